@@ -1,0 +1,8 @@
+//! Tidings: a desktop mail client for IMAP, POP3 and SMTP.
+//!
+//! The library holds everything but the process entry point, so integration tests and
+//! benchmarks reach the same code the application runs.
+
+pub mod paths;
+pub mod protocols;
+pub mod store;

@@ -1,0 +1,3 @@
+//! Network protocol clients; only the engine uses them.
+
+pub mod tls;

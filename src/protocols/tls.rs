@@ -1,0 +1,166 @@
+//! One rustls client configuration shared by IMAP, POP3 and SMTP.
+//!
+//! Trust comes from the operating system's store (through rustls-platform-verifier) plus any
+//! extra CA certificates the caller adds: the test harness adds its per-run CA this way, and an
+//! account will add a certificate the user chose to trust. Hostname checks are never switched off.
+
+use std::io;
+use std::sync::Arc;
+
+use rustls::client::ClientConfig;
+use rustls::crypto::CryptoProvider;
+use rustls::{CertificateError, Error as RustlsError};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+/// What went wrong while setting up or performing a TLS handshake.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// The extra CA certificate text could not be read as PEM.
+    #[error("could not read the trusted certificate: {0}")]
+    BadPem(String),
+    /// The configuration could not be built (no usable root store, bad extra root).
+    #[error("could not set up TLS: {0}")]
+    Setup(String),
+    /// The name we were asked to connect to is not a valid DNS name or IP address.
+    #[error("\"{0}\" is not a valid server name")]
+    InvalidHostName(String),
+    /// The server's certificate does not chain to a CA we trust.
+    #[error("the certificate of {host} is not trusted ({detail})")]
+    NotTrusted { host: String, detail: String },
+    /// The certificate is valid but issued for another name.
+    #[error("the certificate of {host} is not valid for that name ({detail})")]
+    WrongHost { host: String, detail: String },
+    /// The certificate has expired or is not yet valid.
+    #[error("the certificate of {host} has expired or is not yet valid ({detail})")]
+    Expired { host: String, detail: String },
+    /// Any other handshake failure, including the connection being dropped.
+    #[error("TLS handshake with {host} failed: {source}")]
+    Handshake {
+        host: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The one crypto provider Tidings uses.
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Installs ring as the process-wide default provider, for libraries that ask for the default.
+///
+/// Calling it twice is harmless.
+pub fn install_default_provider() {
+    // An Err only means a provider is installed already, which is the state we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Parses every certificate in a PEM text (the form users and the harness keep CAs in).
+pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::BadPem(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(TlsError::BadPem("no certificate found".into()));
+    }
+    Ok(certs)
+}
+
+/// Builds the client config: OS trust store plus `extra_roots`, hostname checks always on.
+pub fn client_config(
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<Arc<ClientConfig>, TlsError> {
+    let provider = provider();
+    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
+        extra_roots.iter().cloned(),
+        provider.clone(),
+    )
+    .map_err(|e| TlsError::Setup(e.to_string()))?;
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Setup(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// TLS parameters for lettre's SMTP transport with the same trust: OS store plus `extra_roots`.
+///
+/// lettre builds its own rustls config (with the ring provider and the platform verifier), so
+/// we hand it the same extra roots rather than our `ClientConfig`.
+pub fn smtp_parameters(
+    host: &str,
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<lettre::transport::smtp::client::TlsParameters, TlsError> {
+    use lettre::transport::smtp::client::{Certificate, TlsParameters};
+    let mut builder = TlsParameters::builder(host.to_owned());
+    for root in extra_roots {
+        let cert =
+            Certificate::from_der(root.to_vec()).map_err(|e| TlsError::Setup(e.to_string()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder
+        .build_rustls()
+        .map_err(|e| TlsError::Setup(e.to_string()))
+}
+
+/// Runs the client handshake over `stream` (a fresh TCP socket, or one after STARTTLS/STLS).
+pub async fn handshake<S>(
+    config: Arc<ClientConfig>,
+    host: &str,
+    stream: S,
+) -> Result<TlsStream<S>, TlsError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|_| TlsError::InvalidHostName(host.to_owned()))?;
+    TlsConnector::from(config)
+        .connect(name, stream)
+        .await
+        .map_err(|e| classify(host, e))
+}
+
+/// Turns the io::Error tokio-rustls returns into a kind a person can act on.
+fn classify(host: &str, err: io::Error) -> TlsError {
+    let host = host.to_owned();
+    let Some(rustls_err) = err.get_ref().and_then(|e| e.downcast_ref::<RustlsError>()) else {
+        return TlsError::Handshake { host, source: err };
+    };
+    let detail = rustls_err.to_string();
+    match rustls_err {
+        RustlsError::InvalidCertificate(cert_err) => match cert_err {
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                TlsError::WrongHost { host, detail }
+            }
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. } => TlsError::Expired { host, detail },
+            _ => TlsError::NotTrusted { host, detail },
+        },
+        _ => TlsError::Handshake { host, source: err },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_without_certificates_is_a_clear_error() {
+        let err = certificates_from_pem(b"not a certificate").err();
+        assert!(matches!(err, Some(TlsError::BadPem(_))), "{err:?}");
+    }
+
+    #[test]
+    fn config_builds_with_os_roots_only() {
+        let config = client_config(&[]);
+        assert!(config.is_ok(), "{:?}", config.err());
+    }
+}

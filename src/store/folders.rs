@@ -1,0 +1,233 @@
+//! Folder rows: one per server folder (or the local POP3 inbox), with IMAP sync state.
+
+use rusqlite::{Connection, Row, params};
+
+use super::{SqlContext, StoreError, flag};
+
+/// What a folder is for, from SPECIAL-USE or a well-known name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// INBOX.
+    Inbox,
+    /// Sent mail.
+    Sent,
+    /// Drafts.
+    Drafts,
+    /// Trash.
+    Trash,
+    /// Junk / spam.
+    Junk,
+    /// Archive.
+    Archive,
+    /// Anything else.
+    Other,
+}
+
+impl Role {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Inbox => "inbox",
+            Role::Sent => "sent",
+            Role::Drafts => "drafts",
+            Role::Trash => "trash",
+            Role::Junk => "junk",
+            Role::Archive => "archive",
+            Role::Other => "other",
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn parse(s: &str) -> Result<Role, StoreError> {
+        Ok(match s {
+            "inbox" => Role::Inbox,
+            "sent" => Role::Sent,
+            "drafts" => Role::Drafts,
+            "trash" => Role::Trash,
+            "junk" => Role::Junk,
+            "archive" => Role::Archive,
+            "other" => Role::Other,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "unknown folder role {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// Whether a folder mirrors the server or is the account's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Mirrors an IMAP folder.
+    Imap,
+    /// Kept only here (the POP3 inbox).
+    Local,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Imap => "imap",
+            Source::Local => "local",
+        }
+    }
+}
+
+/// A stored folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    /// Row id; 0 before insertion.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Server mirror or local.
+    pub source: Source,
+    /// Decoded for display (modified UTF-7 undone).
+    pub name: String,
+    /// Exactly as the server spells it.
+    pub wire_name: String,
+    /// Hierarchy delimiter.
+    pub delimiter: String,
+    /// What it is for.
+    pub role: Role,
+    /// Subscribed on the server.
+    pub subscribed: bool,
+    /// Can be SELECTed (not \Noselect).
+    pub selectable: bool,
+    /// IMAP sync state.
+    pub uidvalidity: u32,
+    /// IMAP sync state; 0 when the server gives none (some NetEase servers).
+    pub uidnext: u32,
+    /// CONDSTORE state.
+    pub highestmodseq: u64,
+    /// Messages in the folder.
+    pub total_count: u32,
+    /// Unseen messages.
+    pub unread_count: u32,
+}
+
+impl Folder {
+    /// A new IMAP folder for `account_id`, not yet synced.
+    pub fn new_imap(account_id: i64, name: &str, wire_name: &str, role: Role) -> Folder {
+        Folder {
+            id: 0,
+            account_id,
+            source: Source::Imap,
+            name: name.to_owned(),
+            wire_name: wire_name.to_owned(),
+            delimiter: "/".to_owned(),
+            role,
+            subscribed: true,
+            selectable: true,
+            uidvalidity: 0,
+            uidnext: 0,
+            highestmodseq: 0,
+            total_count: 0,
+            unread_count: 0,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, account_id, source, name, wire_name, delimiter, role, subscribed, \
+    selectable, uidvalidity, uidnext, highestmodseq, total_count, unread_count";
+
+/// Inserts a folder and returns its id.
+pub fn insert(conn: &Connection, f: &Folder) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO folders (account_id, source, name, wire_name, delimiter, role, subscribed, \
+            selectable, uidvalidity, uidnext, highestmodseq, total_count, unread_count) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            f.account_id,
+            f.source.as_str(),
+            f.name,
+            f.wire_name,
+            f.delimiter,
+            f.role.as_str(),
+            f.subscribed,
+            f.selectable,
+            f.uidvalidity,
+            f.uidnext,
+            f.highestmodseq as i64,
+            f.total_count,
+            f.unread_count,
+        ],
+    )
+    .ctx(&format!("adding folder {}", f.wire_name))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records the IMAP sync state after a SELECT or a completed sync step.
+pub fn set_sync_state(
+    conn: &Connection,
+    id: i64,
+    uidvalidity: u32,
+    uidnext: u32,
+    highestmodseq: u64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, \
+            synced_at = unixepoch() WHERE id = ?1",
+        params![id, uidvalidity, uidnext, highestmodseq as i64],
+    )
+    .ctx("saving folder sync state")?;
+    Ok(())
+}
+
+/// Loads one folder.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Folder>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM folders WHERE id = ?1"))
+        .ctx("preparing folder lookup")?;
+    let mut rows = stmt.query([id]).ctx("looking up a folder")?;
+    match rows.next().ctx("reading a folder")? {
+        Some(row) => Ok(Some(from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Every folder of an account, by name.
+pub fn list(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM folders WHERE account_id = ?1 ORDER BY name"
+        ))
+        .ctx("preparing folder list")?;
+    let mut rows = stmt.query([account_id]).ctx("listing folders")?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().ctx("reading a folder")? {
+        out.push(from_row(row)?);
+    }
+    Ok(out)
+}
+
+fn from_row(row: &Row<'_>) -> Result<Folder, StoreError> {
+    let source: String = row.get(2).ctx("reading folder source")?;
+    let role: String = row.get(6).ctx("reading folder role")?;
+    let modseq: i64 = row.get(11).ctx("reading folder modseq")?;
+    Ok(Folder {
+        id: row.get(0).ctx("reading folder")?,
+        account_id: row.get(1).ctx("reading folder")?,
+        source: match source.as_str() {
+            "imap" => Source::Imap,
+            "local" => Source::Local,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "unknown folder source {other:?}"
+                )));
+            }
+        },
+        name: row.get(3).ctx("reading folder")?,
+        wire_name: row.get(4).ctx("reading folder")?,
+        delimiter: row.get(5).ctx("reading folder")?,
+        role: Role::parse(&role)?,
+        subscribed: flag(row.get(7).ctx("reading folder")?),
+        selectable: flag(row.get(8).ctx("reading folder")?),
+        uidvalidity: row.get(9).ctx("reading folder")?,
+        uidnext: row.get(10).ctx("reading folder")?,
+        highestmodseq: modseq as u64,
+        total_count: row.get(12).ctx("reading folder")?,
+        unread_count: row.get(13).ctx("reading folder")?,
+    })
+}

@@ -1,0 +1,112 @@
+//! Numbered, append-only schema migrations tracked in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use super::{SqlContext, StoreError};
+
+/// Every migration in order; the index + 1 is the schema version it produces.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+
+/// The schema version a fully migrated database has.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Applies every migration the database has not seen, each in its own transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .ctx("reading the schema version")?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::Corrupt(format!(
+            "the database was written by a newer Tidings (schema {current}, this one knows {SCHEMA_VERSION})"
+        )));
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let tx = conn
+            .transaction()
+            .ctx(&format!("starting migration {name}"))?;
+        tx.execute_batch(sql)
+            .ctx(&format!("applying migration {name}"))?;
+        tx.pragma_update(None, "user_version", version)
+            .ctx(&format!("recording migration {name}"))?;
+        tx.commit().ctx(&format!("committing migration {name}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap_or(-1)
+    }
+
+    fn table_count(conn: &Connection) -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap_or(-1)
+    }
+
+    #[test]
+    fn empty_database_migrates_to_the_latest_version() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        migrate(&mut conn)?;
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        assert!(table_count(&conn) >= 10);
+        Ok(())
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        migrate(&mut conn)?;
+        let schema = |c: &Connection| -> Result<Vec<String>, StoreError> {
+            let mut stmt = c
+                .prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")
+                .ctx("prepare")?;
+            let rows = stmt
+                .query_map([], |row| row.get::<_, String>(0))
+                .ctx("query")?;
+            rows.collect::<Result<_, _>>().ctx("collect")
+        };
+        let before = schema(&conn)?;
+        migrate(&mut conn)?;
+        assert_eq!(schema(&conn)?, before);
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        Ok(())
+    }
+
+    #[test]
+    fn every_table_is_strict() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        migrate(&mut conn)?;
+        let mut stmt = conn
+            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+            .ctx("prepare")?;
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .ctx("query")?
+            .collect::<Result<_, _>>()
+            .ctx("collect")?;
+        assert!(!rows.is_empty());
+        for (name, strict) in rows {
+            assert_eq!(strict, 1, "table {name} is not STRICT");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .ctx("set version")?;
+        assert!(matches!(migrate(&mut conn), Err(StoreError::Corrupt(_))));
+        Ok(())
+    }
+}

@@ -1,0 +1,79 @@
+//! The POP3 UIDLs an account has seen, downloaded and deleted, so a kill at any moment neither
+//! loses mail nor fetches or deletes anything twice.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{SqlContext, StoreError};
+
+/// What we know about one UIDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UidlRecord {
+    /// The server's unique id.
+    pub uidl: String,
+    /// Unix seconds we first saw it.
+    pub first_seen_at: i64,
+    /// Unix seconds its bytes were committed locally; 0 if not yet.
+    pub downloaded_at: i64,
+    /// Unix seconds we deleted it on the server; 0 if not.
+    pub deleted_on_server_at: i64,
+    /// Local message, 0 when it was a duplicate of a message we already had.
+    pub message_id: i64,
+}
+
+/// Records that a message was downloaded and committed (as `message_id`, 0 for a duplicate).
+pub fn mark_downloaded(
+    conn: &Connection,
+    account_id: i64,
+    uidl: &str,
+    message_id: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO pop3_uidls (account_id, uidl, downloaded_at, message_id) \
+         VALUES (?1, ?2, unixepoch(), ?3) \
+         ON CONFLICT (account_id, uidl) DO UPDATE SET downloaded_at = excluded.downloaded_at, \
+            message_id = excluded.message_id",
+    )
+    .ctx("preparing UIDL record")?
+    .execute(params![account_id, uidl, message_id])
+    .ctx("recording a POP3 download")?;
+    Ok(())
+}
+
+/// Records that the server copy was deleted.
+pub fn mark_deleted_on_server(
+    conn: &Connection,
+    account_id: i64,
+    uidl: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE pop3_uidls SET deleted_on_server_at = unixepoch() \
+         WHERE account_id = ?1 AND uidl = ?2",
+        params![account_id, uidl],
+    )
+    .ctx("recording a POP3 server delete")?;
+    Ok(())
+}
+
+/// What we know about a UIDL, if anything.
+pub fn get(
+    conn: &Connection,
+    account_id: i64,
+    uidl: &str,
+) -> Result<Option<UidlRecord>, StoreError> {
+    conn.prepare_cached(
+        "SELECT uidl, first_seen_at, downloaded_at, deleted_on_server_at, message_id \
+         FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2",
+    )
+    .ctx("preparing UIDL lookup")?
+    .query_row(params![account_id, uidl], |row| {
+        Ok(UidlRecord {
+            uidl: row.get(0)?,
+            first_seen_at: row.get(1)?,
+            downloaded_at: row.get(2)?,
+            deleted_on_server_at: row.get(3)?,
+            message_id: row.get(4)?,
+        })
+    })
+    .optional()
+    .ctx("looking up a UIDL")
+}

@@ -1,0 +1,351 @@
+//! Round trips of every table through a real file, with the writer thread and a reader.
+
+use super::accounts::{Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings};
+use super::actions::{ActionKind, PendingAction};
+use super::drafts::{Draft, DraftAttachment, DraftKind};
+use super::folders::{Folder, Role};
+use super::messages::{Envelope, Flags};
+use super::outbox::{OutboxItem, OutboxState};
+use super::*;
+
+fn server(host: &str, port: u16, security: Security) -> ServerSettings {
+    ServerSettings {
+        enabled: true,
+        host: host.into(),
+        port,
+        security,
+        auth: AuthKind::Password,
+        username: "张三@163.com".into(),
+    }
+}
+
+fn account() -> Account {
+    Account {
+        id: 0,
+        display_name: "张三".into(),
+        address: "zhangsan@163.com".into(),
+        provider_id: "163.com".into(),
+        imap: server("imap.163.com", 993, Security::Tls),
+        pop3: ServerSettings {
+            enabled: false,
+            ..server("pop.163.com", 110, Security::StartTls)
+        },
+        smtp: server("smtp.163.com", 465, Security::Tls),
+        pop3_options: Pop3Options {
+            leave_on_server: true,
+            delete_after_days: 14,
+            delete_when_deleted_locally: true,
+            poll_minutes: 5,
+            use_apop: false,
+        },
+        sync_window_days: 90,
+        provider_saves_sent: true,
+        password_mode: PasswordMode::Ask,
+    }
+}
+
+fn open() -> Result<(tempfile::TempDir, Store), StoreError> {
+    let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let store = Store::open(&dir.path().join("t.sqlite3"))?;
+    Ok((dir, store))
+}
+
+#[test]
+fn opening_an_empty_file_migrates_and_reopening_keeps_data() -> Result<(), StoreError> {
+    let (dir, store) = open()?;
+    let id = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    drop(store);
+    let store = Store::open(&dir.path().join("t.sqlite3"))?;
+    let reader = store.reader()?;
+    let version: i64 = reader
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .ctx("version")?;
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = reader
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .ctx("journal mode")?;
+    assert_eq!(mode, "wal");
+    assert_eq!(
+        accounts::get(&reader, id)?.map(|a| a.address),
+        Some("zhangsan@163.com".into())
+    );
+    Ok(())
+}
+
+#[test]
+fn accounts_round_trip() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let id = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    let got = accounts::get(&store.reader()?, id)?;
+    assert_eq!(got, Some(Account { id, ..account() }));
+    assert_eq!(accounts::list(&store.reader()?)?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn folders_messages_and_bodies_round_trip() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let raw = b"Subject: =?GBK?B?suLK1A==?=\r\n\r\n\xb2\xe2\xca\xd4\r\n".to_vec();
+    let raw_in = raw.clone();
+    let (folder, message) = store.writer().write_blocking(move |tx| {
+        let account = accounts::insert(tx, &account())?;
+        let mut f = Folder::new_imap(account, "已发送", "&XfJT0ZAB-", Role::Sent);
+        f.uidvalidity = 7;
+        f.uidnext = 99;
+        f.highestmodseq = u64::from(u32::MAX) + 5;
+        let folder = folders::insert(tx, &f)?;
+        let m = Envelope {
+            account_id: account,
+            folder_id: folder,
+            uid: 42,
+            rfc_message_id: "abc@example.org".into(),
+            refs: "a@x b@y".into(),
+            date: 1_700_000_000,
+            from_name: "李四".into(),
+            from_addr: "lisi@126.com".into(),
+            subject: "测试".into(),
+            flags: Flags {
+                seen: true,
+                keywords: "$Forwarded".into(),
+                ..Flags::default()
+            },
+            size: 1234,
+            has_attachments: true,
+            modseq: 77,
+            ..Envelope::default()
+        };
+        let message = messages::insert(tx, &m)?;
+        bodies::put(tx, message, &raw_in)?;
+        Ok((folder, message))
+    })?;
+    let reader = store.reader()?;
+    let f = folders::get(&reader, folder)?.ok_or(StoreError::Corrupt("folder".into()))?;
+    assert_eq!(
+        (f.name.as_str(), f.wire_name.as_str()),
+        ("已发送", "&XfJT0ZAB-")
+    );
+    assert_eq!(f.highestmodseq, u64::from(u32::MAX) + 5);
+    let m = messages::get(&reader, message)?.ok_or(StoreError::Corrupt("message".into()))?;
+    assert_eq!(m.subject, "测试");
+    assert!(m.flags.seen && !m.flags.flagged);
+    assert_eq!(
+        messages::by_uid(&reader, folder, 42)?.map(|m| m.id),
+        Some(message)
+    );
+    assert_eq!(
+        messages::by_rfc_message_id(&reader, m.account_id, "abc@example.org")?.len(),
+        1
+    );
+    assert_eq!(messages::page(&reader, folder, 0, 50)?, vec![m]);
+    assert_eq!(bodies::get(&reader, message)?, Some(raw));
+    Ok(())
+}
+
+#[test]
+fn a_uid_is_unique_within_a_folder() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let result = store.writer().write_blocking(|tx| {
+        let account = accounts::insert(tx, &account())?;
+        let folder = folders::insert(
+            tx,
+            &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
+        )?;
+        let m = Envelope {
+            account_id: account,
+            folder_id: folder,
+            uid: 5,
+            ..Envelope::default()
+        };
+        messages::insert(tx, &m)?;
+        messages::insert(tx, &m)
+    });
+    assert!(result.is_err());
+    // The failed transaction rolled back whole: not even the account is left.
+    assert!(accounts::list(&store.reader()?)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn pending_actions_round_trip_in_order() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let account = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    let first = PendingAction {
+        folder_id: 3,
+        uidvalidity: 9,
+        uid: 10,
+        flags_add: "\\Seen".into(),
+        ..PendingAction::new(account, ActionKind::SetFlags)
+    };
+    let second = PendingAction {
+        pop3_uidl: "UID123".into(),
+        ..PendingAction::new(account, ActionKind::Pop3Delete)
+    };
+    let (a, b) = (first.clone(), second.clone());
+    let ids = store
+        .writer()
+        .write_blocking(move |tx| Ok((actions::push(tx, &a)?, actions::push(tx, &b)?)))?;
+    let got = actions::pending(&store.reader()?, account)?;
+    assert_eq!(
+        got,
+        vec![
+            PendingAction { id: ids.0, ..first },
+            PendingAction {
+                id: ids.1,
+                ..second
+            }
+        ]
+    );
+    store
+        .writer()
+        .write_blocking(move |tx| actions::done(tx, ids.0))?;
+    assert_eq!(actions::pending(&store.reader()?, account)?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn outbox_round_trip_and_state_changes() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let account = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    let item = OutboxItem {
+        id: 0,
+        account_id: account,
+        rfc_message_id: "m1@tidings".into(),
+        envelope_from: "zhangsan@163.com".into(),
+        recipients: vec!["a@x.org".into(), "bcc@y.org".into()],
+        raw: b"Subject: hi\r\n\r\nbody\r\n".to_vec(),
+        state: OutboxState::Queued,
+        attempts: 0,
+        last_error: String::new(),
+        next_attempt_at: 0,
+        sent_copy_saved: false,
+        draft_id: 0,
+    };
+    let copy = item.clone();
+    let id = store
+        .writer()
+        .write_blocking(move |tx| outbox::enqueue(tx, &copy))?;
+    assert_eq!(
+        outbox::get(&store.reader()?, id)?,
+        Some(OutboxItem { id, ..item.clone() })
+    );
+    store.writer().write_blocking(move |tx| {
+        outbox::set_state(tx, id, OutboxState::Failed, "550 mailbox unavailable")
+    })?;
+    let failed = outbox::list(&store.reader()?, account)?;
+    assert_eq!(failed[0].state, OutboxState::Failed);
+    assert_eq!(failed[0].last_error, "550 mailbox unavailable");
+    store
+        .writer()
+        .write_blocking(move |tx| outbox::remove(tx, id))?;
+    assert!(outbox::list(&store.reader()?, account)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn drafts_round_trip_with_attachments() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let account = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    let draft = Draft {
+        id: 0,
+        account_id: account,
+        kind: DraftKind::ReplyAll,
+        source_message_id: 0,
+        to_addrs: "李四 <lisi@126.com>".into(),
+        cc_addrs: String::new(),
+        bcc_addrs: "hidden@x.org".into(),
+        subject: "回复: 测试".into(),
+        body_text: "好的\n".into(),
+        body_html: String::new(),
+        in_reply_to: "abc@example.org".into(),
+        refs: "abc@example.org".into(),
+        rfc_message_id: "d1@tidings".into(),
+        server_folder_id: 0,
+        server_uid: 0,
+    };
+    let attachments = vec![DraftAttachment {
+        file_name: "报告.pdf".into(),
+        mime_type: "application/pdf".into(),
+        content_id: String::new(),
+        data: vec![0, 1, 2, 255],
+    }];
+    let (d, a) = (draft.clone(), attachments.clone());
+    let id = store
+        .writer()
+        .write_blocking(move |tx| drafts::save(tx, &d, &a))?;
+    assert_eq!(
+        drafts::get(&store.reader()?, id)?,
+        Some((
+            Draft {
+                id,
+                ..draft.clone()
+            },
+            attachments
+        ))
+    );
+    // Saving again replaces, it does not add a second draft or duplicate attachments.
+    let edited = Draft {
+        id,
+        body_text: "好的，明天见\n".into(),
+        ..draft
+    };
+    let e = edited.clone();
+    store
+        .writer()
+        .write_blocking(move |tx| drafts::save(tx, &e, &[]))?;
+    assert_eq!(drafts::get(&store.reader()?, id)?, Some((edited, vec![])));
+    store
+        .writer()
+        .write_blocking(move |tx| drafts::delete(tx, id))?;
+    assert_eq!(drafts::get(&store.reader()?, id)?, None);
+    Ok(())
+}
+
+#[test]
+fn pop3_uidls_round_trip() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let account = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    store.writer().write_blocking(move |tx| {
+        pop3::mark_downloaded(tx, account, "UIDL-1", 0)?;
+        pop3::mark_deleted_on_server(tx, account, "UIDL-1")
+    })?;
+    let record = pop3::get(&store.reader()?, account, "UIDL-1")?
+        .ok_or(StoreError::Corrupt("uidl".into()))?;
+    assert!(record.downloaded_at > 0 && record.deleted_on_server_at > 0);
+    assert_eq!(pop3::get(&store.reader()?, account, "UIDL-2")?, None);
+    Ok(())
+}
+
+#[test]
+fn readers_cannot_write() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let reader = store.reader()?;
+    assert!(
+        reader
+            .execute("INSERT INTO accounts (address) VALUES ('x@y')", [])
+            .is_err()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn async_writes_commit() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let id = store
+        .writer()
+        .write(|tx| accounts::insert(tx, &account()))
+        .await?;
+    assert!(accounts::get(&store.reader()?, id)?.is_some());
+    Ok(())
+}
