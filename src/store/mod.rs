@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod bodies;
+pub mod certificates;
 pub mod drafts;
 pub mod folders;
 pub mod messages;

@@ -349,3 +349,23 @@ async fn async_writes_commit() -> Result<(), StoreError> {
     assert!(accounts::get(&store.reader()?, id)?.is_some());
     Ok(())
 }
+
+#[test]
+fn trusted_certificates_round_trip() -> Result<(), StoreError> {
+    let (_dir, store) = open()?;
+    let account = store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    store.writer().write_blocking(move |tx| {
+        certificates::trust(tx, account, "mail.example.org", &[1, 2, 3])?;
+        certificates::trust(tx, account, "mail.example.org", &[1, 2, 3])?;
+        certificates::trust(tx, account, "other.example.org", &[9])
+    })?;
+    let reader = store.reader()?;
+    assert_eq!(
+        certificates::for_host(&reader, account, "mail.example.org")?,
+        vec![vec![1, 2, 3]]
+    );
+    assert!(certificates::for_host(&reader, account, "nowhere")?.is_empty());
+    Ok(())
+}
