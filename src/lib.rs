@@ -3,6 +3,9 @@
 //! The library holds everything but the process entry point, so integration tests and
 //! benchmarks reach the same code the application runs.
 
+pub mod cli;
+pub mod engine;
+pub mod mime;
 pub mod paths;
 pub mod protocols;
 pub mod store;

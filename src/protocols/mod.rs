@@ -1,3 +1,4 @@
 //! Network protocol clients; only the engine uses them.
 
+pub mod imap;
 pub mod tls;

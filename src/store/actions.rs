@@ -164,3 +164,25 @@ fn from_row(row: &Row<'_>) -> Result<PendingAction, StoreError> {
         last_error: row.get(12).ctx(c)?,
     })
 }
+
+/// Records a refused attempt; the action stays queued with the server's reason.
+pub fn failed(conn: &Connection, id: i64, error: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE pending_actions SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        params![id, error],
+    )
+    .ctx("recording a failed remote action")?;
+    Ok(())
+}
+
+/// Retargets a queued move of `message_id` (a second move before the first reached the server);
+/// returns whether one was queued.
+pub fn retarget_move(conn: &Connection, message_id: i64, target: i64) -> Result<bool, StoreError> {
+    let n = conn
+        .execute(
+            "UPDATE pending_actions SET target_folder_id = ?2 WHERE message_id = ?1 AND kind = 'move'",
+            params![message_id, target],
+        )
+        .ctx("retargeting a queued move")?;
+    Ok(n > 0)
+}

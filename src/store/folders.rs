@@ -1,11 +1,11 @@
 //! Folder rows: one per server folder (or the local POP3 inbox), with IMAP sync state.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqlContext, StoreError, flag};
 
 /// What a folder is for, from SPECIAL-USE or a well-known name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// INBOX.
     Inbox,
@@ -230,4 +230,68 @@ fn from_row(row: &Row<'_>) -> Result<Folder, StoreError> {
         total_count: row.get(12).ctx("reading folder")?,
         unread_count: row.get(13).ctx("reading folder")?,
     })
+}
+
+/// Records a folder as the server listed it, keeping its sync state; returns its id and whether
+/// it is new or its name, role or flags changed.
+pub fn upsert_from_server(conn: &Connection, f: &Folder) -> Result<(i64, bool), StoreError> {
+    let existing: Option<(i64, String, String, String, i64)> = conn
+        .prepare_cached(
+            "SELECT id, name, delimiter, role, selectable FROM folders \
+             WHERE account_id = ?1 AND source = 'imap' AND wire_name = ?2",
+        )
+        .ctx("preparing folder lookup")?
+        .query_row(params![f.account_id, f.wire_name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()
+        .ctx("looking up a folder by name")?;
+    match existing {
+        None => Ok((insert(conn, f)?, true)),
+        Some((id, name, delimiter, role, selectable)) => {
+            let changed = name != f.name
+                || delimiter != f.delimiter
+                || role != f.role.as_str()
+                || flag(selectable) != f.selectable;
+            if changed {
+                conn.execute(
+                    "UPDATE folders SET name = ?2, delimiter = ?3, role = ?4, selectable = ?5 \
+                     WHERE id = ?1",
+                    params![id, f.name, f.delimiter, f.role.as_str(), f.selectable],
+                )
+                .ctx("updating a folder")?;
+            }
+            Ok((id, changed))
+        }
+    }
+}
+
+/// Removes a folder that vanished from the server, with its mirrored messages.
+pub fn delete(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM folders WHERE id = ?1", [id])
+        .ctx("removing a folder")?;
+    Ok(())
+}
+
+/// The account's folder with `role`, if it has one.
+pub fn with_role(
+    conn: &Connection,
+    account_id: i64,
+    role: Role,
+) -> Result<Option<Folder>, StoreError> {
+    Ok(list(conn, account_id)?.into_iter().find(|f| f.role == role))
+}
+
+/// Recounts a folder's total and unread messages from the mirror.
+pub fn recount(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE folders SET \
+            total_count = (SELECT count(*) FROM messages WHERE folder_id = ?1 AND hidden = 0), \
+            unread_count = (SELECT count(*) FROM messages WHERE folder_id = ?1 AND hidden = 0 \
+                AND seen = 0) \
+         WHERE id = ?1",
+        [id],
+    )
+    .ctx("counting a folder's messages")?;
+    Ok(())
 }

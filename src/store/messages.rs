@@ -1,6 +1,6 @@
 //! Message rows: what the list shows. Bodies live in `bodies`.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqlContext, StoreError, flag};
 
@@ -232,4 +232,250 @@ fn from_row(row: &Row<'_>) -> Result<Envelope, rusqlite::Error> {
         header_hash: row.get(25)?,
         hidden: flag(row.get(26)?),
     })
+}
+
+/// Every UID mirrored in a folder (placeholders with UID 0 excluded).
+pub fn uids(conn: &Connection, folder_id: i64) -> Result<Vec<u32>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 AND uid > 0 ORDER BY uid")
+        .ctx("preparing UID list")?;
+    stmt.query_map([folder_id], |r| r.get(0))
+        .ctx("listing UIDs")?
+        .collect::<Result<Vec<u32>, _>>()
+        .ctx("listing UIDs")
+}
+
+/// How many rows of a folder still wait to be matched to a server UID (after a move or a
+/// UIDVALIDITY change).
+pub fn placeholder_count(conn: &Connection, folder_id: i64) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT count(*) FROM messages WHERE folder_id = ?1 AND uid = 0")
+        .ctx("preparing placeholder count")?
+        .query_row([folder_id], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+        .ctx("counting placeholders")
+}
+
+/// Gives a placeholder row with this Message-ID its server UID; returns its id if one matched.
+pub fn adopt_placeholder(
+    conn: &Connection,
+    folder_id: i64,
+    rfc_message_id: &str,
+    uid: u32,
+    flags: &Flags,
+    modseq: u64,
+) -> Result<Option<i64>, StoreError> {
+    if rfc_message_id.is_empty() {
+        return Ok(None);
+    }
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM messages WHERE folder_id = ?1 AND uid = 0 AND rfc_message_id = ?2 \
+             ORDER BY id LIMIT 1",
+        )
+        .ctx("preparing placeholder lookup")?
+        .query_row(params![folder_id, rfc_message_id], |r| r.get(0))
+        .optional()
+        .ctx("looking up a placeholder")?;
+    if let Some(id) = id {
+        conn.execute(
+            "UPDATE messages SET uid = ?2 WHERE id = ?1",
+            params![id, uid],
+        )
+        .ctx("adopting a placeholder")?;
+        // A flag change still queued for this message wins over the server's old flags.
+        update_flags_by_uid(conn, folder_id, uid, flags, modseq)?;
+    }
+    Ok(id)
+}
+
+/// Turns every row of a folder into a placeholder (its UIDVALIDITY changed).
+pub fn forget_uids(conn: &Connection, folder_id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE messages SET uid = 0 WHERE folder_id = ?1",
+        [folder_id],
+    )
+    .ctx("forgetting UIDs after a UIDVALIDITY change")?;
+    Ok(())
+}
+
+/// Removes rows whose UIDs the server no longer has; returns their ids.
+pub fn remove_uids(
+    conn: &Connection,
+    folder_id: i64,
+    uids: &[u32],
+) -> Result<Vec<i64>, StoreError> {
+    let mut find = conn
+        .prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")
+        .ctx("preparing expunge lookup")?;
+    let mut ids = Vec::with_capacity(uids.len());
+    for uid in uids {
+        if let Some(id) = find
+            .query_row(params![folder_id, uid], |r| r.get::<_, i64>(0))
+            .optional()
+            .ctx("looking up an expunged message")?
+        {
+            ids.push(id);
+        }
+    }
+    let mut delete = conn
+        .prepare_cached("DELETE FROM messages WHERE id = ?1")
+        .ctx("preparing expunge")?;
+    for id in &ids {
+        delete.execute([id]).ctx("removing an expunged message")?;
+    }
+    Ok(ids)
+}
+
+/// Applies flags the server reported for a UID, unless a local flag change is still queued for
+/// that message (the server has not heard of it yet). Returns the id when something changed.
+pub fn update_flags_by_uid(
+    conn: &Connection,
+    folder_id: i64,
+    uid: u32,
+    f: &Flags,
+    modseq: u64,
+) -> Result<Option<i64>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "UPDATE messages SET seen = ?3, flagged = ?4, answered = ?5, draft = ?6, \
+                deleted = ?7, keywords = ?8, modseq = ?9 \
+             WHERE folder_id = ?1 AND uid = ?2 \
+               AND (seen, flagged, answered, draft, deleted, keywords) \
+                   IS NOT (?3, ?4, ?5, ?6, ?7, ?8) \
+               AND id NOT IN (SELECT message_id FROM pending_actions WHERE kind = 'set_flags') \
+             RETURNING id",
+        )
+        .ctx("preparing flag update")?;
+    stmt.query_row(
+        params![
+            folder_id,
+            uid,
+            f.seen,
+            f.flagged,
+            f.answered,
+            f.draft,
+            f.deleted,
+            f.keywords,
+            modseq as i64
+        ],
+        |r| r.get(0),
+    )
+    .optional()
+    .ctx("updating flags from the server")
+}
+
+/// Messages of an account without a stored body, newest first, on or after `since`.
+pub fn without_body(
+    conn: &Connection,
+    folder_id: i64,
+    since: i64,
+    limit: u32,
+) -> Result<Vec<(i64, u32)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT m.id, m.uid FROM messages m \
+             LEFT JOIN message_bodies b ON b.message_id = m.id \
+             WHERE m.folder_id = ?1 AND m.uid > 0 AND b.message_id IS NULL AND m.date >= ?2 \
+             ORDER BY m.uid DESC LIMIT ?3",
+        )
+        .ctx("preparing body backlog")?;
+    stmt.query_map(params![folder_id, since, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .ctx("listing messages without bodies")?
+    .collect::<Result<Vec<_>, _>>()
+    .ctx("listing messages without bodies")
+}
+
+/// Updates what only the whole message tells: snippet, attachments, threading headers.
+pub fn set_body_fields(
+    conn: &Connection,
+    id: i64,
+    snippet: &str,
+    has_attachments: bool,
+    in_reply_to: &str,
+    refs: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE messages SET snippet = ?2, has_attachments = ?3, in_reply_to = ?4, refs = ?5 \
+         WHERE id = ?1",
+    )
+    .ctx("preparing body field update")?
+    .execute(params![id, snippet, has_attachments, in_reply_to, refs])
+    .ctx("saving body fields")?;
+    Ok(())
+}
+
+/// Every message of an account, for `tidings list`, by folder then date.
+pub fn all_in_folder(conn: &Connection, folder_id: i64) -> Result<Vec<Envelope>, StoreError> {
+    query(
+        conn,
+        "folder_id = ?1 AND hidden = 0 ORDER BY date DESC, id DESC",
+        params![folder_id],
+    )
+}
+
+/// Deletes rows of a folder still waiting for a UID that no queued action refers to; returns
+/// their ids.
+pub fn drop_unmatched_placeholders(
+    conn: &Connection,
+    folder_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "DELETE FROM messages WHERE folder_id = ?1 AND uid = 0 \
+               AND id NOT IN (SELECT message_id FROM pending_actions) RETURNING id",
+        )
+        .ctx("preparing placeholder cleanup")?;
+    stmt.query_map([folder_id], |r| r.get(0))
+        .ctx("dropping unmatched placeholders")?
+        .collect::<Result<Vec<i64>, _>>()
+        .ctx("dropping unmatched placeholders")
+}
+
+/// Deletes one message row (its body goes with it).
+pub fn delete(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")
+        .ctx("preparing message delete")?
+        .execute([id])
+        .ctx("deleting a message")?;
+    Ok(())
+}
+
+/// Sets \Seen locally.
+pub fn set_seen(conn: &Connection, id: i64, seen: bool) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE messages SET seen = ?2 WHERE id = ?1",
+        params![id, seen],
+    )
+    .ctx("marking a message read or unread")?;
+    Ok(())
+}
+
+/// Sets \Flagged locally.
+pub fn set_flagged(conn: &Connection, id: i64, flagged: bool) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE messages SET flagged = ?2 WHERE id = ?1",
+        params![id, flagged],
+    )
+    .ctx("flagging a message")?;
+    Ok(())
+}
+
+/// Moves a row to another folder locally; it waits there as a placeholder (UID 0) until the
+/// server's copy is matched to it by Message-ID.
+pub fn move_local(conn: &Connection, id: i64, folder_id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE messages SET folder_id = ?2, uid = 0 WHERE id = ?1",
+        params![id, folder_id],
+    )
+    .ctx("moving a message")?;
+    Ok(())
+}
+
+/// Hides a row while its deletion waits to reach the server.
+pub fn hide(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute("UPDATE messages SET hidden = 1 WHERE id = ?1", [id])
+        .ctx("hiding a deleted message")?;
+    Ok(())
 }

@@ -99,8 +99,9 @@ impl Daemon {
     }
 }
 
-impl Drop for Daemon {
-    fn drop(&mut self) {
+impl Daemon {
+    /// Stops the daemon and every process of its group.
+    pub fn stop(&mut self) {
         let group = self.child.id() as i32;
         signal_group(group, "TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -114,6 +115,12 @@ impl Drop for Daemon {
         // Whatever is left of the group (workers that outlived the master) goes now.
         signal_group(group, "KILL");
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

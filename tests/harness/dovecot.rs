@@ -7,7 +7,7 @@ use std::process::Command;
 
 use super::certs::Tls;
 use super::daemon::{Daemon, ids_of};
-use super::{HOST, INSECURE_HOST, Ports, Result, User, maildir_path};
+use super::{HOST, INSECURE_HOST, NO_TLS_HOST, Ports, Result, User, maildir_path};
 
 /// Writes the config, users and maildirs, then starts `dovecot -F`.
 pub fn start(root: &Path, ports: &Ports, users: &[User], tls: &Tls) -> Result<Daemon> {
@@ -99,16 +99,27 @@ service imap-login {{
     address = {HOST} {INSECURE_HOST}
     port = {imap}
   }}
+  inet_listener imap_no_tls {{
+    address = {NO_TLS_HOST}
+    port = {imap_no_tls}
+  }}
   inet_listener imaps {{
     address = {HOST}
     port = {imaps}
     ssl = yes
   }}
 }}
+local {NO_TLS_HOST} {{
+  ssl = no
+}}
 service pop3-login {{
   inet_listener pop3 {{
     address = {HOST} {INSECURE_HOST}
     port = {pop3}
+  }}
+  inet_listener pop3_no_tls {{
+    address = {NO_TLS_HOST}
+    port = {pop3_no_tls}
   }}
   inet_listener pop3s {{
     address = {HOST}
@@ -151,12 +162,19 @@ protocol lmtp {{
         imaps = ports.imaps,
         pop3 = ports.pop3,
         pop3s = ports.pop3s,
+        imap_no_tls = ports.imap_no_tls,
+        pop3_no_tls = ports.pop3_no_tls,
         lmtp = ports.lmtp,
         domain = super::DOMAIN,
     );
-    let conf = etc.join("dovecot.conf");
-    fs::write(&conf, config)?;
+    fs::write(etc.join("dovecot.conf"), config)?;
+    launch(root, ports)
+}
 
+/// Starts Dovecot from the config `start` wrote and waits for its ports.
+pub fn launch(root: &Path, ports: &Ports) -> Result<Daemon> {
+    let logs = root.join("log");
+    let conf = root.join("dovecot").join("dovecot.conf");
     let mut command = Command::new("/usr/sbin/dovecot");
     command.arg("-F").arg("-c").arg(&conf);
     let own_log = logs.join("dovecot-master.out");

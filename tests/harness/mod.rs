@@ -33,6 +33,10 @@ pub const HOST: &str = "127.0.0.1";
 /// local, so tests can prove the client refuses plain-text login.
 pub const INSECURE_HOST: &str = "127.0.0.2";
 
+/// A loopback address whose IMAP and POP3 listeners offer no TLS at all, to prove the client
+/// refuses to go on when STARTTLS is missing.
+pub const NO_TLS_HOST: &str = "127.0.0.3";
+
 /// A mailbox user.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -53,6 +57,10 @@ pub struct Ports {
     pub pop3: u16,
     /// POP3 over implicit TLS.
     pub pop3s: u16,
+    /// IMAP without STARTTLS, on `NO_TLS_HOST`.
+    pub imap_no_tls: u16,
+    /// POP3 without STLS, on `NO_TLS_HOST`.
+    pub pop3_no_tls: u16,
     /// Dovecot LMTP (Postfix delivers here).
     pub lmtp: u16,
     /// SMTP submission with STARTTLS required.
@@ -111,6 +119,13 @@ impl Servers {
         })
     }
 
+    /// Stops Dovecot and starts it again on the same ports and mail (a server restart).
+    pub fn restart_dovecot(&mut self) -> Result<()> {
+        self.dovecot.stop();
+        self.dovecot = dovecot::launch(self.root.path(), &self.ports)?;
+        Ok(())
+    }
+
     /// The CA certificate as rustls wants it.
     pub fn ca_der(&self) -> Result<Vec<CertificateDer<'static>>> {
         Ok(tidings::protocols::tls::certificates_from_pem(
@@ -159,7 +174,7 @@ fn maildir_path(root: &Path, address: &str, folder: &str) -> PathBuf {
 
 /// Picks distinct free loopback ports by binding them all before releasing any.
 fn free_ports() -> Result<Ports> {
-    let listeners = (0..7)
+    let listeners = (0..9)
         .map(|_| TcpListener::bind((HOST, 0)))
         .collect::<std::io::Result<Vec<_>>>()?;
     let p = listeners
@@ -174,5 +189,7 @@ fn free_ports() -> Result<Ports> {
         lmtp: p[4],
         submission: p[5],
         submissions: p[6],
+        imap_no_tls: p[7],
+        pop3_no_tls: p[8],
     })
 }

@@ -1,0 +1,84 @@
+//! `tidings list`: the mirrored messages, one a line or as JSON lines.
+
+use clap::Args;
+
+use crate::store::Store;
+use crate::store::{folders, messages};
+
+/// Options of `tidings list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this account (address or name).
+    #[arg(long)]
+    account: Option<String>,
+    /// Only this folder (as shown, or as on the server).
+    #[arg(long)]
+    folder: Option<String>,
+    /// JSON lines instead of tab-separated text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the messages.
+pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
+    let accounts = super::select_accounts(store, args.account.as_deref())?;
+    let reader = store.reader().map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    use std::io::Write as _;
+    for account in accounts {
+        let folders = folders::list(&reader, account.id).map_err(|e| e.to_string())?;
+        for folder in folders {
+            if let Some(name) = &args.folder
+                && folder.name != *name
+                && folder.wire_name != *name
+            {
+                continue;
+            }
+            for m in messages::all_in_folder(&reader, folder.id).map_err(|e| e.to_string())? {
+                let mut flags = Vec::new();
+                for (on, name) in [
+                    (m.flags.seen, "\\Seen"),
+                    (m.flags.flagged, "\\Flagged"),
+                    (m.flags.answered, "\\Answered"),
+                    (m.flags.draft, "\\Draft"),
+                    (m.flags.deleted, "\\Deleted"),
+                ] {
+                    if on {
+                        flags.push(name.to_owned());
+                    }
+                }
+                flags.extend(m.flags.keywords.split_whitespace().map(str::to_owned));
+                let line = if args.json {
+                    serde_json::json!({
+                        "account": account.address,
+                        "folder": folder.name,
+                        "uid": m.uid,
+                        "message_id": m.rfc_message_id,
+                        "date": m.date,
+                        "from": m.from_addr,
+                        "from_name": m.from_name,
+                        "subject": m.subject,
+                        "flags": flags,
+                        "size": m.size,
+                        "has_attachments": m.has_attachments,
+                    })
+                    .to_string()
+                } else {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        folder.name,
+                        m.uid,
+                        m.rfc_message_id,
+                        m.date,
+                        m.from_addr,
+                        m.subject.replace(['\t', '\n'], " "),
+                        flags.join(" "),
+                        m.size
+                    )
+                };
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    out.flush().map_err(|e| e.to_string())
+}

@@ -1,0 +1,74 @@
+//! The headless command line: the same engine and store as the window, for scripts, tests and
+//! benchmarks.
+
+mod account;
+mod list;
+mod sync;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::paths;
+use crate::store::Store;
+
+/// Tidings, a mail client for IMAP, POP3 and SMTP.
+#[derive(Debug, Parser)]
+#[command(name = "tidings", version)]
+pub struct Cli {
+    /// Where the mail store lives (default: the per-user data directory, or TIDINGS_DATA_DIR).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// What to do; without one, print what the store holds.
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Add or list accounts.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Sync accounts with their servers (the password comes from TIDINGS_PASSWORD).
+    Sync(sync::SyncArgs),
+    /// Print mirrored messages.
+    List(list::ListArgs),
+}
+
+/// Runs the command line; returns the text of an error for the caller to print.
+pub fn run(cli: Cli) -> Result<(), String> {
+    crate::protocols::tls::install_default_provider();
+    let dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => paths::data_dir().ok_or("no home directory to keep mail in")?,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
+    match cli.command {
+        None => account::summary(&store),
+        Some(Commands::Account(command)) => account::run(&store, command),
+        Some(Commands::Sync(args)) => sync::run(store, args),
+        Some(Commands::List(args)) => list::run(&store, args),
+    }
+}
+
+/// Finds accounts by address or display name (all when `name` is None).
+fn select_accounts(
+    store: &Store,
+    name: Option<&str>,
+) -> Result<Vec<crate::store::accounts::Account>, String> {
+    let reader = store.reader().map_err(|e| e.to_string())?;
+    let all = crate::store::accounts::list(&reader).map_err(|e| e.to_string())?;
+    let Some(name) = name else {
+        return Ok(all);
+    };
+    let chosen: Vec<_> = all
+        .into_iter()
+        .filter(|a| a.address.eq_ignore_ascii_case(name) || a.display_name == name)
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!("no account called {name:?}"));
+    }
+    Ok(chosen)
+}

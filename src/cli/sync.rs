@@ -1,0 +1,90 @@
+//! `tidings sync`: the engine without a window, printing what it does.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use crate::engine::{self, AccountState, Command, EngineOptions, Event, Protocol, Secrets};
+use crate::store::Store;
+use crate::store::accounts::Account;
+
+/// Options of `tidings sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this account (address or name).
+    #[arg(long)]
+    account: Option<String>,
+    /// Sync once and exit, instead of staying connected and idling.
+    #[arg(long)]
+    once: bool,
+}
+
+/// Until the keyring lands, the headless sync reads the password from the environment; it is
+/// kept in memory only.
+struct EnvSecrets;
+
+impl Secrets for EnvSecrets {
+    fn password(&self, _account: &Account, _protocol: Protocol) -> Option<String> {
+        std::env::var("TIDINGS_PASSWORD").ok()
+    }
+}
+
+/// Runs the engine and prints its events; fails when any account reported an error.
+pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
+    let accounts = super::select_accounts(&store, args.account.as_deref())?;
+    if accounts.is_empty() {
+        return Err("no accounts to sync; add one with `tidings account add`".into());
+    }
+    let names: std::collections::HashMap<i64, String> =
+        accounts.iter().map(|a| (a.id, a.address.clone())).collect();
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
+    runtime.block_on(async move {
+        let options = EngineOptions {
+            once: args.once,
+            only_accounts: accounts.iter().map(|a| a.id).collect(),
+            ..EngineOptions::default()
+        };
+        let (handle, mut events) = engine::spawn(store, Arc::new(EnvSecrets), options);
+        let mut failure: Option<String> = None;
+        loop {
+            let event = tokio::select! {
+                e = events.recv() => e,
+                _ = tokio::signal::ctrl_c() => {
+                    let _ = handle.send(Command::Shutdown).await;
+                    None
+                }
+            };
+            let Some(event) = event else { break };
+            let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+            match event {
+                Event::AccountState { account, state } => match state {
+                    AccountState::Connecting => println!("{}: connecting", name(&account)),
+                    AccountState::Online => println!("{}: online", name(&account)),
+                    AccountState::Offline(reason) => {
+                        println!("{}: offline: {reason}", name(&account))
+                    }
+                },
+                Event::SyncProgress {
+                    account,
+                    folder,
+                    done,
+                    total,
+                } => println!("{}: folder {folder}: {done}/{total}", name(&account)),
+                Event::SyncDone { account } => println!("{}: synced", name(&account)),
+                Event::Error {
+                    account,
+                    kind,
+                    message,
+                } => {
+                    eprintln!("{}: error ({kind:?}): {message}", name(&account));
+                    failure = Some(message);
+                }
+                Event::FoldersChanged { .. } | Event::MessagesChanged { .. } => {}
+            }
+        }
+        match failure {
+            Some(message) if args.once => Err(message),
+            _ => Ok(()),
+        }
+    })
+}

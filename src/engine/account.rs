@@ -1,0 +1,243 @@
+//! One supervisor task per account: connect, replay queued changes, sync, wait, and reconnect
+//! with backoff when the network fails.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::backoff::Backoff;
+use super::errors::{EngineError, ErrorKind};
+use super::{AccountState, Context, Event, Protocol, actions, idle, imap_sync};
+use crate::protocols::imap::{self, Login};
+use crate::protocols::tls;
+use crate::store::accounts::Account;
+
+/// Why a supervisor was woken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// Sync every folder.
+    All,
+    /// INBOX changed (IDLE saw something).
+    Inbox,
+    /// Local changes are queued.
+    Actions,
+}
+
+/// How often folders other than INBOX are checked when nothing wakes us.
+const POLL_INTERVAL: Duration = Duration::from_secs(300);
+
+/// A running account task.
+pub(crate) struct Supervisor {
+    config: Account,
+    wake: mpsc::UnboundedSender<Wake>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Supervisor {
+    /// Starts the task for `account`.
+    pub(crate) fn start(ctx: Context, account: Account) -> Supervisor {
+        let (wake, wake_rx) = mpsc::unbounded_channel();
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(run(ctx, account.clone(), wake.clone(), wake_rx, stop_rx));
+        Supervisor {
+            config: account,
+            wake,
+            stop,
+            task,
+        }
+    }
+
+    /// The settings the task runs with (a change means a restart).
+    pub(crate) fn config(&self) -> &Account {
+        &self.config
+    }
+
+    /// Asks the task to do something soon.
+    pub(crate) fn wake(&self, why: Wake) {
+        let _ = self.wake.send(why);
+    }
+
+    /// Stops the task, logging out if it can within a few seconds.
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Resolves when every supervisor's task has ended (the `--once` mode's end).
+pub(crate) async fn all_finished(running: &mut HashMap<i64, Supervisor>) {
+    while !running.values().all(|s| s.task.is_finished()) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn run(
+    ctx: Context,
+    account: Account,
+    wake_tx: mpsc::UnboundedSender<Wake>,
+    mut wake: mpsc::UnboundedReceiver<Wake>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Backoff::default();
+    loop {
+        ctx.emit(Event::AccountState {
+            account: account.id,
+            state: AccountState::Connecting,
+        });
+        let result = online(&ctx, &account, &wake_tx, &mut wake, &mut stop, &mut backoff).await;
+        let err = match result {
+            Ok(()) => return,
+            Err(err) => err,
+        };
+        ctx.emit(Event::Error {
+            account: account.id,
+            kind: err.kind,
+            message: err.message.clone(),
+        });
+        ctx.emit(Event::AccountState {
+            account: account.id,
+            state: AccountState::Offline(err.message.clone()),
+        });
+        if ctx.options.once {
+            return;
+        }
+        // Network trouble heals by itself; a wrong password or an untrusted certificate does
+        // not, so those wait for the user (a wake) instead of hammering the server.
+        let delay = if err.kind.is_transient() {
+            backoff.next_delay()
+        } else {
+            Duration::from_secs(24 * 3600)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = wake.recv() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Builds the TLS config: OS roots, the engine's extra roots and the account's own.
+async fn tls_config(
+    ctx: &Context,
+    account: &Account,
+    host: &str,
+) -> Result<Arc<ClientConfig>, EngineError> {
+    let store = ctx.store.clone();
+    let (id, host_owned) = (account.id, host.to_owned());
+    let pinned = tokio::task::spawn_blocking(move || {
+        let reader = store.reader()?;
+        crate::store::certificates::for_host(&reader, id, &host_owned)
+    })
+    .await??;
+    let mut roots = ctx.options.extra_roots.clone();
+    roots.extend(
+        pinned
+            .into_iter()
+            .map(rustls_pki_types::CertificateDer::from),
+    );
+    tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))
+}
+
+/// The account's IMAP login, with its password from the secrets provider.
+pub(crate) fn imap_login(ctx: &Context, account: &Account) -> Result<Login, EngineError> {
+    let password = ctx
+        .secrets
+        .password(account, Protocol::Imap)
+        .ok_or_else(|| {
+            EngineError::new(
+                ErrorKind::NoPassword,
+                format!("no IMAP password is known for {}", account.address),
+            )
+        })?;
+    Ok(Login {
+        host: account.imap.host.clone(),
+        port: account.imap.port,
+        security: account.imap.security,
+        username: if account.imap.username.is_empty() {
+            account.address.clone()
+        } else {
+            account.imap.username.clone()
+        },
+        password,
+        send_id: true,
+    })
+}
+
+/// Aborts the IDLE task when the session it belongs to ends.
+struct AbortOnDrop(Option<JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
+}
+
+async fn online(
+    ctx: &Context,
+    account: &Account,
+    wake_tx: &mpsc::UnboundedSender<Wake>,
+    wake: &mut mpsc::UnboundedReceiver<Wake>,
+    stop: &mut watch::Receiver<bool>,
+    backoff: &mut Backoff,
+) -> Result<(), EngineError> {
+    let login = imap_login(ctx, account)?;
+    let tls = tls_config(ctx, account, &login.host).await?;
+    let (mut session, caps) = imap::connect(&login, tls.clone()).await?;
+    backoff.reset();
+    ctx.emit(Event::AccountState {
+        account: account.id,
+        state: AccountState::Online,
+    });
+    let _idle = AbortOnDrop((!ctx.options.once).then(|| {
+        tokio::spawn(idle::watch_inbox(
+            ctx.clone(),
+            account.id,
+            login.clone(),
+            tls.clone(),
+            wake_tx.clone(),
+        ))
+    }));
+    let mut scope = Wake::All;
+    loop {
+        actions::replay(ctx, &mut session, &caps, account).await?;
+        if scope != Wake::Actions {
+            imap_sync::sync_account(ctx, &mut session, &caps, account, scope == Wake::All).await?;
+            ctx.emit(Event::SyncDone {
+                account: account.id,
+            });
+        }
+        if ctx.options.once {
+            let _ = session.logout().await;
+            return Ok(());
+        }
+        scope = tokio::select! {
+            w = wake.recv() => w.unwrap_or(Wake::All),
+            _ = tokio::time::sleep(POLL_INTERVAL) => Wake::All,
+            _ = stop.changed() => {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+        };
+        // Several wakes may have queued up; do the widest of them once.
+        while let Ok(more) = wake.try_recv() {
+            scope = match (scope, more) {
+                (Wake::All, _) | (_, Wake::All) => Wake::All,
+                (Wake::Inbox, _) | (_, Wake::Inbox) => Wake::Inbox,
+                _ => Wake::Actions,
+            };
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The remote half of local changes: queued actions replayed to the server in order. A refused
+//! action stays queued with the server's reason; a network failure ends the pass so the
+//! supervisor reconnects and tries again.
+
+use async_imap::types::Capabilities;
+use futures::TryStreamExt;
+
+use super::errors::{EngineError, ErrorKind};
+use super::idle::drain;
+use super::{Context, Event};
+use crate::protocols::imap::ImapSession;
+use crate::store::accounts::Account;
+use crate::store::actions::{self, ActionKind, PendingAction};
+use crate::store::folders::{self, Folder};
+use crate::store::messages;
+
+/// Replays every queued IMAP action of `account`.
+pub(crate) async fn replay(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+) -> Result<(), EngineError> {
+    let id = account.id;
+    let queued = ctx
+        .store
+        .writer()
+        .write(move |tx| actions::pending(tx, id))
+        .await?;
+    for action in queued {
+        if action.kind == ActionKind::Pop3Delete || action.kind == ActionKind::Append {
+            continue;
+        }
+        let (folder_id, target_id, message_id) =
+            (action.folder_id, action.target_folder_id, action.message_id);
+        let (folder, target, message) = ctx
+            .store
+            .writer()
+            .write(move |tx| {
+                Ok((
+                    folders::get(tx, folder_id)?,
+                    folders::get(tx, target_id)?,
+                    messages::get(tx, message_id)?,
+                ))
+            })
+            .await?;
+        let Some(folder) = folder else {
+            // The folder is gone from the server, and the message with it.
+            finish(ctx, &action, false).await?;
+            continue;
+        };
+        let mailbox = session
+            .select(&folder.wire_name)
+            .await
+            .map_err(|e| EngineError::imap("opening a folder", e))?;
+        if mailbox.uid_validity.unwrap_or(0) != folder.uidvalidity {
+            // The server renumbered the folder since we last synced it: our UIDs mean other
+            // messages now. Leave the action queued; the sync re-matches and a later replay
+            // finds the message's new UID.
+            continue;
+        }
+        let uid = if action.uidvalidity == folder.uidvalidity && action.uid > 0 {
+            action.uid
+        } else {
+            match &message {
+                Some(m) if m.folder_id == folder.id && m.uid > 0 => m.uid,
+                Some(m) if m.uid == 0 => continue,
+                _ => {
+                    finish(ctx, &action, false).await?;
+                    continue;
+                }
+            }
+        };
+        let result = perform(session, caps, &action, target.as_ref(), uid).await;
+        drain(session);
+        match result {
+            Ok(()) => {
+                let forget_row = match action.kind {
+                    ActionKind::Delete => true,
+                    // Without a Message-ID the server's copy cannot be matched to our
+                    // placeholder: drop it and let the target's sync fetch the copy.
+                    ActionKind::Move => message.is_some_and(|m| m.rfc_message_id.is_empty()),
+                    _ => false,
+                };
+                finish(ctx, &action, forget_row).await?;
+            }
+            Err(err) if err.kind == ErrorKind::Unreachable => return Err(err),
+            Err(err) => {
+                let (aid, text) = (action.id, err.message.clone());
+                ctx.store
+                    .writer()
+                    .write(move |tx| actions::failed(tx, aid, &text))
+                    .await?;
+                ctx.emit(Event::Error {
+                    account: account.id,
+                    kind: ErrorKind::ActionFailed,
+                    message: err.message,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn finish(
+    ctx: &Context,
+    action: &PendingAction,
+    forget_row: bool,
+) -> Result<(), EngineError> {
+    let (id, message) = (action.id, action.message_id);
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            actions::done(tx, id)?;
+            if forget_row {
+                messages::delete(tx, message)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+async fn perform(
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    action: &PendingAction,
+    target: Option<&Folder>,
+    uid: u32,
+) -> Result<(), EngineError> {
+    let fail = |doing: &'static str| move |e| EngineError::imap(doing, e);
+    let uid = uid.to_string();
+    match action.kind {
+        ActionKind::SetFlags => {
+            for (sign, flags) in [("+", &action.flags_add), ("-", &action.flags_remove)] {
+                if flags.is_empty() {
+                    continue;
+                }
+                let _: Vec<_> = session
+                    .uid_store(&uid, format!("{sign}FLAGS.SILENT ({flags})"))
+                    .await
+                    .map_err(fail("changing flags"))?
+                    .try_collect()
+                    .await
+                    .map_err(fail("changing flags"))?;
+            }
+        }
+        ActionKind::Move => {
+            let Some(target) = target else {
+                return Err(EngineError::new(
+                    ErrorKind::ActionFailed,
+                    "the destination folder no longer exists",
+                ));
+            };
+            if caps.has_str("MOVE") {
+                session
+                    .uid_mv(&uid, &target.wire_name)
+                    .await
+                    .map_err(fail("moving a message"))?;
+            } else {
+                session
+                    .uid_copy(&uid, &target.wire_name)
+                    .await
+                    .map_err(fail("copying a message"))?;
+                expunge(session, caps, &uid).await?;
+            }
+        }
+        ActionKind::Delete => expunge(session, caps, &uid).await?,
+        ActionKind::Append | ActionKind::Pop3Delete => {}
+    }
+    Ok(())
+}
+
+/// Marks one message \Deleted and expunges it (only it, where UIDPLUS allows).
+async fn expunge(
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    uid: &str,
+) -> Result<(), EngineError> {
+    let fail = |doing: &'static str| move |e| EngineError::imap(doing, e);
+    let _: Vec<_> = session
+        .uid_store(uid, "+FLAGS.SILENT (\\Deleted)")
+        .await
+        .map_err(fail("deleting a message"))?
+        .try_collect()
+        .await
+        .map_err(fail("deleting a message"))?;
+    if caps.has_str("UIDPLUS") {
+        let _: Vec<_> = session
+            .uid_expunge(uid)
+            .await
+            .map_err(fail("expunging a message"))?
+            .try_collect()
+            .await
+            .map_err(fail("expunging a message"))?;
+    } else {
+        let _: Vec<_> = session
+            .expunge()
+            .await
+            .map_err(fail("expunging"))?
+            .try_collect()
+            .await
+            .map_err(fail("expunging"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Error kinds the UI can translate, and the engine's own error type.
+
+use crate::protocols::imap::ImapError;
+use crate::protocols::tls::TlsError;
+use crate::store::StoreError;
+
+/// What kind of failure an `Event::Error` reports; the UI picks its words by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The server refused the user name or password.
+    AuthFailed,
+    /// No password is known for the account.
+    NoPassword,
+    /// The server's certificate does not chain to a trusted CA.
+    TlsNotTrusted,
+    /// The certificate is for another host name.
+    TlsWrongHost,
+    /// The certificate expired or is not yet valid.
+    TlsExpired,
+    /// Any other TLS failure.
+    Tls,
+    /// STARTTLS was required and the server does not offer it.
+    StartTlsUnavailable,
+    /// Nothing answered at the address, or the connection broke.
+    Unreachable,
+    /// The server took too long.
+    Timeout,
+    /// The server answered something we cannot use.
+    Protocol,
+    /// The mailbox is over quota.
+    Quota,
+    /// The local database failed.
+    Storage,
+    /// A queued change was refused by the server; it stays queued with the reason.
+    ActionFailed,
+}
+
+impl ErrorKind {
+    /// Whether retrying soon can help (network trouble) or the user must act first.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Protocol
+        )
+    }
+}
+
+/// An engine failure with its kind and words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct EngineError {
+    /// For translation and retry decisions.
+    pub kind: ErrorKind,
+    /// Details, including the server's own text.
+    pub message: String,
+}
+
+impl EngineError {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> EngineError {
+        EngineError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A failure of an IMAP command after login.
+    pub fn imap(doing: &str, err: async_imap::error::Error) -> EngineError {
+        use async_imap::error::Error as E;
+        let kind = match &err {
+            E::Io(_) | E::ConnectionLost => ErrorKind::Unreachable,
+            E::No(text) | E::Bad(text) if text.to_ascii_uppercase().contains("QUOTA") => {
+                ErrorKind::Quota
+            }
+            _ => ErrorKind::Protocol,
+        };
+        EngineError::new(kind, format!("{doing}: {err}"))
+    }
+}
+
+impl From<ImapError> for EngineError {
+    fn from(err: ImapError) -> EngineError {
+        let kind = match &err {
+            ImapError::Unreachable { .. } => ErrorKind::Unreachable,
+            ImapError::Tls(TlsError::NotTrusted { .. }) => ErrorKind::TlsNotTrusted,
+            ImapError::Tls(TlsError::WrongHost { .. }) => ErrorKind::TlsWrongHost,
+            ImapError::Tls(TlsError::Expired { .. }) => ErrorKind::TlsExpired,
+            ImapError::Tls(TlsError::Handshake { .. }) => ErrorKind::Unreachable,
+            ImapError::Tls(_) => ErrorKind::Tls,
+            ImapError::StartTlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
+            ImapError::AuthFailed { .. } => ErrorKind::AuthFailed,
+            ImapError::Protocol { .. } => ErrorKind::Protocol,
+            ImapError::Timeout { .. } => ErrorKind::Timeout,
+        };
+        EngineError::new(kind, err.to_string())
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(err: StoreError) -> EngineError {
+        EngineError::new(ErrorKind::Storage, err.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for EngineError {
+    fn from(err: tokio::task::JoinError) -> EngineError {
+        EngineError::new(ErrorKind::Storage, format!("a database task failed: {err}"))
+    }
+}

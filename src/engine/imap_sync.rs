@@ -1,0 +1,688 @@
+//! Mirroring IMAP folders into SQLite: the folder list, envelopes newest first, flags and
+//! expunges, then bodies in the background. Every batch is committed at once, so a kill at any
+//! moment loses at most the batch in flight, and the next run fills exactly the gaps.
+
+use std::collections::HashSet;
+
+use async_imap::types::{Capabilities, Fetch, Flag, NameAttribute};
+use futures::TryStreamExt;
+
+use super::errors::EngineError;
+use super::idle::drain;
+use super::{Context, Event};
+use crate::mime::envelope::{self, LIST_HEADER_FIELDS};
+use crate::protocols::imap::{ImapSession, utf7};
+use crate::store::accounts::Account;
+use crate::store::bodies;
+use crate::store::folders::{self, Folder, Role};
+use crate::store::messages::{self, Envelope, Flags};
+
+/// Envelope batches grow so the newest messages show at once and the rest stream efficiently.
+const ENVELOPE_BATCHES: &[usize] = &[50, 200, 500, 1000, 2000];
+/// Bodies per FETCH and per transaction.
+const BODY_BATCH: u32 = 100;
+
+/// Syncs the folder list (when `all`) and then every folder, or only INBOX.
+pub(crate) async fn sync_account(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+    all: bool,
+) -> Result<(), EngineError> {
+    let mut list = if all {
+        sync_folder_list(ctx, session, account).await?
+    } else {
+        let id = account.id;
+        ctx.store
+            .writer()
+            .write(move |tx| folders::list(tx, id))
+            .await?
+            .into_iter()
+            .filter(|f| f.role == Role::Inbox)
+            .collect()
+    };
+    list.retain(|f| f.selectable && f.source == folders::Source::Imap);
+    // INBOX first: it is what people look at.
+    list.sort_by_key(|f| (f.role != Role::Inbox, f.name.clone()));
+    let condstore = caps.has_str("CONDSTORE");
+    for folder in &list {
+        sync_envelopes(ctx, session, folder, condstore).await?;
+    }
+    let since = match account.sync_window_days {
+        0 => i64::MIN,
+        days => unix_now() - i64::from(days) * 86_400,
+    };
+    for folder in &list {
+        fetch_bodies(ctx, session, folder, since).await?;
+    }
+    Ok(())
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Well-known folder names, for servers without SPECIAL-USE (lower case, last path part).
+const ROLE_NAMES: &[(Role, &[&str])] = &[
+    (
+        Role::Sent,
+        &[
+            "sent",
+            "sent messages",
+            "sent items",
+            "sent mail",
+            "已发送",
+            "已发送邮件",
+            "已傳送",
+            "gesendet",
+            "gesendete objekte",
+            "envoyés",
+            "éléments envoyés",
+            "enviados",
+        ],
+    ),
+    (
+        Role::Drafts,
+        &[
+            "drafts",
+            "draft",
+            "草稿箱",
+            "草稿",
+            "entwürfe",
+            "brouillons",
+            "borradores",
+        ],
+    ),
+    (
+        Role::Trash,
+        &[
+            "trash",
+            "deleted",
+            "deleted items",
+            "deleted messages",
+            "bin",
+            "已删除",
+            "已删除邮件",
+            "papierkorb",
+            "corbeille",
+            "papelera",
+        ],
+    ),
+    (
+        Role::Junk,
+        &[
+            "junk",
+            "spam",
+            "junk e-mail",
+            "junk email",
+            "bulk mail",
+            "垃圾邮件",
+            "垃圾箱",
+            "indésirables",
+            "correo no deseado",
+        ],
+    ),
+    (
+        Role::Archive,
+        &["archive", "archives", "归档", "存档", "archiv"],
+    ),
+];
+
+/// The role of a folder: SPECIAL-USE first, then its name.
+pub(crate) fn role_of(
+    wire_name: &str,
+    display: &str,
+    delimiter: &str,
+    attrs: &[NameAttribute<'_>],
+) -> Role {
+    if wire_name.eq_ignore_ascii_case("INBOX") {
+        return Role::Inbox;
+    }
+    for attr in attrs {
+        let role = match attr {
+            NameAttribute::Sent => Role::Sent,
+            NameAttribute::Drafts => Role::Drafts,
+            NameAttribute::Trash => Role::Trash,
+            NameAttribute::Junk => Role::Junk,
+            NameAttribute::Archive => Role::Archive,
+            _ => continue,
+        };
+        return role;
+    }
+    let last = if delimiter.is_empty() {
+        display
+    } else {
+        display.rsplit(delimiter).next().unwrap_or(display)
+    };
+    let last = last.to_lowercase();
+    ROLE_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&last.as_str()))
+        .map(|(role, _)| *role)
+        .unwrap_or(Role::Other)
+}
+
+async fn sync_folder_list(
+    ctx: &Context,
+    session: &mut ImapSession,
+    account: &Account,
+) -> Result<Vec<Folder>, EngineError> {
+    let names: Vec<_> = session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))?
+        .try_collect()
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))?;
+    drain(session);
+    let mut seen_roles = HashSet::new();
+    let mut listed = Vec::with_capacity(names.len());
+    for name in &names {
+        let wire = name.name().to_owned();
+        let delimiter = name.delimiter().unwrap_or("/").to_owned();
+        let display = if wire.eq_ignore_ascii_case("INBOX") {
+            "INBOX".to_owned()
+        } else {
+            utf7::decode(&wire)
+        };
+        let mut role = role_of(&wire, &display, &delimiter, name.attributes());
+        // One folder per role: the first the server lists keeps it.
+        if role != Role::Other && !seen_roles.insert(role) {
+            role = Role::Other;
+        }
+        let selectable = !name
+            .attributes()
+            .iter()
+            .any(|a| matches!(a, NameAttribute::NoSelect));
+        let mut folder = Folder::new_imap(account.id, &display, &wire, role);
+        folder.delimiter = delimiter;
+        folder.selectable = selectable;
+        listed.push(folder);
+    }
+    let id = account.id;
+    let (folders, changed) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let mut changed = false;
+            let mut keep = HashSet::new();
+            for folder in &listed {
+                let (fid, c) = folders::upsert_from_server(tx, folder)?;
+                changed |= c;
+                keep.insert(fid);
+            }
+            for old in folders::list(tx, id)? {
+                if old.source == folders::Source::Imap && !keep.contains(&old.id) {
+                    folders::delete(tx, old.id)?;
+                    changed = true;
+                }
+            }
+            Ok((folders::list(tx, id)?, changed))
+        })
+        .await?;
+    if changed {
+        ctx.emit(Event::FoldersChanged { account: id });
+    }
+    Ok(folders)
+}
+
+fn flags_of(fetch: &Fetch) -> Flags {
+    let mut flags = Flags::default();
+    let mut keywords = Vec::new();
+    for flag in fetch.flags() {
+        match flag {
+            Flag::Seen => flags.seen = true,
+            Flag::Answered => flags.answered = true,
+            Flag::Flagged => flags.flagged = true,
+            Flag::Deleted => flags.deleted = true,
+            Flag::Draft => flags.draft = true,
+            Flag::Recent | Flag::MayCreate => {}
+            Flag::Custom(k) => keywords.push(k.into_owned()),
+        }
+    }
+    flags.keywords = keywords.join(" ");
+    flags
+}
+
+fn envelope_of(fetch: &Fetch, folder: &Folder) -> Option<Envelope> {
+    let uid = fetch.uid?;
+    let fields = envelope::list_fields(fetch.header().unwrap_or_default());
+    let internal_date = fetch.internal_date().map(|d| d.timestamp()).unwrap_or(0);
+    Some(Envelope {
+        account_id: folder.account_id,
+        folder_id: folder.id,
+        uid,
+        rfc_message_id: fields.rfc_message_id,
+        in_reply_to: fields.in_reply_to,
+        refs: fields.refs,
+        date: fields.date.unwrap_or(internal_date),
+        internal_date,
+        from_name: fields.from_name,
+        from_addr: fields.from_addr,
+        to_addrs: fields.to,
+        cc_addrs: fields.cc,
+        subject: fields.subject,
+        flags: flags_of(fetch),
+        size: u64::from(fetch.size.unwrap_or(0)),
+        has_attachments: fields.likely_attachments,
+        modseq: fetch.modseq.unwrap_or(0),
+        ..Envelope::default()
+    })
+}
+
+/// Turns sorted UIDs into a compact set: 1:5,9,12:14.
+pub(crate) fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Fetches envelopes for a UID set and commits them; returns the ids written.
+async fn fetch_envelopes(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    set: &str,
+    condstore: bool,
+    above: u32,
+) -> Result<Vec<i64>, EngineError> {
+    let query = format!(
+        "(UID FLAGS INTERNALDATE RFC822.SIZE{} BODY.PEEK[HEADER.FIELDS ({LIST_HEADER_FIELDS})])",
+        if condstore { " MODSEQ" } else { "" }
+    );
+    let fetched: Vec<Envelope> = session
+        .uid_fetch(set, &query)
+        .await
+        .map_err(|e| EngineError::imap("fetching envelopes", e))?
+        .try_filter_map(|f| async move { Ok(envelope_of(&f, folder).filter(|e| e.uid > above)) })
+        .try_collect()
+        .await
+        .map_err(|e| EngineError::imap("fetching envelopes", e))?;
+    drain(session);
+    if fetched.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let mut ids = Vec::with_capacity(fetched.len());
+            for m in &fetched {
+                let adopted = messages::adopt_placeholder(
+                    tx,
+                    m.folder_id,
+                    &m.rfc_message_id,
+                    m.uid,
+                    &m.flags,
+                    m.modseq,
+                )?;
+                match adopted {
+                    Some(id) => ids.push(id),
+                    // A UID we already have (a retried batch) is skipped, never duplicated.
+                    None if messages::by_uid(tx, m.folder_id, m.uid)?.is_some() => {}
+                    None => ids.push(messages::insert(tx, m)?),
+                }
+            }
+            if let Some(first) = fetched.first() {
+                folders::recount(tx, first.folder_id)?;
+            }
+            Ok(ids)
+        })
+        .await?;
+    if !ids.is_empty() {
+        ctx.emit(Event::MessagesChanged {
+            folder: folder.id,
+            ids: ids.clone(),
+        });
+    }
+    Ok(ids)
+}
+
+async fn sync_envelopes(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    condstore: bool,
+) -> Result<(), EngineError> {
+    let mailbox = if condstore {
+        session.select_condstore(&folder.wire_name).await
+    } else {
+        session.select(&folder.wire_name).await
+    }
+    .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
+    drain(session);
+    let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+    let server_modseq = mailbox.highest_modseq.unwrap_or(0);
+    let fid = folder.id;
+    let validity_changed = folder.uidvalidity != 0 && uidvalidity != folder.uidvalidity;
+    let (local, placeholders) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            if validity_changed {
+                // Keep every row as a placeholder; the fetch below re-matches them by
+                // Message-ID, so bodies and queued changes survive.
+                messages::forget_uids(tx, fid)?;
+                folders::set_sync_state(tx, fid, uidvalidity, 0, 0)?;
+            }
+            Ok((
+                messages::uids(tx, fid)?,
+                messages::placeholder_count(tx, fid)?,
+            ))
+        })
+        .await?;
+    let first_sync = folder.uidvalidity == 0 || validity_changed;
+    let unchanged = condstore
+        && !first_sync
+        && server_modseq != 0
+        && server_modseq == folder.highestmodseq
+        && mailbox.exists as usize == local.len()
+        && placeholders == 0;
+    if unchanged {
+        return Ok(());
+    }
+
+    let mut known: HashSet<u32> = local.iter().copied().collect();
+    let max_local = local.last().copied().unwrap_or(0);
+    if max_local > 0 && placeholders == 0 {
+        // New mail arrives at the top of the UID range.
+        let ids = fetch_envelopes(
+            ctx,
+            session,
+            folder,
+            &format!("{}:*", max_local + 1),
+            condstore,
+            max_local,
+        )
+        .await?;
+        if !ids.is_empty() {
+            let fid = folder.id;
+            let fresh = ctx
+                .store
+                .writer()
+                .write(move |tx| messages::uids(tx, fid))
+                .await?;
+            known = fresh.into_iter().collect();
+        }
+    }
+
+    if mailbox.exists as usize != known.len() || placeholders > 0 {
+        fill_gaps(ctx, session, folder, condstore, &known).await?;
+    }
+
+    if !first_sync {
+        sync_flags(ctx, session, folder, condstore).await?;
+    }
+
+    let fid = folder.id;
+    let uidnext = mailbox.uid_next.unwrap_or(0);
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            folders::set_sync_state(tx, fid, uidvalidity, uidnext, server_modseq)?;
+            folders::recount(tx, fid)
+        })
+        .await?;
+    Ok(())
+}
+
+/// Compares the server's UIDs with ours: removes what it expunged and fetches what we lack,
+/// newest first in growing batches.
+async fn fill_gaps(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    condstore: bool,
+    known: &HashSet<u32>,
+) -> Result<(), EngineError> {
+    let server = session
+        .uid_search("ALL")
+        .await
+        .map_err(|e| EngineError::imap("listing UIDs", e))?;
+    drain(session);
+    let vanished: Vec<u32> = known
+        .iter()
+        .filter(|u| !server.contains(u))
+        .copied()
+        .collect();
+    let mut missing: Vec<u32> = server
+        .iter()
+        .filter(|u| !known.contains(u))
+        .copied()
+        .collect();
+    missing.sort_unstable_by(|a, b| b.cmp(a));
+    let fid = folder.id;
+    let removed = ctx
+        .store
+        .writer()
+        .write(move |tx| messages::remove_uids(tx, fid, &vanished))
+        .await?;
+    if !removed.is_empty() {
+        ctx.emit(Event::MessagesChanged {
+            folder: fid,
+            ids: removed,
+        });
+    }
+    let total = missing.len() as u64;
+    let mut done = 0u64;
+    let mut batch_no = 0;
+    let mut rest = missing.as_slice();
+    while !rest.is_empty() {
+        let size = ENVELOPE_BATCHES[batch_no.min(ENVELOPE_BATCHES.len() - 1)];
+        batch_no += 1;
+        let (batch, tail) = rest.split_at(size.min(rest.len()));
+        rest = tail;
+        fetch_envelopes(ctx, session, folder, &uid_set(batch), condstore, 0).await?;
+        done += batch.len() as u64;
+        ctx.emit(Event::SyncProgress {
+            account: folder.account_id,
+            folder: fid,
+            done,
+            total,
+        });
+    }
+    // Placeholders nothing matched (moved messages without a Message-ID, or gone meanwhile)
+    // would show twice or never go away; queued actions still referring to them keep them.
+    let dropped = ctx
+        .store
+        .writer()
+        .write(move |tx| messages::drop_unmatched_placeholders(tx, fid))
+        .await?;
+    if !dropped.is_empty() {
+        ctx.emit(Event::MessagesChanged {
+            folder: fid,
+            ids: dropped,
+        });
+    }
+    Ok(())
+}
+
+async fn sync_flags(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    condstore: bool,
+) -> Result<(), EngineError> {
+    let query = if condstore && folder.highestmodseq > 0 {
+        format!("(UID FLAGS) (CHANGEDSINCE {})", folder.highestmodseq)
+    } else {
+        "(UID FLAGS)".to_owned()
+    };
+    let updates: Vec<(u32, Flags, u64)> = session
+        .uid_fetch("1:*", &query)
+        .await
+        .map_err(|e| EngineError::imap("fetching flags", e))?
+        .try_filter_map(|f| async move {
+            Ok(f.uid.map(|uid| (uid, flags_of(&f), f.modseq.unwrap_or(0))))
+        })
+        .try_collect()
+        .await
+        .map_err(|e| EngineError::imap("fetching flags", e))?;
+    drain(session);
+    if updates.is_empty() {
+        return Ok(());
+    }
+    let fid = folder.id;
+    let changed = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let mut changed = Vec::new();
+            for (uid, flags, modseq) in &updates {
+                if let Some(id) = messages::update_flags_by_uid(tx, fid, *uid, flags, *modseq)? {
+                    changed.push(id);
+                }
+            }
+            if !changed.is_empty() {
+                folders::recount(tx, fid)?;
+            }
+            Ok(changed)
+        })
+        .await?;
+    if !changed.is_empty() {
+        ctx.emit(Event::MessagesChanged {
+            folder: fid,
+            ids: changed,
+        });
+    }
+    Ok(())
+}
+
+/// Downloads missing bodies newest first, a batch per transaction, never all in memory.
+async fn fetch_bodies(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    since: i64,
+) -> Result<(), EngineError> {
+    let mut selected = false;
+    loop {
+        let fid = folder.id;
+        let backlog = ctx
+            .store
+            .writer()
+            .write(move |tx| messages::without_body(tx, fid, since, BODY_BATCH))
+            .await?;
+        if backlog.is_empty() {
+            return Ok(());
+        }
+        if !selected {
+            session
+                .select(&folder.wire_name)
+                .await
+                .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
+            selected = true;
+        }
+        let uids: Vec<u32> = backlog.iter().map(|(_, uid)| *uid).collect();
+        let fetched: Vec<(u32, Vec<u8>)> = session
+            .uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
+            .await
+            .map_err(|e| EngineError::imap("fetching messages", e))?
+            .try_filter_map(|f| async move {
+                Ok(match (f.uid, f.body()) {
+                    (Some(uid), Some(body)) => Some((uid, body.to_vec())),
+                    _ => None,
+                })
+            })
+            .try_collect()
+            .await
+            .map_err(|e| EngineError::imap("fetching messages", e))?;
+        drain(session);
+        let ids: Vec<i64> = backlog.iter().map(|(id, _)| *id).collect();
+        let parsed: Vec<(i64, Vec<u8>, envelope::BodyFields)> =
+            tokio::task::spawn_blocking(move || {
+                fetched
+                    .into_iter()
+                    .filter_map(|(uid, raw)| {
+                        let id = backlog.iter().find(|(_, u)| *u == uid)?.0;
+                        let fields = envelope::body_fields(&raw);
+                        Some((id, raw, fields))
+                    })
+                    .collect()
+            })
+            .await?;
+        let stored: HashSet<i64> = parsed.iter().map(|(id, _, _)| *id).collect();
+        let gone: Vec<i64> = ids
+            .iter()
+            .filter(|id| !stored.contains(id))
+            .copied()
+            .collect();
+        ctx.store
+            .writer()
+            .write(move |tx| {
+                for (id, raw, fields) in &parsed {
+                    bodies::put(tx, *id, raw)?;
+                    messages::set_body_fields(
+                        tx,
+                        *id,
+                        &fields.snippet,
+                        fields.has_attachments,
+                        &fields.list.in_reply_to,
+                        &fields.list.refs,
+                    )?;
+                }
+                // The server returned nothing for these: expunged meanwhile. Drop the rows so
+                // the loop cannot spin on them; the next sync confirms.
+                for id in &gone {
+                    messages::delete(tx, *id)?;
+                }
+                Ok(())
+            })
+            .await?;
+        ctx.emit(Event::MessagesChanged {
+            folder: folder.id,
+            ids,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_are_compact() {
+        assert_eq!(uid_set(&[5, 1, 2, 3, 9, 12, 13, 14]), "1:3,5,9,12:14");
+        assert_eq!(uid_set(&[7]), "7");
+        assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn roles_come_from_special_use_then_names() {
+        assert_eq!(role_of("INBOX", "INBOX", "/", &[]), Role::Inbox);
+        assert_eq!(role_of("X", "X", "/", &[NameAttribute::Sent]), Role::Sent);
+        assert_eq!(role_of("&XfJT0ZAB-", "已发送", "/", &[]), Role::Sent);
+        assert_eq!(role_of("&g0l6P3ux-", "草稿箱", "/", &[]), Role::Drafts);
+        assert_eq!(role_of("&XfJSIJZk-", "已删除", "/", &[]), Role::Trash);
+        assert_eq!(role_of("&V4NXPpCuTvY-", "垃圾邮件", "/", &[]), Role::Junk);
+        assert_eq!(
+            role_of("INBOX.Sent Items", "INBOX.Sent Items", ".", &[]),
+            Role::Sent
+        );
+        assert_eq!(role_of("Spam", "Spam", "/", &[]), Role::Junk);
+        assert_eq!(role_of("Projects", "Projects", "/", &[]), Role::Other);
+    }
+}

@@ -1,0 +1,247 @@
+//! The sync engine: tokio tasks that own the network and the writes, driven by `Command`s and
+//! reporting `Event`s. The UI and the CLI are its only clients; neither touches a socket.
+
+mod account;
+mod actions;
+mod backoff;
+mod errors;
+mod idle;
+mod imap_sync;
+mod local;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustls_pki_types::CertificateDer;
+use tokio::sync::mpsc;
+
+use crate::store::Store;
+use crate::store::accounts::Account;
+
+pub use errors::ErrorKind;
+
+/// Which protocol a secret is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// IMAP.
+    Imap,
+    /// POP3.
+    Pop3,
+    /// SMTP.
+    Smtp,
+}
+
+/// Where the engine gets passwords; they are held in memory only for a login.
+pub trait Secrets: Send + Sync {
+    /// The password for `account`'s `protocol`, or None when none is known.
+    fn password(&self, account: &Account, protocol: Protocol) -> Option<String>;
+}
+
+/// What the UI or CLI asks of the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Sync now: one account, or all.
+    SyncNow { account: Option<i64> },
+    /// Accounts were added, changed or removed: start, restart or stop their tasks.
+    AccountsChanged,
+    /// Mark messages read or unread.
+    SetSeen { messages: Vec<i64>, seen: bool },
+    /// Flag or unflag messages.
+    SetFlagged { messages: Vec<i64>, flagged: bool },
+    /// Move messages to another folder of the same account.
+    Move { messages: Vec<i64>, folder: i64 },
+    /// Delete messages (to Trash; from Trash, for good).
+    Delete { messages: Vec<i64> },
+    /// Move messages to the account's Archive folder.
+    Archive { messages: Vec<i64> },
+    /// Stop every task and close connections.
+    Shutdown,
+}
+
+/// An account's connection state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountState {
+    /// Connecting or logging in.
+    Connecting,
+    /// Connected and synced or syncing.
+    Online,
+    /// Not connected, with the reason in words.
+    Offline(String),
+}
+
+/// What the engine tells its client. Ids only; the client re-reads the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// An account's connection state changed.
+    AccountState { account: i64, state: AccountState },
+    /// The folder list of an account changed.
+    FoldersChanged { account: i64 },
+    /// Messages were added, changed or removed in a folder.
+    MessagesChanged { folder: i64, ids: Vec<i64> },
+    /// Progress of a folder's sync.
+    SyncProgress {
+        account: i64,
+        folder: i64,
+        done: u64,
+        total: u64,
+    },
+    /// A full sync pass of an account finished.
+    SyncDone { account: i64 },
+    /// Something failed; `kind` is for translation, `message` has the details.
+    Error {
+        account: i64,
+        kind: ErrorKind,
+        message: String,
+    },
+}
+
+/// Options the engine runs with.
+#[derive(Clone, Default)]
+pub struct EngineOptions {
+    /// CA certificates trusted in addition to the OS store and each account's own.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// Sync each account once, then stop (the CLI's `--once`); otherwise keep idling.
+    pub once: bool,
+    /// Only these accounts (empty: all).
+    pub only_accounts: Vec<i64>,
+}
+
+/// The client's handle: sends commands. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+}
+
+impl EngineHandle {
+    /// Sends a command; fails only when the engine has stopped.
+    pub async fn send(&self, command: Command) -> Result<(), EngineStopped> {
+        self.commands.send(command).await.map_err(|_| EngineStopped)
+    }
+}
+
+/// The engine is gone.
+#[derive(Debug, thiserror::Error)]
+#[error("the sync engine has stopped")]
+pub struct EngineStopped;
+
+/// Shared by the engine's tasks.
+#[derive(Clone)]
+pub(crate) struct Context {
+    pub store: Store,
+    pub secrets: Arc<dyn Secrets>,
+    pub options: Arc<EngineOptions>,
+    pub events: mpsc::UnboundedSender<Event>,
+}
+
+impl Context {
+    pub(crate) fn emit(&self, event: Event) {
+        // A client that stopped listening is not an engine error.
+        let _ = self.events.send(event);
+    }
+}
+
+/// Starts the engine on the current tokio runtime.
+pub fn spawn(
+    store: Store,
+    secrets: Arc<dyn Secrets>,
+    options: EngineOptions,
+) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
+    let (commands, command_rx) = mpsc::channel(64);
+    let (events, event_rx) = mpsc::unbounded_channel();
+    let ctx = Context {
+        store,
+        secrets,
+        options: Arc::new(options),
+        events,
+    };
+    tokio::spawn(run(ctx, command_rx));
+    (EngineHandle { commands }, event_rx)
+}
+
+/// The engine's main loop: keeps one supervisor per account and routes commands.
+async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
+    let mut accounts: HashMap<i64, account::Supervisor> = HashMap::new();
+    refresh_accounts(&ctx, &mut accounts).await;
+    loop {
+        let command = if ctx.options.once {
+            // In --once mode the engine ends when every supervisor has.
+            tokio::select! {
+                c = commands.recv() => c,
+                _ = account::all_finished(&mut accounts) => None,
+            }
+        } else {
+            commands.recv().await
+        };
+        let Some(command) = command else { break };
+        match command {
+            Command::Shutdown => break,
+            Command::AccountsChanged => refresh_accounts(&ctx, &mut accounts).await,
+            Command::SyncNow { account } => {
+                for (id, sup) in &accounts {
+                    if account.is_none_or(|a| a == *id) {
+                        sup.wake(account::Wake::All);
+                    }
+                }
+            }
+            change => {
+                let touched = local::apply(&ctx, change).await;
+                for id in touched {
+                    if let Some(sup) = accounts.get(&id) {
+                        sup.wake(account::Wake::Actions);
+                    }
+                }
+            }
+        }
+    }
+    for (_, sup) in accounts.drain() {
+        sup.stop().await;
+    }
+}
+
+async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Supervisor>) {
+    let store = ctx.store.clone();
+    let listed = tokio::task::spawn_blocking(move || {
+        let reader = store.reader()?;
+        crate::store::accounts::list(&reader)
+    })
+    .await;
+    let wanted: Vec<Account> = match listed {
+        Ok(Ok(list)) => list
+            .into_iter()
+            .filter(|a| {
+                ctx.options.only_accounts.is_empty() || ctx.options.only_accounts.contains(&a.id)
+            })
+            .collect(),
+        Ok(Err(e)) => {
+            ctx.emit(Event::Error {
+                account: 0,
+                kind: ErrorKind::Storage,
+                message: e.to_string(),
+            });
+            return;
+        }
+        Err(e) => {
+            ctx.emit(Event::Error {
+                account: 0,
+                kind: ErrorKind::Storage,
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    let stale: Vec<i64> = running
+        .iter()
+        .filter(|(id, sup)| !wanted.iter().any(|a| a.id == **id && sup.config() == a))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in stale {
+        if let Some(sup) = running.remove(&id) {
+            sup.stop().await;
+        }
+    }
+    for account in wanted {
+        if account.imap.enabled && !running.contains_key(&account.id) {
+            running.insert(account.id, account::Supervisor::start(ctx.clone(), account));
+        }
+    }
+}

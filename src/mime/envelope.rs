@@ -1,0 +1,200 @@
+//! The list fields of a message, from its header bytes or its whole raw bytes.
+
+use mail_parser::{Address, HeaderValue, Message, MessageParser};
+
+/// The header fields an IMAP envelope fetch asks for.
+pub const LIST_HEADER_FIELDS: &str =
+    "DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE";
+
+/// How long a snippet may be, in characters.
+const SNIPPET_CHARS: usize = 160;
+
+/// What the message list needs from a message's headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFields {
+    /// Message-ID without angle brackets.
+    pub rfc_message_id: String,
+    /// In-Reply-To, first id.
+    pub in_reply_to: String,
+    /// References, space separated.
+    pub refs: String,
+    /// The Date header in unix seconds, if present and parseable.
+    pub date: Option<i64>,
+    /// Sender's name.
+    pub from_name: String,
+    /// Sender's address.
+    pub from_addr: String,
+    /// To, for display.
+    pub to: String,
+    /// Cc, for display.
+    pub cc: String,
+    /// Decoded subject.
+    pub subject: String,
+    /// A first guess from Content-Type (multipart/mixed), refined once the body is fetched.
+    pub likely_attachments: bool,
+}
+
+/// What only the whole message tells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFields {
+    /// Header fields, as above.
+    pub list: ListFields,
+    /// The first words of the text, whitespace folded.
+    pub snippet: String,
+    /// Whether any part is an attachment.
+    pub has_attachments: bool,
+}
+
+/// Parses header bytes (a HEADER.FIELDS fetch, or a whole message).
+pub fn list_fields(header_bytes: &[u8]) -> ListFields {
+    match MessageParser::default().parse_headers(header_bytes) {
+        Some(message) => fields_of(&message),
+        None => ListFields::default(),
+    }
+}
+
+/// Parses a whole message for its list fields, snippet and attachment flag.
+pub fn body_fields(raw: &[u8]) -> BodyFields {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return BodyFields::default();
+    };
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    BodyFields {
+        list: fields_of(&message),
+        snippet: snippet(&text),
+        has_attachments: message.attachment_count() > 0,
+    }
+}
+
+fn fields_of(message: &Message<'_>) -> ListFields {
+    let (from_name, from_addr) = message
+        .from()
+        .and_then(Address::first)
+        .map(|a| {
+            (
+                a.name().unwrap_or_default().to_owned(),
+                a.address().unwrap_or_default().to_owned(),
+            )
+        })
+        .unwrap_or_default();
+    let likely_attachments = message
+        .header("Content-Type")
+        .and_then(HeaderValue::as_content_type)
+        .is_some_and(|ct| {
+            ct.ctype().eq_ignore_ascii_case("multipart")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("mixed"))
+        });
+    ListFields {
+        rfc_message_id: message.message_id().unwrap_or_default().to_owned(),
+        in_reply_to: ids(message.in_reply_to())
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+        refs: ids(message.references()).join(" "),
+        date: message.date().map(|d| d.to_timestamp()),
+        from_name,
+        from_addr,
+        to: display_list(message.to()),
+        cc: display_list(message.cc()),
+        subject: message.subject().unwrap_or_default().to_owned(),
+        likely_attachments,
+    }
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// "Name <addr>, addr2" with names quoted when they hold a comma or a quote.
+fn display_list(address: Option<&Address<'_>>) -> String {
+    let Some(address) = address else {
+        return String::new();
+    };
+    address
+        .iter()
+        .map(|a| {
+            let addr = a.address().unwrap_or_default();
+            match a.name() {
+                Some(name) if !name.is_empty() => {
+                    if name.contains([',', '"', '<', '>']) {
+                        format!("\"{}\" <{addr}>", name.replace('"', "\\\""))
+                    } else {
+                        format!("{name} <{addr}>")
+                    }
+                }
+                _ => addr.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Folds whitespace and drops quoted lines, then cuts at a character boundary.
+pub fn snippet(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('>') || line.is_empty() {
+            continue;
+        }
+        for word in line.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        if out.chars().count() >= SNIPPET_CHARS {
+            break;
+        }
+    }
+    out.chars().take(SNIPPET_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_and_utf8_encoded_words_decode() {
+        let raw = b"From: =?GBK?B?1cXI/Q==?= <zhangsan@163.com>\r\n\
+            To: a@x.org, \"Doe, Jane\" <jane@y.org>\r\n\
+            Subject: =?UTF-8?B?5Lya6K6u57qq6KaB?=\r\n\
+            Message-ID: <abc@163.com>\r\n\
+            References: <r1@x> <r2@y>\r\n\
+            In-Reply-To: <r2@y>\r\n\
+            Date: Tue, 1 Jul 2025 10:00:00 +0800\r\n\r\n";
+        let f = list_fields(raw);
+        assert_eq!(f.from_name, "张三");
+        assert_eq!(f.from_addr, "zhangsan@163.com");
+        assert_eq!(f.subject, "会议纪要");
+        assert_eq!(f.rfc_message_id, "abc@163.com");
+        assert_eq!(f.refs, "r1@x r2@y");
+        assert_eq!(f.in_reply_to, "r2@y");
+        assert_eq!(f.to, "a@x.org, \"Doe, Jane\" <jane@y.org>");
+        assert_eq!(f.date, Some(1_751_335_200));
+    }
+
+    #[test]
+    fn garbage_gives_empty_fields_not_a_panic() {
+        assert_eq!(
+            list_fields(b"\xff\xfe\x00garbage"),
+            list_fields(b"\xff\xfe\x00garbage")
+        );
+        let _ = body_fields(&[0u8, 13, 10, 13, 10, 255, 254]);
+    }
+
+    #[test]
+    fn snippet_skips_quotes_and_folds_space() {
+        let s = snippet("> quoted\n\nHello   there,\n  second line\n");
+        assert_eq!(s, "Hello there, second line");
+    }
+}

@@ -1,0 +1,225 @@
+//! Connecting to an IMAP server: TCP, TLS or STARTTLS (never a silent downgrade), the greeting,
+//! login, and ID for servers that need it (NetEase refuses SELECT without it).
+
+use std::fmt::Debug;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_imap::types::Capabilities;
+use rustls::ClientConfig;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+use crate::protocols::tls::{self, TlsError};
+use crate::store::accounts::Security;
+
+/// The byte stream under an IMAP session, plain or TLS.
+pub trait ImapIo: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapIo for T {}
+
+/// A logged-in IMAP session.
+pub type ImapSession = async_imap::Session<Box<dyn ImapIo>>;
+
+/// How long we wait for a TCP connect or a server answer during login.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why connecting or logging in failed, in terms a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    /// Nothing answered at that address.
+    #[error("cannot reach {host}:{port}: {source}")]
+    Unreachable {
+        host: String,
+        port: u16,
+        #[source]
+        source: io::Error,
+    },
+    /// The TLS handshake failed (certificate not trusted, wrong host, expired, ...).
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// STARTTLS was configured but the server does not offer it; we never continue in plain.
+    #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
+    StartTlsUnavailable { host: String },
+    /// The server refused the user name or password.
+    #[error("{host} refused the login: {message}")]
+    AuthFailed { host: String, message: String },
+    /// The server closed the connection or answered something we cannot use.
+    #[error("IMAP error from {host} while {doing}: {message}")]
+    Protocol {
+        host: String,
+        doing: &'static str,
+        message: String,
+    },
+    /// The server did not answer in time.
+    #[error("{host} did not answer in time while {doing}")]
+    Timeout { host: String, doing: &'static str },
+}
+
+/// What to connect to and as whom.
+#[derive(Debug, Clone)]
+pub struct Login {
+    /// Server host name.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Transport security.
+    pub security: Security,
+    /// User name.
+    pub username: String,
+    /// Password or authorization code; kept only in memory.
+    pub password: String,
+    /// Send RFC 2971 ID after login when offered.
+    pub send_id: bool,
+}
+
+impl ImapError {
+    fn protocol(host: &str, doing: &'static str, err: impl std::fmt::Display) -> ImapError {
+        ImapError::Protocol {
+            host: host.to_owned(),
+            doing,
+            message: err.to_string(),
+        }
+    }
+}
+
+async fn timed<T>(
+    host: &str,
+    doing: &'static str,
+    fut: impl Future<Output = Result<T, ImapError>>,
+) -> Result<T, ImapError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, fut)
+        .await
+        .map_err(|_| ImapError::Timeout {
+            host: host.to_owned(),
+            doing,
+        })?
+}
+
+/// Connects, secures, logs in and identifies; returns the session and its capabilities.
+pub async fn connect(
+    login: &Login,
+    tls_config: Arc<ClientConfig>,
+) -> Result<(ImapSession, Capabilities), ImapError> {
+    let host = login.host.as_str();
+    let tcp = timed(host, "connecting", async {
+        TcpStream::connect((host, login.port))
+            .await
+            .map_err(|source| ImapError::Unreachable {
+                host: host.to_owned(),
+                port: login.port,
+                source,
+            })
+    })
+    .await?;
+    // Without this a quiet 20 ms delay per command batch appears on some servers.
+    let _ = tcp.set_nodelay(true);
+
+    let stream: Box<dyn ImapIo> = match login.security {
+        Security::Tls => Box::new(
+            timed(host, "starting TLS", async {
+                Ok(tls::handshake(tls_config, host, tcp).await?)
+            })
+            .await?,
+        ),
+        Security::StartTls => {
+            let tls = timed(host, "starting TLS", starttls(host, tcp, tls_config)).await?;
+            Box::new(tls)
+        }
+        Security::Plain => Box::new(tcp),
+    };
+    let mut client = async_imap::Client::new(stream);
+    if login.security != Security::StartTls {
+        timed(host, "reading the greeting", async {
+            read_greeting(host, &mut client).await
+        })
+        .await?;
+    }
+    let mut session = timed(host, "logging in", async {
+        client
+            .login(&login.username, &login.password)
+            .await
+            .map_err(|(err, _)| match err {
+                async_imap::error::Error::No(message) | async_imap::error::Error::Bad(message) => {
+                    ImapError::AuthFailed {
+                        host: host.to_owned(),
+                        message,
+                    }
+                }
+                other => ImapError::protocol(host, "logging in", other),
+            })
+    })
+    .await?;
+    let caps = timed(host, "asking for capabilities", async {
+        session
+            .capabilities()
+            .await
+            .map_err(|e| ImapError::protocol(host, "asking for capabilities", e))
+    })
+    .await?;
+    if login.send_id && caps.has_str("ID") {
+        let version = env!("CARGO_PKG_VERSION");
+        timed(host, "sending ID", async {
+            session
+                .id([
+                    ("name", Some("Tidings")),
+                    ("version", Some(version)),
+                    ("vendor", Some("Tidings")),
+                ])
+                .await
+                .map_err(|e| ImapError::protocol(host, "sending ID", e))
+        })
+        .await?;
+    }
+    Ok((session, caps))
+}
+
+async fn read_greeting<T: ImapIo>(
+    host: &str,
+    client: &mut async_imap::Client<T>,
+) -> Result<(), ImapError> {
+    // async-imap does not read the greeting itself.
+    let greeting = client
+        .read_response()
+        .await
+        .map_err(|e| ImapError::protocol(host, "reading the greeting", e))?
+        .ok_or_else(|| ImapError::protocol(host, "reading the greeting", "connection closed"))?;
+    if let imap_proto::Response::Data {
+        status: imap_proto::Status::Bye,
+        outcome,
+    } = greeting.parsed()
+    {
+        return Err(ImapError::protocol(
+            host,
+            "reading the greeting",
+            outcome
+                .information
+                .as_deref()
+                .unwrap_or("the server said BYE"),
+        ));
+    }
+    Ok(())
+}
+
+async fn starttls(
+    host: &str,
+    tcp: TcpStream,
+    config: Arc<ClientConfig>,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+    let mut client = async_imap::Client::new(tcp);
+    read_greeting(host, &mut client).await?;
+    // Asking is enough: a server without STARTTLS answers BAD or NO, and then we stop rather
+    // than log in over an unencrypted connection.
+    client
+        .run_command_and_check_ok("STARTTLS", None)
+        .await
+        .map_err(|e| match e {
+            async_imap::error::Error::Bad(_) | async_imap::error::Error::No(_) => {
+                ImapError::StartTlsUnavailable {
+                    host: host.to_owned(),
+                }
+            }
+            other => ImapError::protocol(host, "starting TLS", other),
+        })?;
+    Ok(tls::handshake(config, host, client.into_inner()).await?)
+}

@@ -1,0 +1,6 @@
+//! IMAP: connecting and logging in, folder-name encoding.
+
+pub mod connect;
+pub mod utf7;
+
+pub use connect::{ImapError, ImapSession, Login, connect};

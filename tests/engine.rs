@@ -1,0 +1,18 @@
+//! The sync engine against the harness Dovecot and Postfix: initial and incremental sync, IDLE,
+//! two-way changes, crash safety, UIDVALIDITY changes and clear errors. Nothing is mocked.
+
+mod harness;
+
+#[path = "engine/fixture.rs"]
+mod fixture;
+
+#[path = "engine/changes.rs"]
+mod changes;
+#[path = "engine/crash.rs"]
+mod crash;
+#[path = "engine/errors.rs"]
+mod errors;
+#[path = "engine/idle.rs"]
+mod idle;
+#[path = "engine/sync.rs"]
+mod sync;

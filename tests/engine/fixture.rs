@@ -1,0 +1,260 @@
+//! An account in a fresh store pointed at the harness, an engine to run on it, and a second
+//! independent IMAP session to look at (and change) the server side.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use tidings::engine::{self, EngineOptions, Event, Protocol, Secrets};
+use tidings::protocols::imap::{self, ImapSession, Login};
+use tidings::protocols::tls;
+use tidings::store::Store;
+use tidings::store::accounts::{
+    self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::harness::{HOST, Result, Servers};
+
+/// Passwords held in memory for the engine.
+pub struct TestSecrets(pub HashMap<i64, String>);
+
+impl Secrets for TestSecrets {
+    fn password(&self, account: &Account, _protocol: Protocol) -> Option<String> {
+        self.0.get(&account.id).cloned()
+    }
+}
+
+/// A store with one IMAP account for a harness user.
+pub struct Fixture {
+    pub servers: Servers,
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub account: i64,
+    pub user: String,
+    pub password: String,
+}
+
+/// The account settings for `user` on the harness's implicit-TLS IMAP port.
+pub fn account_for(servers: &Servers, user: &str, port: u16, security: Security) -> Account {
+    let address = servers.user(user).address;
+    let server = |enabled: bool, port: u16| ServerSettings {
+        enabled,
+        host: HOST.to_owned(),
+        port,
+        security,
+        auth: AuthKind::Password,
+        username: address.clone(),
+    };
+    Account {
+        id: 0,
+        display_name: user.to_owned(),
+        address: address.clone(),
+        provider_id: String::new(),
+        imap: server(true, port),
+        pop3: server(false, servers.ports.pop3s),
+        smtp: server(false, servers.ports.submissions),
+        pop3_options: Pop3Options::default(),
+        sync_window_days: 0,
+        provider_saves_sent: false,
+        password_mode: PasswordMode::Keyring,
+    }
+}
+
+impl Fixture {
+    /// Starts the servers and adds an account for alice that trusts the run's CA.
+    pub fn new() -> Result<Fixture> {
+        let servers = Servers::start()?;
+        let port = servers.ports.imaps;
+        Fixture::with_account(
+            servers,
+            |s| account_for(s, "alice", port, Security::Tls),
+            true,
+        )
+    }
+
+    /// Like `new`, with the account's settings chosen by `make` and the CA trusted or not.
+    pub fn with_account(
+        servers: Servers,
+        make: impl FnOnce(&Servers) -> Account,
+        trust_ca: bool,
+    ) -> Result<Fixture> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
+        let account = make(&servers);
+        let ca: Vec<Vec<u8>> = if trust_ca {
+            servers.ca_der()?.into_iter().map(|c| c.to_vec()).collect()
+        } else {
+            Vec::new()
+        };
+        let id = store.writer().write_blocking(move |tx| {
+            let id = accounts::insert(tx, &account)?;
+            for der in &ca {
+                tidings::store::certificates::trust(tx, id, HOST, der)?;
+            }
+            Ok(id)
+        })?;
+        let alice = servers.user("alice");
+        Ok(Fixture {
+            servers,
+            dir,
+            store,
+            account: id,
+            user: "alice".into(),
+            password: alice.password,
+        })
+    }
+
+    /// The secrets the engine gets: the right password unless told otherwise.
+    pub fn secrets(&self, password: &str) -> Arc<TestSecrets> {
+        Arc::new(TestSecrets(HashMap::from([(
+            self.account,
+            password.to_owned(),
+        )])))
+    }
+
+    /// Runs one sync pass (`--once` mode) and returns every event.
+    pub async fn sync_once(&self) -> Result<Vec<Event>> {
+        self.sync_once_with(&self.password).await
+    }
+
+    /// One pass with a given password.
+    pub async fn sync_once_with(&self, password: &str) -> Result<Vec<Event>> {
+        let (_handle, mut events) = engine::spawn(
+            self.store.clone(),
+            self.secrets(password),
+            EngineOptions {
+                once: true,
+                ..EngineOptions::default()
+            },
+        );
+        let mut all = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            match tokio::time::timeout_at(deadline.into(), events.recv()).await {
+                Ok(Some(e)) => all.push(e),
+                Ok(None) => return Ok(all),
+                Err(_) => return Err(format!("sync did not finish: {all:?}").into()),
+            }
+        }
+    }
+
+    /// Starts the engine in its normal, staying-online mode.
+    pub fn start_engine(&self) -> (engine::EngineHandle, UnboundedReceiver<Event>) {
+        engine::spawn(
+            self.store.clone(),
+            self.secrets(&self.password),
+            EngineOptions::default(),
+        )
+    }
+
+    /// A second, independent IMAP session as the fixture's user.
+    pub async fn other_session(&self) -> Result<ImapSession> {
+        let config = tls::client_config(&self.servers.ca_der()?)?;
+        let login = Login {
+            host: HOST.into(),
+            port: self.servers.ports.imaps,
+            security: Security::Tls,
+            username: self.servers.user(&self.user).address,
+            password: self.password.clone(),
+            send_id: false,
+        };
+        Ok(imap::connect(&login, config).await?.0)
+    }
+
+    /// A read-only connection to the fixture's store.
+    pub fn reader(&self) -> Result<rusqlite::Connection> {
+        Ok(self.store.reader()?)
+    }
+
+    /// The id of the account's folder named `name`.
+    pub fn folder_id(&self, name: &str) -> Result<i64> {
+        let reader = self.reader()?;
+        tidings::store::folders::list(&reader, self.account)?
+            .into_iter()
+            .find(|f| f.name == name)
+            .map(|f| f.id)
+            .ok_or_else(|| format!("no folder {name}").into())
+    }
+
+    /// (uid, Message-ID) of every mirrored message in a folder, sorted by UID.
+    pub fn mirrored(&self, folder: &str) -> Result<Vec<(u32, String)>> {
+        let reader = self.reader()?;
+        let id = self.folder_id(folder)?;
+        let mut stmt = reader.prepare(
+            "SELECT uid, rfc_message_id FROM messages WHERE folder_id = ?1 ORDER BY uid",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
+
+/// (uid, Message-ID, flags) of every message in a server folder, read by a separate session.
+pub async fn server_state(
+    session: &mut ImapSession,
+    folder: &str,
+) -> Result<Vec<(u32, String, Vec<String>)>> {
+    let mailbox = session.select(folder).await?;
+    if mailbox.exists == 0 {
+        return Ok(Vec::new());
+    }
+    let fetched: Vec<_> = session
+        .uid_fetch("1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        .await?
+        .try_collect()
+        .await?;
+    let mut out: Vec<(u32, String, Vec<String>)> = fetched
+        .iter()
+        .filter_map(|f| {
+            let header = String::from_utf8_lossy(f.header()?).into_owned();
+            let id = header
+                .split_once('<')
+                .and_then(|(_, rest)| rest.split_once('>'))
+                .map(|(id, _)| id.to_owned())
+                .unwrap_or_default();
+            let flags = f.flags().map(|fl| format!("{fl:?}")).collect();
+            Some((f.uid?, id, flags))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Waits (bounded) for an event matching `pred`; returns it.
+pub async fn wait_for(
+    events: &mut UnboundedReceiver<Event>,
+    within: Duration,
+    mut pred: impl FnMut(&Event) -> bool,
+) -> Result<Event> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline.into(), events.recv()).await {
+            Ok(Some(e)) if pred(&e) => return Ok(e),
+            Ok(Some(e)) => seen.push(e),
+            Ok(None) => return Err(format!("engine stopped; events: {seen:?}").into()),
+            Err(_) => return Err(format!("no matching event in {within:?}; saw {seen:?}").into()),
+        }
+    }
+}
+
+/// Polls `check` until it holds (bounded), for server-side effects of replayed actions.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await? {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("condition not met within {within:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
