@@ -122,3 +122,29 @@ async fn incremental_sync_follows_new_mail_flags_and_expunges() -> Result<()> {
     assert!(messages::by_uid(&reader, inbox, del_uid)?.is_none());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_over_starttls_logs_in_and_mirrors() -> Result<()> {
+    let servers = crate::harness::Servers::start()?;
+    let port = servers.ports.imap;
+    let fx = Fixture::with_account(
+        servers,
+        |s| {
+            crate::fixture::account_for(
+                s,
+                "alice",
+                port,
+                tidings::store::accounts::Security::StartTls,
+            )
+        },
+        true,
+    )?;
+    fx.servers.seed("alice", "INBOX", 0, 12)?;
+    let events = fx.sync_once().await?;
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Error { .. })),
+        "{events:?}"
+    );
+    assert_eq!(fx.mirrored("INBOX")?.len(), 12);
+    Ok(())
+}

@@ -129,25 +129,38 @@ pub async fn connect(
         Security::Plain => Box::new(tcp),
     };
     let mut client = async_imap::Client::new(stream);
-    if login.security != Security::StartTls {
+    // After STARTTLS the greeting was read before the handshake, and its capabilities no longer
+    // count (RFC 3501 §6.2.1).
+    let greeting_caps = if login.security == Security::StartTls {
+        Vec::new()
+    } else {
         timed(host, "reading the greeting", async {
             read_greeting(host, &mut client).await
         })
-        .await?;
-    }
+        .await?
+    };
+    // AUTHENTICATE PLAIN carries any byte of a password unquoted; LOGIN is the fallback every
+    // server has.
+    let use_plain = greeting_caps.iter().any(|c| c == "AUTH=PLAIN");
     let mut session = timed(host, "logging in", async {
-        client
-            .login(&login.username, &login.password)
-            .await
-            .map_err(|(err, _)| match err {
-                async_imap::error::Error::No(message) | async_imap::error::Error::Bad(message) => {
-                    ImapError::AuthFailed {
-                        host: host.to_owned(),
-                        message,
-                    }
+        let result = if use_plain {
+            let auth = PlainAuth {
+                username: login.username.clone(),
+                password: login.password.clone(),
+            };
+            client.authenticate("PLAIN", auth).await
+        } else {
+            client.login(&login.username, &login.password).await
+        };
+        result.map_err(|(err, _)| match err {
+            async_imap::error::Error::No(message) | async_imap::error::Error::Bad(message) => {
+                ImapError::AuthFailed {
+                    host: host.to_owned(),
+                    message,
                 }
-                other => ImapError::protocol(host, "logging in", other),
-            })
+            }
+            other => ImapError::protocol(host, "logging in", other),
+        })
     })
     .await?;
     let caps = timed(host, "asking for capabilities", async {
@@ -174,10 +187,11 @@ pub async fn connect(
     Ok((session, caps))
 }
 
+/// Reads the greeting; returns the capabilities it announced, if it did.
 async fn read_greeting<T: ImapIo>(
     host: &str,
     client: &mut async_imap::Client<T>,
-) -> Result<(), ImapError> {
+) -> Result<Vec<String>, ImapError> {
     // async-imap does not read the greeting itself.
     let greeting = client
         .read_response()
@@ -198,7 +212,35 @@ async fn read_greeting<T: ImapIo>(
                 .unwrap_or("the server said BYE"),
         ));
     }
-    Ok(())
+    let mut caps = Vec::new();
+    if let imap_proto::Response::Data { outcome, .. } = greeting.parsed()
+        && let Some(imap_proto::ResponseCode::Capabilities(list)) = &outcome.code
+    {
+        for cap in list {
+            match cap {
+                imap_proto::Capability::Atom(a) => caps.push(a.to_ascii_uppercase()),
+                imap_proto::Capability::Auth(a) => {
+                    caps.push(format!("AUTH={}", a.to_ascii_uppercase()))
+                }
+                imap_proto::Capability::Imap4rev1 => caps.push("IMAP4REV1".into()),
+            }
+        }
+    }
+    Ok(caps)
+}
+
+/// SASL PLAIN: authorization identity empty, then user and password.
+struct PlainAuth {
+    username: String,
+    password: String,
+}
+
+impl async_imap::Authenticator for PlainAuth {
+    type Response = Vec<u8>;
+
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        format!("\0{}\0{}", self.username, self.password).into_bytes()
+    }
 }
 
 async fn starttls(

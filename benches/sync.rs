@@ -1,0 +1,187 @@
+//! Full-mirror benchmark: Tidings' `sync --once` against mbsync on the same seeded mailbox, both
+//! over TLS to the harness Dovecot, in one run. Prints a table with ratios.
+//!
+//! `cargo bench --bench sync` seeds 10k messages; `TIDINGS_BENCH_MESSAGES=100000` for 100k.
+//! Needs mbsync (Debian `isync`) and GNU time (`time`) for peak RSS.
+
+#[path = "../tests/harness/mod.rs"]
+mod harness;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::{HOST, Result, Servers};
+
+/// What one run took.
+struct Run {
+    wall: Duration,
+    peak_rss_kb: u64,
+    first_50: Option<Duration>,
+}
+
+fn require(binary: &str, package: &str) -> Result<()> {
+    if Path::new(binary).exists() {
+        Ok(())
+    } else {
+        Err(format!("{binary} is missing; run: apt-get install -y {package}").into())
+    }
+}
+
+/// Runs `command` under GNU time, noting when a progress line first reports 50 messages.
+fn timed(command: Command) -> Result<Run> {
+    let rss_file = tempfile::NamedTempFile::new()?;
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = command
+        .get_envs()
+        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
+        .collect();
+    let mut wrapped = Command::new("/usr/bin/time");
+    wrapped
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(rss_file.path())
+        .arg(program)
+        .args(args)
+        .envs(envs)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let start = Instant::now();
+    let mut child = wrapped.spawn()?;
+    let mut first_50 = None;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            if first_50.is_none()
+                && let Some((done, _)) = line.rsplit(": ").next().and_then(|p| p.split_once('/'))
+                && done.parse::<u64>().unwrap_or(0) >= 50
+            {
+                first_50 = Some(start.elapsed());
+            }
+        }
+    }
+    let status = child.wait()?;
+    let wall = start.elapsed();
+    if !status.success() {
+        return Err(format!("{command:?} failed: {status}").into());
+    }
+    let peak_rss_kb = std::fs::read_to_string(rss_file.path())?
+        .lines()
+        .last()
+        .unwrap_or("0")
+        .trim()
+        .parse()?;
+    Ok(Run {
+        wall,
+        peak_rss_kb,
+        first_50,
+    })
+}
+
+fn main() -> Result<()> {
+    require("/usr/bin/mbsync", "isync")?;
+    require("/usr/bin/time", "time")?;
+    let count: u64 = std::env::var("TIDINGS_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let servers = Servers::start()?;
+    let seeding = Instant::now();
+    servers.seed("alice", "INBOX", 0, count)?;
+    eprintln!("seeded {count} messages in {:?}", seeding.elapsed());
+    let alice = servers.user("alice");
+    let work = tempfile::tempdir()?;
+    let ca = work.path().join("ca.pem");
+    std::fs::write(&ca, &servers.ca_pem)?;
+
+    // Tidings.
+    let data = work.path().join("tidings");
+    let tidings = env!("CARGO_BIN_EXE_tidings");
+    let status = Command::new(tidings)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["account", "add", "--address", &alice.address])
+        .arg("--imap")
+        .arg(format!("{HOST}:{}", servers.ports.imaps))
+        .arg("--trust-cert")
+        .arg(&ca)
+        .stdout(Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err("tidings account add failed".into());
+    }
+    let ours = |_: ()| {
+        let mut c = Command::new(tidings);
+        c.arg("--data-dir")
+            .arg(&data)
+            .args(["sync", "--once"])
+            .env("TIDINGS_PASSWORD", &alice.password);
+        c
+    };
+
+    // mbsync, pulling the same INBOX into a Maildir.
+    let near = work.path().join("mbsync");
+    std::fs::create_dir_all(&near)?;
+    let rc = work.path().join("mbsyncrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "IMAPAccount bench\nHost {HOST}\nPort {}\nUser {}\nPass {}\nTLSType IMAPS\n\
+             CertificateFile {}\n\nIMAPStore remote\nAccount bench\n\n\
+             MaildirStore local\nPath {}/\nInbox {}/INBOX\n\n\
+             Channel bench\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\n\
+             Sync Pull\nSyncState *\n",
+            servers.ports.imaps,
+            alice.address,
+            alice.password,
+            ca.display(),
+            near.display(),
+            near.display()
+        ),
+    )?;
+    let theirs = |_: ()| {
+        let mut c = Command::new("/usr/bin/mbsync");
+        c.arg("-q").arg("-c").arg(&rc).arg("-a");
+        c
+    };
+
+    let mbsync_full = timed(theirs(()))?;
+    let ours_full = timed(ours(()))?;
+    let mbsync_again = timed(theirs(()))?;
+    let ours_again = timed(ours(()))?;
+
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+    println!("mailbox: {count} messages in INBOX, over TLS to Dovecot on loopback");
+    println!("| measure | Tidings | mbsync | Tidings / mbsync |");
+    println!("|---|---|---|---|");
+    println!(
+        "| full mirror (headers + bodies) | {:.2} s | {:.2} s | {:.2} |",
+        ours_full.wall.as_secs_f64(),
+        mbsync_full.wall.as_secs_f64(),
+        ratio(ours_full.wall, mbsync_full.wall)
+    );
+    println!(
+        "| newest 50 committed | {} | – | – |",
+        ours_full
+            .first_50
+            .map(|d| format!("{:.3} s", d.as_secs_f64()))
+            .unwrap_or_else(|| "not seen".into())
+    );
+    println!(
+        "| no-change resync | {:.3} s | {:.3} s | {:.2} |",
+        ours_again.wall.as_secs_f64(),
+        mbsync_again.wall.as_secs_f64(),
+        ratio(ours_again.wall, mbsync_again.wall)
+    );
+    println!(
+        "| peak RSS, full mirror | {} MB | {} MB | {:.2} |",
+        ours_full.peak_rss_kb / 1024,
+        mbsync_full.peak_rss_kb / 1024,
+        ours_full.peak_rss_kb as f64 / mbsync_full.peak_rss_kb.max(1) as f64
+    );
+    Ok(())
+}
