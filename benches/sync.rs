@@ -32,6 +32,7 @@ fn require(binary: &str, package: &str) -> Result<()> {
 /// Runs `command` under GNU time, noting when a progress line first reports 50 messages.
 fn timed(command: Command) -> Result<Run> {
     let rss_file = tempfile::NamedTempFile::new()?;
+    let err_file = tempfile::NamedTempFile::new()?;
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
     let envs: Vec<_> = command
@@ -49,7 +50,7 @@ fn timed(command: Command) -> Result<Run> {
         .envs(envs)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(err_file.reopen()?);
     let start = Instant::now();
     let mut child = wrapped.spawn()?;
     let mut first_50 = None;
@@ -67,7 +68,8 @@ fn timed(command: Command) -> Result<Run> {
     let status = child.wait()?;
     let wall = start.elapsed();
     if !status.success() {
-        return Err(format!("{command:?} failed: {status}").into());
+        let stderr = std::fs::read_to_string(err_file.path()).unwrap_or_default();
+        return Err(format!("{command:?} failed: {status}\n{stderr}").into());
     }
     let peak_rss_kb = std::fs::read_to_string(rss_file.path())?
         .lines()
@@ -123,14 +125,15 @@ fn main() -> Result<()> {
         c
     };
 
-    // mbsync, pulling the same INBOX into a Maildir.
+    // mbsync, pulling the same INBOX into a Maildir. It checks DNS names only, not IP addresses,
+    // so it connects by the certificate's "localhost".
     let near = work.path().join("mbsync");
     std::fs::create_dir_all(&near)?;
     let rc = work.path().join("mbsyncrc");
     std::fs::write(
         &rc,
         format!(
-            "IMAPAccount bench\nHost {HOST}\nPort {}\nUser {}\nPass {}\nTLSType IMAPS\n\
+            "IMAPAccount bench\nHost localhost\nPort {}\nUser {}\nPass {}\nSSLType IMAPS\n\
              CertificateFile {}\n\nIMAPStore remote\nAccount bench\n\n\
              MaildirStore local\nPath {}/\nInbox {}/INBOX\n\n\
              Channel bench\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\n\

@@ -19,8 +19,10 @@ use crate::store::messages::{self, Envelope, Flags};
 
 /// Envelope batches grow so the newest messages show at once and the rest stream efficiently.
 const ENVELOPE_BATCHES: &[usize] = &[50, 200, 500, 1000, 2000];
-/// Bodies per FETCH and per transaction.
-const BODY_BATCH: u32 = 100;
+/// Bodies per FETCH and per transaction, at most...
+const BODY_BATCH: usize = 500;
+/// ...and about this many bytes (a batch always takes at least one message).
+const BODY_BATCH_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Syncs the folder list (when `all`) and then every folder, or only INBOX.
 pub(crate) async fn sync_account(
@@ -571,32 +573,39 @@ async fn sync_flags(
     Ok(())
 }
 
-/// Downloads missing bodies newest first, a batch per transaction, never all in memory.
+/// Downloads missing bodies newest first. Batches are bounded by count and bytes, so memory
+/// stays small, and the parse and commit of one batch overlap the download of the next.
 async fn fetch_bodies(
     ctx: &Context,
     session: &mut ImapSession,
     folder: &Folder,
     since: i64,
 ) -> Result<(), EngineError> {
-    let mut selected = false;
-    loop {
-        let fid = folder.id;
-        let backlog = ctx
-            .store
-            .writer()
-            .write(move |tx| messages::without_body(tx, fid, since, BODY_BATCH))
-            .await?;
-        if backlog.is_empty() {
-            return Ok(());
+    let fid = folder.id;
+    let backlog = ctx
+        .store
+        .writer()
+        .write(move |tx| messages::without_body(tx, fid, since))
+        .await?;
+    if backlog.is_empty() {
+        return Ok(());
+    }
+    session
+        .select(&folder.wire_name)
+        .await
+        .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
+    let mut in_flight: Option<tokio::task::JoinHandle<Result<(), EngineError>>> = None;
+    let mut rest = backlog.as_slice();
+    while !rest.is_empty() {
+        let mut bytes = 0u64;
+        let mut n = 0;
+        while n < rest.len() && n < BODY_BATCH && (n == 0 || bytes < BODY_BATCH_BYTES) {
+            bytes += rest[n].size;
+            n += 1;
         }
-        if !selected {
-            session
-                .select(&folder.wire_name)
-                .await
-                .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
-            selected = true;
-        }
-        let uids: Vec<u32> = backlog.iter().map(|(_, uid)| *uid).collect();
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        let uids: Vec<u32> = batch.iter().map(|b| b.uid).collect();
         let fetched: Vec<(u32, Vec<u8>)> = session
             .uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
             .await
@@ -611,52 +620,73 @@ async fn fetch_bodies(
             .await
             .map_err(|e| EngineError::imap("fetching messages", e))?;
         drain(session);
-        let ids: Vec<i64> = backlog.iter().map(|(id, _)| *id).collect();
-        let parsed: Vec<(i64, Vec<u8>, envelope::BodyFields)> =
-            tokio::task::spawn_blocking(move || {
-                fetched
-                    .into_iter()
-                    .filter_map(|(uid, raw)| {
-                        let id = backlog.iter().find(|(_, u)| *u == uid)?.0;
-                        let fields = envelope::body_fields(&raw);
-                        Some((id, raw, fields))
-                    })
-                    .collect()
-            })
-            .await?;
-        let stored: HashSet<i64> = parsed.iter().map(|(id, _, _)| *id).collect();
-        let gone: Vec<i64> = ids
-            .iter()
-            .filter(|id| !stored.contains(id))
-            .copied()
-            .collect();
-        ctx.store
-            .writer()
-            .write(move |tx| {
-                for (id, raw, fields) in &parsed {
-                    bodies::put(tx, *id, raw)?;
-                    messages::set_body_fields(
-                        tx,
-                        *id,
-                        &fields.snippet,
-                        fields.has_attachments,
-                        &fields.list.in_reply_to,
-                        &fields.list.refs,
-                    )?;
-                }
-                // The server returned nothing for these: expunged meanwhile. Drop the rows so
-                // the loop cannot spin on them; the next sync confirms.
-                for id in &gone {
-                    messages::delete(tx, *id)?;
-                }
-                Ok(())
-            })
-            .await?;
-        ctx.emit(Event::MessagesChanged {
-            folder: folder.id,
-            ids,
-        });
+        // At most one batch is parsed and committed while the next downloads.
+        if let Some(previous) = in_flight.take() {
+            previous.await??;
+        }
+        in_flight = Some(tokio::spawn(store_bodies(
+            ctx.clone(),
+            folder.id,
+            batch.to_vec(),
+            fetched,
+        )));
     }
+    if let Some(last) = in_flight {
+        last.await??;
+    }
+    Ok(())
+}
+
+/// Parses a downloaded batch off the async threads and commits it in one transaction.
+async fn store_bodies(
+    ctx: Context,
+    folder: i64,
+    batch: Vec<messages::BodyBacklog>,
+    fetched: Vec<(u32, Vec<u8>)>,
+) -> Result<(), EngineError> {
+    let ids: Vec<i64> = batch.iter().map(|b| b.id).collect();
+    let parsed: Vec<(i64, Vec<u8>, envelope::BodyFields)> =
+        tokio::task::spawn_blocking(move || {
+            fetched
+                .into_iter()
+                .filter_map(|(uid, raw)| {
+                    let id = batch.iter().find(|b| b.uid == uid)?.id;
+                    let fields = envelope::body_fields(&raw);
+                    Some((id, raw, fields))
+                })
+                .collect()
+        })
+        .await?;
+    let stored: HashSet<i64> = parsed.iter().map(|(id, _, _)| *id).collect();
+    let gone: Vec<i64> = ids
+        .iter()
+        .filter(|id| !stored.contains(id))
+        .copied()
+        .collect();
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            for (id, raw, fields) in &parsed {
+                bodies::put(tx, *id, raw)?;
+                messages::set_body_fields(
+                    tx,
+                    *id,
+                    &fields.snippet,
+                    fields.has_attachments,
+                    &fields.list.in_reply_to,
+                    &fields.list.refs,
+                )?;
+            }
+            // The server returned nothing for these: expunged meanwhile. The next sync of the
+            // folder confirms; dropping the rows keeps them from being asked for forever.
+            for id in &gone {
+                messages::delete(tx, *id)?;
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.emit(Event::MessagesChanged { folder, ids });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -255,6 +255,12 @@ pub fn placeholder_count(conn: &Connection, folder_id: i64) -> Result<u64, Store
         .ctx("counting placeholders")
 }
 
+/// Finds a placeholder by Message-ID. Named index: the planner otherwise prefers a folder-wide
+/// index and every fetched envelope would scan the folder.
+pub(crate) const PLACEHOLDER_LOOKUP: &str = "SELECT id FROM messages \
+    INDEXED BY messages_placeholders \
+    WHERE folder_id = ?1 AND uid = 0 AND rfc_message_id = ?2 ORDER BY id LIMIT 1";
+
 /// Gives a placeholder row with this Message-ID its server UID; returns its id if one matched.
 pub fn adopt_placeholder(
     conn: &Connection,
@@ -268,10 +274,7 @@ pub fn adopt_placeholder(
         return Ok(None);
     }
     let id: Option<i64> = conn
-        .prepare_cached(
-            "SELECT id FROM messages WHERE folder_id = ?1 AND uid = 0 AND rfc_message_id = ?2 \
-             ORDER BY id LIMIT 1",
-        )
+        .prepare_cached(PLACEHOLDER_LOOKUP)
         .ctx("preparing placeholder lookup")?
         .query_row(params![folder_id, rfc_message_id], |r| r.get(0))
         .optional()
@@ -364,23 +367,37 @@ pub fn update_flags_by_uid(
     .ctx("updating flags from the server")
 }
 
-/// Messages of an account without a stored body, newest first, on or after `since`.
+/// A message whose body is still to be downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyBacklog {
+    /// Row id.
+    pub id: i64,
+    /// IMAP UID.
+    pub uid: u32,
+    /// RFC822.SIZE, to size download batches.
+    pub size: u64,
+}
+
+/// Messages of a folder without a stored body, newest first, on or after `since`.
 pub fn without_body(
     conn: &Connection,
     folder_id: i64,
     since: i64,
-    limit: u32,
-) -> Result<Vec<(i64, u32)>, StoreError> {
+) -> Result<Vec<BodyBacklog>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT m.id, m.uid FROM messages m \
+            "SELECT m.id, m.uid, m.size FROM messages m \
              LEFT JOIN message_bodies b ON b.message_id = m.id \
              WHERE m.folder_id = ?1 AND m.uid > 0 AND b.message_id IS NULL AND m.date >= ?2 \
-             ORDER BY m.uid DESC LIMIT ?3",
+             ORDER BY m.uid DESC",
         )
         .ctx("preparing body backlog")?;
-    stmt.query_map(params![folder_id, since, limit], |r| {
-        Ok((r.get(0)?, r.get(1)?))
+    stmt.query_map(params![folder_id, since], |r| {
+        Ok(BodyBacklog {
+            id: r.get(0)?,
+            uid: r.get(1)?,
+            size: r.get::<_, i64>(2)? as u64,
+        })
     })
     .ctx("listing messages without bodies")?
     .collect::<Result<Vec<_>, _>>()

@@ -5,8 +5,13 @@ use rusqlite::Connection;
 use super::{SqlContext, StoreError};
 
 /// Every migration in order; the index + 1 is the schema version it produces.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    (
+        "0002_placeholder_index",
+        include_str!("migrations/0002_placeholder_index.sql"),
+    ),
+];
 
 /// The schema version a fully migrated database has.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -98,6 +103,36 @@ mod tests {
         for (name, strict) in rows {
             assert_eq!(strict, 1, "table {name} is not STRICT");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_database_is_upgraded_in_place() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        conn.execute_batch(MIGRATIONS[0].1).ctx("schema v1")?;
+        conn.pragma_update(None, "user_version", 1).ctx("version")?;
+        conn.execute(
+            "INSERT INTO accounts (address) VALUES ('kept@example.org')",
+            [],
+        )
+        .ctx("row")?;
+        migrate(&mut conn)?;
+        assert_eq!(version(&conn), SCHEMA_VERSION);
+        let kept: String = conn
+            .query_row("SELECT address FROM accounts", [], |r| r.get(0))
+            .ctx("read")?;
+        assert_eq!(kept, "kept@example.org");
+        let plan: String = conn
+            .query_row(
+                &format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    crate::store::messages::PLACEHOLDER_LOOKUP
+                ),
+                rusqlite::params![1, "x"],
+                |r| r.get(3),
+            )
+            .ctx("plan")?;
+        assert!(plan.contains("messages_placeholders"), "{plan}");
         Ok(())
     }
 
