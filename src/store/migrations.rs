@@ -133,6 +133,17 @@ mod tests {
             )
             .ctx("plan")?;
         assert!(plan.contains("messages_placeholders"), "{plan}");
+        let plan: String = conn
+            .query_row(
+                &format!(
+                    "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE {}",
+                    crate::store::messages::UID_FILTER
+                ),
+                rusqlite::params![1, 5],
+                |r| r.get(3),
+            )
+            .ctx("plan")?;
+        assert!(plan.contains("messages_uid"), "{plan}");
         Ok(())
     }
 
