@@ -106,9 +106,16 @@ fn main() -> Result<()> {
     let status = Command::new(tidings)
         .arg("--data-dir")
         .arg(&data)
-        .args(["account", "add", "--address", &alice.address])
+        .args([
+            "account",
+            "add",
+            "--email",
+            &alice.address,
+            "--no-pop3",
+            "--no-smtp",
+        ])
         .arg("--imap")
-        .arg(format!("{HOST}:{}", servers.ports.imaps))
+        .arg(format!("{HOST}:{}:tls", servers.ports.imaps))
         .arg("--trust-cert")
         .arg(&ca)
         .stdout(Stdio::null())

@@ -3,6 +3,7 @@
 //! The library holds everything but the process entry point, so integration tests and
 //! benchmarks reach the same code the application runs.
 
+pub mod accounts;
 pub mod cli;
 pub mod engine;
 pub mod mime;

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix)
+packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
+          dbus gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -28,4 +29,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
-cargo test --locked
+# Passwords go to a real Secret Service: gnome-keyring in a private D-Bus session, with its
+# keyring files in throw-away directories, unlocked with a test password.
+dbus-run-session -- bash -euo pipefail -c '
+    XDG_RUNTIME_DIR=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
+    export XDG_RUNTIME_DIR XDG_DATA_HOME
+    chmod 700 "$XDG_RUNTIME_DIR"
+    eval "$(printf "tidings-test-keyring" | gnome-keyring-daemon --unlock --components=secrets)"
+    export GNOME_KEYRING_CONTROL
+    cargo test --locked
+'

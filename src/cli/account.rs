@@ -1,7 +1,11 @@
-//! `tidings account add|list`.
+//! `tidings account add|list|remove|enable|disable|test`.
 
-use clap::{Args, Subcommand};
+use std::io::BufRead;
 
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::accounts::secrets;
+use crate::engine::Protocol;
 use crate::store::Store;
 use crate::store::accounts::{
     self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
@@ -10,10 +14,40 @@ use crate::store::accounts::{
 /// Account subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
-    /// Add an account with explicit server settings.
+    /// Add an account; settings not given are found from the address.
     Add(AddArgs),
     /// List accounts.
     List,
+    /// Remove an account, its mirrored mail and its keyring entries.
+    Remove {
+        /// Address or name.
+        account: String,
+    },
+    /// Turn a protocol on.
+    Enable {
+        /// Address or name.
+        account: String,
+        /// Which protocol.
+        protocol: ProtocolArg,
+    },
+    /// Turn a protocol off (mirrored mail is kept).
+    Disable {
+        /// Address or name.
+        account: String,
+        /// Which protocol.
+        protocol: ProtocolArg,
+    },
+}
+
+/// A protocol on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProtocolArg {
+    /// IMAP.
+    Imap,
+    /// POP3.
+    Pop3,
+    /// SMTP.
+    Smtp,
 }
 
 /// Settings for a new account.
@@ -21,25 +55,37 @@ pub enum AccountCommand {
 pub struct AddArgs {
     /// The email address.
     #[arg(long)]
-    address: String,
+    email: String,
     /// The name shown to recipients.
     #[arg(long, default_value = "")]
     name: String,
     /// Login name, if not the address.
     #[arg(long)]
     username: Option<String>,
-    /// IMAP server as HOST:PORT; leaves IMAP off when absent.
+    /// Read the password (or provider authorization code) from standard input, into the keyring.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Keep no password: ask for it at each start (for machines without a keyring).
+    #[arg(long)]
+    ask_each_start: bool,
+    /// IMAP server as HOST:PORT:SECURITY (security: tls, starttls or plain).
     #[arg(long)]
     imap: Option<String>,
-    /// IMAP security: tls, starttls, or plain (plain must be asked for explicitly).
-    #[arg(long, default_value = "tls")]
-    imap_security: String,
-    /// SMTP server as HOST:PORT; leaves SMTP off when absent.
+    /// POP3 server as HOST:PORT:SECURITY.
+    #[arg(long)]
+    pop3: Option<String>,
+    /// SMTP server as HOST:PORT:SECURITY.
     #[arg(long)]
     smtp: Option<String>,
-    /// SMTP security: tls, starttls, or plain.
-    #[arg(long, default_value = "tls")]
-    smtp_security: String,
+    /// Leave IMAP off.
+    #[arg(long)]
+    no_imap: bool,
+    /// Leave POP3 off.
+    #[arg(long)]
+    no_pop3: bool,
+    /// Leave SMTP off.
+    #[arg(long)]
+    no_smtp: bool,
     /// A PEM file of certificates to trust for this account's servers (self-signed servers).
     #[arg(long)]
     trust_cert: Option<std::path::PathBuf>,
@@ -48,43 +94,44 @@ pub struct AddArgs {
     sync_window_days: u32,
 }
 
-fn security(s: &str) -> Result<Security, String> {
-    match s {
-        "tls" => Ok(Security::Tls),
-        "starttls" => Ok(Security::StartTls),
-        "plain" => Ok(Security::Plain),
-        other => Err(format!(
-            "unknown security {other:?}: use tls, starttls or plain"
-        )),
-    }
-}
-
-fn server(spec: Option<&str>, sec: &str, username: &str) -> Result<ServerSettings, String> {
-    let security = security(sec)?;
-    let Some(spec) = spec else {
-        return Ok(ServerSettings {
-            enabled: false,
-            host: String::new(),
-            port: 0,
-            security,
-            auth: AuthKind::Password,
-            username: username.to_owned(),
-        });
+/// Parses HOST:PORT:SECURITY.
+pub(crate) fn server_spec(spec: &str, username: &str) -> Result<ServerSettings, String> {
+    let mut parts = spec.rsplitn(3, ':');
+    let (security, port, host) = (parts.next(), parts.next(), parts.next());
+    let (Some(security), Some(port), Some(host)) = (security, port, host) else {
+        return Err(format!("{spec:?} is not HOST:PORT:SECURITY"));
     };
-    let (host, port) = spec
-        .rsplit_once(':')
-        .ok_or_else(|| format!("{spec:?} is not HOST:PORT"))?;
-    let port = port
-        .parse()
-        .map_err(|_| format!("{port:?} is not a port number"))?;
+    let security = match security {
+        "tls" | "ssl" => Security::Tls,
+        "starttls" => Security::StartTls,
+        "plain" => Security::Plain,
+        other => {
+            return Err(format!(
+                "unknown security {other:?}: use tls, starttls or plain"
+            ));
+        }
+    };
     Ok(ServerSettings {
         enabled: true,
         host: host.to_owned(),
-        port,
+        port: port
+            .parse()
+            .map_err(|_| format!("{port:?} is not a port number"))?,
         security,
         auth: AuthKind::Password,
         username: username.to_owned(),
     })
+}
+
+fn off(username: &str, port: u16) -> ServerSettings {
+    ServerSettings {
+        enabled: false,
+        host: String::new(),
+        port,
+        security: Security::Tls,
+        auth: AuthKind::Password,
+        username: username.to_owned(),
+    }
 }
 
 /// Runs an account subcommand.
@@ -92,17 +139,57 @@ pub fn run(store: &Store, command: AccountCommand) -> Result<(), String> {
     match command {
         AccountCommand::List => summary(store),
         AccountCommand::Add(args) => add(store, args),
+        AccountCommand::Remove { account } => remove(store, &account),
+        AccountCommand::Enable { account, protocol } => switch(store, &account, protocol, true),
+        AccountCommand::Disable { account, protocol } => switch(store, &account, protocol, false),
     }
 }
 
 fn add(store: &Store, args: AddArgs) -> Result<(), String> {
-    let username = args
-        .username
-        .clone()
-        .unwrap_or_else(|| args.address.clone());
-    let imap = server(args.imap.as_deref(), &args.imap_security, &username)?;
-    let smtp = server(args.smtp.as_deref(), &args.smtp_security, &username)?;
-    let pop3 = server(None, "tls", &username)?;
+    let username = args.username.clone().unwrap_or_else(|| args.email.clone());
+    let given =
+        |spec: &Option<String>, no: bool, port: u16| -> Result<Option<ServerSettings>, String> {
+            match (spec, no) {
+                (_, true) => Ok(Some(off(&username, port))),
+                (Some(spec), false) => Ok(Some(server_spec(spec, &username)?)),
+                (None, false) => Ok(None),
+            }
+        };
+    let imap = given(&args.imap, args.no_imap, 993)?;
+    let pop3 = given(&args.pop3, args.no_pop3, 995)?;
+    let smtp = given(&args.smtp, args.no_smtp, 465)?;
+    let (imap, pop3, smtp, provider_id, provider_saves_sent) = match (imap, pop3, smtp) {
+        (Some(imap), Some(pop3), Some(smtp)) => (imap, pop3, smtp, String::new(), false),
+        (imap, pop3, smtp) => {
+            let found = crate::accounts::autoconfig::blocking_lookup(&args.email)?;
+            let pick = |given: Option<ServerSettings>, found: Option<ServerSettings>, port| {
+                given
+                    .or(found.map(|mut s| {
+                        s.username = username.clone();
+                        s
+                    }))
+                    .unwrap_or_else(|| off(&username, port))
+            };
+            println!("settings for {} from {}", args.email, found.source);
+            (
+                pick(imap, found.imap, 993),
+                pick(pop3, found.pop3, 995),
+                pick(smtp, found.smtp, 465),
+                found.provider_id,
+                found.provider_saves_sent,
+            )
+        }
+    };
+    // A protocol found by autoconfig stays off when both IMAP and POP3 were found: IMAP is the
+    // better default, and the user can switch POP3 on.
+    let pop3 = if imap.enabled && args.pop3.is_none() {
+        ServerSettings {
+            enabled: false,
+            ..pop3
+        }
+    } else {
+        pop3
+    };
     let certs = match &args.trust_cert {
         Some(path) => {
             let pem =
@@ -115,35 +202,105 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
         }
         None => Vec::new(),
     };
-    let account = Account {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let mut account = Account {
         id: 0,
         display_name: args.name,
-        address: args.address,
-        provider_id: String::new(),
+        address: args.email,
+        provider_id,
         imap,
         pop3,
         smtp,
         pop3_options: Pop3Options::default(),
         sync_window_days: args.sync_window_days,
-        provider_saves_sent: false,
-        password_mode: PasswordMode::Keyring,
+        provider_saves_sent,
+        password_mode: if args.ask_each_start {
+            PasswordMode::Ask
+        } else {
+            PasswordMode::Keyring
+        },
     };
+    let row = account.clone();
     let id = store
         .writer()
         .write_blocking(move |tx| {
-            let id = accounts::insert(tx, &account)?;
-            for host in [&account.imap.host, &account.smtp.host] {
-                if host.is_empty() {
-                    continue;
-                }
+            let id = accounts::insert(tx, &row)?;
+            let hosts = [&row.imap, &row.pop3, &row.smtp]
+                .into_iter()
+                .filter(|s| s.enabled)
+                .map(|s| s.host.clone())
+                .collect::<std::collections::BTreeSet<_>>();
+            for host in hosts {
                 for der in &certs {
-                    crate::store::certificates::trust(tx, id, host, der)?;
+                    crate::store::certificates::trust(tx, id, &host, der)?;
                 }
             }
             Ok(id)
         })
         .map_err(|e| e.to_string())?;
+    account.id = id;
+    if let (Some(password), PasswordMode::Keyring) = (password, account.password_mode) {
+        for (settings, protocol) in [
+            (&account.imap, Protocol::Imap),
+            (&account.pop3, Protocol::Pop3),
+            (&account.smtp, Protocol::Smtp),
+        ] {
+            if settings.enabled
+                && let Err(e) = secrets::store_password(&account, protocol, &password)
+            {
+                // Without a keyring the account must not half-exist.
+                let _ = store
+                    .writer()
+                    .write_blocking(move |tx| accounts::delete(tx, id));
+                return Err(e.to_string());
+            }
+        }
+    }
     println!("added account {id}");
+    Ok(())
+}
+
+fn remove(store: &Store, name: &str) -> Result<(), String> {
+    for account in super::select_accounts(store, Some(name))? {
+        secrets::forget(&account).map_err(|e| e.to_string())?;
+        let id = account.id;
+        store
+            .writer()
+            .write_blocking(move |tx| accounts::delete(tx, id))
+            .map_err(|e| e.to_string())?;
+        println!("removed account {}", account.address);
+    }
+    Ok(())
+}
+
+fn switch(store: &Store, name: &str, protocol: ProtocolArg, on: bool) -> Result<(), String> {
+    for mut account in super::select_accounts(store, Some(name))? {
+        let settings = match protocol {
+            ProtocolArg::Imap => &mut account.imap,
+            ProtocolArg::Pop3 => &mut account.pop3,
+            ProtocolArg::Smtp => &mut account.smtp,
+        };
+        if on && settings.host.is_empty() {
+            return Err(format!(
+                "{} has no {protocol:?} server; remove and add it again with its settings",
+                account.address
+            ));
+        }
+        settings.enabled = on;
+        store
+            .writer()
+            .write_blocking(move |tx| accounts::update(tx, &account))
+            .map_err(|e| e.to_string())?;
+    }
     Ok(())
 }
 

@@ -1,12 +1,10 @@
 //! `tidings sync`: the engine without a window, printing what it does.
 
-use std::sync::Arc;
-
 use clap::Args;
 
-use crate::engine::{self, AccountState, Command, EngineOptions, Event, Protocol, Secrets};
+use crate::accounts::secrets::AccountSecrets;
+use crate::engine::{self, AccountState, Command, EngineOptions, Event, Protocol};
 use crate::store::Store;
-use crate::store::accounts::Account;
 
 /// Options of `tidings sync`.
 #[derive(Debug, Args)]
@@ -17,16 +15,6 @@ pub struct SyncArgs {
     /// Sync once and exit, instead of staying connected and idling.
     #[arg(long)]
     once: bool,
-}
-
-/// Until the keyring lands, the headless sync reads the password from the environment; it is
-/// kept in memory only.
-struct EnvSecrets;
-
-impl Secrets for EnvSecrets {
-    fn password(&self, _account: &Account, _protocol: Protocol) -> Option<String> {
-        std::env::var("TIDINGS_PASSWORD").ok()
-    }
 }
 
 /// Runs the engine and prints its events; fails when any account reported an error.
@@ -44,7 +32,16 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
             only_accounts: accounts.iter().map(|a| a.id).collect(),
             ..EngineOptions::default()
         };
-        let (handle, mut events) = engine::spawn(store, Arc::new(EnvSecrets), options);
+        let secrets = AccountSecrets::new();
+        // For scripts and "ask each start" accounts: a password given to this run only.
+        if let Ok(password) = std::env::var("TIDINGS_PASSWORD") {
+            for account in &accounts {
+                for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+                    secrets.remember(account.id, protocol, password.clone());
+                }
+            }
+        }
+        let (handle, mut events) = engine::spawn(store, secrets, options);
         let mut failure: Option<String> = None;
         loop {
             let event = tokio::select! {

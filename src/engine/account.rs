@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::errors::{EngineError, ErrorKind};
-use super::{AccountState, Context, Event, Protocol, actions, idle, imap_sync};
+use super::{AccountState, Context, Event, Protocol, SecretError, actions, idle, imap_sync};
 use crate::protocols::imap::{self, Login};
 use crate::protocols::tls;
 use crate::store::accounts::Account;
@@ -149,16 +149,18 @@ async fn tls_config(
     tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))
 }
 
-/// The account's IMAP login, with its password from the secrets provider.
-pub(crate) fn imap_login(ctx: &Context, account: &Account) -> Result<Login, EngineError> {
-    let password = ctx
-        .secrets
-        .password(account, Protocol::Imap)
-        .ok_or_else(|| {
-            EngineError::new(
+/// The account's IMAP login, with its password from the secrets provider (which may block, so
+/// it runs on the blocking pool).
+pub(crate) async fn imap_login(ctx: &Context, account: &Account) -> Result<Login, EngineError> {
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let password = tokio::task::spawn_blocking(move || secrets.password(&who, Protocol::Imap))
+        .await?
+        .map_err(|e| match e {
+            SecretError::Missing => EngineError::new(
                 ErrorKind::NoPassword,
                 format!("no IMAP password is known for {}", account.address),
-            )
+            ),
+            SecretError::Unavailable(text) => EngineError::new(ErrorKind::KeyringUnavailable, text),
         })?;
     Ok(Login {
         host: account.imap.host.clone(),
@@ -193,7 +195,7 @@ async fn online(
     stop: &mut watch::Receiver<bool>,
     backoff: &mut Backoff,
 ) -> Result<(), EngineError> {
-    let login = imap_login(ctx, account)?;
+    let login = imap_login(ctx, account).await?;
     let tls = tls_config(ctx, account, &login.host).await?;
     let (mut session, caps) = imap::connect(&login, tls.clone()).await?;
     backoff.reset();

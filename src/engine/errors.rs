@@ -11,6 +11,8 @@ pub enum ErrorKind {
     AuthFailed,
     /// No password is known for the account.
     NoPassword,
+    /// The OS keyring cannot be reached.
+    KeyringUnavailable,
     /// The server's certificate does not chain to a trusted CA.
     TlsNotTrusted,
     /// The certificate is for another host name.

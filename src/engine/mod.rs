@@ -31,10 +31,22 @@ pub enum Protocol {
     Smtp,
 }
 
-/// Where the engine gets passwords; they are held in memory only for a login.
+/// Why no password could be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// None is stored (or typed) for this account and protocol.
+    #[error("no password is stored for this account")]
+    Missing,
+    /// The keyring cannot be reached; the text says what to do.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Where the engine gets passwords; they are held in memory only for a login. Implementations
+/// may block (keyring calls): the engine calls them off its async threads.
 pub trait Secrets: Send + Sync {
-    /// The password for `account`'s `protocol`, or None when none is known.
-    fn password(&self, account: &Account, protocol: Protocol) -> Option<String>;
+    /// The password for `account`'s `protocol`.
+    fn password(&self, account: &Account, protocol: Protocol) -> Result<String, SecretError>;
 }
 
 /// What the UI or CLI asks of the engine.

@@ -284,3 +284,61 @@ fn from_row(row: &Row<'_>) -> Result<Account, StoreError> {
         password_mode: PasswordMode::parse(&text(29)?)?,
     })
 }
+
+/// Saves every setting of an existing account.
+pub fn update(conn: &Connection, a: &Account) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE accounts SET display_name = ?2, address = ?3, provider_id = ?4, \
+            imap_enabled = ?5, imap_host = ?6, imap_port = ?7, imap_security = ?8, \
+            imap_auth = ?9, imap_username = ?10, \
+            pop3_enabled = ?11, pop3_host = ?12, pop3_port = ?13, pop3_security = ?14, \
+            pop3_auth = ?15, pop3_username = ?16, \
+            pop3_leave_on_server = ?17, pop3_delete_after_days = ?18, \
+            pop3_delete_when_deleted_locally = ?19, pop3_poll_minutes = ?20, pop3_use_apop = ?21, \
+            smtp_enabled = ?22, smtp_host = ?23, smtp_port = ?24, smtp_security = ?25, \
+            smtp_auth = ?26, smtp_username = ?27, \
+            sync_window_days = ?28, provider_saves_sent = ?29, password_mode = ?30 \
+         WHERE id = ?1",
+        params![
+            a.id,
+            a.display_name,
+            a.address,
+            a.provider_id,
+            a.imap.enabled,
+            a.imap.host,
+            a.imap.port,
+            a.imap.security.as_str(),
+            a.imap.auth.as_str(),
+            a.imap.username,
+            a.pop3.enabled,
+            a.pop3.host,
+            a.pop3.port,
+            a.pop3.security.as_str(),
+            a.pop3.auth.as_str(),
+            a.pop3.username,
+            a.pop3_options.leave_on_server,
+            a.pop3_options.delete_after_days,
+            a.pop3_options.delete_when_deleted_locally,
+            a.pop3_options.poll_minutes,
+            a.pop3_options.use_apop,
+            a.smtp.enabled,
+            a.smtp.host,
+            a.smtp.port,
+            a.smtp.security.as_str(),
+            a.smtp.auth.as_str(),
+            a.smtp.username,
+            a.sync_window_days,
+            a.provider_saves_sent,
+            a.password_mode.as_str(),
+        ],
+    )
+    .ctx(&format!("saving account {}", a.address))?;
+    Ok(())
+}
+
+/// Removes an account and, by cascade, everything mirrored for it.
+pub fn delete(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM accounts WHERE id = ?1", [id])
+        .ctx("removing an account")?;
+    Ok(())
+}

@@ -83,6 +83,19 @@ fn accounts_round_trip() -> Result<(), StoreError> {
     let got = accounts::get(&store.reader()?, id)?;
     assert_eq!(got, Some(Account { id, ..account() }));
     assert_eq!(accounts::list(&store.reader()?)?.len(), 1);
+    let mut changed = Account { id, ..account() };
+    changed.pop3.enabled = true;
+    changed.imap.security = Security::StartTls;
+    changed.password_mode = PasswordMode::Keyring;
+    let c = changed.clone();
+    store
+        .writer()
+        .write_blocking(move |tx| accounts::update(tx, &c))?;
+    assert_eq!(accounts::get(&store.reader()?, id)?, Some(changed));
+    store
+        .writer()
+        .write_blocking(move |tx| accounts::delete(tx, id))?;
+    assert!(accounts::list(&store.reader()?)?.is_empty());
     Ok(())
 }
 

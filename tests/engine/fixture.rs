@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use tidings::engine::{self, EngineOptions, Event, Protocol, Secrets};
+use tidings::engine::{self, EngineOptions, Event, Protocol, SecretError, Secrets};
 use tidings::protocols::imap::{self, ImapSession, Login};
 use tidings::protocols::tls;
 use tidings::store::Store;
@@ -21,8 +21,12 @@ use crate::harness::{HOST, Result, Servers};
 pub struct TestSecrets(pub HashMap<i64, String>);
 
 impl Secrets for TestSecrets {
-    fn password(&self, account: &Account, _protocol: Protocol) -> Option<String> {
-        self.0.get(&account.id).cloned()
+    fn password(
+        &self,
+        account: &Account,
+        _protocol: Protocol,
+    ) -> std::result::Result<String, SecretError> {
+        self.0.get(&account.id).cloned().ok_or(SecretError::Missing)
     }
 }
 

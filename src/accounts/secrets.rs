@@ -1,0 +1,143 @@
+//! Passwords in the OS keyring (Secret Service, Keychain, Credential Manager), one entry per
+//! account and protocol, or — for machines without a keyring — held in memory for this run only
+//! when the account is in "ask each start" mode. Never in SQLite, a file or a log.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use keyring_core::{Entry, Error as KeyringError};
+
+use crate::engine::{Protocol, SecretError, Secrets};
+use crate::store::accounts::{Account, PasswordMode};
+
+/// The keyring service name all Tidings entries share.
+const SERVICE: &str = "Tidings";
+
+/// Result of installing the platform store, once per process.
+static STORE: OnceLock<Result<(), String>> = OnceLock::new();
+
+fn platform_store() -> Result<(), String> {
+    STORE
+        .get_or_init(|| {
+            #[cfg(target_os = "linux")]
+            let store = zbus_secret_service_keyring_store::Store::new();
+            #[cfg(target_os = "macos")]
+            let store = apple_native_keyring_store::keychain::Store::new();
+            #[cfg(target_os = "windows")]
+            let store = windows_native_keyring_store::Store::new();
+            #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+            let store: Result<Arc<keyring_core::CredentialStore>, String> =
+                Err("this platform has no supported keyring".to_owned());
+            match store {
+                Ok(store) => {
+                    keyring_core::set_default_store(store);
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        })
+        .clone()
+}
+
+fn protocol_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Imap => "imap",
+        Protocol::Pop3 => "pop3",
+        Protocol::Smtp => "smtp",
+    }
+}
+
+fn entry(account: &Account, protocol: Protocol) -> Result<Entry, SecretError> {
+    platform_store().map_err(unavailable)?;
+    let user = format!(
+        "{}/{}/{}",
+        account.id,
+        protocol_name(protocol),
+        account.address
+    );
+    Entry::new(SERVICE, &user).map_err(|e| classify(&e))
+}
+
+fn unavailable(detail: String) -> SecretError {
+    SecretError::Unavailable(format!(
+        "no keyring is reachable ({detail}); start your desktop's keyring (Secret Service), or \
+         switch this account to \"ask for the password each start\""
+    ))
+}
+
+fn classify(err: &KeyringError) -> SecretError {
+    match err {
+        KeyringError::NoEntry => SecretError::Missing,
+        KeyringError::NoStorageAccess(e) | KeyringError::PlatformFailure(e) => {
+            unavailable(e.to_string())
+        }
+        other => unavailable(other.to_string()),
+    }
+}
+
+/// Saves a password in the keyring. Blocking: call it off the async threads.
+pub fn store_password(
+    account: &Account,
+    protocol: Protocol,
+    password: &str,
+) -> Result<(), SecretError> {
+    entry(account, protocol)?
+        .set_password(password)
+        .map_err(|e| classify(&e))
+}
+
+/// Reads a password from the keyring. Blocking.
+pub fn load_password(account: &Account, protocol: Protocol) -> Result<String, SecretError> {
+    entry(account, protocol)?
+        .get_password()
+        .map_err(|e| classify(&e))
+}
+
+/// Removes an account's entries (all protocols); missing ones are fine. Blocking.
+pub fn forget(account: &Account) -> Result<(), SecretError> {
+    for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+        match entry(account, protocol)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => {}
+            Err(e) => return Err(classify(&e)),
+        }
+    }
+    Ok(())
+}
+
+/// The secrets provider the app and the CLI give the engine: the keyring for keyring accounts,
+/// and passwords typed this run (kept in memory only) for "ask" accounts or as an override.
+#[derive(Default)]
+pub struct AccountSecrets {
+    typed: Mutex<HashMap<(i64, Protocol), String>>,
+}
+
+impl AccountSecrets {
+    /// An empty provider.
+    pub fn new() -> Arc<AccountSecrets> {
+        Arc::new(AccountSecrets::default())
+    }
+
+    /// Remembers a password for this run only.
+    pub fn remember(&self, account: i64, protocol: Protocol, password: String) {
+        if let Ok(mut typed) = self.typed.lock() {
+            typed.insert((account, protocol), password);
+        }
+    }
+}
+
+impl Secrets for AccountSecrets {
+    fn password(&self, account: &Account, protocol: Protocol) -> Result<String, SecretError> {
+        let typed = self
+            .typed
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&(account.id, protocol)).cloned());
+        if let Some(password) = typed {
+            return Ok(password);
+        }
+        match account.password_mode {
+            PasswordMode::Keyring => load_password(account, protocol),
+            PasswordMode::Ask => Err(SecretError::Missing),
+        }
+    }
+}

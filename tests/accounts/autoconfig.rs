@@ -1,0 +1,178 @@
+//! Autoconfig sources in order, against loopback: built-in data, a domain's config served over
+//! HTTPS, and probing that finds the harness servers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rcgen::{CertificateParams, KeyPair, SanType};
+use tidings::accounts::autoconfig::{Dns, Lookup, Source, lookup};
+use tidings::store::accounts::Security;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::harness::{HOST, Result, Servers};
+
+/// A port nothing listens on.
+fn closed_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind((HOST, 0))?.local_addr()?.port())
+}
+
+fn offline() -> Result<Lookup> {
+    Ok(Lookup {
+        config_urls: vec![format!("https://{HOST}:{}/x.xml", closed_port()?)],
+        dns: Dns::Off,
+        probe_hosts: Vec::new(),
+        timeout: Duration::from_secs(2),
+        ..Lookup::default()
+    })
+}
+
+#[tokio::test]
+async fn built_in_data_comes_first() -> Result<()> {
+    let found = lookup("zhang@163.com", &offline()?).await?;
+    assert_eq!(found.source, Source::BuiltIn("163.com".into()));
+    let imap = found.imap.ok_or("no IMAP")?;
+    assert_eq!((imap.host.as_str(), imap.port), ("imap.163.com", 993));
+    assert!(found.provider.is_some_and(|p| p.sends_imap_id));
+    Ok(())
+}
+
+/// Serves `body` at `path` (404 elsewhere) over HTTPS on loopback; returns port and CA.
+async fn https_server(path: &'static str, body: String) -> Result<(u16, String)> {
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress(HOST.parse()?));
+    let cert = params.signed_by(&key, &issuer)?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind((HOST, 0)).await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move {
+        // Bounded: a handful of requests, then the server stops by itself.
+        for _ in 0..8 {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let Ok(mut tls) = acceptor.accept(tcp).await else {
+                continue;
+            };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match tls.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&request);
+            let wanted = line
+                .split_whitespace()
+                .nth(1)
+                .is_some_and(|p| p.split('?').next() == Some(path));
+            let response = if wanted {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into()
+            };
+            let _ = tls.write_all(response.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    });
+    Ok((port, ca.pem()))
+}
+
+#[tokio::test]
+async fn the_domains_own_config_is_read_over_https() -> Result<()> {
+    let xml = r#"<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="corp.example">
+  <domain>corp.example</domain><displayName>Corp</displayName>
+  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port>
+    <socketType>SSL</socketType><username>%EMAILLOCALPART%</username></incomingServer>
+  <outgoingServer type="smtp"><hostname>smtp.corp.example</hostname><port>587</port>
+    <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>
+</emailProvider></clientConfig>"#;
+    let (port, ca) =
+        https_server("/.well-known/autoconfig/mail/config-v1.1.xml", xml.into()).await?;
+    let how = Lookup {
+        // The first URL answers 404; the second has the file.
+        config_urls: vec![
+            format!("https://{HOST}:{port}/mail/config-v1.1.xml?emailaddress={{email}}"),
+            format!("https://{HOST}:{port}/.well-known/autoconfig/mail/config-v1.1.xml"),
+        ],
+        extra_roots: tidings::protocols::tls::certificates_from_pem(ca.as_bytes())?,
+        ..offline()?
+    };
+    let found = lookup("bo@corp.example", &how).await?;
+    assert_eq!(
+        found.source,
+        Source::DomainConfig(format!(
+            "https://{HOST}:{port}/.well-known/autoconfig/mail/config-v1.1.xml"
+        ))
+    );
+    let imap = found.imap.ok_or("no IMAP")?;
+    assert_eq!(
+        (imap.host.as_str(), imap.username.as_str()),
+        ("imap.corp.example", "bo")
+    );
+    let smtp = found.smtp.ok_or("no SMTP")?;
+    assert_eq!((smtp.port, smtp.security), (587, Security::StartTls));
+    Ok(())
+}
+
+#[tokio::test]
+async fn probing_finds_the_harness_servers() -> Result<()> {
+    let servers = Servers::start()?;
+    let closed = closed_port()?;
+    let how = Lookup {
+        probe_hosts: vec![HOST.into()],
+        probe_imap: vec![
+            (closed, Security::Tls),
+            (servers.ports.imaps, Security::Tls),
+        ],
+        probe_pop3: vec![(servers.ports.pop3, Security::StartTls)],
+        probe_smtp: vec![(servers.ports.submissions, Security::Tls)],
+        extra_roots: servers.ca_der()?,
+        // Generous: a loaded machine starts Postfix's first TLS worker slowly.
+        timeout: Duration::from_secs(15),
+        ..offline()?
+    };
+    let found = lookup("alice@unknown.example", &how).await?;
+    assert_eq!(found.source, Source::Probe);
+    assert_eq!(found.imap.map(|s| s.port), Some(servers.ports.imaps));
+    assert_eq!(
+        found.pop3.map(|s| (s.port, s.security)),
+        Some((servers.ports.pop3, Security::StartTls))
+    );
+    assert_eq!(found.smtp.map(|s| s.port), Some(servers.ports.submissions));
+    Ok(())
+}
+
+#[tokio::test]
+async fn nothing_found_is_a_clear_error() -> Result<()> {
+    let err = lookup("who@nowhere.example", &offline()?).await.err();
+    assert!(
+        err.as_ref()
+            .is_some_and(|e| e.to_string().contains("enter the servers by hand")),
+        "{err:?}"
+    );
+    Ok(())
+}
