@@ -5,5 +5,7 @@ mod harness;
 
 #[path = "accounts/autoconfig.rs"]
 mod autoconfig;
+#[path = "accounts/doctor.rs"]
+mod doctor;
 #[path = "accounts/keyring.rs"]
 mod keyring;

@@ -4,8 +4,10 @@ use std::io::BufRead;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::accounts::secrets;
+use crate::accounts::doctor;
+use crate::accounts::secrets::{self, AccountSecrets};
 use crate::engine::Protocol;
+use crate::engine::Secrets as _;
 use crate::store::Store;
 use crate::store::accounts::{
     self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
@@ -22,6 +24,15 @@ pub enum AccountCommand {
     Remove {
         /// Address or name.
         account: String,
+    },
+    /// Run the connection doctor: every step of every enabled protocol, with hints.
+    Test {
+        /// Address or name.
+        account: String,
+        /// Pin the certificate a server showed, given by the SHA-256 fingerprint the doctor
+        /// printed, then test again.
+        #[arg(long)]
+        trust_certificate: Option<String>,
     },
     /// Turn a protocol on.
     Enable {
@@ -140,6 +151,10 @@ pub fn run(store: &Store, command: AccountCommand) -> Result<(), String> {
         AccountCommand::List => summary(store),
         AccountCommand::Add(args) => add(store, args),
         AccountCommand::Remove { account } => remove(store, &account),
+        AccountCommand::Test {
+            account,
+            trust_certificate,
+        } => test(store, &account, trust_certificate.as_deref()),
         AccountCommand::Enable { account, protocol } => switch(store, &account, protocol, true),
         AccountCommand::Disable { account, protocol } => switch(store, &account, protocol, false),
     }
@@ -267,6 +282,70 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
     }
     println!("added account {id}");
     Ok(())
+}
+
+fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
+    let i18n = crate::i18n::I18n::from_env();
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let mut all_ok = true;
+    for account in super::select_accounts(store, Some(name))? {
+        let secrets = AccountSecrets::new();
+        if let Ok(password) = std::env::var("TIDINGS_PASSWORD") {
+            for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+                secrets.remember(account.id, p, password.clone());
+            }
+        }
+        let password = |p: Protocol| secrets.password(&account, p).ok();
+        let roots =
+            |store: &Store| -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
+                let reader = store.reader().map_err(|e| e.to_string())?;
+                let mut roots = Vec::new();
+                for host in [&account.imap.host, &account.pop3.host, &account.smtp.host] {
+                    for der in crate::store::certificates::for_host(&reader, account.id, host)
+                        .map_err(|e| e.to_string())?
+                    {
+                        roots.push(der.into());
+                    }
+                }
+                Ok(roots)
+            };
+        let mut report = runtime.block_on(doctor::examine(&account, password, &roots(store)?));
+        if let Some(wanted) = trust {
+            let wanted = wanted.replace(':', "").to_ascii_uppercase();
+            let shown: Vec<(String, Vec<u8>)> = report
+                .protocols
+                .iter()
+                .filter_map(|p| {
+                    let c = p.certificate.as_ref()?;
+                    (c.sha256.replace(':', "") == wanted).then(|| (p.host.clone(), c.der.clone()))
+                })
+                .collect();
+            if shown.is_empty() {
+                return Err(format!(
+                    "no server of {} showed a certificate with that fingerprint",
+                    account.address
+                ));
+            }
+            let id = account.id;
+            store
+                .writer()
+                .write_blocking(move |tx| {
+                    for (host, der) in &shown {
+                        crate::store::certificates::trust(tx, id, host, der)?;
+                    }
+                    Ok(())
+                })
+                .map_err(|e| e.to_string())?;
+            report = runtime.block_on(doctor::examine(&account, password, &roots(store)?));
+        }
+        print!("{}", report.render(&i18n));
+        all_ok &= report.ok();
+    }
+    if all_ok {
+        Ok(())
+    } else {
+        Err("some steps failed; see the hints above".into())
+    }
 }
 
 fn remove(store: &Store, name: &str) -> Result<(), String> {

@@ -76,7 +76,9 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
                     eprintln!("{}: error ({kind:?}): {message}", name(&account));
                     failure = Some(message);
                 }
-                Event::FoldersChanged { .. } | Event::MessagesChanged { .. } => {}
+                Event::FoldersChanged { .. }
+                | Event::MessagesChanged { .. }
+                | Event::ConnectionReport(_) => {}
             }
         }
         match failure {

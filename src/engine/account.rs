@@ -128,24 +128,8 @@ async fn run(
 }
 
 /// Builds the TLS config: OS roots, the engine's extra roots and the account's own.
-async fn tls_config(
-    ctx: &Context,
-    account: &Account,
-    host: &str,
-) -> Result<Arc<ClientConfig>, EngineError> {
-    let store = ctx.store.clone();
-    let (id, host_owned) = (account.id, host.to_owned());
-    let pinned = tokio::task::spawn_blocking(move || {
-        let reader = store.reader()?;
-        crate::store::certificates::for_host(&reader, id, &host_owned)
-    })
-    .await??;
-    let mut roots = ctx.options.extra_roots.clone();
-    roots.extend(
-        pinned
-            .into_iter()
-            .map(rustls_pki_types::CertificateDer::from),
-    );
+async fn tls_config(ctx: &Context, account: &Account) -> Result<Arc<ClientConfig>, EngineError> {
+    let roots = super::trusted_roots(ctx, account).await?;
     tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))
 }
 
@@ -196,7 +180,7 @@ async fn online(
     backoff: &mut Backoff,
 ) -> Result<(), EngineError> {
     let login = imap_login(ctx, account).await?;
-    let tls = tls_config(ctx, account, &login.host).await?;
+    let tls = tls_config(ctx, account).await?;
     let (mut session, caps) = imap::connect(&login, tls.clone()).await?;
     backoff.reset();
     ctx.emit(Event::AccountState {

@@ -53,7 +53,10 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                         delete(tx, id, &mut touched)?;
                     }
                 }
-                Command::SyncNow { .. } | Command::AccountsChanged | Command::Shutdown => {}
+                Command::SyncNow { .. }
+                | Command::AccountsChanged
+                | Command::TestConnection { .. }
+                | Command::Shutdown => {}
             }
             for folder in &touched.folders {
                 folders::recount(tx, *folder)?;

@@ -66,6 +66,8 @@ pub enum Command {
     Delete { messages: Vec<i64> },
     /// Move messages to the account's Archive folder.
     Archive { messages: Vec<i64> },
+    /// Run the connection doctor on an account; answered by `Event::ConnectionReport`.
+    TestConnection { account: i64 },
     /// Stop every task and close connections.
     Shutdown,
 }
@@ -99,6 +101,8 @@ pub enum Event {
     },
     /// A full sync pass of an account finished.
     SyncDone { account: i64 },
+    /// The connection doctor's findings.
+    ConnectionReport(crate::accounts::doctor::Report),
     /// Something failed; `kind` is for translation, `message` has the details.
     Error {
         account: i64,
@@ -188,6 +192,9 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
         match command {
             Command::Shutdown => break,
             Command::AccountsChanged => refresh_accounts(&ctx, &mut accounts).await,
+            Command::TestConnection { account } => {
+                tokio::spawn(test_connection(ctx.clone(), account));
+            }
             Command::SyncNow { account } => {
                 for (id, sup) in &accounts {
                     if account.is_none_or(|a| a == *id) {
@@ -208,6 +215,88 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
     for (_, sup) in accounts.drain() {
         sup.stop().await;
     }
+}
+
+/// The CAs an account trusts beyond the OS store: the engine's extra roots and the
+/// certificates the user pinned for any of its hosts.
+pub(crate) async fn trusted_roots(
+    ctx: &Context,
+    account: &Account,
+) -> Result<Vec<CertificateDer<'static>>, errors::EngineError> {
+    let store = ctx.store.clone();
+    let (id, hosts) = (
+        account.id,
+        [&account.imap.host, &account.pop3.host, &account.smtp.host]
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let pinned = tokio::task::spawn_blocking(move || {
+        let reader = store.reader()?;
+        let mut all = Vec::new();
+        for host in hosts {
+            all.extend(crate::store::certificates::for_host(&reader, id, &host)?);
+        }
+        Ok::<_, crate::store::StoreError>(all)
+    })
+    .await??;
+    let mut roots = ctx.options.extra_roots.clone();
+    roots.extend(pinned.into_iter().map(CertificateDer::from));
+    Ok(roots)
+}
+
+async fn test_connection(ctx: Context, id: i64) {
+    let store = ctx.store.clone();
+    let loaded =
+        tokio::task::spawn_blocking(move || crate::store::accounts::get(&store.reader()?, id))
+            .await;
+    let account = match loaded {
+        Ok(Ok(Some(account))) => account,
+        Ok(Ok(None)) => return,
+        Ok(Err(e)) => {
+            return ctx.emit(Event::Error {
+                account: id,
+                kind: ErrorKind::Storage,
+                message: e.to_string(),
+            });
+        }
+        Err(e) => {
+            return ctx.emit(Event::Error {
+                account: id,
+                kind: ErrorKind::Storage,
+                message: e.to_string(),
+            });
+        }
+    };
+    let roots = match trusted_roots(&ctx, &account).await {
+        Ok(roots) => roots,
+        Err(e) => {
+            return ctx.emit(Event::Error {
+                account: id,
+                kind: e.kind,
+                message: e.message,
+            });
+        }
+    };
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let passwords = tokio::task::spawn_blocking(move || {
+        [Protocol::Imap, Protocol::Pop3, Protocol::Smtp]
+            .map(|p| (p, secrets.password(&who, p).ok()))
+    })
+    .await
+    .unwrap_or([
+        (Protocol::Imap, None),
+        (Protocol::Pop3, None),
+        (Protocol::Smtp, None),
+    ]);
+    let password = |p: Protocol| {
+        passwords
+            .iter()
+            .find(|(q, _)| *q == p)
+            .and_then(|(_, pw)| pw.clone())
+    };
+    let report = crate::accounts::doctor::examine(&account, password, &roots).await;
+    ctx.emit(Event::ConnectionReport(report));
 }
 
 async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Supervisor>) {
@@ -249,6 +338,13 @@ async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Sup
     for id in stale {
         if let Some(sup) = running.remove(&id) {
             sup.stop().await;
+            if !wanted.iter().any(|a| a.id == id && a.imap.enabled) {
+                // Switched off (or removed): the mirrored mail stays, the connection goes.
+                ctx.emit(Event::AccountState {
+                    account: id,
+                    state: AccountState::Offline("IMAP is switched off".into()),
+                });
+            }
         }
     }
     for account in wanted {

@@ -71,22 +71,158 @@ pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>,
 }
 
 /// Builds the client config: OS trust store plus `extra_roots`, hostname checks always on.
+///
+/// Each extra root also counts as a pin: a server presenting exactly that certificate is
+/// accepted, which is how a user trusts a self-signed leaf that is no CA.
 pub fn client_config(
     extra_roots: &[CertificateDer<'static>],
 ) -> Result<Arc<ClientConfig>, TlsError> {
+    Ok(inspecting_config(extra_roots)?.0)
+}
+
+/// Our verifier: the platform's, plus exact-match pins, remembering the chain it was shown so
+/// the connection doctor can display it (and offer to trust it) when verification fails.
+#[derive(Debug)]
+pub struct CertRecorder {
+    inner: Arc<rustls_platform_verifier::Verifier>,
+    pins: Vec<CertificateDer<'static>>,
+    seen: std::sync::Mutex<Vec<CertificateDer<'static>>>,
+}
+
+impl CertRecorder {
+    /// The chain of the last handshake, leaf first.
+    pub fn chain(&self) -> Vec<CertificateDer<'static>> {
+        self.seen.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+impl rustls::client::danger::ServerCertVerifier for CertRecorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, RustlsError> {
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.clone().into_owned())
+                .collect();
+        }
+        match self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Ok(verified) => Ok(verified),
+            // The user trusted exactly this certificate for this account.
+            Err(_) if self.pins.iter().any(|p| p.as_ref() == end_entity.as_ref()) => {
+                Ok(rustls::client::danger::ServerCertVerified::assertion())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, RustlsError> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, RustlsError> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// The same trust as `client_config`, with the recorder of what the server presented.
+pub fn inspecting_config(
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<(Arc<ClientConfig>, Arc<CertRecorder>), TlsError> {
     let provider = provider();
-    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
-        extra_roots.iter().cloned(),
-        provider.clone(),
-    )
-    .map_err(|e| TlsError::Setup(e.to_string()))?;
+    // A leaf that is no CA cannot be a root; it still works as a pin.
+    let roots: Vec<CertificateDer<'static>> =
+        extra_roots.iter().filter(|c| is_ca(c)).cloned().collect();
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
+    let recorder = Arc::new(CertRecorder {
+        inner: Arc::new(verifier),
+        pins: extra_roots.to_vec(),
+        seen: std::sync::Mutex::new(Vec::new()),
+    });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Setup(e.to_string()))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    Ok((Arc::new(config), recorder))
+}
+
+fn is_ca(der: &CertificateDer<'_>) -> bool {
+    x509_parser::parse_x509_certificate(der.as_ref())
+        .ok()
+        .and_then(|(_, c)| c.basic_constraints().ok().flatten().map(|b| b.value.ca))
+        .unwrap_or(false)
+}
+
+/// What a person needs to decide whether to trust a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Start of validity, RFC 2822.
+    pub not_before: String,
+    /// End of validity, RFC 2822.
+    pub not_after: String,
+    /// SHA-256 of the DER, as colon-separated hex.
+    pub sha256: String,
+    /// The certificate itself, to pin it.
+    pub der: Vec<u8>,
+}
+
+/// Reads the fields of a DER certificate; unreadable fields stay empty.
+pub fn cert_info(der: &CertificateDer<'_>) -> CertInfo {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der.as_ref());
+    let sha256 = digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let mut info = CertInfo {
+        subject: String::new(),
+        issuer: String::new(),
+        not_before: String::new(),
+        not_after: String::new(),
+        sha256,
+        der: der.to_vec(),
+    };
+    if let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) {
+        info.subject = cert.subject().to_string();
+        info.issuer = cert.issuer().to_string();
+        info.not_before = cert.validity().not_before.to_rfc2822().unwrap_or_default();
+        info.not_after = cert.validity().not_after.to_rfc2822().unwrap_or_default();
+    }
+    info
 }
 
 /// TLS parameters for lettre's SMTP transport with the same trust: OS store plus `extra_roots`.

@@ -176,3 +176,45 @@ async fn nothing_found_is_a_clear_error() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn account_add_fills_settings_from_built_in_data() -> Result<()> {
+    let data = tempfile::tempdir()?;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args([
+            "account",
+            "add",
+            "--email",
+            "zhang@126.com",
+            "--ask-each-start",
+        ])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("built-in data for 126.com"));
+    let store = tidings::store::Store::open(&data.path().join("mirror.sqlite3"))?;
+    let a = tidings::store::accounts::list(&store.reader()?)?
+        .pop()
+        .ok_or("no account")?;
+    assert_eq!(
+        (a.imap.host.as_str(), a.imap.port, a.imap.enabled),
+        ("imap.126.com", 993, true)
+    );
+    assert_eq!(
+        (a.smtp.host.as_str(), a.smtp.port, a.smtp.enabled),
+        ("smtp.126.com", 465, true)
+    );
+    // POP3 is known but stays off while IMAP is on; the user may switch it on.
+    assert_eq!(
+        (a.pop3.host.as_str(), a.pop3.enabled),
+        ("pop.126.com", false)
+    );
+    assert!(a.provider_saves_sent);
+    assert_eq!(a.provider_id, "126.com");
+    Ok(())
+}

@@ -151,3 +151,45 @@ async fn changes_made_offline_are_replayed_after_a_restart() -> Result<()> {
     assert!(flags.iter().any(|f| f == "Flagged"), "{flags:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_imap_off_stops_it_and_keeps_the_mirror() -> Result<()> {
+    let fx = Fixture::new()?;
+    fx.servers.seed("alice", "INBOX", 1, 4)?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    let id = fx.account;
+    let set = |on: bool| {
+        fx.store.writer().write_blocking(move |tx| {
+            let mut a = tidings::store::accounts::get(tx, id)?
+                .ok_or(tidings::store::StoreError::Corrupt("account".into()))?;
+            a.imap.enabled = on;
+            tidings::store::accounts::update(tx, &a)
+        })
+    };
+    set(false)?;
+    handle.send(Command::AccountsChanged).await?;
+    wait_for(&mut events, Duration::from_secs(10), |e| {
+        matches!(e, Event::AccountState { state: tidings::engine::AccountState::Offline(why), .. } if why.contains("switched off"))
+    })
+    .await?;
+    assert_eq!(
+        fx.mirrored("INBOX")?.len(),
+        4,
+        "switching off must keep the mirror"
+    );
+
+    set(true)?;
+    fx.servers.seed("alice", "INBOX", 10, 2)?;
+    handle.send(Command::AccountsChanged).await?;
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    assert_eq!(fx.mirrored("INBOX")?.len(), 6);
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}

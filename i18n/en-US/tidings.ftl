@@ -1,0 +1,24 @@
+# Connection doctor: step names
+doctor-step-dns = Find the server
+doctor-step-connect = Connect
+doctor-step-tls = Secure connection (TLS)
+doctor-step-login = Sign in
+doctor-step-mailbox = Open the mailbox
+doctor-passed = passed
+doctor-failed = failed
+
+# Connection doctor: what to do when a step fails
+doctor-hint-host-not-found = The server name { $host } was not found. Check its spelling.
+doctor-hint-port-blocked = Nothing answered at { $host } on port { $port }. Check the port number; a firewall may also block it.
+doctor-hint-timeout = { $host } did not answer in time. Try again later, or check your network.
+doctor-hint-cert-not-trusted = The certificate of { $host } is not trusted. Its SHA-256 fingerprint is { $fingerprint }. If you know this server uses it, choose “Trust this certificate” for this account.
+doctor-hint-cert-wrong-host = The certificate of { $host } was issued for another name ({ $subject }). Check the server name.
+doctor-hint-cert-expired = The certificate of { $host } is not valid now (valid until { $until }). Check your computer's clock, or tell the server's administrator.
+doctor-hint-starttls-missing = The server does not offer STARTTLS, so the connection cannot be encrypted. Use its TLS port instead (usually 993 for IMAP, 995 for POP3, 465 for SMTP).
+doctor-hint-plaintext-refused = The server refuses to sign in over an unencrypted connection. Choose TLS or STARTTLS.
+doctor-hint-wrong-password = The server refused the user name or password. Check both and try again.
+doctor-hint-authorization-code = { $provider } refused the password. Mail programs need its client authorization code, not your login password: turn on IMAP/SMTP (or POP3/SMTP) in its web settings and create the code there. { $url }
+doctor-hint-app-password = { $provider } refused the password. Mail programs need an app password: create one in your account's security settings. { $url }
+doctor-hint-protocol-off = { $provider } refused the connection before sign-in. This protocol is probably switched off: turn it on in its web settings. { $url }
+doctor-hint-no-password = No password is stored for this account. Enter it again.
+doctor-hint-other = Something went wrong: { $detail }

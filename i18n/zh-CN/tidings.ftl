@@ -1,0 +1,24 @@
+# 连接诊断：步骤名称
+doctor-step-dns = 查找服务器
+doctor-step-connect = 建立连接
+doctor-step-tls = 安全连接（TLS）
+doctor-step-login = 登录
+doctor-step-mailbox = 打开邮箱
+doctor-passed = 通过
+doctor-failed = 失败
+
+# 连接诊断：失败时的建议
+doctor-hint-host-not-found = 找不到服务器 { $host }，请检查拼写。
+doctor-hint-port-blocked = { $host } 的 { $port } 端口没有响应。请检查端口号；也可能被防火墙拦截。
+doctor-hint-timeout = { $host } 响应超时。请稍后再试，或检查网络。
+doctor-hint-cert-not-trusted = { $host } 的证书不受信任，其 SHA-256 指纹为 { $fingerprint }。如果您确认该服务器使用此证书，请为此账户选择“信任此证书”。
+doctor-hint-cert-wrong-host = { $host } 的证书是为其他名称（{ $subject }）签发的，请检查服务器名称。
+doctor-hint-cert-expired = { $host } 的证书当前无效（有效期至 { $until }）。请检查电脑时间，或联系服务器管理员。
+doctor-hint-starttls-missing = 服务器不支持 STARTTLS，连接无法加密。请改用 TLS 端口（IMAP 通常为 993，POP3 为 995，SMTP 为 465）。
+doctor-hint-plaintext-refused = 服务器拒绝在未加密的连接上登录，请选择 TLS 或 STARTTLS。
+doctor-hint-wrong-password = 服务器拒绝了用户名或密码，请检查后重试。
+doctor-hint-authorization-code = { $provider } 拒绝了该密码。邮件客户端需要使用客户端授权码，而不是登录密码：请在网页版设置中开启 IMAP/SMTP（或 POP3/SMTP）服务并生成授权码。{ $url }
+doctor-hint-app-password = { $provider } 拒绝了该密码。邮件客户端需要应用专用密码：请在账户安全设置中生成。{ $url }
+doctor-hint-protocol-off = { $provider } 在登录前拒绝了连接，该协议可能未开启：请在网页版设置中开启。{ $url }
+doctor-hint-no-password = 此账户没有保存密码，请重新输入。
+doctor-hint-other = 出现问题：{ $detail }

@@ -1,0 +1,120 @@
+//! Translations: Fluent files in `i18n/<locale>/tidings.ftl`, compiled in, English as fallback.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use unic_langid::LanguageIdentifier;
+
+const EN_US: &str = include_str!("../i18n/en-US/tidings.ftl");
+const ZH_CN: &str = include_str!("../i18n/zh-CN/tidings.ftl");
+
+/// The locales Tidings ships.
+pub const LOCALES: &[&str] = &["en-US", "zh-CN"];
+
+/// A loaded language with English behind it for any missing message.
+pub struct I18n {
+    locale: String,
+    bundles: Vec<FluentBundle<FluentResource>>,
+}
+
+fn bundle(locale: &str, source: &str) -> Option<FluentBundle<FluentResource>> {
+    let id: LanguageIdentifier = locale.parse().ok()?;
+    let resource = FluentResource::try_new(source.to_owned()).ok()?;
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Isolation marks would show as stray characters in terminals and some widgets.
+    bundle.set_use_isolating(false);
+    bundle.add_resource(resource).ok()?;
+    Some(bundle)
+}
+
+impl I18n {
+    /// Loads `locale` ("zh-CN", "zh_CN.UTF-8", "en"…); unknown locales get English.
+    pub fn new(locale: &str) -> I18n {
+        let chosen = if locale.to_ascii_lowercase().starts_with("zh") {
+            "zh-CN"
+        } else {
+            "en-US"
+        };
+        let mut bundles = Vec::new();
+        if chosen == "zh-CN"
+            && let Some(b) = bundle("zh-CN", ZH_CN)
+        {
+            bundles.push(b);
+        }
+        if let Some(b) = bundle("en-US", EN_US) {
+            bundles.push(b);
+        }
+        I18n {
+            locale: chosen.to_owned(),
+            bundles,
+        }
+    }
+
+    /// The language from the environment (LC_ALL, LC_MESSAGES, LANG), English by default.
+    pub fn from_env() -> I18n {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .unwrap_or_default();
+        I18n::new(&locale)
+    }
+
+    /// The chosen locale.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// The message `id` with `args`; the id itself if no bundle has it.
+    pub fn t(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (k, v) in args {
+            fluent_args.set(*k, *v);
+        }
+        for bundle in &self.bundles {
+            if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return bundle
+                    .format_pattern(pattern, Some(&fluent_args), &mut errors)
+                    .into_owned();
+            }
+        }
+        id.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(source: &str) -> Vec<String> {
+        source
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn every_english_message_has_a_chinese_one() {
+        let zh = ids(ZH_CN);
+        for id in ids(EN_US) {
+            assert!(zh.contains(&id), "zh-CN lacks {id}");
+        }
+    }
+
+    #[test]
+    fn arguments_are_filled_in_both_languages() {
+        let args = [("host", "imap.163.com"), ("port", "993")];
+        assert_eq!(
+            I18n::new("en_US.UTF-8").t("doctor-hint-port-blocked", &args),
+            "Nothing answered at imap.163.com on port 993. Check the port number; a firewall may also block it."
+        );
+        assert!(
+            I18n::new("zh_CN.UTF-8")
+                .t("doctor-hint-port-blocked", &args)
+                .contains("993 端口")
+        );
+        assert_eq!(I18n::new("fr").locale(), "en-US");
+        assert_eq!(I18n::new("en").t("no-such-message", &[]), "no-such-message");
+    }
+}
