@@ -269,3 +269,24 @@ fn the_cli_pins_the_certificate_the_doctor_showed() -> Result<()> {
     assert!(cli(&["sync", "--once"])?.status.success());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_server_refusing_plain_text_sign_in_gets_that_hint() -> Result<()> {
+    // 127.0.0.2 is not "local" to Dovecot, so it refuses passwords without TLS there.
+    let servers = Servers::start()?;
+    let mut a = account(&servers);
+    a.imap.host = crate::harness::INSECURE_HOST.into();
+    a.imap.port = servers.ports.imap;
+    a.imap.security = Security::Plain;
+    a.pop3.enabled = false;
+    a.smtp.enabled = false;
+    let password = servers.user("alice").password;
+    let report = examine(&a, |_| Some(password.clone()), &servers.ca_der()?).await;
+    assert_eq!(
+        failure(&report, Protocol::Imap),
+        Some((Step::Login, Hint::PlaintextRefused)),
+        "{}",
+        report.render(&I18n::new("en"))
+    );
+    Ok(())
+}
