@@ -218,3 +218,46 @@ fn account_add_fills_settings_from_built_in_data() -> Result<()> {
     assert_eq!(a.provider_id, "126.com");
     Ok(())
 }
+
+#[tokio::test]
+async fn srv_records_are_used_when_there_is_no_config_file() -> Result<()> {
+    let dns = crate::harness::dns::DnsServer::start(&[
+        "srv-host=_imaps._tcp.corp.example,imap.corp.example,993,0,10",
+        "srv-host=_imap._tcp.corp.example,mail.corp.example,143,5,10",
+        "srv-host=_submission._tcp.corp.example,smtp.corp.example,587,0,10",
+    ])?;
+    let how = Lookup {
+        dns: Dns::Servers(vec![dns.addr]),
+        ..offline()?
+    };
+    let found = lookup("li@corp.example", &how).await?;
+    assert_eq!(found.source, Source::Srv);
+    let imap = found.imap.ok_or("no IMAP")?;
+    assert_eq!(
+        (imap.host.as_str(), imap.port, imap.security),
+        ("imap.corp.example", 993, Security::Tls)
+    );
+    let smtp = found.smtp.ok_or("no SMTP")?;
+    assert_eq!(
+        (smtp.host.as_str(), smtp.port, smtp.security),
+        ("smtp.corp.example", 587, Security::StartTls)
+    );
+    assert!(found.pop3.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_domain_hosted_by_a_known_provider_is_found_by_its_mx() -> Result<()> {
+    let dns = crate::harness::dns::DnsServer::start(&["mx-host=shop.example,mx3.qq.com,10"])?;
+    let how = Lookup {
+        dns: Dns::Servers(vec![dns.addr]),
+        ..offline()?
+    };
+    let found = lookup("boss@shop.example", &how).await?;
+    assert_eq!(found.source, Source::Mx("qq.com".into()));
+    assert_eq!(
+        found.imap.map(|s| (s.host, s.username)),
+        Some(("imap.qq.com".into(), "boss@shop.example".into()))
+    );
+    Ok(())
+}

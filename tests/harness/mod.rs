@@ -9,6 +9,7 @@
 
 mod certs;
 mod daemon;
+pub mod dns;
 mod dovecot;
 mod postfix;
 pub mod seed;
