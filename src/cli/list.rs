@@ -50,6 +50,7 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
                 flags.extend(m.flags.keywords.split_whitespace().map(str::to_owned));
                 let line = if args.json {
                     serde_json::json!({
+                        "id": m.id,
                         "account": account.address,
                         "folder": folder.name,
                         "uid": m.uid,

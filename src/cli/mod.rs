@@ -3,6 +3,7 @@
 
 mod account;
 mod list;
+mod show;
 mod sync;
 
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ pub enum Commands {
     Sync(sync::SyncArgs),
     /// Print mirrored messages.
     List(list::ListArgs),
+    /// Show a message (an .eml file or a mirrored one) as text.
+    Show(show::ShowArgs),
 }
 
 /// Runs the command line; returns the text of an error for the caller to print.
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Account(command)) => account::run(&store, command),
         Some(Commands::Sync(args)) => sync::run(store, args),
         Some(Commands::List(args)) => list::run(&store, args),
+        Some(Commands::Show(args)) => show::run(&store, args),
     }
 }
 

@@ -1,3 +1,13 @@
 //! Turning RFC 5322 bytes into what Tidings stores and shows.
 
+pub mod attachments;
+pub mod body;
+pub mod charset;
 pub mod envelope;
+pub mod html;
+pub mod model;
+pub mod plain;
+pub mod text;
+
+#[cfg(test)]
+mod tests;

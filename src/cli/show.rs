@@ -1,0 +1,57 @@
+//! `tidings show`: a message as the reader shows it, in text.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::mime::{attachments, body, text};
+use crate::store::{Store, bodies};
+
+/// Options of `tidings show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// An .eml file to show.
+    file: Option<PathBuf>,
+    /// A mirrored message, by its id (from `tidings list --json`).
+    #[arg(long, conflicts_with = "file")]
+    message: Option<i64>,
+    /// Load nothing remote; this only changes the count shown, as text never loads anything.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Save every attachment into this folder (never overwriting).
+    #[arg(long)]
+    save_attachments: Option<PathBuf>,
+}
+
+/// Prints the message.
+pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
+    let raw = match (&args.file, args.message) {
+        (Some(file), _) => {
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+        }
+        (None, Some(id)) => bodies::get(&store.reader().map_err(|e| e.to_string())?, id)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("message {id} has no downloaded body yet"))?,
+        (None, None) => return Err("give an .eml file or --message ID".into()),
+    };
+    let model = body::display(
+        &raw,
+        body::Options {
+            allow_remote: args.allow_remote,
+        },
+    );
+    let i18n = crate::i18n::I18n::from_env();
+    print!("{}", text::render(&model, i18n.locale(), text::Zone::Local));
+    if let Some(folder) = &args.save_attachments {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        for a in &model.attachments {
+            let data = body::attachment_bytes(&raw, a.part)
+                .ok_or_else(|| format!("cannot read attachment {}", a.name))?;
+            let path = attachments::save(folder, &a.name, &data)
+                .map_err(|e| format!("cannot save {}: {e}", a.name))?;
+            println!("Saved: {}", path.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! Raw RFC 822 bytes to the display model: headers decoded, the best body chosen (HTML
+//! sanitised, or plain text with quotes and links), forwarded messages embedded, attachments
+//! listed. Never panics, whatever the bytes.
+
+use mail_parser::{Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use super::charset;
+use super::model::{Attachment, Block, DisplayMessage, Mailbox};
+use super::{html, plain};
+
+/// How deep forwarded messages are followed before the rest is listed as attachments.
+const MAX_NESTING: usize = 8;
+
+/// Options for building the model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The user allowed remote content for this message or sender.
+    pub allow_remote: bool,
+}
+
+/// Parses `raw` and builds its display model.
+pub fn display(raw: &[u8], options: Options) -> DisplayMessage {
+    match MessageParser::default().parse(raw) {
+        Some(message) => from_message(&message, options, 0),
+        None => DisplayMessage {
+            body: plain::to_blocks(&charset::guess_decode(raw)),
+            ..DisplayMessage::default()
+        },
+    }
+}
+
+fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
+    address
+        .map(|a| {
+            a.iter()
+                .map(|m| Mailbox {
+                    name: m.name().unwrap_or_default().trim().to_owned(),
+                    address: m.address().unwrap_or_default().trim().to_owned(),
+                })
+                .filter(|m| !m.name.is_empty() || !m.address.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn fix_names(message: &Message<'_>, header: &str, list: &mut [Mailbox]) {
+    for m in list.iter_mut() {
+        if m.name.contains('\u{FFFD}') {
+            // Raw 8-bit names without an RFC 2047 label: guess from the raw header.
+            let raw = charset::header_text(message, header, &m.name);
+            m.name = raw
+                .split('<')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('"')
+                .to_owned();
+        }
+    }
+}
+
+fn from_message(message: &Message<'_>, options: Options, depth: usize) -> DisplayMessage {
+    let mut out = DisplayMessage {
+        subject: charset::header_text(message, "Subject", message.subject().unwrap_or_default()),
+        from: mailboxes(message.from()),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        reply_to: mailboxes(message.reply_to()),
+        date: message.date().map(|d| d.to_timestamp()),
+        ..DisplayMessage::default()
+    };
+    fix_names(message, "From", &mut out.from);
+    fix_names(message, "To", &mut out.to);
+    fix_names(message, "Cc", &mut out.cc);
+    let mut builder = Builder {
+        message,
+        options,
+        depth,
+        out: &mut out,
+    };
+    builder.part(0);
+    out
+}
+
+struct Builder<'a, 'm> {
+    message: &'a Message<'m>,
+    options: Options,
+    depth: usize,
+    out: &'a mut DisplayMessage,
+}
+
+impl Builder<'_, '_> {
+    fn get(&self, id: u32) -> Option<&MessagePart<'_>> {
+        self.message.parts.get(id as usize)
+    }
+
+    fn subtype(&self, id: u32) -> String {
+        self.get(id)
+            .and_then(|p| p.content_type())
+            .and_then(|ct| ct.subtype())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+
+    fn is_attachment(part: &MessagePart<'_>) -> bool {
+        part.content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
+            || part.attachment_name().is_some() && !matches!(part.body, PartType::Message(_))
+    }
+
+    fn part(&mut self, id: u32) {
+        // The message outlives this builder, so parts borrowed from it leave `self` free.
+        let message = self.message;
+        let Some(part) = message.parts.get(id as usize) else {
+            return;
+        };
+        match &part.body {
+            PartType::Multipart(children) => {
+                let children = children.clone();
+                match self.subtype(id).as_str() {
+                    "alternative" => self.alternative(&children),
+                    "related" => {
+                        // The first part is the document; the rest are its inline resources,
+                        // listed only when nothing refers to them.
+                        if let Some(first) = children.first() {
+                            self.part(*first);
+                        }
+                        let body = format!("{:?}", self.out.body);
+                        for child in children.iter().skip(1) {
+                            let cid = self
+                                .get(*child)
+                                .and_then(|p| p.content_id())
+                                .map(|c| c.trim_matches(['<', '>']).to_owned());
+                            let referenced = cid.is_some_and(|c| body.contains(&c));
+                            if !referenced {
+                                self.part(*child);
+                            }
+                        }
+                    }
+                    _ => {
+                        for child in children {
+                            self.part(child);
+                        }
+                    }
+                }
+            }
+            PartType::Text(text) if !Self::is_attachment(part) => {
+                let text = charset::part_text(self.message, part, text);
+                let flowed = part
+                    .content_type()
+                    .and_then(|ct| ct.attribute("format"))
+                    .is_some_and(|f| f.eq_ignore_ascii_case("flowed"));
+                let text = if flowed {
+                    let delsp = part
+                        .content_type()
+                        .and_then(|ct| ct.attribute("delsp"))
+                        .is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+                    plain::unflow(&text, delsp)
+                } else {
+                    text
+                };
+                let blocks = plain::to_blocks(&text);
+                self.out.body.extend(blocks);
+            }
+            PartType::Html(source) if !Self::is_attachment(part) => {
+                let source = charset::part_text(self.message, part, source);
+                let (blocks, remote) = html::to_blocks(&source, self.options.allow_remote);
+                self.out.body.extend(blocks);
+                self.out.remote_blocked += remote;
+                self.out.from_html = true;
+            }
+            PartType::Message(nested) if self.depth < MAX_NESTING => {
+                let embedded = from_message(nested, self.options, self.depth + 1);
+                self.out.remote_blocked += embedded.remote_blocked;
+                self.out.body.push(Block::Embedded(Box::new(embedded)));
+            }
+            _ => self.attachment(id, part),
+        }
+    }
+
+    /// Picks the richest alternative we can show: the last HTML part, else the last text part.
+    fn alternative(&mut self, children: &[u32]) {
+        let pick = |want_html: bool| {
+            children.iter().rev().copied().find(|c| {
+                self.get(*c).is_some_and(|p| match &p.body {
+                    PartType::Html(_) => want_html,
+                    PartType::Text(_) => !want_html,
+                    PartType::Multipart(_) => want_html,
+                    _ => false,
+                })
+            })
+        };
+        if let Some(best) = pick(true)
+            .or_else(|| pick(false))
+            .or(children.first().copied())
+        {
+            self.part(best);
+        }
+    }
+
+    fn attachment(&mut self, id: u32, part: &MessagePart<'_>) {
+        let mime_type = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_owned(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_owned())
+            .to_ascii_lowercase();
+        let mut name = part
+            .attachment_name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| match &part.body {
+                PartType::Message(m) => format!(
+                    "{}.eml",
+                    m.subject().filter(|s| !s.is_empty()).unwrap_or("message")
+                ),
+                _ => format!("part-{id}"),
+            });
+        if name.contains('\u{FFFD}') {
+            let fixed = [
+                ("Content-Disposition", "filename"),
+                ("Content-Type", "name"),
+            ]
+            .iter()
+            .find_map(|(header, param)| {
+                charset::raw_part_header(self.message, part, header)
+                    .and_then(|v| charset::rfc2231_param(&v, param))
+            });
+            if let Some(fixed) = fixed {
+                name = fixed;
+            }
+        }
+        self.out.attachments.push(Attachment {
+            part: id,
+            name,
+            mime_type,
+            size: part.contents().len(),
+        });
+    }
+}
+
+/// The decoded bytes of attachment part `part` of `raw`, for saving or opening.
+pub fn attachment_bytes(raw: &[u8], part: u32) -> Option<Vec<u8>> {
+    let message = MessageParser::default().parse(raw)?;
+    let p = message.parts.get(part as usize)?;
+    Some(match &p.body {
+        PartType::Message(m) => m.raw_message().to_vec(),
+        _ => p.contents().to_vec(),
+    })
+}

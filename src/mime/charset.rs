@@ -1,0 +1,247 @@
+//! Text whose charset label is missing or wrong: decoded by guessing rather than shown as
+//! mojibake. GB2312 labels already decode as GB18030 in mail-parser (senders mislabel GBK).
+
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{Encoding, Message, MessagePart, MimeHeaders};
+
+/// Decodes bytes of unknown charset: UTF-8 when valid, else the detector's best guess.
+pub fn guess_decode(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The transfer-decoded bytes of a part (base64 and quoted-printable undone).
+pub fn part_bytes<'a>(
+    message: &'a Message<'_>,
+    part: &MessagePart<'_>,
+) -> std::borrow::Cow<'a, [u8]> {
+    let raw = message.raw_message();
+    let start = (part.offset_body as usize).min(raw.len());
+    let end = (part.offset_end as usize).clamp(start, raw.len());
+    let body = &raw[start..end];
+    // mail-parser resets `encoding` when it could not decode; the header still says what it was.
+    let encoding = match part.content_transfer_encoding() {
+        Some(cte) if cte.eq_ignore_ascii_case("base64") => Encoding::Base64,
+        Some(cte) if cte.eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
+        _ => part.encoding,
+    };
+    let decoded = match encoding {
+        // Stray characters in base64 are skipped, as other mail programs do.
+        Encoding::Base64 => base64_decode(body).or_else(|| {
+            let clean: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+                .collect();
+            base64_decode(&clean)
+        }),
+        Encoding::QuotedPrintable => quoted_printable_decode(body),
+        Encoding::None => None,
+    };
+    match decoded {
+        Some(bytes) => std::borrow::Cow::Owned(bytes),
+        None => std::borrow::Cow::Borrowed(body),
+    }
+}
+
+/// Labels that decode any byte without complaint, so a wrong one goes unnoticed.
+fn is_permissive(label: &str) -> bool {
+    matches!(
+        label.to_ascii_lowercase().as_str(),
+        "us-ascii" | "ascii" | "iso-8859-1" | "latin1" | "windows-1252" | "cp1252"
+    )
+}
+
+/// The text of a text part, re-decoded by guessing when its label is missing or evidently wrong.
+pub fn part_text(message: &Message<'_>, part: &MessagePart<'_>, decoded: &str) -> String {
+    let label = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .map(str::to_owned);
+    let base64 = part
+        .content_transfer_encoding()
+        .is_some_and(|c| c.eq_ignore_ascii_case("base64"));
+    if part.is_encoding_problem && base64 {
+        // mail-parser gave up on broken base64 and kept the raw text; decode it leniently.
+        let bytes = part_bytes(message, part);
+        return match &label {
+            Some(l) => match encoding_rs::Encoding::for_label(l.as_bytes()) {
+                Some(e) => e.decode_without_bom_handling(&bytes).0.into_owned(),
+                None => guess_decode(&bytes),
+            },
+            None => guess_decode(&bytes),
+        };
+    }
+    let suspicious = match &label {
+        None => true,
+        Some(l) => decoded.contains('\u{FFFD}') || is_permissive(l),
+    };
+    if !suspicious {
+        return decoded.to_owned();
+    }
+    let bytes = part_bytes(message, part);
+    if bytes.is_ascii() {
+        return decoded.to_owned();
+    }
+    if let Some(l) = &label
+        && is_permissive(l)
+        && !decoded.contains('\u{FFFD}')
+    {
+        // Latin-1 text really is common; switch only if the detector is sure it is not.
+        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+        detector.feed(&bytes, true);
+        let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+        if guess == encoding_rs::WINDOWS_1252 || std::str::from_utf8(&bytes).is_ok() {
+            return if std::str::from_utf8(&bytes).is_ok() {
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                decoded.to_owned()
+            };
+        }
+        return guess.decode_without_bom_handling(&bytes).0.into_owned();
+    }
+    guess_decode(&bytes)
+}
+
+/// A header value as the reader should see it: when it was raw 8-bit without an RFC 2047
+/// label and mail-parser could not read it as UTF-8, guess its charset from the raw bytes.
+pub fn header_text(message: &Message<'_>, name: &str, decoded: &str) -> String {
+    if !decoded.contains('\u{FFFD}') {
+        return decoded.to_owned();
+    }
+    let raw = message.raw_message();
+    let Some(header) = message
+        .root_part()
+        .headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))
+    else {
+        return decoded.to_owned();
+    };
+    let start = (header.offset_start() as usize).min(raw.len());
+    let end = (header.offset_end() as usize).clamp(start, raw.len());
+    let value = guess_decode(&raw[start..end]);
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reassembles an RFC 2231 parameter (`filename*0*=gbk''%BA%CF…; filename*1*=…`) from a raw
+/// header value: the segments' bytes are joined first and decoded once, so a multi-byte
+/// character split across segments survives (some parsers decode each segment alone).
+pub fn rfc2231_param(raw_value: &str, param: &str) -> Option<String> {
+    let mut segments: Vec<(u32, bool, String)> = Vec::new();
+    for piece in raw_value.split(';') {
+        let Some((key, value)) = piece.trim().split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let Some(rest) = key.strip_prefix(&format!("{param}*")) else {
+            continue;
+        };
+        let (index, encoded) = match rest.strip_suffix('*') {
+            Some(n) => (n, true),
+            None => (rest, false),
+        };
+        let index = if index.is_empty() {
+            0
+        } else {
+            index.parse().ok()?
+        };
+        // A bare `name*=` is segment 0, encoded.
+        let encoded = encoded || rest.is_empty();
+        segments.push((index, encoded, value.trim().trim_matches('"').to_owned()));
+    }
+    segments.sort_by_key(|s| s.0);
+    let first = segments.first()?;
+    let (charset, _) = if first.1 {
+        let mut parts = first.2.splitn(3, '\'');
+        let cs = parts.next().unwrap_or_default().to_owned();
+        (cs, parts.next().unwrap_or_default().to_owned())
+    } else {
+        (String::new(), String::new())
+    };
+    let mut bytes = Vec::new();
+    for (i, (_, encoded, value)) in segments.iter().enumerate() {
+        let value = if i == 0 && *encoded {
+            value.splitn(3, '\'').nth(2).unwrap_or_default()
+        } else {
+            value.as_str()
+        };
+        if *encoded {
+            let mut it = value.bytes();
+            while let Some(b) = it.next() {
+                if b == b'%' {
+                    let hi = it.next()?;
+                    let lo = it.next()?;
+                    let hex = [hi, lo];
+                    let s = std::str::from_utf8(&hex).ok()?;
+                    bytes.push(u8::from_str_radix(s, 16).ok()?);
+                } else {
+                    bytes.push(b);
+                }
+            }
+        } else {
+            bytes.extend_from_slice(value.as_bytes());
+        }
+    }
+    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes());
+    Some(match encoding {
+        Some(e) => e.decode_without_bom_handling(&bytes).0.into_owned(),
+        None => guess_decode(&bytes),
+    })
+}
+
+/// The raw value of a part's header, unfolded, as written in the message.
+pub fn raw_part_header(
+    message: &Message<'_>,
+    part: &MessagePart<'_>,
+    name: &str,
+) -> Option<String> {
+    let raw = message.raw_message();
+    let header = part
+        .headers
+        .iter()
+        .find(|h| h.name().eq_ignore_ascii_case(name))?;
+    let start = (header.offset_start() as usize).min(raw.len());
+    let end = (header.offset_end() as usize).clamp(start, raw.len());
+    Some(
+        String::from_utf8_lossy(&raw[start..end])
+            .replace("\r\n", "")
+            .replace('\n', ""),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc2231_segments_join_before_decoding() {
+        let v = "attachment; filename*0*=gbk''%BA%CF%CD%AC%C9; filename*1*=%A8%C3%E8%BC%FE.jpg";
+        assert_eq!(
+            rfc2231_param(v, "filename").as_deref(),
+            Some("合同扫描件.jpg")
+        );
+        assert_eq!(
+            rfc2231_param("x; name*=UTF-8''%E6%8A%A5.pdf", "name").as_deref(),
+            Some("报.pdf")
+        );
+        assert_eq!(rfc2231_param("x; other=1", "name"), None);
+    }
+
+    #[test]
+    fn unlabelled_gbk_is_guessed() {
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("这是一封没有标注字符集的中文邮件，内容足够长以便判断编码。");
+        assert_eq!(
+            guess_decode(&gbk),
+            "这是一封没有标注字符集的中文邮件，内容足够长以便判断编码。"
+        );
+        assert_eq!(guess_decode("plain ascii".as_bytes()), "plain ascii");
+    }
+}
