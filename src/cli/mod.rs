@@ -23,6 +23,9 @@ pub struct Cli {
     /// What to do; without one, print what the store holds.
     #[command(subcommand)]
     pub command: Option<Commands>,
+    /// An .eml file to open (shown as text until the reader window lands).
+    #[arg(value_name = "FILE.eml")]
+    pub file: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -49,7 +52,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
     match cli.command {
-        None => account::summary(&store),
+        None => match cli.file {
+            Some(file) => show::run(&store, show::ShowArgs::for_file(file)),
+            None => account::summary(&store),
+        },
         Some(Commands::Account(command)) => account::run(&store, command),
         Some(Commands::Sync(args)) => sync::run(store, args),
         Some(Commands::List(args)) => list::run(&store, args),

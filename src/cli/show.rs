@@ -23,6 +23,18 @@ pub struct ShowArgs {
     save_attachments: Option<PathBuf>,
 }
 
+impl ShowArgs {
+    /// Showing one file with default options.
+    pub fn for_file(file: PathBuf) -> ShowArgs {
+        ShowArgs {
+            file: Some(file),
+            message: None,
+            allow_remote: false,
+            save_attachments: None,
+        }
+    }
+}
+
 /// Prints the message.
 pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
     let raw = match (&args.file, args.message) {

@@ -92,6 +92,30 @@ pub fn save(folder: &Path, name: &str, data: &[u8]) -> io::Result<PathBuf> {
     ))
 }
 
+/// Opens a saved attachment with the operating system's default application.
+pub fn open_with_default_app(path: &Path) -> io::Result<()> {
+    #[cfg(target_os = "windows")]
+    let mut command = {
+        // `start` is a shell built-in; the empty title keeps quoted paths working.
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]).arg(path);
+        c
+    };
+    #[cfg(target_os = "macos")]
+    let mut command = {
+        let mut c = std::process::Command::new("open");
+        c.arg(path);
+        c
+    };
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+    let mut command = {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(path);
+        c
+    };
+    command.spawn().map(|_| ())
+}
+
 /// Human-readable size: 980 B, 12.3 KB, 4.0 MB.
 pub fn human_size(bytes: usize) -> String {
     let b = bytes as f64;

@@ -148,3 +148,69 @@ async fn sync_over_starttls_logs_in_and_mirrors() -> Result<()> {
     assert_eq!(fx.mirrored("INBOX")?.len(), 12);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_prints_a_mirrored_message_and_an_eml_file() -> Result<()> {
+    let fx = Fixture::new()?;
+    fx.servers.seed("alice", "INBOX", 0, 10)?;
+    fx.sync_once().await?;
+    let reader = fx.reader()?;
+    // Seed message 7 has a GBK subject and body; message 9 an attachment.
+    let id7 = messages::by_rfc_message_id(&reader, fx.account, "seed-7@tidings.test")?
+        .first()
+        .map(|m| m.id)
+        .ok_or("message 7 missing")?;
+    let id9 = messages::by_rfc_message_id(&reader, fx.account, "seed-9@tidings.test")?
+        .first()
+        .map(|m| m.id)
+        .ok_or("message 9 missing")?;
+    let show = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--data-dir")
+            .arg(fx.dir.path())
+            .args(args)
+            .env("LANG", "en_US.UTF-8")
+            .output()
+    };
+    let out = show(&["show", "--message", &id7.to_string()])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("Subject: GBK "),
+        "{text}"
+    );
+    assert!(text.contains("This is seeded message 7."), "{text}");
+    let saved = tempfile::tempdir()?;
+    let out = show(&[
+        "show",
+        "--message",
+        &id9.to_string(),
+        "--save-attachments",
+        &saved.path().display().to_string(),
+    ])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Attachment: data-9.bin (application/octet-stream, 1.0 MB)"),
+        "{text}"
+    );
+    let data = std::fs::read(saved.path().join("data-9.bin"))?;
+    assert_eq!(data.len(), 1_048_576);
+
+    // A file from the fixture corpus, shown and its dangerous attachment names saved safely.
+    let eml = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eml/34-traversal-name.eml");
+    let out = show(&[&eml.display().to_string()])?;
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Two attachments."));
+    let out = show(&[
+        "show",
+        &eml.display().to_string(),
+        "--save-attachments",
+        &saved.path().display().to_string(),
+    ])?;
+    assert!(out.status.success());
+    let mut names: Vec<String> = std::fs::read_dir(saved.path())?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["_._evil.sh", "_CON.txt", "data-9.bin"]);
+    Ok(())
+}
