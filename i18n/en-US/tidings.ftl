@@ -22,3 +22,11 @@ doctor-hint-app-password = { $provider } refused the password. Mail programs nee
 doctor-hint-protocol-off = { $provider } refused the connection before sign-in. This protocol is probably switched off: turn it on in its web settings. { $url }
 doctor-hint-no-password = No password is stored for this account. Enter it again.
 doctor-hint-other = Something went wrong: { $detail }
+
+# Composer: replies and forwards
+compose-reply-intro = On { $date }, { $name } wrote:
+compose-forward-header = ---------- Forwarded message ----------
+compose-forward-from = From
+compose-forward-date = Date
+compose-forward-subject = Subject
+compose-forward-to = To

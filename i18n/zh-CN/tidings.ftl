@@ -22,3 +22,11 @@ doctor-hint-app-password = { $provider } 拒绝了该密码。邮件客户端需
 doctor-hint-protocol-off = { $provider } 在登录前拒绝了连接，该协议可能未开启：请在网页版设置中开启。{ $url }
 doctor-hint-no-password = 此账户没有保存密码，请重新输入。
 doctor-hint-other = 出现问题：{ $detail }
+
+# 写邮件：回复与转发
+compose-reply-intro = 在 { $date }，{ $name } 写道：
+compose-forward-header = ---------- 转发的邮件 ----------
+compose-forward-from = 发件人
+compose-forward-date = 日期
+compose-forward-subject = 主题
+compose-forward-to = 收件人

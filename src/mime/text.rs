@@ -113,6 +113,13 @@ fn blocks(out: &mut Vec<String>, blocks: &[Block], locale: &str, zone: Zone) {
     }
 }
 
+/// Only the body blocks as text (for quoting in replies and forwards).
+pub fn render_body(body: &[Block], locale: &str, zone: Zone) -> String {
+    let mut out = Vec::new();
+    blocks(&mut out, body, locale, zone);
+    out.join("\n")
+}
+
 /// The whole message as text: headers, body, then one line per attachment.
 pub fn render(message: &DisplayMessage, locale: &str, zone: Zone) -> String {
     let mut out = Vec::new();
