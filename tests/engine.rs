@@ -14,5 +14,7 @@ mod crash;
 mod errors;
 #[path = "engine/idle.rs"]
 mod idle;
+#[path = "engine/send.rs"]
+mod send;
 #[path = "engine/sync.rs"]
 mod sync;

@@ -3,6 +3,8 @@
 
 mod account;
 mod list;
+mod outbox;
+mod send;
 mod show;
 mod sync;
 
@@ -40,6 +42,11 @@ pub enum Commands {
     List(list::ListArgs),
     /// Show a message (an .eml file or a mirrored one) as text.
     Show(show::ShowArgs),
+    /// Send a message through the outbox (exits non-zero with the server's reason).
+    Send(send::SendArgs),
+    /// List the outbox, or retry or discard an item.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
 }
 
 /// Runs the command line; returns the text of an error for the caller to print.
@@ -60,6 +67,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Sync(args)) => sync::run(store, args),
         Some(Commands::List(args)) => list::run(&store, args),
         Some(Commands::Show(args)) => show::run(&store, args),
+        Some(Commands::Send(args)) => send::run(store, args),
+        Some(Commands::Outbox(command)) => outbox::run(store, command),
     }
 }
 

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use crate::accounts::secrets::AccountSecrets;
+use crate::engine::outbox::SendOutcome;
 use crate::engine::{self, AccountState, Command, EngineOptions, Event, Protocol};
 use crate::store::Store;
 
@@ -23,19 +24,33 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
     if accounts.is_empty() {
         return Err("no accounts to sync; add one with `tidings account add`".into());
     }
+    drive(
+        store,
+        &accounts,
+        EngineOptions {
+            once: args.once,
+            only_accounts: accounts.iter().map(|a| a.id).collect(),
+            ..EngineOptions::default()
+        },
+    )
+}
+
+/// Runs the engine for `accounts` and prints its events; in `once` mode, fails with the last
+/// error any account reported.
+pub fn drive(
+    store: Store,
+    accounts: &[crate::store::accounts::Account],
+    options: EngineOptions,
+) -> Result<(), String> {
+    let once = options.once;
     let names: std::collections::HashMap<i64, String> =
         accounts.iter().map(|a| (a.id, a.address.clone())).collect();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime.block_on(async move {
-        let options = EngineOptions {
-            once: args.once,
-            only_accounts: accounts.iter().map(|a| a.id).collect(),
-            ..EngineOptions::default()
-        };
         let secrets = AccountSecrets::new();
         // For scripts and "ask each start" accounts: a password given to this run only.
         if let Ok(password) = std::env::var("TIDINGS_PASSWORD") {
-            for account in &accounts {
+            for account in accounts {
                 for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
                     secrets.remember(account.id, protocol, password.clone());
                 }
@@ -76,13 +91,44 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
                     eprintln!("{}: error ({kind:?}): {message}", name(&account));
                     failure = Some(message);
                 }
+                Event::Sending { account, item } => {
+                    println!("{}: sending outbox item {item}", name(&account))
+                }
+                Event::SendResult {
+                    account,
+                    item,
+                    outcome,
+                } => match outcome {
+                    SendOutcome::Sent => println!("{}: sent outbox item {item}", name(&account)),
+                    SendOutcome::Retrying(why) => {
+                        eprintln!(
+                            "{}: outbox item {item} will be retried: {why}",
+                            name(&account)
+                        );
+                        failure = Some(why);
+                    }
+                    SendOutcome::Failed(why) => {
+                        eprintln!("{}: outbox item {item} was refused: {why}", name(&account));
+                        failure = Some(why);
+                    }
+                    SendOutcome::MayHaveBeenSent => {
+                        let why = format!(
+                            "outbox item {item} may have been sent already; check Sent, then \
+                             `tidings outbox retry {item}` or `tidings outbox discard {item}`"
+                        );
+                        eprintln!("{}: {why}", name(&account));
+                        failure = Some(why);
+                    }
+                },
                 Event::FoldersChanged { .. }
                 | Event::MessagesChanged { .. }
+                | Event::OutboxChanged { .. }
+                | Event::DraftSaved { .. }
                 | Event::ConnectionReport(_) => {}
             }
         }
         match failure {
-            Some(message) if args.once => Err(message),
+            Some(message) if once => Err(message),
             _ => Ok(()),
         }
     })

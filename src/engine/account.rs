@@ -1,7 +1,6 @@
 //! One supervisor task per account: connect, replay queued changes, sync, wait, and reconnect
 //! with backoff when the network fails.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +51,11 @@ impl Supervisor {
         }
     }
 
+    /// Whether its task has ended.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
     /// The settings the task runs with (a change means a restart).
     pub(crate) fn config(&self) -> &Account {
         &self.config
@@ -72,13 +76,6 @@ impl Supervisor {
         {
             task.abort();
         }
-    }
-}
-
-/// Resolves when every supervisor's task has ended (the `--once` mode's end).
-pub(crate) async fn all_finished(running: &mut HashMap<i64, Supervisor>) {
-    while !running.values().all(|s| s.task.is_finished()) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -28,7 +28,11 @@ pub(crate) async fn replay(
         .write(move |tx| actions::pending(tx, id))
         .await?;
     for action in queued {
-        if action.kind == ActionKind::Pop3Delete || action.kind == ActionKind::Append {
+        if action.kind == ActionKind::Pop3Delete {
+            continue;
+        }
+        if action.kind == ActionKind::Append {
+            upload_draft(ctx, session, caps, account, &action).await?;
             continue;
         }
         let (folder_id, target_id, message_id) =
@@ -102,16 +106,93 @@ pub(crate) async fn replay(
     Ok(())
 }
 
+/// Files the newest version of a draft in Drafts and removes older server copies of it (they
+/// share its Message-ID), so the server has it exactly once.
+async fn upload_draft(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+    action: &PendingAction,
+) -> Result<(), EngineError> {
+    let (draft_id, folder_id) = (action.message_id, action.target_folder_id);
+    let (draft, folder) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            Ok((
+                crate::store::drafts::get(tx, draft_id)?,
+                folders::get(tx, folder_id)?,
+            ))
+        })
+        .await?;
+    let (Some((draft, attachments)), Some(folder)) = (draft, folder) else {
+        // Sent or discarded meanwhile, or Drafts is gone: nothing to file.
+        return finish(ctx, action, false).await;
+    };
+    let outgoing = match crate::mime::compose::build_draft(
+        account,
+        &draft,
+        &attachments,
+        std::time::SystemTime::now(),
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            let (aid, text) = (action.id, e.to_string());
+            ctx.store
+                .writer()
+                .write(move |tx| actions::failed(tx, aid, &text))
+                .await?;
+            return Ok(());
+        }
+    };
+    let fail = |doing: &'static str| move |e| EngineError::imap(doing, e);
+    session
+        .append(
+            &folder.wire_name,
+            Some("(\\Draft \\Seen)"),
+            None,
+            &outgoing.raw,
+        )
+        .await
+        .map_err(fail("saving the draft on the server"))?;
+    session
+        .select(&folder.wire_name)
+        .await
+        .map_err(fail("opening Drafts"))?;
+    let mut copies: Vec<u32> = session
+        .uid_search(format!("HEADER Message-ID \"<{}>\"", outgoing.message_id))
+        .await
+        .map_err(fail("finding the draft's copies"))?
+        .into_iter()
+        .collect();
+    drain(session);
+    copies.sort_unstable();
+    let newest = copies.pop().unwrap_or(0);
+    if !copies.is_empty() {
+        expunge(session, caps, &super::imap_sync::uid_set(&copies)).await?;
+    }
+    let (done, fid) = (action.clone(), folder.id);
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            crate::store::drafts::set_server_copy(tx, draft_id, fid, newest)?;
+            actions::done(tx, &done)
+        })
+        .await?;
+    Ok(())
+}
+
 async fn finish(
     ctx: &Context,
     action: &PendingAction,
     forget_row: bool,
 ) -> Result<(), EngineError> {
-    let (id, message) = (action.id, action.message_id);
+    let (done, message) = (action.clone(), action.message_id);
     ctx.store
         .writer()
         .write(move |tx| {
-            actions::done(tx, id)?;
+            actions::done(tx, &done)?;
             if forget_row {
                 messages::delete(tx, message)?;
             }

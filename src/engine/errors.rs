@@ -35,6 +35,10 @@ pub enum ErrorKind {
     Storage,
     /// A queued change was refused by the server; it stays queued with the reason.
     ActionFailed,
+    /// The account has SMTP switched off: it only receives.
+    SendingOff,
+    /// A draft cannot become a message (no recipients, a bad address, a line break).
+    Compose,
 }
 
 impl ErrorKind {

@@ -56,6 +56,10 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 Command::SyncNow { .. }
                 | Command::AccountsChanged
                 | Command::TestConnection { .. }
+                | Command::Send { .. }
+                | Command::SaveDraft { .. }
+                | Command::RetrySend { .. }
+                | Command::DiscardSend { .. }
                 | Command::Shutdown => {}
             }
             for folder in &touched.folders {

@@ -4,10 +4,12 @@
 mod account;
 mod actions;
 mod backoff;
+mod drafts;
 mod errors;
 mod idle;
 mod imap_sync;
 mod local;
+pub mod outbox;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +70,18 @@ pub enum Command {
     Archive { messages: Vec<i64> },
     /// Run the connection doctor on an account; answered by `Event::ConnectionReport`.
     TestConnection { account: i64 },
+    /// Send a saved draft: it moves to the outbox at once and is sent from there.
+    Send { draft: i64 },
+    /// Save a draft (autosave); with IMAP on it is also filed in Drafts, replacing the older copy.
+    SaveDraft {
+        draft: Box<crate::store::drafts::Draft>,
+        attachments: Vec<crate::store::drafts::DraftAttachment>,
+    },
+    /// Try an outbox item again now (after fixing a password, or a "may have been sent" the
+    /// user wants resent).
+    RetrySend { item: i64 },
+    /// Remove an outbox item the user gave up on.
+    DiscardSend { item: i64 },
     /// Stop every task and close connections.
     Shutdown,
 }
@@ -101,6 +115,18 @@ pub enum Event {
     },
     /// A full sync pass of an account finished.
     SyncDone { account: i64 },
+    /// The outbox of an account changed (queued, sent, failed).
+    OutboxChanged { account: i64 },
+    /// An outbox item's message is being handed to the server.
+    Sending { account: i64, item: i64 },
+    /// What became of an outbox item.
+    SendResult {
+        account: i64,
+        item: i64,
+        outcome: outbox::SendOutcome,
+    },
+    /// A draft was saved (its id, new or the same).
+    DraftSaved { draft: i64 },
     /// The connection doctor's findings.
     ConnectionReport(crate::accounts::doctor::Report),
     /// Something failed; `kind` is for translation, `message` has the details.
@@ -120,6 +146,8 @@ pub struct EngineOptions {
     pub once: bool,
     /// Only these accounts (empty: all).
     pub only_accounts: Vec<i64>,
+    /// Do not sync IMAP (the CLI's `send` only sends).
+    pub skip_imap: bool,
 }
 
 /// The client's handle: sends commands. Cheap to clone.
@@ -174,16 +202,39 @@ pub fn spawn(
     (EngineHandle { commands }, event_rx)
 }
 
-/// The engine's main loop: keeps one supervisor per account and routes commands.
+/// The engine's running tasks: an IMAP supervisor and an outbox sender per account.
+#[derive(Default)]
+struct Tasks {
+    supervisors: HashMap<i64, account::Supervisor>,
+    senders: HashMap<i64, outbox::Sender>,
+}
+
+impl Tasks {
+    async fn all_finished(&mut self) {
+        loop {
+            let done = self
+                .supervisors
+                .values()
+                .all(account::Supervisor::is_finished)
+                && self.senders.values().all(outbox::Sender::is_finished);
+            if done {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The engine's main loop: keeps the per-account tasks and routes commands.
 async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
-    let mut accounts: HashMap<i64, account::Supervisor> = HashMap::new();
-    refresh_accounts(&ctx, &mut accounts).await;
+    let mut tasks = Tasks::default();
+    refresh_accounts(&ctx, &mut tasks).await;
     loop {
         let command = if ctx.options.once {
-            // In --once mode the engine ends when every supervisor has.
+            // In --once mode the engine ends when every task has.
             tokio::select! {
                 c = commands.recv() => c,
-                _ = account::all_finished(&mut accounts) => None,
+                _ = tasks.all_finished() => None,
             }
         } else {
             commands.recv().await
@@ -191,29 +242,54 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
         let Some(command) = command else { break };
         match command {
             Command::Shutdown => break,
-            Command::AccountsChanged => refresh_accounts(&ctx, &mut accounts).await,
+            Command::AccountsChanged => refresh_accounts(&ctx, &mut tasks).await,
             Command::TestConnection { account } => {
                 tokio::spawn(test_connection(ctx.clone(), account));
             }
             Command::SyncNow { account } => {
-                for (id, sup) in &accounts {
+                for (id, sup) in &tasks.supervisors {
                     if account.is_none_or(|a| a == *id) {
                         sup.wake(account::Wake::All);
                     }
                 }
             }
+            Command::Send { draft } => {
+                if let Some(account) = drafts::send(&ctx, draft).await
+                    && let Some(sender) = tasks.senders.get(&account)
+                {
+                    sender.wake();
+                }
+            }
+            Command::SaveDraft { draft, attachments } => {
+                if let Some(account) = drafts::save(&ctx, *draft, attachments).await
+                    && let Some(sup) = tasks.supervisors.get(&account)
+                {
+                    sup.wake(account::Wake::Actions);
+                }
+            }
+            Command::RetrySend { item } | Command::DiscardSend { item } => {
+                let retry = matches!(command, Command::RetrySend { .. });
+                if let Some(account) = drafts::resolve(&ctx, item, retry).await
+                    && let Some(sender) = tasks.senders.get(&account)
+                {
+                    sender.wake();
+                }
+            }
             change => {
                 let touched = local::apply(&ctx, change).await;
                 for id in touched {
-                    if let Some(sup) = accounts.get(&id) {
+                    if let Some(sup) = tasks.supervisors.get(&id) {
                         sup.wake(account::Wake::Actions);
                     }
                 }
             }
         }
     }
-    for (_, sup) in accounts.drain() {
+    for (_, sup) in tasks.supervisors.drain() {
         sup.stop().await;
+    }
+    for (_, sender) in tasks.senders.drain() {
+        sender.stop().await;
     }
 }
 
@@ -299,7 +375,7 @@ async fn test_connection(ctx: Context, id: i64) {
     ctx.emit(Event::ConnectionReport(report));
 }
 
-async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Supervisor>) {
+async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {
     let store = ctx.store.clone();
     let listed = tokio::task::spawn_blocking(move || {
         let reader = store.reader()?;
@@ -330,13 +406,14 @@ async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Sup
             return;
         }
     };
-    let stale: Vec<i64> = running
+    let stale: Vec<i64> = tasks
+        .supervisors
         .iter()
         .filter(|(id, sup)| !wanted.iter().any(|a| a.id == **id && sup.config() == a))
         .map(|(id, _)| *id)
         .collect();
     for id in stale {
-        if let Some(sup) = running.remove(&id) {
+        if let Some(sup) = tasks.supervisors.remove(&id) {
             sup.stop().await;
             if !wanted.iter().any(|a| a.id == id && a.imap.enabled) {
                 // Switched off (or removed): the mirrored mail stays, the connection goes.
@@ -347,9 +424,31 @@ async fn refresh_accounts(ctx: &Context, running: &mut HashMap<i64, account::Sup
             }
         }
     }
+    let stale: Vec<i64> = tasks
+        .senders
+        .iter()
+        .filter(|(id, s)| !wanted.iter().any(|a| a.id == **id && s.config() == a))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in stale {
+        if let Some(sender) = tasks.senders.remove(&id) {
+            sender.stop().await;
+        }
+    }
     for account in wanted {
-        if account.imap.enabled && !running.contains_key(&account.id) {
-            running.insert(account.id, account::Supervisor::start(ctx.clone(), account));
+        if account.imap.enabled
+            && !ctx.options.skip_imap
+            && !tasks.supervisors.contains_key(&account.id)
+        {
+            tasks.supervisors.insert(
+                account.id,
+                account::Supervisor::start(ctx.clone(), account.clone()),
+            );
+        }
+        if account.smtp.enabled && !tasks.senders.contains_key(&account.id) {
+            tasks
+                .senders
+                .insert(account.id, outbox::Sender::start(ctx.clone(), account));
         }
     }
 }

@@ -96,6 +96,26 @@ pub fn build(
     attachments: &[DraftAttachment],
     date: SystemTime,
 ) -> Result<Outgoing, ComposeError> {
+    build_inner(account, draft, attachments, date, true)
+}
+
+/// Builds a draft's server copy: like `build`, but recipients may still be missing.
+pub fn build_draft(
+    account: &Account,
+    draft: &Draft,
+    attachments: &[DraftAttachment],
+    date: SystemTime,
+) -> Result<Outgoing, ComposeError> {
+    build_inner(account, draft, attachments, date, false)
+}
+
+fn build_inner(
+    account: &Account,
+    draft: &Draft,
+    attachments: &[DraftAttachment],
+    date: SystemTime,
+    need_recipients: bool,
+) -> Result<Outgoing, ComposeError> {
     for (field, value) in [
         ("subject", draft.subject.as_str()),
         ("in-reply-to", draft.in_reply_to.as_str()),
@@ -118,7 +138,8 @@ pub fn build(
     let to = parse_addresses("to", &draft.to_addrs)?;
     let cc = parse_addresses("cc", &draft.cc_addrs)?;
     let bcc = parse_addresses("bcc", &draft.bcc_addrs)?;
-    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+    let nobody = to.is_empty() && cc.is_empty() && bcc.is_empty();
+    if need_recipients && nobody {
         return Err(ComposeError::NoRecipients);
     }
     let message_id = if draft.rfc_message_id.is_empty() {
@@ -126,6 +147,7 @@ pub fn build(
     } else {
         draft.rfc_message_id.clone()
     };
+    let sender_address = from.email.clone();
     let mut builder = lettre::Message::builder()
         .from(from)
         .subject(draft.subject.clone())
@@ -140,6 +162,13 @@ pub fn build(
     }
     for m in &bcc {
         builder = builder.bcc(m.clone());
+    }
+    if nobody {
+        // A draft not yet addressed: lettre wants an envelope, which a draft never uses.
+        let envelope =
+            lettre::address::Envelope::new(Some(sender_address.clone()), vec![sender_address])
+                .map_err(|e| ComposeError::Build(e.to_string()))?;
+        builder = builder.envelope(envelope);
     }
     if !draft.in_reply_to.is_empty() {
         builder = builder.in_reply_to(format!("<{}>", draft.in_reply_to.trim_matches(['<', '>'])));

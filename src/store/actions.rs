@@ -138,11 +138,25 @@ pub fn pending(conn: &Connection, account_id: i64) -> Result<Vec<PendingAction>,
     Ok(out)
 }
 
-/// Removes an action once the server has done it.
-pub fn done(conn: &Connection, id: i64) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM pending_actions WHERE id = ?1", [id])
-        .ctx("removing a finished remote action")?;
+/// Removes an action once the server has done it. Row ids can be reused after a delete, so
+/// the kind and message must match too: a newer action that took the id stays queued.
+pub fn done(conn: &Connection, action: &PendingAction) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM pending_actions WHERE id = ?1 AND kind = ?2 AND message_id = ?3",
+        params![action.id, action.kind.as_str(), action.message_id],
+    )
+    .ctx("removing a finished remote action")?;
     Ok(())
+}
+
+/// How many uploads of draft `draft_id` are queued.
+pub fn appends_for(conn: &Connection, draft_id: i64) -> Result<u32, StoreError> {
+    conn.query_row(
+        "SELECT count(*) FROM pending_actions WHERE kind = 'append' AND message_id = ?1",
+        [draft_id],
+        |r| r.get(0),
+    )
+    .ctx("counting queued draft uploads")
 }
 
 fn from_row(row: &Row<'_>) -> Result<PendingAction, StoreError> {
@@ -185,4 +199,14 @@ pub fn retarget_move(conn: &Connection, message_id: i64, target: i64) -> Result<
         )
         .ctx("retargeting a queued move")?;
     Ok(n > 0)
+}
+
+/// Drops queued uploads of draft `draft_id` (a newer version replaces them, or it was sent).
+pub fn drop_appends_for(conn: &Connection, draft_id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM pending_actions WHERE kind = 'append' AND message_id = ?1",
+        [draft_id],
+    )
+    .ctx("dropping superseded draft uploads")?;
+    Ok(())
 }

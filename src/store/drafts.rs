@@ -225,3 +225,18 @@ fn from_row(row: &Row<'_>) -> Result<Draft, StoreError> {
         server_uid: row.get(14).ctx(c)?,
     })
 }
+
+/// Records where the draft's server copy now is.
+pub fn set_server_copy(
+    conn: &Connection,
+    id: i64,
+    folder_id: i64,
+    uid: u32,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE drafts SET server_folder_id = ?2, server_uid = ?3 WHERE id = ?1",
+        params![id, folder_id, uid],
+    )
+    .ctx("recording the draft's server copy")?;
+    Ok(())
+}

@@ -175,3 +175,72 @@ fn from_row(row: &Row<'_>) -> Result<OutboxItem, StoreError> {
         draft_id: row.get(11).ctx(c)?,
     })
 }
+
+/// An account's items in `state`, oldest first.
+pub fn in_state(
+    conn: &Connection,
+    account_id: i64,
+    state: OutboxState,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    query(
+        conn,
+        "account_id = ?1 AND state = ?2 ORDER BY id",
+        params![account_id, state.as_str()],
+    )
+}
+
+/// Queued items of an account whose retry time has come, oldest first.
+pub fn due(conn: &Connection, account_id: i64, now: i64) -> Result<Vec<OutboxItem>, StoreError> {
+    query(
+        conn,
+        "account_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2 ORDER BY id",
+        params![account_id, now],
+    )
+}
+
+/// The earliest retry time among an account's queued items.
+pub fn next_due(conn: &Connection, account_id: i64) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE account_id = ?1 AND state = 'queued'",
+        [account_id],
+        |r| r.get(0),
+    )
+    .ctx("finding the next outbox retry")
+}
+
+/// Puts an item back in the queue after a transient failure.
+pub fn retry_later(
+    conn: &Connection,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE outbox SET state = 'queued', attempts = attempts + 1, next_attempt_at = ?2, \
+            last_error = ?3, updated_at = unixepoch() WHERE id = ?1",
+        params![id, next_attempt_at, error],
+    )
+    .ctx("scheduling an outbox retry")?;
+    Ok(())
+}
+
+/// Queues an item again at once (the user pressed retry, or chose to resend).
+pub fn requeue(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE outbox SET state = 'queued', next_attempt_at = 0, last_error = '', \
+            updated_at = unixepoch() WHERE id = ?1",
+        [id],
+    )
+    .ctx("queueing an outbox item again")?;
+    Ok(())
+}
+
+/// Records that the Sent copy is filed.
+pub fn mark_copy_saved(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE outbox SET sent_copy_saved = 1, updated_at = unixepoch() WHERE id = ?1",
+        [id],
+    )
+    .ctx("recording the Sent copy")?;
+    Ok(())
+}

@@ -214,9 +214,15 @@ fn pending_actions_round_trip_in_order() -> Result<(), StoreError> {
             }
         ]
     );
-    store
-        .writer()
-        .write_blocking(move |tx| actions::done(tx, ids.0))?;
+    store.writer().write_blocking(move |tx| {
+        actions::done(
+            tx,
+            &PendingAction {
+                id: ids.0,
+                ..PendingAction::new(account, ActionKind::SetFlags)
+            },
+        )
+    })?;
     assert_eq!(actions::pending(&store.reader()?, account)?.len(), 1);
     Ok(())
 }

@@ -153,6 +153,14 @@ impl Fixture {
         )
     }
 
+    /// Starts the engine with other options.
+    pub fn start_engine_with(
+        &self,
+        options: EngineOptions,
+    ) -> (engine::EngineHandle, UnboundedReceiver<Event>) {
+        engine::spawn(self.store.clone(), self.secrets(&self.password), options)
+    }
+
     /// A second, independent IMAP session as the fixture's user.
     pub async fn other_session(&self) -> Result<ImapSession> {
         let config = tls::client_config(&self.servers.ca_der()?)?;

@@ -127,6 +127,17 @@ impl Servers {
         Ok(())
     }
 
+    /// Stops Postfix (submission goes away; queued mail stays in its queue).
+    pub fn stop_postfix(&mut self) {
+        self.postfix.stop();
+    }
+
+    /// Starts Postfix again after `stop_postfix`.
+    pub fn start_postfix(&mut self) -> Result<()> {
+        self.postfix = postfix::launch(self.root.path(), &self.ports)?;
+        Ok(())
+    }
+
     /// The CA certificate as rustls wants it.
     pub fn ca_der(&self) -> Result<Vec<CertificateDer<'static>>> {
         Ok(tidings::protocols::tls::certificates_from_pem(

@@ -24,7 +24,6 @@ pub fn start(root: &Path, ports: &Ports, users: &[User], tls: &Tls) -> Result<Da
     let etc = base.join("etc");
     let queue = base.join("queue");
     let data = base.join("data");
-    let logs = root.join("log");
     for dir in [&base, &etc, &queue, &data] {
         fs::create_dir_all(dir)?;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
@@ -165,6 +164,13 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         .open(&main_path)?
         .set_modified(past)?;
 
+    launch(root, ports)
+}
+
+/// Starts the Postfix master from the config `start` wrote and waits for its ports.
+pub fn launch(root: &Path, ports: &Ports) -> Result<Daemon> {
+    let etc = root.join("postfix").join("etc");
+    let logs = root.join("log");
     let mut command = Command::new("/usr/lib/postfix/sbin/master");
     command
         .arg("-d")

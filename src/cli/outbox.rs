@@ -1,0 +1,71 @@
+//! `tidings outbox list|retry|discard`.
+
+use clap::Subcommand;
+
+use crate::engine::EngineOptions;
+use crate::store::{Store, accounts, outbox};
+
+/// Outbox subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Every queued, failed or uncertain message.
+    List,
+    /// Send an item again now (after fixing the password, or when it was not sent after all).
+    Retry {
+        /// The item's number.
+        item: i64,
+    },
+    /// Remove an item without sending it.
+    Discard {
+        /// The item's number.
+        item: i64,
+    },
+}
+
+/// Runs an outbox subcommand.
+pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
+    let reader = store.reader().map_err(|e| e.to_string())?;
+    match command {
+        OutboxCommand::List => {
+            for account in accounts::list(&reader).map_err(|e| e.to_string())? {
+                for item in outbox::list(&reader, account.id).map_err(|e| e.to_string())? {
+                    println!(
+                        "{}\t{}\t{:?}\t{}\t{}",
+                        item.id,
+                        account.address,
+                        item.state,
+                        item.recipients.join(", "),
+                        item.last_error
+                    );
+                }
+            }
+            Ok(())
+        }
+        OutboxCommand::Discard { item } => store
+            .writer()
+            .write_blocking(move |tx| outbox::remove(tx, item))
+            .map_err(|e| e.to_string()),
+        OutboxCommand::Retry { item } => {
+            let found = outbox::get(&reader, item)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no outbox item {item}"))?;
+            let account = accounts::get(&reader, found.account_id)
+                .map_err(|e| e.to_string())?
+                .ok_or("the item's account is gone")?;
+            store
+                .writer()
+                .write_blocking(move |tx| outbox::requeue(tx, item))
+                .map_err(|e| e.to_string())?;
+            super::sync::drive(
+                store,
+                std::slice::from_ref(&account),
+                EngineOptions {
+                    once: true,
+                    skip_imap: true,
+                    only_accounts: vec![account.id],
+                    ..EngineOptions::default()
+                },
+            )
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `tidings send`: a message through the same outbox the window uses.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::engine::EngineOptions;
+use crate::mime::compose;
+use crate::store::Store;
+use crate::store::drafts::{Draft, DraftAttachment, DraftKind};
+
+/// Options of `tidings send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The sending account (address or name).
+    #[arg(long)]
+    account: String,
+    /// Recipients, comma separated ("Name <a@b>, c@d").
+    #[arg(long)]
+    to: String,
+    /// Copy recipients.
+    #[arg(long, default_value = "")]
+    cc: String,
+    /// Blind copy recipients (never in the sent message).
+    #[arg(long, default_value = "")]
+    bcc: String,
+    /// The subject.
+    #[arg(long)]
+    subject: String,
+    /// The body text.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// A file with the body text (UTF-8).
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// Files to attach.
+    #[arg(long)]
+    attach: Vec<PathBuf>,
+}
+
+fn mime_type(path: &std::path::Path) -> &'static str {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("pdf") => "application/pdf",
+        Some("txt") => "text/plain",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("zip") => "application/zip",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xls") => "application/vnd.ms-excel",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("eml") => "message/rfc822",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Queues the message and runs the sender until it is sent or refused.
+pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
+    let account = super::select_accounts(&store, Some(&args.account))?
+        .into_iter()
+        .next()
+        .ok_or("no such account")?;
+    if !account.smtp.enabled {
+        return Err(format!(
+            "{} has SMTP switched off: it can only receive (`tidings account enable {} smtp`)",
+            account.address, account.address
+        ));
+    }
+    let body = match (&args.body, &args.body_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
+        (None, None) => String::new(),
+    };
+    let mut attachments = Vec::new();
+    for path in &args.attach {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        attachments.push(DraftAttachment {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "attachment".into()),
+            mime_type: mime_type(path).into(),
+            content_id: String::new(),
+            data,
+        });
+    }
+    let draft = Draft {
+        id: 0,
+        account_id: account.id,
+        kind: DraftKind::New,
+        source_message_id: 0,
+        to_addrs: args.to,
+        cc_addrs: args.cc,
+        bcc_addrs: args.bcc,
+        subject: args.subject,
+        body_text: body,
+        body_html: String::new(),
+        in_reply_to: String::new(),
+        refs: String::new(),
+        rfc_message_id: String::new(),
+        server_folder_id: 0,
+        server_uid: 0,
+    };
+    let outgoing = compose::build(&account, &draft, &attachments, std::time::SystemTime::now())
+        .map_err(|e| e.to_string())?;
+    let item =
+        crate::engine::outbox::enqueue(&store, &account, outgoing, 0).map_err(|e| e.to_string())?;
+    println!("queued outbox item {item}");
+    super::sync::drive(
+        store,
+        std::slice::from_ref(&account),
+        EngineOptions {
+            once: true,
+            skip_imap: true,
+            only_accounts: vec![account.id],
+            ..EngineOptions::default()
+        },
+    )
+}

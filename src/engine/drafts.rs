@@ -1,0 +1,192 @@
+//! Sending and saving drafts, and the user's decisions about outbox items. Each change is one
+//! transaction, so a draft becomes an outbox item (or a saved draft gets its server copy
+//! queued) all at once or not at all.
+
+use std::time::SystemTime;
+
+use super::errors::ErrorKind;
+use super::{Context, Event};
+use crate::mime::compose;
+use crate::store::actions::{self, ActionKind, PendingAction};
+use crate::store::drafts::{self, Draft, DraftAttachment};
+use crate::store::folders::{self, Role};
+use crate::store::outbox::{self, OutboxItem, OutboxState};
+use crate::store::{StoreError, accounts};
+
+fn fail(ctx: &Context, account: i64, kind: ErrorKind, message: String) {
+    ctx.emit(Event::Error {
+        account,
+        kind,
+        message,
+    });
+}
+
+/// Moves draft `id` into the outbox; returns its account, whose sender should wake.
+pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
+    let result = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let Some((draft, attachments)) = drafts::get(tx, id)? else {
+                return Ok(Err((
+                    0,
+                    ErrorKind::Storage,
+                    format!("draft {id} does not exist"),
+                )));
+            };
+            let Some(account) = accounts::get(tx, draft.account_id)? else {
+                return Ok(Err((
+                    0,
+                    ErrorKind::Storage,
+                    "the draft's account is gone".into(),
+                )));
+            };
+            if !account.smtp.enabled {
+                return Ok(Err((
+                    account.id,
+                    ErrorKind::SendingOff,
+                    format!(
+                        "{} has SMTP switched off: it can only receive",
+                        account.address
+                    ),
+                )));
+            }
+            let outgoing = match compose::build(&account, &draft, &attachments, SystemTime::now()) {
+                Ok(o) => o,
+                Err(e) => return Ok(Err((account.id, ErrorKind::Compose, e.to_string()))),
+            };
+            outbox::enqueue(
+                tx,
+                &OutboxItem {
+                    id: 0,
+                    account_id: account.id,
+                    rfc_message_id: outgoing.message_id,
+                    envelope_from: outgoing.envelope_from,
+                    recipients: outgoing.recipients,
+                    raw: outgoing.raw,
+                    state: OutboxState::Queued,
+                    attempts: 0,
+                    last_error: String::new(),
+                    next_attempt_at: 0,
+                    sent_copy_saved: false,
+                    draft_id: draft.id,
+                },
+            )?;
+            forget_server_copy(tx, &draft)?;
+            drafts::delete(tx, id)?;
+            Ok(Ok(account.id))
+        })
+        .await;
+    match result {
+        Ok(Ok(account)) => {
+            ctx.emit(Event::OutboxChanged { account });
+            Some(account)
+        }
+        Ok(Err((account, kind, message))) => {
+            fail(ctx, account, kind, message);
+            None
+        }
+        Err(e) => {
+            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            None
+        }
+    }
+}
+
+/// Queues the removal of a draft's copy in the server's Drafts folder, and drops queued
+/// uploads of it.
+fn forget_server_copy(tx: &rusqlite::Transaction<'_>, draft: &Draft) -> Result<(), StoreError> {
+    actions::drop_appends_for(tx, draft.id)?;
+    if draft.server_uid != 0
+        && let Some(folder) = folders::get(tx, draft.server_folder_id)?
+    {
+        actions::push(
+            tx,
+            &PendingAction {
+                folder_id: folder.id,
+                uidvalidity: folder.uidvalidity,
+                uid: draft.server_uid,
+                ..PendingAction::new(draft.account_id, ActionKind::Delete)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Saves a draft locally and, with IMAP on, queues its upload to Drafts; returns the account.
+pub(crate) async fn save(
+    ctx: &Context,
+    mut draft: Draft,
+    attachments: Vec<DraftAttachment>,
+) -> Option<i64> {
+    if draft.rfc_message_id.is_empty() {
+        // Fixed once, so server copies of this draft can be recognised and replaced.
+        draft.rfc_message_id = compose::new_message_id("tidings.invalid");
+    }
+    let result = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let id = drafts::save(tx, &draft, &attachments)?;
+            let account = accounts::get(tx, draft.account_id)?;
+            if let Some(account) = &account
+                && account.imap.enabled
+                && let Some(folder) = folders::with_role(tx, account.id, Role::Drafts)?
+            {
+                // An upload reads the draft when it runs, so one waiting behind the one in
+                // flight is enough to get the newest text to the server.
+                if actions::appends_for(tx, id)? < 2 {
+                    actions::push(
+                        tx,
+                        &PendingAction {
+                            message_id: id,
+                            target_folder_id: folder.id,
+                            ..PendingAction::new(account.id, ActionKind::Append)
+                        },
+                    )?;
+                }
+            }
+            Ok((id, draft.account_id))
+        })
+        .await;
+    match result {
+        Ok((id, account)) => {
+            ctx.emit(Event::DraftSaved { draft: id });
+            Some(account)
+        }
+        Err(e) => {
+            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            None
+        }
+    }
+}
+
+/// Retries (or discards) an outbox item at the user's word; returns its account.
+pub(crate) async fn resolve(ctx: &Context, item: i64, retry: bool) -> Option<i64> {
+    let result = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let Some(found) = outbox::get(tx, item)? else {
+                return Ok(None);
+            };
+            if retry {
+                outbox::requeue(tx, item)?;
+            } else {
+                outbox::remove(tx, item)?;
+            }
+            Ok(Some(found.account_id))
+        })
+        .await;
+    match result {
+        Ok(Some(account)) => {
+            ctx.emit(Event::OutboxChanged { account });
+            Some(account)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            None
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! The outbox sender: one task per account with SMTP on. A message is in the outbox before any
+//! network step, leaves it only after the server accepted it and its Sent copy is filed, and is
+//! never sent twice: the row is marked `sending` just before the final "." of DATA, so a crash
+//! before that point simply resends (the server discards an unfinished DATA), and a crash after
+//! it is checked against the Sent folder or shown to the user as "may have been sent".
+
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::errors::{EngineError, ErrorKind};
+use super::{Context, Event, Protocol, SecretError};
+use crate::protocols::imap::{self, ImapSession};
+use crate::protocols::smtp::{self, SmtpError, SmtpLogin};
+use crate::protocols::tls;
+use crate::store::accounts::Account;
+use crate::store::folders::{self, Role};
+use crate::store::outbox::{self, OutboxItem, OutboxState};
+
+/// What became of one send attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Accepted by the server (and filed in Sent where that is ours to do).
+    Sent,
+    /// A passing failure; it is retried later by itself.
+    Retrying(String),
+    /// Refused for good (5xx, authentication); waits in the outbox for the user.
+    Failed(String),
+    /// The program stopped between the server's acceptance and our record of it, and the Sent
+    /// folder cannot tell: the user decides whether to send again.
+    MayHaveBeenSent,
+}
+
+/// A running sender task.
+pub(crate) struct Sender {
+    config: Account,
+    wake: mpsc::UnboundedSender<()>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Sender {
+    /// Starts the sender for `account`.
+    pub(crate) fn start(ctx: Context, account: Account) -> Sender {
+        let (wake, wake_rx) = mpsc::unbounded_channel();
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(run(ctx, account.clone(), wake_rx, stop_rx));
+        Sender {
+            config: account,
+            wake,
+            stop,
+            task,
+        }
+    }
+
+    /// The settings it runs with.
+    pub(crate) fn config(&self) -> &Account {
+        &self.config
+    }
+
+    /// Asks it to look at the outbox now.
+    pub(crate) fn wake(&self) {
+        let _ = self.wake.send(());
+    }
+
+    /// Whether its task has ended.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    /// Stops it (a send in progress is abandoned before its final "." or finishes).
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+async fn run(
+    ctx: Context,
+    account: Account,
+    mut wake: mpsc::UnboundedReceiver<()>,
+    mut stop: watch::Receiver<bool>,
+) {
+    if let Err(e) = recover(&ctx, &account).await {
+        report_error(&ctx, &account, &e);
+    }
+    loop {
+        if let Err(e) = send_due(&ctx, &account).await {
+            report_error(&ctx, &account, &e);
+        }
+        if ctx.options.once {
+            return;
+        }
+        let id = account.id;
+        let next = ctx
+            .store
+            .writer()
+            .write(move |tx| outbox::next_due(tx, id))
+            .await
+            .ok()
+            .flatten();
+        let delay = next.map_or(Duration::from_secs(3600), |t| {
+            Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
+        });
+        tokio::select! {
+            _ = wake.recv() => {}
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+fn report_error(ctx: &Context, account: &Account, e: &EngineError) {
+    ctx.emit(Event::Error {
+        account: account.id,
+        kind: e.kind,
+        message: e.message.clone(),
+    });
+}
+
+fn emit_result(ctx: &Context, account: &Account, item: i64, outcome: SendOutcome) {
+    ctx.emit(Event::SendResult {
+        account: account.id,
+        item,
+        outcome,
+    });
+    ctx.emit(Event::OutboxChanged {
+        account: account.id,
+    });
+}
+
+/// Retries grow from half a minute to an hour.
+fn retry_delay(attempts: u32) -> i64 {
+    (30i64 << attempts.min(7)).min(3600)
+}
+
+async fn password(
+    ctx: &Context,
+    account: &Account,
+    protocol: Protocol,
+) -> Result<String, EngineError> {
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    tokio::task::spawn_blocking(move || secrets.password(&who, protocol))
+        .await?
+        .map_err(|e| match e {
+            SecretError::Missing => EngineError::new(
+                ErrorKind::NoPassword,
+                format!("no password is known for {}", account.address),
+            ),
+            SecretError::Unavailable(text) => EngineError::new(ErrorKind::KeyringUnavailable, text),
+        })
+}
+
+async fn send_due(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+    let id = account.id;
+    let due = ctx
+        .store
+        .writer()
+        .write(move |tx| outbox::due(tx, id, now()))
+        .await?;
+    for item in due {
+        send_one(ctx, account, item).await?;
+    }
+    Ok(())
+}
+
+/// Sends one item; only storage errors end the pass (SMTP trouble is the item's state).
+async fn send_one(ctx: &Context, account: &Account, item: OutboxItem) -> Result<(), EngineError> {
+    let item_id = item.id;
+    let outcome = match transmit(ctx, account, &item).await {
+        Ok(()) => {
+            ctx.store
+                .writer()
+                .write(move |tx| outbox::set_state(tx, item_id, OutboxState::Sent, ""))
+                .await?;
+            file_sent_copy(ctx, account, &item).await?;
+            SendOutcome::Sent
+        }
+        Err(Failure::Transient(text)) => {
+            let next = now() + retry_delay(item.attempts);
+            let t = text.clone();
+            ctx.store
+                .writer()
+                .write(move |tx| outbox::retry_later(tx, item_id, next, &t))
+                .await?;
+            SendOutcome::Retrying(text)
+        }
+        Err(Failure::Permanent(text)) => {
+            let t = text.clone();
+            ctx.store
+                .writer()
+                .write(move |tx| outbox::set_state(tx, item_id, OutboxState::Failed, &t))
+                .await?;
+            SendOutcome::Failed(text)
+        }
+        Err(Failure::Unknown(text)) => {
+            let t = text.clone();
+            ctx.store
+                .writer()
+                .write(move |tx| outbox::set_state(tx, item_id, OutboxState::Uncertain, &t))
+                .await?;
+            SendOutcome::MayHaveBeenSent
+        }
+        Err(Failure::Storage(e)) => return Err(e),
+    };
+    emit_result(ctx, account, item_id, outcome);
+    Ok(())
+}
+
+enum Failure {
+    Transient(String),
+    Permanent(String),
+    /// After the final "." the answer was lost: it may have been accepted.
+    Unknown(String),
+    Storage(EngineError),
+}
+
+fn smtp_failure(e: lettre::transport::smtp::Error) -> Failure {
+    if e.is_permanent() {
+        Failure::Permanent(e.to_string())
+    } else {
+        Failure::Transient(e.to_string())
+    }
+}
+
+async fn transmit(ctx: &Context, account: &Account, item: &OutboxItem) -> Result<(), Failure> {
+    let pw = password(ctx, account, Protocol::Smtp)
+        .await
+        .map_err(|e| Failure::Permanent(e.message))?;
+    let roots = super::trusted_roots(ctx, account)
+        .await
+        .map_err(Failure::Storage)?;
+    let config = tls::client_config(&roots).map_err(|e| Failure::Permanent(e.to_string()))?;
+    let login = SmtpLogin {
+        host: account.smtp.host.clone(),
+        port: account.smtp.port,
+        security: account.smtp.security,
+        username: if account.smtp.username.is_empty() {
+            account.address.clone()
+        } else {
+            account.smtp.username.clone()
+        },
+        password: pw,
+    };
+    let mut conn = smtp::connect(&login, config).await.map_err(|e| match e {
+        SmtpError::Unreachable { .. } | SmtpError::Timeout { .. } | SmtpError::Protocol { .. } => {
+            Failure::Transient(e.to_string())
+        }
+        SmtpError::AuthFailed { .. }
+        | SmtpError::Tls(_)
+        | SmtpError::StartTlsUnavailable { .. } => Failure::Permanent(e.to_string()),
+    })?;
+    let from = item
+        .envelope_from
+        .parse()
+        .map_err(|_| Failure::Permanent(format!("{:?} is not an address", item.envelope_from)))?;
+    let mut params = Vec::new();
+    if !item.raw.is_ascii() {
+        params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(Mail::new(Some(from), params))
+        .await
+        .map_err(smtp_failure)?;
+    for rcpt in &item.recipients {
+        let to = rcpt
+            .parse()
+            .map_err(|_| Failure::Permanent(format!("{rcpt:?} is not an address")))?;
+        conn.command(Rcpt::new(to, vec![]))
+            .await
+            .map_err(smtp_failure)?;
+    }
+    conn.command(Data).await.map_err(smtp_failure)?;
+    ctx.emit(Event::Sending {
+        account: account.id,
+        item: item.id,
+    });
+    let marker = MarkBeforeDot {
+        chunks: item.raw.chunks(64 * 1024),
+        writer: Some((ctx.store.writer(), item.id)),
+        failed: None,
+    };
+    let mut marker = marker;
+    let result = conn.message_iter(&mut marker).await;
+    if let Some(e) = marker.failed {
+        // The database refused the `sending` record; nothing more can be recorded reliably
+        // either, so stop and let the user see the storage error.
+        return Err(Failure::Storage(e));
+    }
+    match result {
+        Ok(_) => {
+            let _ = conn.quit().await;
+            Ok(())
+        }
+        Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
+        Err(e) if e.is_transient() => Err(Failure::Transient(e.to_string())),
+        Err(e) => Err(Failure::Unknown(e.to_string())),
+    }
+}
+
+/// Yields the message in chunks and, when they run out — just before lettre writes the final
+/// "." — records the item as `sending`. Blocking for that one small write is deliberate: the
+/// record must be on disk before the server can accept the message.
+struct MarkBeforeDot<'a> {
+    chunks: std::slice::Chunks<'a, u8>,
+    writer: Option<(crate::store::Writer, i64)>,
+    failed: Option<EngineError>,
+}
+
+impl<'a> Iterator for &mut MarkBeforeDot<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if let Some(chunk) = self.chunks.next() {
+            return Some(chunk);
+        }
+        if let Some((writer, id)) = self.writer.take() {
+            // The writer is its own thread, so this brief wait cannot deadlock the runtime.
+            let marked = writer
+                .write_blocking(move |tx| outbox::set_state(tx, id, OutboxState::Sending, ""));
+            if let Err(e) = marked {
+                self.failed = Some(e.into());
+            }
+        }
+        None
+    }
+}
+
+/// Opens an IMAP session for filing and checking Sent copies.
+async fn imap_session(ctx: &Context, account: &Account) -> Result<ImapSession, EngineError> {
+    let login = super::account::imap_login(ctx, account).await?;
+    let roots = super::trusted_roots(ctx, account).await?;
+    let config =
+        tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))?;
+    Ok(imap::connect(&login, config).await?.0)
+}
+
+/// The wire name of the Sent folder: from the mirror, or from LIST when not synced yet.
+async fn sent_folder(
+    ctx: &Context,
+    account: &Account,
+    session: &mut ImapSession,
+) -> Result<Option<String>, EngineError> {
+    let id = account.id;
+    let known = ctx
+        .store
+        .writer()
+        .write(move |tx| folders::with_role(tx, id, Role::Sent))
+        .await?;
+    if let Some(f) = known {
+        return Ok(Some(f.wire_name));
+    }
+    let names: Vec<_> = session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))?
+        .try_collect()
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))?;
+    Ok(names.iter().find_map(|n| {
+        let display = imap::utf7::decode(n.name());
+        let delimiter = n.delimiter().unwrap_or("/");
+        (super::imap_sync::role_of(n.name(), &display, delimiter, n.attributes()) == Role::Sent)
+            .then(|| n.name().to_owned())
+    }))
+}
+
+async fn in_folder(
+    session: &mut ImapSession,
+    folder: &str,
+    message_id: &str,
+) -> Result<bool, EngineError> {
+    session
+        .select(folder)
+        .await
+        .map_err(|e| EngineError::imap("opening Sent", e))?;
+    let found = session
+        .uid_search(format!("HEADER Message-ID \"<{message_id}>\""))
+        .await
+        .map_err(|e| EngineError::imap("searching Sent", e))?;
+    Ok(!found.is_empty())
+}
+
+/// Files the Sent copy (once) where that is ours to do, then removes the item.
+async fn file_sent_copy(
+    ctx: &Context,
+    account: &Account,
+    item: &OutboxItem,
+) -> Result<(), EngineError> {
+    let ours = account.imap.enabled && !account.provider_saves_sent;
+    if ours && !item.sent_copy_saved {
+        let filed = async {
+            let mut session = imap_session(ctx, account).await?;
+            if let Some(sent) = sent_folder(ctx, account, &mut session).await? {
+                // After a crash the copy may be there already: never file it twice.
+                if !in_folder(&mut session, &sent, &item.rfc_message_id).await? {
+                    session
+                        .append(&sent, Some("(\\Seen)"), None, &item.raw)
+                        .await
+                        .map_err(|e| EngineError::imap("filing the Sent copy", e))?;
+                }
+            }
+            let _ = session.logout().await;
+            Ok::<(), EngineError>(())
+        }
+        .await;
+        if let Err(e) = filed {
+            // The message is sent; the copy waits for the next pass (state `sent` remains).
+            report_error(ctx, account, &e);
+            return Ok(());
+        }
+        let id = item.id;
+        ctx.store
+            .writer()
+            .write(move |tx| outbox::mark_copy_saved(tx, id))
+            .await?;
+    }
+    let id = item.id;
+    ctx.store
+        .writer()
+        .write(move |tx| outbox::remove(tx, id))
+        .await?;
+    Ok(())
+}
+
+/// After a restart: items caught in `sending` are looked for in Sent; items `sent` whose copy
+/// was not filed get it now.
+async fn recover(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+    let id = account.id;
+    let (sending, sent) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            Ok((
+                outbox::in_state(tx, id, OutboxState::Sending)?,
+                outbox::in_state(tx, id, OutboxState::Sent)?,
+            ))
+        })
+        .await?;
+    for item in sent {
+        file_sent_copy(ctx, account, &item).await?;
+        emit_result(ctx, account, item.id, SendOutcome::Sent);
+    }
+    for item in sending {
+        let found = if account.imap.enabled {
+            match imap_session(ctx, account).await {
+                Ok(mut session) => {
+                    let found = match sent_folder(ctx, account, &mut session).await? {
+                        Some(sent) => in_folder(&mut session, &sent, &item.rfc_message_id).await?,
+                        None => false,
+                    };
+                    let _ = session.logout().await;
+                    found
+                }
+                Err(_) => false,
+            }
+        } else {
+            false
+        };
+        let item_id = item.id;
+        if found {
+            ctx.store
+                .writer()
+                .write(move |tx| outbox::remove(tx, item_id))
+                .await?;
+            emit_result(ctx, account, item_id, SendOutcome::Sent);
+        } else {
+            ctx.store
+                .writer()
+                .write(move |tx| {
+                    outbox::set_state(
+                        tx,
+                        item_id,
+                        OutboxState::Uncertain,
+                        "the program stopped while the server was accepting this message",
+                    )
+                })
+                .await?;
+            emit_result(ctx, account, item_id, SendOutcome::MayHaveBeenSent);
+        }
+    }
+    Ok(())
+}
+
+/// Puts a finished message in the outbox (and removes its draft) in one transaction.
+pub fn enqueue(
+    store: &crate::store::Store,
+    account: &Account,
+    outgoing: crate::mime::compose::Outgoing,
+    draft_id: i64,
+) -> Result<i64, crate::store::StoreError> {
+    let item = OutboxItem {
+        id: 0,
+        account_id: account.id,
+        rfc_message_id: outgoing.message_id,
+        envelope_from: outgoing.envelope_from,
+        recipients: outgoing.recipients,
+        raw: outgoing.raw,
+        state: OutboxState::Queued,
+        attempts: 0,
+        last_error: String::new(),
+        next_attempt_at: 0,
+        sent_copy_saved: false,
+        draft_id,
+    };
+    store.writer().write_blocking(move |tx| {
+        let id = outbox::enqueue(tx, &item)?;
+        if draft_id != 0 {
+            crate::store::drafts::delete(tx, draft_id)?;
+        }
+        Ok(id)
+    })
+}

@@ -1,0 +1,465 @@
+//! Sending through the outbox against Postfix delivering into Dovecot: both TLS modes, Chinese
+//! subject and attachment name, Sent copies, wrong password, server down, kill -9 mid-send,
+//! drafts on the server.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use tidings::engine::outbox::SendOutcome;
+use tidings::engine::{Command, EngineOptions, Event};
+use tidings::mime::body::{self, Options};
+use tidings::store::accounts::Security;
+use tidings::store::{drafts, outbox};
+
+use crate::fixture::{Fixture, account_for, server_state, wait_for};
+use crate::harness::{HOST, Result, Servers};
+
+/// alice with IMAP over TLS and SMTP on the given port and security.
+fn sender(
+    servers: Servers,
+    smtp_port: u16,
+    security: Security,
+    provider_saves: bool,
+) -> Result<Fixture> {
+    let imaps = servers.ports.imaps;
+    Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = account_for(s, "alice", imaps, Security::Tls);
+            a.smtp.enabled = true;
+            a.smtp.host = HOST.into();
+            a.smtp.port = smtp_port;
+            a.smtp.security = security;
+            a.provider_saves_sent = provider_saves;
+            a
+        },
+        true,
+    )
+}
+
+/// Raw messages in a user's folder, read by an independent session.
+async fn messages_of(fx: &Fixture, user: &str, folder: &str) -> Result<Vec<Vec<u8>>> {
+    let config = tidings::protocols::tls::client_config(&fx.servers.ca_der()?)?;
+    let who = fx.servers.user(user);
+    let login = tidings::protocols::imap::Login {
+        host: HOST.into(),
+        port: fx.servers.ports.imaps,
+        security: Security::Tls,
+        username: who.address,
+        password: who.password,
+        send_id: false,
+    };
+    let (mut session, _) = tidings::protocols::imap::connect(&login, config).await?;
+    let mailbox = session.select(folder).await?;
+    let mut out = Vec::new();
+    if mailbox.exists > 0 {
+        let fetched: Vec<_> = session
+            .fetch("1:*", "BODY.PEEK[]")
+            .await?
+            .try_collect()
+            .await?;
+        out = fetched
+            .iter()
+            .filter_map(|f| f.body().map(<[u8]>::to_vec))
+            .collect();
+    }
+    session.logout().await?;
+    Ok(out)
+}
+
+/// Waits (bounded) until `user`'s `folder` holds `count` messages whose text contains `needle`.
+async fn wait_count(
+    fx: &Fixture,
+    user: &str,
+    folder: &str,
+    needle: &str,
+    count: usize,
+) -> Result<Vec<Vec<u8>>> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found: Vec<Vec<u8>> = messages_of(fx, user, folder)
+            .await?
+            .into_iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(needle))
+            .collect();
+        if found.len() >= count || Instant::now() > deadline {
+            return Ok(found);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn cli(fx: &Fixture) -> Process {
+    let mut p = Process::new(env!("CARGO_BIN_EXE_tidings"));
+    p.arg("--data-dir")
+        .arg(fx.dir.path())
+        .env("TIDINGS_PASSWORD", &fx.password)
+        .stdin(Stdio::null());
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_tls_modes_deliver_chinese_subject_and_attachment_with_one_sent_copy() -> Result<()> {
+    for (implicit, tag) in [(true, "implicit"), (false, "starttls")] {
+        let servers = Servers::start()?;
+        let (port, security) = if implicit {
+            (servers.ports.submissions, Security::Tls)
+        } else {
+            (servers.ports.submission, Security::StartTls)
+        };
+        let fx = sender(servers, port, security, false)?;
+        fx.sync_once().await?; // knows the Sent folder
+        let attachment = fx.dir.path().join("季度报告.pdf");
+        std::fs::write(&attachment, b"%PDF-1.4 quarterly")?;
+        let bob = fx.servers.user("bob").address;
+        let subject = format!("季度报告 {tag}");
+        let out = cli(&fx)
+            .args(["send", "--account", "alice@tidings.test", "--to", &bob])
+            .args([
+                "--bcc",
+                "carol@tidings.test",
+                "--subject",
+                &subject,
+                "--body",
+                "请查收附件。",
+            ])
+            .arg("--attach")
+            .arg(&attachment)
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = wait_count(&fx, "bob", "INBOX", "tidings.test", 1).await?;
+        assert_eq!(got.len(), 1, "{tag}: not delivered once");
+        let shown = body::display(&got[0], Options::default());
+        assert_eq!(shown.subject, subject);
+        assert_eq!(shown.attachments[0].name, "季度报告.pdf");
+        assert!(
+            !String::from_utf8_lossy(&got[0]).contains("carol@"),
+            "Bcc leaked"
+        );
+        assert_eq!(
+            wait_count(&fx, "carol", "INBOX", "tidings.test", 1)
+                .await?
+                .len(),
+            1
+        );
+        // Exactly one Sent copy, filed by us.
+        assert_eq!(messages_of(&fx, "alice", "Sent").await?.len(), 1, "{tag}");
+        assert!(outbox::list(&fx.reader()?, fx.account)?.is_empty());
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_sent_copy_when_the_provider_files_its_own() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, true)?;
+    fx.sync_once().await?;
+    let out = cli(&fx)
+        .args([
+            "send",
+            "--account",
+            "alice@tidings.test",
+            "--to",
+            "bob@tidings.test",
+        ])
+        .args(["--subject", "no copy", "--body", "hi"])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_count(&fx, "bob", "INBOX", "no copy", 1).await?;
+    assert!(messages_of(&fx, "alice", "Sent").await?.is_empty());
+    Ok(())
+}
+
+async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<(i64, Vec<Event>)> {
+    let (handle, mut events) = tidings::engine::spawn(
+        fx.store.clone(),
+        fx.secrets(password),
+        EngineOptions {
+            skip_imap: true,
+            ..EngineOptions::default()
+        },
+    );
+    let draft = drafts::Draft {
+        id: 0,
+        account_id: fx.account,
+        kind: drafts::DraftKind::New,
+        source_message_id: 0,
+        to_addrs: "bob@tidings.test".into(),
+        cc_addrs: String::new(),
+        bcc_addrs: String::new(),
+        subject: draft_subject.into(),
+        body_text: "body".into(),
+        body_html: String::new(),
+        in_reply_to: String::new(),
+        refs: String::new(),
+        rfc_message_id: String::new(),
+        server_folder_id: 0,
+        server_uid: 0,
+    };
+    handle
+        .send(Command::SaveDraft {
+            draft: Box::new(draft),
+            attachments: vec![],
+        })
+        .await?;
+    let Event::DraftSaved { draft } = wait_for(&mut events, Duration::from_secs(10), |e| {
+        matches!(e, Event::DraftSaved { .. })
+    })
+    .await?
+    else {
+        return Err("no draft".into());
+    };
+    handle.send(Command::Send { draft }).await?;
+    let result = wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SendResult { .. })
+    })
+    .await?;
+    let Event::SendResult { item, .. } = result else {
+        return Err("no result".into());
+    };
+    handle.send(Command::Shutdown).await?;
+    Ok((item, vec![result]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, true)?;
+    let (item, events) = send_with(&fx, "wrong", "after fixing").await?;
+    let Event::SendResult {
+        outcome: SendOutcome::Failed(text),
+        ..
+    } = &events[0]
+    else {
+        return Err(format!("{events:?}").into());
+    };
+    assert!(
+        text.contains("535") || text.to_lowercase().contains("auth"),
+        "{text}"
+    );
+    let kept = outbox::get(&fx.reader()?, item)?.ok_or("outbox lost the message")?;
+    assert_eq!(kept.state, outbox::OutboxState::Failed);
+
+    // The user fixes the password and presses retry.
+    let (handle, mut events) = fx.start_engine_with(EngineOptions {
+        skip_imap: true,
+        ..EngineOptions::default()
+    });
+    handle.send(Command::RetrySend { item }).await?;
+    let result = wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SendResult { .. })
+    })
+    .await?;
+    assert!(
+        matches!(
+            result,
+            Event::SendResult {
+                outcome: SendOutcome::Sent,
+                ..
+            }
+        ),
+        "{result:?}"
+    );
+    handle.send(Command::Shutdown).await?;
+    assert_eq!(
+        wait_count(&fx, "bob", "INBOX", "after fixing", 1)
+            .await?
+            .len(),
+        1
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(messages_of(&fx, "bob", "INBOX").await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_server_queues_and_sends_once_it_is_back() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let mut fx = sender(servers, port, Security::Tls, true)?;
+    fx.servers.stop_postfix();
+    let (item, events) = send_with(&fx, &fx.password.clone(), "while down").await?;
+    assert!(
+        matches!(
+            &events[0],
+            Event::SendResult {
+                outcome: SendOutcome::Retrying(_),
+                ..
+            }
+        ),
+        "{events:?}"
+    );
+    assert_eq!(
+        outbox::get(&fx.reader()?, item)?.map(|i| i.state),
+        Some(outbox::OutboxState::Queued)
+    );
+    fx.servers.start_postfix()?;
+    let (handle, mut events) = fx.start_engine_with(EngineOptions {
+        skip_imap: true,
+        ..EngineOptions::default()
+    });
+    handle.send(Command::RetrySend { item }).await?;
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(
+            e,
+            Event::SendResult {
+                outcome: SendOutcome::Sent,
+                ..
+            }
+        )
+    })
+    .await?;
+    handle.send(Command::Shutdown).await?;
+    assert_eq!(
+        wait_count(&fx, "bob", "INBOX", "while down", 1)
+            .await?
+            .len(),
+        1
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(messages_of(&fx, "bob", "INBOX").await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_during_sending_then_restart_sends_exactly_once() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.sync_once().await?;
+    // Large enough that the transfer is still running when we kill.
+    let big = fx.dir.path().join("big.bin");
+    std::fs::write(&big, vec![0x5Au8; 30 * 1024 * 1024])?;
+    let mut child = cli(&fx)
+        .args([
+            "send",
+            "--account",
+            "alice@tidings.test",
+            "--to",
+            "bob@tidings.test",
+        ])
+        .args(["--subject", "killed mid-send", "--body", "big one"])
+        .arg("--attach")
+        .arg(&big)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        if line?.contains("sending outbox item") {
+            break;
+        }
+    }
+    child.kill()?;
+    child.wait()?;
+
+    // Restart: a normal sync pass runs the outbox too.
+    let status = cli(&fx)
+        .args(["sync", "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    let _ = status; // an uncertain item makes it exit non-zero; the mailbox decides below
+    let got = wait_count(&fx, "bob", "INBOX", "killed mid-send", 1).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let again = wait_count(&fx, "bob", "INBOX", "killed mid-send", 1).await?;
+    assert_eq!(
+        (got.len(), again.len()),
+        (1, 1),
+        "not delivered exactly once"
+    );
+    // Whatever the outbox says now, it never holds a second copy queued.
+    let left = outbox::list(&fx.reader()?, fx.account)?;
+    assert!(
+        left.iter().all(|i| i.state != outbox::OutboxState::Queued),
+        "{:?}",
+        left.iter().map(|i| i.state).collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.sync_once().await?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    let mut draft = drafts::Draft {
+        id: 0,
+        account_id: fx.account,
+        kind: drafts::DraftKind::New,
+        source_message_id: 0,
+        to_addrs: String::new(),
+        cc_addrs: String::new(),
+        bcc_addrs: String::new(),
+        subject: "草稿 autosave".into(),
+        body_text: "first words".into(),
+        body_html: String::new(),
+        in_reply_to: String::new(),
+        refs: String::new(),
+        rfc_message_id: String::new(),
+        server_folder_id: 0,
+        server_uid: 0,
+    };
+    // Three autosaves of the same draft.
+    for words in [
+        "first words",
+        "first words and more",
+        "first words and more, final",
+    ] {
+        draft.body_text = words.into();
+        handle
+            .send(Command::SaveDraft {
+                draft: Box::new(draft.clone()),
+                attachments: vec![],
+            })
+            .await?;
+        if let Event::DraftSaved { draft: id } =
+            wait_for(&mut events, Duration::from_secs(10), |e| {
+                matches!(e, Event::DraftSaved { .. })
+            })
+            .await?
+        {
+            draft.id = id;
+            draft.rfc_message_id = drafts::get(&fx.reader()?, id)?
+                .map(|(d, _)| d.rfc_message_id)
+                .unwrap_or_default();
+        }
+    }
+    // Every save is committed before DraftSaved is announced, so what a crash leaves behind is
+    // what the store holds now. Stop this engine (one engine per store) and start another.
+    let saved = drafts::get(&fx.reader()?, draft.id)?.ok_or("draft lost")?;
+    handle.send(Command::Shutdown).await?;
+    while events.recv().await.is_some() {}
+    assert_eq!(saved.0.body_text, "first words and more, final");
+    fx.sync_once().await?;
+    assert!(tidings::store::actions::pending(&fx.reader()?, fx.account)?.is_empty());
+    let server = wait_count(&fx, "alice", "Drafts", "first words", 1).await?;
+    assert_eq!(server.len(), 1, "the server should hold the draft once");
+    assert!(
+        String::from_utf8_lossy(&server[0]).contains("final"),
+        "{}",
+        String::from_utf8_lossy(&server[0])
+    );
+    let mut other = fx.other_session().await?;
+    let state = server_state(&mut other, "Drafts").await?;
+    assert!(state[0].2.iter().any(|f| f == "Draft"), "{state:?}");
+    Ok(())
+}
