@@ -14,6 +14,8 @@ mod crash;
 mod errors;
 #[path = "engine/idle.rs"]
 mod idle;
+#[path = "engine/pop3.rs"]
+mod pop3;
 #[path = "engine/send.rs"]
 mod send;
 #[path = "engine/sync.rs"]

@@ -423,7 +423,10 @@ async fn pop3_steps(
                         (Step::Login, login_hint(provider, false))
                     }
                 }
-                Pop3Error::Timeout { .. } => (Step::Login, Hint::Timeout),
+                Pop3Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => {
+                    (Step::Login, Hint::Timeout)
+                }
+                Pop3Error::Io { .. } => (Step::Login, Hint::Other),
                 Pop3Error::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
                 Pop3Error::Protocol { .. } => (Step::Login, login_hint(provider, true)),
             };

@@ -61,7 +61,7 @@ pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
                 std::slice::from_ref(&account),
                 EngineOptions {
                     once: true,
-                    skip_imap: true,
+                    send_only: true,
                     only_accounts: vec![account.id],
                     ..EngineOptions::default()
                 },

@@ -118,7 +118,7 @@ pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
         std::slice::from_ref(&account),
         EngineOptions {
             once: true,
-            skip_imap: true,
+            send_only: true,
             only_accounts: vec![account.id],
             ..EngineOptions::default()
         },

@@ -345,7 +345,12 @@ async fn fetch_envelopes(
                     Some(id) => ids.push(id),
                     // A UID we already have (a retried batch) is skipped, never duplicated.
                     None if messages::by_uid(tx, m.folder_id, m.uid)?.is_some() => {}
-                    None => ids.push(messages::insert(tx, m)?),
+                    None => {
+                        ids.push(messages::insert(tx, m)?);
+                        // With POP3 also on, a downloaded copy of this message must not show
+                        // beside the mirrored one.
+                        messages::drop_local_duplicates(tx, m.account_id, &m.rfc_message_id)?;
+                    }
                 }
             }
             if let Some(first) = fetched.first() {

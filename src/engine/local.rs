@@ -193,6 +193,23 @@ fn delete(tx: &Transaction<'_>, id: i64, touched: &mut Touched) -> Result<(), St
     let Some((message, folder)) = load(tx, id)? else {
         return Ok(());
     };
+    if folder.source == folders::Source::Local {
+        // A POP3 download: gone here at once; on the server only if the account says so.
+        messages::delete(tx, id)?;
+        let account = crate::store::accounts::get(tx, message.account_id)?;
+        if account.is_some_and(|a| a.pop3_options.delete_when_deleted_locally)
+            && !message.pop3_uidl.is_empty()
+        {
+            actions::push(
+                tx,
+                &super::pop3_fetch::delete_action(message.account_id, &message.pop3_uidl),
+            )?;
+        }
+        touched.accounts.insert(message.account_id);
+        touched.folders.insert(folder.id);
+        touched.messages.push(id);
+        return Ok(());
+    }
     if folder.role != Role::Trash
         && let Some(trash) = folders::with_role(tx, message.account_id, Role::Trash)?
     {

@@ -10,6 +10,8 @@ mod idle;
 mod imap_sync;
 mod local;
 pub mod outbox;
+mod pop3_fetch;
+mod worker;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -146,8 +148,8 @@ pub struct EngineOptions {
     pub once: bool,
     /// Only these accounts (empty: all).
     pub only_accounts: Vec<i64>,
-    /// Do not sync IMAP (the CLI's `send` only sends).
-    pub skip_imap: bool,
+    /// Only send: no IMAP sync, no POP3 download (the CLI's `send`).
+    pub send_only: bool,
 }
 
 /// The client's handle: sends commands. Cheap to clone.
@@ -206,7 +208,8 @@ pub fn spawn(
 #[derive(Default)]
 struct Tasks {
     supervisors: HashMap<i64, account::Supervisor>,
-    senders: HashMap<i64, outbox::Sender>,
+    senders: HashMap<i64, worker::Worker>,
+    pollers: HashMap<i64, worker::Worker>,
 }
 
 impl Tasks {
@@ -216,7 +219,8 @@ impl Tasks {
                 .supervisors
                 .values()
                 .all(account::Supervisor::is_finished)
-                && self.senders.values().all(outbox::Sender::is_finished);
+                && self.senders.values().all(worker::Worker::is_finished)
+                && self.pollers.values().all(worker::Worker::is_finished);
             if done {
                 return;
             }
@@ -252,6 +256,11 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                         sup.wake(account::Wake::All);
                     }
                 }
+                for (id, poller) in &tasks.pollers {
+                    if account.is_none_or(|a| a == *id) {
+                        poller.wake();
+                    }
+                }
             }
             Command::Send { draft } => {
                 if let Some(account) = drafts::send(&ctx, draft).await
@@ -281,6 +290,9 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                     if let Some(sup) = tasks.supervisors.get(&id) {
                         sup.wake(account::Wake::Actions);
                     }
+                    if let Some(poller) = tasks.pollers.get(&id) {
+                        poller.wake();
+                    }
                 }
             }
         }
@@ -288,8 +300,8 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
     for (_, sup) in tasks.supervisors.drain() {
         sup.stop().await;
     }
-    for (_, sender) in tasks.senders.drain() {
-        sender.stop().await;
+    for (_, worker) in tasks.senders.drain().chain(tasks.pollers.drain()) {
+        worker.stop().await;
     }
 }
 
@@ -424,20 +436,21 @@ async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {
             }
         }
     }
-    let stale: Vec<i64> = tasks
-        .senders
-        .iter()
-        .filter(|(id, s)| !wanted.iter().any(|a| a.id == **id && s.config() == a))
-        .map(|(id, _)| *id)
-        .collect();
-    for id in stale {
-        if let Some(sender) = tasks.senders.remove(&id) {
-            sender.stop().await;
+    for workers in [&mut tasks.senders, &mut tasks.pollers] {
+        let stale: Vec<i64> = workers
+            .iter()
+            .filter(|(id, w)| !wanted.iter().any(|a| a.id == **id && w.config() == a))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            if let Some(worker) = workers.remove(&id) {
+                worker.stop().await;
+            }
         }
     }
     for account in wanted {
         if account.imap.enabled
-            && !ctx.options.skip_imap
+            && !ctx.options.send_only
             && !tasks.supervisors.contains_key(&account.id)
         {
             tasks.supervisors.insert(
@@ -445,10 +458,18 @@ async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {
                 account::Supervisor::start(ctx.clone(), account.clone()),
             );
         }
+        if account.pop3.enabled
+            && !ctx.options.send_only
+            && !tasks.pollers.contains_key(&account.id)
+        {
+            tasks
+                .pollers
+                .insert(account.id, pop3_fetch::start(ctx.clone(), account.clone()));
+        }
         if account.smtp.enabled && !tasks.senders.contains_key(&account.id) {
             tasks
                 .senders
-                .insert(account.id, outbox::Sender::start(ctx.clone(), account));
+                .insert(account.id, outbox::start(ctx.clone(), account));
         }
     }
 }

@@ -9,10 +9,9 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
 
 use super::errors::{EngineError, ErrorKind};
+use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol, SecretError};
 use crate::protocols::imap::{self, ImapSession};
 use crate::protocols::smtp::{self, SmtpError, SmtpLogin};
@@ -35,54 +34,9 @@ pub enum SendOutcome {
     MayHaveBeenSent,
 }
 
-/// A running sender task.
-pub(crate) struct Sender {
-    config: Account,
-    wake: mpsc::UnboundedSender<()>,
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl Sender {
-    /// Starts the sender for `account`.
-    pub(crate) fn start(ctx: Context, account: Account) -> Sender {
-        let (wake, wake_rx) = mpsc::unbounded_channel();
-        let (stop, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(run(ctx, account.clone(), wake_rx, stop_rx));
-        Sender {
-            config: account,
-            wake,
-            stop,
-            task,
-        }
-    }
-
-    /// The settings it runs with.
-    pub(crate) fn config(&self) -> &Account {
-        &self.config
-    }
-
-    /// Asks it to look at the outbox now.
-    pub(crate) fn wake(&self) {
-        let _ = self.wake.send(());
-    }
-
-    /// Whether its task has ended.
-    pub(crate) fn is_finished(&self) -> bool {
-        self.task.is_finished()
-    }
-
-    /// Stops it (a send in progress is abandoned before its final "." or finishes).
-    pub(crate) async fn stop(self) {
-        let _ = self.stop.send(true);
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
-    }
+/// Starts the sender for `account`.
+pub(crate) fn start(ctx: Context, account: Account) -> Worker {
+    Worker::start(ctx, account, run)
 }
 
 fn now() -> i64 {
@@ -92,12 +46,7 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-async fn run(
-    ctx: Context,
-    account: Account,
-    mut wake: mpsc::UnboundedReceiver<()>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn run(ctx: Context, account: Account, mut signals: Signals) {
     if let Err(e) = recover(&ctx, &account).await {
         report_error(&ctx, &account, &e);
     }
@@ -119,10 +68,8 @@ async fn run(
         let delay = next.map_or(Duration::from_secs(3600), |t| {
             Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
         });
-        tokio::select! {
-            _ = wake.recv() => {}
-            _ = tokio::time::sleep(delay) => {}
-            _ = stop.changed() => return,
+        if !signals.wait(delay).await {
+            return;
         }
     }
 }

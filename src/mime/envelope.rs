@@ -159,6 +159,22 @@ pub fn snippet(text: &str) -> String {
     out.chars().take(SNIPPET_CHARS).collect()
 }
 
+/// A stable hash of the headers that identify a message, for messages without a Message-ID.
+pub fn header_hash(fields: &ListFields) -> String {
+    let key = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        fields.from_addr,
+        fields.date.unwrap_or(0),
+        fields.subject,
+        fields.to
+    );
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,3 +295,21 @@ pub fn recount(conn: &Connection, id: i64) -> Result<(), StoreError> {
     .ctx("counting a folder's messages")?;
     Ok(())
 }
+
+/// The account's local Inbox, where POP3 downloads go; created on first use.
+pub fn local_inbox(conn: &Connection, account_id: i64) -> Result<i64, StoreError> {
+    let existing: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM folders WHERE account_id = ?1 AND source = 'local' AND wire_name = ''",
+            [account_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .ctx("looking up the local Inbox")?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let mut folder = Folder::new_imap(account_id, "Inbox", "", Role::Inbox);
+    folder.source = Source::Local;
+    insert(conn, &folder)
+}

@@ -500,3 +500,54 @@ pub fn hide(conn: &Connection, id: i64) -> Result<(), StoreError> {
         .ctx("hiding a deleted message")?;
     Ok(())
 }
+
+/// Whether the account already has this message (by Message-ID, or by header hash when it has
+/// none), in any folder.
+pub fn account_has(
+    conn: &Connection,
+    account_id: i64,
+    rfc_message_id: &str,
+    header_hash: &str,
+) -> Result<bool, StoreError> {
+    let (column, value) = if rfc_message_id.is_empty() {
+        ("header_hash", header_hash)
+    } else {
+        ("rfc_message_id", rfc_message_id)
+    };
+    if value.is_empty() {
+        return Ok(false);
+    }
+    conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = ?1 AND {column} = ?2)"
+    ))
+    .ctx("preparing duplicate check")?
+    .query_row(params![account_id, value], |r| r.get(0))
+    .ctx("checking for a duplicate")
+}
+
+/// Removes POP3 copies (local folders) of a message the IMAP mirror now has, so it shows once.
+/// Their UIDLs stay recorded as downloaded, pointing at no local row.
+pub fn drop_local_duplicates(
+    conn: &Connection,
+    account_id: i64,
+    rfc_message_id: &str,
+) -> Result<usize, StoreError> {
+    if rfc_message_id.is_empty() {
+        return Ok(0);
+    }
+    conn.prepare_cached(
+        "UPDATE pop3_uidls SET message_id = 0 WHERE account_id = ?1 AND message_id IN \
+            (SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id \
+             WHERE m.account_id = ?1 AND m.rfc_message_id = ?2 AND f.source = 'local')",
+    )
+    .ctx("preparing duplicate cleanup")?
+    .execute(params![account_id, rfc_message_id])
+    .ctx("unlinking a POP3 duplicate")?;
+    conn.prepare_cached(
+        "DELETE FROM messages WHERE account_id = ?1 AND rfc_message_id = ?2 \
+            AND folder_id IN (SELECT id FROM folders WHERE account_id = ?1 AND source = 'local')",
+    )
+    .ctx("preparing duplicate cleanup")?
+    .execute(params![account_id, rfc_message_id])
+    .ctx("removing a POP3 duplicate")
+}

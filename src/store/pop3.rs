@@ -77,3 +77,25 @@ pub fn get(
     .optional()
     .ctx("looking up a UIDL")
 }
+
+/// Every UIDL of an account whose message is safely stored (or was a duplicate).
+pub fn downloaded(conn: &Connection, account_id: i64) -> Result<Vec<UidlRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT uidl, first_seen_at, downloaded_at, deleted_on_server_at, message_id \
+             FROM pop3_uidls WHERE account_id = ?1 AND downloaded_at > 0",
+        )
+        .ctx("preparing the UIDL list")?;
+    stmt.query_map([account_id], |row| {
+        Ok(UidlRecord {
+            uidl: row.get(0)?,
+            first_seen_at: row.get(1)?,
+            downloaded_at: row.get(2)?,
+            deleted_on_server_at: row.get(3)?,
+            message_id: row.get(4)?,
+        })
+    })
+    .ctx("listing downloaded UIDLs")?
+    .collect::<Result<Vec<_>, _>>()
+    .ctx("listing downloaded UIDLs")
+}

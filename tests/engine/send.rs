@@ -186,7 +186,7 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
         fx.store.clone(),
         fx.secrets(password),
         EngineOptions {
-            skip_imap: true,
+            send_only: true,
             ..EngineOptions::default()
         },
     );
@@ -254,7 +254,7 @@ async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Res
 
     // The user fixes the password and presses retry.
     let (handle, mut events) = fx.start_engine_with(EngineOptions {
-        skip_imap: true,
+        send_only: true,
         ..EngineOptions::default()
     });
     handle.send(Command::RetrySend { item }).await?;
@@ -307,7 +307,7 @@ async fn a_stopped_server_queues_and_sends_once_it_is_back() -> Result<()> {
     );
     fx.servers.start_postfix()?;
     let (handle, mut events) = fx.start_engine_with(EngineOptions {
-        skip_imap: true,
+        send_only: true,
         ..EngineOptions::default()
     });
     handle.send(Command::RetrySend { item }).await?;

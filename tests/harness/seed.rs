@@ -59,6 +59,24 @@ impl Servers {
     }
 }
 
+impl Servers {
+    /// Puts `raw` into `user`'s `folder` as one more message, byte for byte.
+    pub fn deliver_raw(&self, user: &str, folder: &str, name: &str, raw: &[u8]) -> Result<()> {
+        let maildir = self.maildir(user, folder);
+        for sub in ["cur", "new", "tmp"] {
+            fs::create_dir_all(maildir.join(sub))?;
+        }
+        fs::write(
+            maildir
+                .join("cur")
+                .join(format!("{name}.raw,S={}:2,", raw.len())),
+            raw,
+        )?;
+        let (uid, gid) = ids_of("mail")?;
+        chown_tree(&self.root().join("mail"), uid, gid)
+    }
+}
+
 /// A small deterministic generator (xorshift) so message n never changes.
 struct Rng(u64);
 

@@ -1,12 +1,17 @@
-//! POP3: connecting (TLS, STLS that fails rather than downgrades, or explicitly plain), the
-//! greeting and USER/PASS login. Downloading builds on this in the POP3 issue.
+//! POP3 (RFC 1939, 2449, 5034): our own small async client over the project's TLS. Implicit
+//! TLS, STLS (refused -> an error, never a downgrade) or explicitly plain; USER/PASS, AUTH
+//! PLAIN with an initial response, APOP when asked; UIDL, LIST, TOP, RETR (pipelined when the
+//! server offers PIPELINING), DELE, RSET, NOOP, QUIT.
+
+pub mod codec;
 
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use rustls::ClientConfig;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::protocols::imap::connect::ImapIo;
@@ -14,7 +19,9 @@ use crate::protocols::tls::{self, TlsError};
 use crate::store::accounts::Security;
 
 /// How long a server may take to answer one line.
-const LINE_TIMEOUT: Duration = Duration::from_secs(30);
+const LINE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many RETRs are in flight at once with PIPELINING.
+const PIPELINE_DEPTH: usize = 8;
 
 /// What to connect to and as whom.
 #[derive(Debug, Clone)]
@@ -51,39 +58,112 @@ pub enum Pop3Error {
     /// The server refused the login; its text is kept (RFC 3206 codes such as [AUTH], [IN-USE]).
     #[error("{host} refused the login: {message}")]
     AuthFailed { host: String, message: String },
-    /// Anything else the server said or did wrong.
+    /// The server answered -ERR, or something we cannot use.
     #[error("POP3 error from {host}: {message}")]
     Protocol { host: String, message: String },
-    /// The server did not answer in time.
-    #[error("{host} did not answer in time")]
-    Timeout { host: String },
+    /// The connection broke or the server stopped answering.
+    #[error("the connection to {host} failed: {source}")]
+    Io {
+        host: String,
+        #[source]
+        source: io::Error,
+    },
 }
 
-/// A logged-in POP3 session.
+impl Pop3Error {
+    /// Whether trying again later can help (the network), rather than the user acting.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Pop3Error::Unreachable { .. } | Pop3Error::Io { .. })
+            || matches!(self, Pop3Error::AuthFailed { message, .. } if message.contains("[IN-USE]"))
+    }
+}
+
+/// A logged-in POP3 session (TRANSACTION state).
 pub struct Pop3Session {
     host: String,
     stream: BufReader<Box<dyn ImapIo>>,
+    capabilities: Vec<String>,
+}
+
+/// Forbids line breaks in anything we put on a command line.
+fn clean(host: &str, value: &str) -> Result<(), Pop3Error> {
+    if value.contains(['\r', '\n']) {
+        Err(Pop3Error::Protocol {
+            host: host.to_owned(),
+            message: "a line break in a user name or password".into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+async fn send(
+    host: &str,
+    stream: &mut BufReader<Box<dyn ImapIo>>,
+    command: &str,
+) -> Result<(), Pop3Error> {
+    let io = |source| Pop3Error::Io {
+        host: host.to_owned(),
+        source,
+    };
+    let inner = stream.get_mut();
+    inner.write_all(command.as_bytes()).await.map_err(io)?;
+    inner.write_all(b"\r\n").await.map_err(io)?;
+    inner.flush().await.map_err(io)
+}
+
+async fn status(host: &str, stream: &mut BufReader<Box<dyn ImapIo>>) -> Result<String, Pop3Error> {
+    let line = codec::read_line(stream, LINE_TIMEOUT)
+        .await
+        .map_err(|source| Pop3Error::Io {
+            host: host.to_owned(),
+            source,
+        })?;
+    let line = String::from_utf8_lossy(&line).into_owned();
+    if line.starts_with("+OK") || line.starts_with("+ ") || line == "+" {
+        Ok(line)
+    } else {
+        Err(Pop3Error::Protocol {
+            host: host.to_owned(),
+            message: line.trim_start_matches("-ERR").trim().to_owned(),
+        })
+    }
 }
 
 impl Pop3Session {
-    async fn line(&mut self) -> Result<String, Pop3Error> {
-        read_line(&self.host, &mut self.stream).await
-    }
-
-    /// Sends a command and returns its +OK line, or the -ERR text as an error.
+    /// Sends a command and returns its +OK line.
     pub async fn command(&mut self, command: &str) -> Result<String, Pop3Error> {
         send(&self.host, &mut self.stream, command).await?;
-        let reply = self.line().await?;
-        ok(&self.host, reply)
+        status(&self.host, &mut self.stream).await
+    }
+
+    async fn multiline(&mut self, command: &str) -> Result<Vec<u8>, Pop3Error> {
+        self.command(command).await?;
+        self.body().await
+    }
+
+    async fn body(&mut self) -> Result<Vec<u8>, Pop3Error> {
+        codec::read_multiline(&mut self.stream, LINE_TIMEOUT)
+            .await
+            .map_err(|source| Pop3Error::Io {
+                host: self.host.clone(),
+                source,
+            })
+    }
+
+    /// The server's CAPA list (upper-cased), as read after login.
+    pub fn capabilities(&self) -> &[String] {
+        &self.capabilities
     }
 
     /// STAT: message count and total size.
     pub async fn stat(&mut self) -> Result<(u64, u64), Pop3Error> {
         let reply = self.command("STAT").await?;
         let mut parts = reply.split_whitespace().skip(1);
-        let count = parts.next().and_then(|n| n.parse().ok());
-        let size = parts.next().and_then(|n| n.parse().ok());
-        match (count, size) {
+        match (
+            parts.next().and_then(|n| n.parse().ok()),
+            parts.next().and_then(|n| n.parse().ok()),
+        ) {
             (Some(c), Some(s)) => Ok((c, s)),
             _ => Err(Pop3Error::Protocol {
                 host: self.host.clone(),
@@ -92,108 +172,234 @@ impl Pop3Session {
         }
     }
 
-    /// Ends the session (the server then commits deletions).
+    fn pairs(&self, body: &[u8]) -> Vec<(u32, String)> {
+        String::from_utf8_lossy(body)
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split_whitespace();
+                Some((parts.next()?.parse().ok()?, parts.next()?.to_owned()))
+            })
+            .collect()
+    }
+
+    /// UIDL: every message number with its unique id.
+    pub async fn uidl(&mut self) -> Result<Vec<(u32, String)>, Pop3Error> {
+        let body = self.multiline("UIDL").await?;
+        Ok(self.pairs(&body))
+    }
+
+    /// LIST: every message number with its size.
+    pub async fn list(&mut self) -> Result<Vec<(u32, u64)>, Pop3Error> {
+        let body = self.multiline("LIST").await?;
+        Ok(self
+            .pairs(&body)
+            .into_iter()
+            .filter_map(|(n, s)| Some((n, s.parse().ok()?)))
+            .collect())
+    }
+
+    /// TOP: the headers and the first `lines` lines of message `n`.
+    pub async fn top(&mut self, n: u32, lines: u32) -> Result<Vec<u8>, Pop3Error> {
+        self.multiline(&format!("TOP {n} {lines}")).await
+    }
+
+    /// RETR: the whole message `n`, byte for byte as stored.
+    pub async fn retr(&mut self, n: u32) -> Result<Vec<u8>, Pop3Error> {
+        self.multiline(&format!("RETR {n}")).await
+    }
+
+    /// Several RETRs, pipelined when the server allows it: call `next` on the result for each
+    /// message in order. Dropping it early leaves the session unusable (answers in flight).
+    pub fn retr_many<'a>(&'a mut self, numbers: &[u32]) -> RetrMany<'a> {
+        let depth = if self.capabilities.iter().any(|c| c == "PIPELINING") {
+            PIPELINE_DEPTH
+        } else {
+            1
+        };
+        RetrMany {
+            session: self,
+            waiting: numbers.iter().rev().copied().collect(),
+            in_flight: std::collections::VecDeque::new(),
+            depth,
+        }
+    }
+
+    /// DELE: marks message `n` for deletion at QUIT.
+    pub async fn dele(&mut self, n: u32) -> Result<(), Pop3Error> {
+        self.command(&format!("DELE {n}")).await.map(|_| ())
+    }
+
+    /// RSET: unmarks every deletion.
+    pub async fn rset(&mut self) -> Result<(), Pop3Error> {
+        self.command("RSET").await.map(|_| ())
+    }
+
+    /// NOOP.
+    pub async fn noop(&mut self) -> Result<(), Pop3Error> {
+        self.command("NOOP").await.map(|_| ())
+    }
+
+    /// QUIT: the server commits deletions now; an error here means they did not happen.
     pub async fn quit(mut self) -> Result<(), Pop3Error> {
         self.command("QUIT").await.map(|_| ())
     }
 }
 
-async fn read_line<S: ImapIo>(host: &str, stream: &mut BufReader<S>) -> Result<String, Pop3Error> {
-    let mut line = String::new();
-    let read = tokio::time::timeout(LINE_TIMEOUT, stream.read_line(&mut line))
-        .await
-        .map_err(|_| Pop3Error::Timeout {
-            host: host.to_owned(),
-        })?
-        .map_err(|e| Pop3Error::Protocol {
-            host: host.to_owned(),
-            message: e.to_string(),
-        })?;
-    if read == 0 {
-        return Err(Pop3Error::Protocol {
-            host: host.to_owned(),
-            message: "the server closed the connection".into(),
-        });
-    }
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+/// RETRs in flight: commands are sent ahead (RFC 2449 §6.6) and answers read in order.
+pub struct RetrMany<'a> {
+    session: &'a mut Pop3Session,
+    waiting: Vec<u32>,
+    in_flight: std::collections::VecDeque<u32>,
+    depth: usize,
 }
 
-async fn send<S: ImapIo>(
-    host: &str,
-    stream: &mut BufReader<S>,
-    command: &str,
-) -> Result<(), Pop3Error> {
-    let io = |e: io::Error| Pop3Error::Protocol {
-        host: host.to_owned(),
-        message: e.to_string(),
-    };
-    let inner = stream.get_mut();
-    inner.write_all(command.as_bytes()).await.map_err(io)?;
-    inner.write_all(b"\r\n").await.map_err(io)?;
-    inner.flush().await.map_err(io)
-}
-
-fn ok(host: &str, reply: String) -> Result<String, Pop3Error> {
-    if reply.starts_with("+OK") {
-        Ok(reply)
-    } else {
-        Err(Pop3Error::Protocol {
-            host: host.to_owned(),
-            message: reply.trim_start_matches("-ERR").trim().to_owned(),
-        })
+impl RetrMany<'_> {
+    /// The next message (its number and bytes), or None when all are read.
+    pub async fn next(&mut self) -> Option<Result<(u32, Vec<u8>), Pop3Error>> {
+        while self.in_flight.len() < self.depth {
+            let Some(n) = self.waiting.pop() else { break };
+            let host = self.session.host.clone();
+            if let Err(e) = send(&host, &mut self.session.stream, &format!("RETR {n}")).await {
+                return Some(Err(e));
+            }
+            self.in_flight.push_back(n);
+        }
+        let n = self.in_flight.pop_front()?;
+        let host = self.session.host.clone();
+        if let Err(e) = status(&host, &mut self.session.stream).await {
+            return Some(Err(e));
+        }
+        Some(self.session.body().await.map(|body| (n, body)))
     }
 }
 
-/// Connects, secures, reads the greeting and logs in with USER/PASS.
+/// Options beyond the login.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pop3Options {
+    /// Authenticate with APOP (RFC 1939 §7) instead of sending the password.
+    pub apop: bool,
+}
+
+/// Connects, secures, reads the greeting and logs in.
 pub async fn connect(
     login: &Pop3Login,
     config: Arc<ClientConfig>,
 ) -> Result<Pop3Session, Pop3Error> {
+    connect_with(login, config, Pop3Options::default()).await
+}
+
+/// `connect` with options.
+pub async fn connect_with(
+    login: &Pop3Login,
+    config: Arc<ClientConfig>,
+    options: Pop3Options,
+) -> Result<Pop3Session, Pop3Error> {
     let host = login.host.as_str();
+    clean(host, &login.username)?;
+    clean(host, &login.password)?;
     let tcp = tokio::time::timeout(LINE_TIMEOUT, TcpStream::connect((host, login.port)))
         .await
-        .map_err(|_| Pop3Error::Timeout {
+        .map_err(|_| Pop3Error::Io {
             host: host.to_owned(),
+            source: io::Error::new(io::ErrorKind::TimedOut, "connecting took too long"),
         })?
         .map_err(|source| Pop3Error::Unreachable {
             host: host.to_owned(),
             port: login.port,
             source,
         })?;
-    let stream: Box<dyn ImapIo> = match login.security {
-        Security::Tls => Box::new(tls::handshake(config, host, tcp).await?),
-        Security::Plain => Box::new(tcp),
+    let _ = tcp.set_nodelay(true);
+    let (stream, greeting): (Box<dyn ImapIo>, Option<String>) = match login.security {
+        Security::Tls => (Box::new(tls::handshake(config, host, tcp).await?), None),
+        Security::Plain => (Box::new(tcp), None),
         Security::StartTls => {
-            let mut plain = BufReader::new(tcp);
-            ok(host, read_line(host, &mut plain).await?)?;
+            let mut plain: BufReader<Box<dyn ImapIo>> = BufReader::new(Box::new(tcp));
+            let greeting = status(host, &mut plain).await?;
             send(host, &mut plain, "STLS").await?;
-            if !read_line(host, &mut plain).await?.starts_with("+OK") {
+            if status(host, &mut plain).await.is_err() {
                 return Err(Pop3Error::StlsUnavailable {
                     host: host.to_owned(),
                 });
             }
-            Box::new(tls::handshake(config, host, plain.into_inner()).await?)
+            // Nothing may be buffered past the +OK, or it would be read as plaintext.
+            if !plain.buffer().is_empty() {
+                return Err(Pop3Error::Protocol {
+                    host: host.to_owned(),
+                    message: "data after the STLS answer".into(),
+                });
+            }
+            let tcp = plain.into_inner();
+            // The box holds a TcpStream; TLS goes over it as a generic stream.
+            (
+                Box::new(tls::handshake(config, host, tcp).await?),
+                Some(greeting),
+            )
         }
+    };
+    let mut stream = BufReader::new(stream);
+    let greeting = match greeting {
+        Some(g) => g,
+        None => status(host, &mut stream).await?,
     };
     let mut session = Pop3Session {
         host: host.to_owned(),
-        stream: BufReader::new(stream),
+        stream,
+        capabilities: Vec::new(),
     };
-    if login.security != Security::StartTls {
-        let greeting = session.line().await?;
-        ok(host, greeting)?;
-    }
     let auth_failed = |e: Pop3Error| match e {
         Pop3Error::Protocol { host, message } => Pop3Error::AuthFailed { host, message },
         other => other,
     };
-    session
-        .command(&format!("USER {}", login.username))
-        .await
-        .map_err(auth_failed)?;
-    session
-        .command(&format!("PASS {}", login.password))
-        .await
-        .map_err(auth_failed)?;
+    let caps = read_capa(&mut session).await;
+    if options.apop {
+        let stamp = greeting
+            .find('<')
+            .and_then(|s| greeting[s..].find('>').map(|e| &greeting[s..s + e + 1]))
+            .ok_or_else(|| Pop3Error::AuthFailed {
+                host: host.to_owned(),
+                message: "the server does not offer APOP (no timestamp in its greeting)".into(),
+            })?;
+        use md5::Digest as _;
+        let digest = md5::Md5::digest(format!("{stamp}{}", login.password).as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        session
+            .command(&format!("APOP {} {hex}", login.username))
+            .await
+            .map_err(auth_failed)?;
+    } else if caps.iter().any(|c| c == "SASL" || c.starts_with("SASL "))
+        && caps
+            .iter()
+            .any(|c| c.split_whitespace().any(|m| m == "PLAIN"))
+    {
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("\0{}\0{}", login.username, login.password));
+        session
+            .command(&format!("AUTH PLAIN {token}"))
+            .await
+            .map_err(auth_failed)?;
+    } else {
+        session
+            .command(&format!("USER {}", login.username))
+            .await
+            .map_err(auth_failed)?;
+        session
+            .command(&format!("PASS {}", login.password))
+            .await
+            .map_err(auth_failed)?;
+    }
+    // Capabilities can change after login (PIPELINING often appears only then).
+    session.capabilities = read_capa(&mut session).await;
     Ok(session)
+}
+
+/// CAPA, upper-cased; empty when the server does not know it.
+async fn read_capa(session: &mut Pop3Session) -> Vec<String> {
+    match session.multiline("CAPA").await {
+        Ok(body) => String::from_utf8_lossy(&body)
+            .lines()
+            .map(|l| l.trim().to_ascii_uppercase())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }

@@ -1,0 +1,266 @@
+//! POP3 download mode: new messages (by UIDL) into the account's local Inbox, newest first,
+//! each committed before anything else happens to it; deletion on the server only after the
+//! commit, and recorded only after QUIT succeeded — so a kill at any point loses nothing and
+//! downloads or deletes nothing twice.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use super::errors::{EngineError, ErrorKind};
+use super::worker::{Signals, Worker};
+use super::{Context, Event, Protocol};
+use crate::mime::envelope;
+use crate::protocols::pop3::{self, Pop3Error, Pop3Login, Pop3Options};
+use crate::protocols::tls;
+use crate::store::accounts::Account;
+use crate::store::actions::{self, ActionKind, PendingAction};
+use crate::store::messages::{self, Envelope, Flags};
+use crate::store::{bodies, folders, pop3 as seen};
+
+/// Starts the poller for `account`.
+pub(crate) fn start(ctx: Context, account: Account) -> Worker {
+    Worker::start(ctx, account, run)
+}
+
+async fn run(ctx: Context, account: Account, mut signals: Signals) {
+    loop {
+        match pass(&ctx, &account).await {
+            Ok(()) => ctx.emit(Event::SyncDone {
+                account: account.id,
+            }),
+            Err(e) => ctx.emit(Event::Error {
+                account: account.id,
+                kind: e.kind,
+                message: e.message,
+            }),
+        }
+        if ctx.options.once {
+            return;
+        }
+        let minutes = u64::from(account.pop3_options.poll_minutes.max(1));
+        if !signals.wait(Duration::from_secs(minutes * 60)).await {
+            return;
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl From<Pop3Error> for EngineError {
+    fn from(err: Pop3Error) -> EngineError {
+        let kind = match &err {
+            Pop3Error::Unreachable { .. } | Pop3Error::Io { .. } => ErrorKind::Unreachable,
+            Pop3Error::Tls(tls::TlsError::NotTrusted { .. }) => ErrorKind::TlsNotTrusted,
+            Pop3Error::Tls(tls::TlsError::WrongHost { .. }) => ErrorKind::TlsWrongHost,
+            Pop3Error::Tls(tls::TlsError::Expired { .. }) => ErrorKind::TlsExpired,
+            Pop3Error::Tls(_) => ErrorKind::Tls,
+            Pop3Error::StlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
+            Pop3Error::AuthFailed { .. } => ErrorKind::AuthFailed,
+            Pop3Error::Protocol { .. } => ErrorKind::Protocol,
+        };
+        EngineError::new(kind, err.to_string())
+    }
+}
+
+/// One download pass.
+async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let password = tokio::task::spawn_blocking(move || secrets.password(&who, Protocol::Pop3))
+        .await?
+        .map_err(|e| EngineError::new(ErrorKind::NoPassword, e.to_string()))?;
+    let roots = super::trusted_roots(ctx, account).await?;
+    let config =
+        tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))?;
+    let login = Pop3Login {
+        host: account.pop3.host.clone(),
+        port: account.pop3.port,
+        security: account.pop3.security,
+        username: if account.pop3.username.is_empty() {
+            account.address.clone()
+        } else {
+            account.pop3.username.clone()
+        },
+        password,
+    };
+    ctx.emit(Event::AccountState {
+        account: account.id,
+        state: super::AccountState::Connecting,
+    });
+    let mut session = pop3::connect_with(
+        &login,
+        config,
+        Pop3Options {
+            apop: account.pop3_options.use_apop,
+        },
+    )
+    .await?;
+    ctx.emit(Event::AccountState {
+        account: account.id,
+        state: super::AccountState::Online,
+    });
+    let listing = session.uidl().await?;
+    let id = account.id;
+    let (known, deletes, inbox) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let known = seen::downloaded(tx, id)?;
+            let deletes: Vec<PendingAction> = actions::pending(tx, id)?
+                .into_iter()
+                .filter(|a| a.kind == ActionKind::Pop3Delete)
+                .collect();
+            Ok((known, deletes, folders::local_inbox(tx, id)?))
+        })
+        .await?;
+    let known: HashMap<String, seen::UidlRecord> =
+        known.into_iter().map(|r| (r.uidl.clone(), r)).collect();
+
+    // Newest first: POP3 numbers grow with arrival.
+    let mut new: Vec<(u32, String)> = listing
+        .iter()
+        .filter(|(_, uidl)| !known.contains_key(uidl))
+        .cloned()
+        .collect();
+    new.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let uidl_of: HashMap<u32, String> = new.iter().cloned().collect();
+    let numbers: Vec<u32> = new.iter().map(|(n, _)| *n).collect();
+    let total = numbers.len() as u64;
+    let mut done = 0u64;
+    let mut stored: Vec<String> = Vec::new();
+    {
+        let mut downloads = session.retr_many(&numbers);
+        while let Some(next) = downloads.next().await {
+            let (n, raw) = next?;
+            let Some(uidl) = uidl_of.get(&n) else {
+                continue;
+            };
+            let changed = store_download(ctx, account, inbox, uidl, raw).await?;
+            stored.push(uidl.clone());
+            done += 1;
+            if let Some(message) = changed {
+                ctx.emit(Event::MessagesChanged {
+                    folder: inbox,
+                    ids: vec![message],
+                });
+            }
+            ctx.emit(Event::SyncProgress {
+                account: account.id,
+                folder: inbox,
+                done,
+                total,
+            });
+        }
+    }
+
+    // Deletions: only messages whose bytes are committed, as the account's policy says.
+    let options = &account.pop3_options;
+    let cutoff = now() - i64::from(options.delete_after_days) * 86_400;
+    let asked: HashSet<&str> = deletes.iter().map(|a| a.pop3_uidl.as_str()).collect();
+    let committed = |uidl: &str| known.contains_key(uidl) || stored.iter().any(|s| s == uidl);
+    let mut deleting: Vec<(u32, String)> = Vec::new();
+    for (n, uidl) in &listing {
+        if !committed(uidl) {
+            continue;
+        }
+        let record = known.get(uidl);
+        let by_policy = !options.leave_on_server
+            || (options.delete_after_days > 0 && record.is_some_and(|r| r.downloaded_at <= cutoff));
+        if by_policy || asked.contains(uidl.as_str()) {
+            deleting.push((*n, uidl.clone()));
+        }
+    }
+    for (n, _) in &deleting {
+        session.dele(*n).await?;
+    }
+    // Deletions happen at QUIT; only a successful QUIT lets us record them.
+    session.quit().await?;
+    let gone: Vec<String> = deleting.into_iter().map(|(_, u)| u).collect();
+    let on_server: HashSet<String> = listing.into_iter().map(|(_, u)| u).collect();
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            for uidl in &gone {
+                seen::mark_deleted_on_server(tx, id, uidl)?;
+            }
+            for action in &deletes {
+                // Done when deleted now, or when the server no longer has it anyway.
+                if gone.contains(&action.pop3_uidl) || !on_server.contains(&action.pop3_uidl) {
+                    actions::done(tx, action)?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// Commits one downloaded message (or, for one the account already has, just its UIDL);
+/// returns the new message's id.
+async fn store_download(
+    ctx: &Context,
+    account: &Account,
+    inbox: i64,
+    uidl: &str,
+    raw: Vec<u8>,
+) -> Result<Option<i64>, EngineError> {
+    let (account_id, uidl) = (account.id, uidl.to_owned());
+    let parsed = tokio::task::spawn_blocking(move || {
+        let fields = envelope::body_fields(&raw);
+        (raw, fields)
+    })
+    .await?;
+    let (raw, fields) = parsed;
+    let hash = envelope::header_hash(&fields.list);
+    let changed = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let list = &fields.list;
+            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
+                // Both IMAP and POP3 on: the IMAP mirror has it already; never show it twice.
+                seen::mark_downloaded(tx, account_id, &uidl, 0)?;
+                return Ok(None);
+            }
+            let envelope = Envelope {
+                account_id,
+                folder_id: inbox,
+                pop3_uidl: uidl.clone(),
+                rfc_message_id: list.rfc_message_id.clone(),
+                in_reply_to: list.in_reply_to.clone(),
+                refs: list.refs.clone(),
+                date: list.date.unwrap_or_else(now),
+                internal_date: now(),
+                from_name: list.from_name.clone(),
+                from_addr: list.from_addr.clone(),
+                to_addrs: list.to.clone(),
+                cc_addrs: list.cc.clone(),
+                subject: list.subject.clone(),
+                snippet: fields.snippet.clone(),
+                flags: Flags::default(),
+                size: raw.len() as u64,
+                has_attachments: fields.has_attachments,
+                header_hash: hash.clone(),
+                ..Envelope::default()
+            };
+            let id = messages::insert(tx, &envelope)?;
+            bodies::put(tx, id, &raw)?;
+            seen::mark_downloaded(tx, account_id, &uidl, id)?;
+            folders::recount(tx, inbox)?;
+            Ok(Some(id))
+        })
+        .await?;
+    Ok(changed)
+}
+
+/// The pending action that deletes a POP3 message on the server at the next pass.
+pub(crate) fn delete_action(account: i64, uidl: &str) -> PendingAction {
+    PendingAction {
+        pop3_uidl: uidl.to_owned(),
+        ..PendingAction::new(account, ActionKind::Pop3Delete)
+    }
+}

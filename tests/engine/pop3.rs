@@ -1,0 +1,339 @@
+//! POP3 download mode against the harness Dovecot: bytes intact, each deletion policy, kills,
+//! errors, and IMAP + POP3 on one account without duplicates.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as Process, Stdio};
+use std::time::Duration;
+
+use tidings::engine::{Command, ErrorKind, Event};
+use tidings::protocols::pop3::{self, Pop3Login};
+use tidings::store::accounts::{Account, Security};
+use tidings::store::{bodies, messages};
+
+use crate::fixture::{Fixture, account_for, wait_for};
+use crate::harness::{HOST, NO_TLS_HOST, Result, Servers, seed};
+
+fn pop3_account(s: &Servers, port: u16, security: Security, imap: bool) -> Account {
+    let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
+    a.imap.enabled = imap;
+    a.pop3.enabled = true;
+    a.pop3.port = port;
+    a.pop3.security = security;
+    a
+}
+
+fn fixture(servers: Servers, edit: impl FnOnce(&mut Account)) -> Result<Fixture> {
+    let port = servers.ports.pop3s;
+    Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = pop3_account(s, port, Security::Tls, false);
+            edit(&mut a);
+            a
+        },
+        true,
+    )
+}
+
+/// (uidl, bytes) of every message on the server, through an independent POP3 session.
+async fn server_side(fx: &Fixture) -> Result<Vec<Vec<u8>>> {
+    let login = Pop3Login {
+        host: HOST.into(),
+        port: fx.servers.ports.pop3s,
+        security: Security::Tls,
+        username: fx.servers.user("alice").address,
+        password: fx.password.clone(),
+    };
+    let config = tidings::protocols::tls::client_config(&fx.servers.ca_der()?)?;
+    let mut session = pop3::connect(&login, config).await?;
+    let mut out = Vec::new();
+    for (n, _) in session.uidl().await? {
+        out.push(session.retr(n).await?);
+    }
+    session.quit().await?;
+    Ok(out)
+}
+
+fn local_bodies(fx: &Fixture) -> Result<Vec<Vec<u8>>> {
+    let reader = fx.reader()?;
+    let mut stmt = reader.prepare(
+        "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.source = 'local'",
+    )?;
+    let ids: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    ids.into_iter()
+        .map(|id| Ok(bodies::get(&reader, id)?.unwrap_or_default()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn download_keeps_every_byte_once() -> Result<()> {
+    let fx = fixture(Servers::start()?, |_| {})?;
+    fx.servers.seed("alice", "INBOX", 0, 40)?;
+    let dots: &[u8] = b"From: a@x.org\r\nSubject: dots\r\nMessage-ID: <dots@x>\r\n\r\n.leading dot\r\n..two dots\r\n.\r\nafter a lone dot\r\n";
+    fx.servers.deliver_raw("alice", "INBOX", "dots", dots)?;
+    let (gbk, _, _) = encoding_rs::GBK.encode("中文正文，八位字节。");
+    let mut eight = b"From: b@x.org\r\nSubject: gbk\r\nMessage-ID: <gbk@x>\r\nContent-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".to_vec();
+    eight.extend_from_slice(&gbk);
+    eight.extend_from_slice(b"\r\n");
+    fx.servers.deliver_raw("alice", "INBOX", "gbk", &eight)?;
+    let mut huge = b"From: c@x.org\r\nSubject: huge\r\nMessage-ID: <huge@x>\r\n\r\n".to_vec();
+    for _ in 0..(10 * 1024 * 1024 / 76) {
+        huge.extend_from_slice(&[b'A'; 74]);
+        huge.extend_from_slice(b"\r\n");
+    }
+    fx.servers.deliver_raw("alice", "INBOX", "huge", &huge)?;
+
+    let events = fx.sync_once().await?;
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Error { .. })),
+        "{events:?}"
+    );
+    let mut local = local_bodies(&fx)?;
+    let mut server = server_side(&fx).await?;
+    local.sort();
+    server.sort();
+    assert_eq!(local.len(), 43);
+    assert!(local == server, "local bytes differ from the server's");
+    // Dot-stuffed lines, 8-bit GBK and 10 MB come back exactly as delivered.
+    for raw in [dots, &eight[..], &huge[..]] {
+        assert!(
+            local.iter().any(|b| b == raw),
+            "a message changed on the way"
+        );
+    }
+    assert!(
+        local.contains(&seed::message(9).0),
+        "the 1 MB attachment message changed"
+    );
+    // A second pass downloads nothing again.
+    fx.sync_once().await?;
+    assert_eq!(local_bodies(&fx)?.len(), 43);
+    // Leave on server (the default): all still there.
+    assert_eq!(server_side(&fx).await?.len(), 43);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_right_after_download() -> Result<()> {
+    let fx = fixture(Servers::start()?, |a| {
+        a.pop3_options.leave_on_server = false
+    })?;
+    fx.servers.seed("alice", "INBOX", 0, 12)?;
+    fx.sync_once().await?;
+    assert_eq!(local_bodies(&fx)?.len(), 12);
+    assert!(server_side(&fx).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_after_some_days() -> Result<()> {
+    let fx = fixture(Servers::start()?, |a| a.pop3_options.delete_after_days = 7)?;
+    fx.servers.seed("alice", "INBOX", 0, 6)?;
+    fx.sync_once().await?;
+    assert_eq!(server_side(&fx).await?.len(), 6);
+    // Two of them were downloaded eight days ago.
+    fx.store.writer().write_blocking(|tx| {
+        tx.execute(
+            "UPDATE pop3_uidls SET downloaded_at = downloaded_at - 8 * 86400 \
+             WHERE uidl IN (SELECT uidl FROM pop3_uidls ORDER BY uidl LIMIT 2)",
+            [],
+        )
+        .map_err(|e| tidings::store::StoreError::Corrupt(e.to_string()))?;
+        Ok(())
+    })?;
+    fx.sync_once().await?;
+    assert_eq!(server_side(&fx).await?.len(), 4);
+    assert_eq!(local_bodies(&fx)?.len(), 6);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_on_the_server_when_deleted_here() -> Result<()> {
+    let fx = fixture(Servers::start()?, |a| {
+        a.pop3_options.delete_when_deleted_locally = true
+    })?;
+    fx.servers.seed("alice", "INBOX", 0, 5)?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    let victim = messages::by_rfc_message_id(&fx.reader()?, fx.account, "seed-2@tidings.test")?
+        .first()
+        .map(|m| m.id)
+        .ok_or("not downloaded")?;
+    handle
+        .send(Command::Delete {
+            messages: vec![victim],
+        })
+        .await?;
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    handle.send(Command::Shutdown).await?;
+    let server = server_side(&fx).await?;
+    assert_eq!(server.len(), 4);
+    assert!(
+        !server
+            .iter()
+            .any(|b| String::from_utf8_lossy(b).contains("seed-2@"))
+    );
+    assert_eq!(local_bodies(&fx)?.len(), 4);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
+    let fx = fixture(Servers::start()?, |_| {})?;
+    fx.servers.seed("alice", "INBOX", 0, 1500)?;
+    let mut child = Process::new(env!("CARGO_BIN_EXE_tidings"))
+        .arg("--data-dir")
+        .arg(fx.dir.path())
+        .args(["sync", "--once"])
+        .env("TIDINGS_PASSWORD", &fx.password)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        if let Some((done, _)) = line?.rsplit(": ").next().and_then(|p| p.split_once('/'))
+            && done.parse::<u64>().unwrap_or(0) >= 100
+        {
+            break;
+        }
+    }
+    child.kill()?;
+    child.wait()?;
+    let partial = local_bodies(&fx)?.len();
+    assert!(partial > 0 && partial < 1500, "{partial}");
+    fx.sync_once().await?;
+    assert_eq!(local_bodies(&fx)?.len(), 1500);
+    let distinct: i64 = fx.reader()?.query_row(
+        "SELECT count(DISTINCT rfc_message_id) FROM messages",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(distinct, 1500);
+
+    // The state a kill between commit and DELE leaves: downloaded, still on the server. With
+    // the policy switched to delete, the next pass deletes without downloading again.
+    let id = fx.account;
+    fx.store.writer().write_blocking(move |tx| {
+        let mut a = tidings::store::accounts::get(tx, id)?
+            .ok_or(tidings::store::StoreError::Corrupt("account".into()))?;
+        a.pop3_options.leave_on_server = false;
+        tidings::store::accounts::update(tx, &a)
+    })?;
+    fx.sync_once().await?;
+    assert!(server_side(&fx).await?.is_empty());
+    assert_eq!(local_bodies(&fx)?.len(), 1500);
+    Ok(())
+}
+
+fn error_kinds(events: &[Event]) -> Vec<ErrorKind> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Error { kind, .. } => Some(*kind),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_clear_and_lose_nothing() -> Result<()> {
+    let fx = fixture(Servers::start()?, |_| {})?;
+    fx.servers.seed("alice", "INBOX", 0, 3)?;
+    assert_eq!(
+        error_kinds(&fx.sync_once_with("wrong").await?),
+        [ErrorKind::AuthFailed]
+    );
+
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3_no_tls;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = pop3_account(s, port, Security::StartTls, false);
+            a.pop3.host = NO_TLS_HOST.into();
+            a
+        },
+        true,
+    )?;
+    assert_eq!(
+        error_kinds(&fx.sync_once().await?),
+        [ErrorKind::StartTlsUnavailable]
+    );
+
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| pop3_account(s, port, Security::Tls, false),
+        false,
+    )?;
+    assert_eq!(
+        error_kinds(&fx.sync_once().await?),
+        [ErrorKind::TlsNotTrusted]
+    );
+    assert!(local_bodies(&fx)?.is_empty());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_closing_mid_download_loses_nothing() -> Result<()> {
+    let mut fx = fixture(Servers::start()?, |_| {})?;
+    fx.servers.seed("alice", "INBOX", 0, 3000)?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(
+        &mut events,
+        Duration::from_secs(60),
+        |e| matches!(e, Event::SyncProgress { done, .. } if *done >= 50),
+    )
+    .await?;
+    fx.servers.restart_dovecot()?;
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::Error { .. })
+    })
+    .await?;
+    handle.send(Command::Shutdown).await?;
+    fx.sync_once().await?;
+    assert_eq!(local_bodies(&fx)?.len(), 3000);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_and_pop3_on_one_account_show_each_message_once() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| pop3_account(s, port, Security::Tls, true),
+        true,
+    )?;
+    fx.servers.seed("alice", "INBOX", 0, 20)?;
+    fx.sync_once().await?;
+    fx.sync_once().await?;
+    let total: i64 = fx
+        .reader()?
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?;
+    let distinct: i64 = fx.reader()?.query_row(
+        "SELECT count(DISTINCT rfc_message_id) FROM messages",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!((total, distinct), (20, 20), "a message shows twice");
+    let seen: i64 = fx.reader()?.query_row(
+        "SELECT count(*) FROM pop3_uidls WHERE downloaded_at > 0",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(
+        seen, 20,
+        "POP3 must record what it saw, even when not shown"
+    );
+    Ok(())
+}
