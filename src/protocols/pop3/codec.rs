@@ -63,12 +63,13 @@ mod tests {
 
     #[tokio::test]
     async fn dot_stuffing_and_terminator() -> io::Result<()> {
-        let wire: &[u8] = b"Subject: x\r\n\r\n..leading dot\r\n.\r\n...two\r\nend\r\n.\r\nNEXT\r\n";
+        let wire: &[u8] =
+            b"Subject: x\r\n\r\n..leading dot\r\n..\r\n...two\r\nend\r\n.\r\nNEXT\r\n";
         let mut r = BufReader::new(wire);
         let body = read_multiline(&mut r, T).await?;
         assert_eq!(
             body,
-            b"Subject: x\r\n\r\n.leading dot\r\n\r\n..two\r\nend\r\n".to_vec()
+            b"Subject: x\r\n\r\n.leading dot\r\n.\r\n..two\r\nend\r\n".to_vec()
         );
         assert_eq!(read_line(&mut r, T).await?, b"NEXT");
         Ok(())
