@@ -66,7 +66,14 @@ fn main() -> Result<()> {
     let status = Command::new(tidings)
         .arg("--data-dir")
         .arg(&data)
-        .args(["account", "add", "--email", &alice.address, "--no-imap", "--no-smtp"])
+        .args([
+            "account",
+            "add",
+            "--email",
+            &alice.address,
+            "--no-imap",
+            "--no-smtp",
+        ])
         .arg("--pop3")
         .arg(format!("{HOST}:{}:tls", servers.ports.pop3s))
         .arg("--trust-cert")

@@ -2,7 +2,6 @@
 
 use clap::Subcommand;
 
-use crate::engine::EngineOptions;
 use crate::store::{Store, accounts, outbox};
 
 /// Outbox subcommands.
@@ -56,16 +55,7 @@ pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
                 .writer()
                 .write_blocking(move |tx| outbox::requeue(tx, item))
                 .map_err(|e| e.to_string())?;
-            super::sync::drive(
-                store,
-                std::slice::from_ref(&account),
-                EngineOptions {
-                    once: true,
-                    send_only: true,
-                    only_accounts: vec![account.id],
-                    ..EngineOptions::default()
-                },
-            )
+            super::sync::send_pass(store, &account)
         }
     }
 }

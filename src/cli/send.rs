@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::engine::EngineOptions;
 use crate::mime::compose;
 use crate::store::Store;
 use crate::store::drafts::{Draft, DraftAttachment, DraftKind};
@@ -113,14 +112,5 @@ pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
     let item =
         crate::engine::outbox::enqueue(&store, &account, outgoing, 0).map_err(|e| e.to_string())?;
     println!("queued outbox item {item}");
-    super::sync::drive(
-        store,
-        std::slice::from_ref(&account),
-        EngineOptions {
-            once: true,
-            send_only: true,
-            only_accounts: vec![account.id],
-            ..EngineOptions::default()
-        },
-    )
+    super::sync::send_pass(store, &account)
 }

@@ -35,6 +35,20 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
     )
 }
 
+/// Runs one sending pass for `account` (no sync, no download), printing what happens.
+pub fn send_pass(store: Store, account: &crate::store::accounts::Account) -> Result<(), String> {
+    drive(
+        store,
+        std::slice::from_ref(account),
+        EngineOptions {
+            once: true,
+            send_only: true,
+            only_accounts: vec![account.id],
+            ..EngineOptions::default()
+        },
+    )
+}
+
 /// Runs the engine for `accounts` and prints its events; in `once` mode, fails with the last
 /// error any account reported.
 pub fn drive(

@@ -10,7 +10,7 @@ use crate::mime::compose;
 use crate::store::actions::{self, ActionKind, PendingAction};
 use crate::store::drafts::{self, Draft, DraftAttachment};
 use crate::store::folders::{self, Role};
-use crate::store::outbox::{self, OutboxItem, OutboxState};
+use crate::store::outbox;
 use crate::store::{StoreError, accounts};
 
 fn fail(ctx: &Context, account: i64, kind: ErrorKind, message: String) {
@@ -57,20 +57,7 @@ pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
             };
             outbox::enqueue(
                 tx,
-                &OutboxItem {
-                    id: 0,
-                    account_id: account.id,
-                    rfc_message_id: outgoing.message_id,
-                    envelope_from: outgoing.envelope_from,
-                    recipients: outgoing.recipients,
-                    raw: outgoing.raw,
-                    state: OutboxState::Queued,
-                    attempts: 0,
-                    last_error: String::new(),
-                    next_attempt_at: 0,
-                    sent_copy_saved: false,
-                    draft_id: draft.id,
-                },
+                &super::outbox::queued_item(account.id, outgoing, draft.id),
             )?;
             forget_server_copy(tx, &draft)?;
             drafts::delete(tx, id)?;

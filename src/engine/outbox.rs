@@ -445,16 +445,15 @@ async fn recover(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Puts a finished message in the outbox (and removes its draft) in one transaction.
-pub fn enqueue(
-    store: &crate::store::Store,
-    account: &Account,
+/// A new outbox row for a finished message, waiting to be sent.
+pub(crate) fn queued_item(
+    account_id: i64,
     outgoing: crate::mime::compose::Outgoing,
     draft_id: i64,
-) -> Result<i64, crate::store::StoreError> {
-    let item = OutboxItem {
+) -> OutboxItem {
+    OutboxItem {
         id: 0,
-        account_id: account.id,
+        account_id,
         rfc_message_id: outgoing.message_id,
         envelope_from: outgoing.envelope_from,
         recipients: outgoing.recipients,
@@ -465,7 +464,17 @@ pub fn enqueue(
         next_attempt_at: 0,
         sent_copy_saved: false,
         draft_id,
-    };
+    }
+}
+
+/// Puts a finished message in the outbox (and removes its draft) in one transaction.
+pub fn enqueue(
+    store: &crate::store::Store,
+    account: &Account,
+    outgoing: crate::mime::compose::Outgoing,
+    draft_id: i64,
+) -> Result<i64, crate::store::StoreError> {
+    let item = queued_item(account.id, outgoing, draft_id);
     store.writer().write_blocking(move |tx| {
         let id = outbox::enqueue(tx, &item)?;
         if draft_id != 0 {
