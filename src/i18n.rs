@@ -64,6 +64,21 @@ impl I18n {
         &self.locale
     }
 
+    /// The message `id` with a numeric argument (for plurals).
+    pub fn count(&self, id: &str, name: &str, value: i64) -> String {
+        let mut fluent_args = FluentArgs::new();
+        fluent_args.set(name.to_owned(), value);
+        for bundle in &self.bundles {
+            if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return bundle
+                    .format_pattern(pattern, Some(&fluent_args), &mut errors)
+                    .into_owned();
+            }
+        }
+        id.to_owned()
+    }
+
     /// The message `id` with `args`; the id itself if no bundle has it.
     pub fn t(&self, id: &str, args: &[(&str, &str)]) -> String {
         let mut fluent_args = FluentArgs::new();
@@ -85,6 +100,48 @@ impl I18n {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals_follow_the_language() {
+        let en = I18n::new("en");
+        assert_eq!(
+            en.count("ui-remote-blocked", "count", 1),
+            "One remote image or style sheet was blocked."
+        );
+        assert_eq!(
+            en.count("ui-remote-blocked", "count", 3),
+            "3 remote images and style sheets were blocked."
+        );
+        assert_eq!(
+            I18n::new("zh").count("ui-remote-blocked", "count", 3),
+            "已阻止 3 个远程图片或样式表。"
+        );
+    }
+
+    #[test]
+    fn every_key_used_in_the_code_is_defined() {
+        let en = ids(EN_US);
+        let src = concat!(
+            include_str!("ui/app.rs"),
+            include_str!("ui/view.rs"),
+            include_str!("accounts/doctor.rs"),
+            include_str!("mime/compose.rs")
+        );
+        for (i, _) in src.match_indices('"') {
+            let rest = &src[i + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let key = &rest[..end];
+            if (key.starts_with("ui-") || key.starts_with("doctor-") || key.starts_with("compose-"))
+                && !key.ends_with('-')
+                && key.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            {
+                assert!(
+                    en.contains(&key.to_owned()),
+                    "{key} is used but not defined"
+                );
+            }
+        }
+    }
 
     fn ids(source: &str) -> Vec<String> {
         source

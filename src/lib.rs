@@ -11,3 +11,4 @@ pub mod mime;
 pub mod paths;
 pub mod protocols;
 pub mod store;
+pub mod ui;

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
-          dbus gnome-keyring dnsmasq-base)
+          dbus gnome-keyring dnsmasq-base fonts-wqy-microhei fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,3 +30,44 @@ compose-forward-from = From
 compose-forward-date = Date
 compose-forward-subject = Subject
 compose-forward-to = To
+
+# The window
+ui-mail = Mail
+ui-settings = Settings
+ui-sync = Sync now
+ui-no-accounts = No accounts yet. Add one with `tidings account add`, then sync.
+ui-no-messages = No messages in this folder.
+ui-pick-folder = Choose a folder.
+ui-pick-message = Choose a message to read it.
+ui-downloading = This message is still being downloaded…
+ui-remote-blocked = { $count ->
+    [one] One remote image or style sheet was blocked.
+   *[other] { $count } remote images and style sheets were blocked.
+}
+ui-attachments = Attachments
+ui-from = From
+ui-to = To
+ui-cc = Cc
+ui-date = Date
+ui-state-connecting = Connecting…
+ui-state-online = Online
+ui-state-offline = Offline: { $reason }
+ui-progress = Syncing { $done } of { $total }
+ui-error = Error: { $message }
+ui-language = Language
+ui-theme = Theme
+ui-theme-light = Light
+ui-theme-dark = Dark
+ui-accounts = Accounts
+ui-protocol-imap = IMAP — mail stays on the server, every change is mirrored
+ui-protocol-pop3 = POP3 — mail is downloaded to this computer
+ui-protocol-smtp = SMTP — sending mail
+ui-role-inbox = Inbox
+ui-role-sent = Sent
+ui-role-drafts = Drafts
+ui-role-trash = Trash
+ui-role-junk = Junk
+ui-role-archive = Archive
+ui-has-attachments = attachment
+ui-image = image
+ui-image-blocked = remote image blocked

@@ -22,7 +22,7 @@ pub struct Cli {
     /// Where the mail store lives (default: the per-user data directory, or TIDINGS_DATA_DIR).
     #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,
-    /// What to do; without one, print what the store holds.
+    /// What to do; without one, open the window.
     #[command(subcommand)]
     pub command: Option<Commands>,
     /// An .eml file to open (shown as text until the reader window lands).
@@ -61,7 +61,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         None => match cli.file {
             Some(file) => show::run(&store, show::ShowArgs::for_file(file)),
-            None => account::summary(&store),
+            None => {
+                // The window opens its own engine and writer; this one must close first.
+                let db = store.path().to_owned();
+                drop(store);
+                crate::ui::run(db).map_err(|e| format!("the window could not open: {e}"))
+            }
         },
         Some(Commands::Account(command)) => account::run(&store, command),
         Some(Commands::Sync(args)) => sync::run(store, args),

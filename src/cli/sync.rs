@@ -135,6 +135,7 @@ pub fn drive(
                     }
                 },
                 Event::FoldersChanged { .. }
+                | Event::AccountChanged { .. }
                 | Event::MessagesChanged { .. }
                 | Event::OutboxChanged { .. }
                 | Event::DraftSaved { .. }

@@ -60,6 +60,13 @@ pub enum Command {
     SyncNow { account: Option<i64> },
     /// Accounts were added, changed or removed: start, restart or stop their tasks.
     AccountsChanged,
+    /// Switch one protocol of an account on or off; its work starts or stops at once and the
+    /// mirrored mail stays.
+    SetProtocol {
+        account: i64,
+        protocol: Protocol,
+        enabled: bool,
+    },
     /// Mark messages read or unread.
     SetSeen { messages: Vec<i64>, seen: bool },
     /// Flag or unflag messages.
@@ -104,6 +111,8 @@ pub enum AccountState {
 pub enum Event {
     /// An account's connection state changed.
     AccountState { account: i64, state: AccountState },
+    /// An account's settings changed.
+    AccountChanged { account: i64 },
     /// The folder list of an account changed.
     FoldersChanged { account: i64 },
     /// Messages were added, changed or removed in a folder.
@@ -247,6 +256,36 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
         match command {
             Command::Shutdown => break,
             Command::AccountsChanged => refresh_accounts(&ctx, &mut tasks).await,
+            Command::SetProtocol {
+                account,
+                protocol,
+                enabled,
+            } => {
+                let saved = ctx
+                    .store
+                    .writer()
+                    .write(move |tx| {
+                        let Some(mut a) = crate::store::accounts::get(tx, account)? else {
+                            return Ok(());
+                        };
+                        match protocol {
+                            Protocol::Imap => a.imap.enabled = enabled,
+                            Protocol::Pop3 => a.pop3.enabled = enabled,
+                            Protocol::Smtp => a.smtp.enabled = enabled,
+                        }
+                        crate::store::accounts::update(tx, &a)
+                    })
+                    .await;
+                match saved {
+                    Ok(()) => ctx.emit(Event::AccountChanged { account }),
+                    Err(e) => ctx.emit(Event::Error {
+                        account,
+                        kind: ErrorKind::Storage,
+                        message: e.to_string(),
+                    }),
+                }
+                refresh_accounts(&ctx, &mut tasks).await;
+            }
             Command::TestConnection { account } => {
                 tokio::spawn(test_connection(ctx.clone(), account));
             }

@@ -108,14 +108,19 @@ impl Store {
 
     /// A new read-only connection (the UI keeps one per task that reads).
     pub fn reader(&self) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ctx(&format!("opening {} for reading", self.path.display()))?;
-        configure(&conn).ctx("configuring a reader connection")?;
-        Ok(conn)
+        open_reader(&self.path)
     }
+}
+
+/// A read-only connection to the store at `path`, for clients that never write (the window).
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ctx(&format!("opening {} for reading", path.display()))?;
+    configure(&conn).ctx("configuring a reader connection")?;
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {

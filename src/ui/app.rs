@@ -1,0 +1,303 @@
+//! The window's state and its update logic. The window reads the store (read-only, off the UI
+//! thread) and talks to the engine only through commands and events.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use iced::{Subscription, Task, Theme};
+
+use super::data::{self, Tree};
+use super::engine_link::{self, Link};
+use crate::engine::{AccountState, Command, EngineHandle, Event, Protocol};
+use crate::i18n::I18n;
+use crate::mime::model::DisplayMessage;
+use crate::store::messages::Envelope;
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Folders, list, reader.
+    Mail,
+    /// App and account settings.
+    Settings,
+}
+
+/// Light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeChoice {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// What happens in the window.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// From the engine subscription.
+    Engine(Link),
+    /// The account and folder tree was read.
+    TreeLoaded(Result<Tree, String>),
+    /// A folder was chosen.
+    OpenFolder(i64),
+    /// A page of the folder was read.
+    PageLoaded(i64, Result<Vec<Envelope>, String>),
+    /// A message was chosen.
+    OpenMessage(i64),
+    /// A message's display model was built.
+    MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
+    /// Switch screens.
+    Show(Screen),
+    /// Sync every account now.
+    SyncNow,
+    /// A protocol switch in settings was flipped: account, protocol, on.
+    SwitchProtocol(i64, Protocol, bool),
+    /// Choose the language.
+    Language(String),
+    /// Choose the theme.
+    Theme(ThemeChoice),
+}
+
+/// The whole window.
+pub struct App {
+    /// The store file (read-only here).
+    pub db: PathBuf,
+    /// Whether to start the engine (tests drive the window without one).
+    pub with_engine: bool,
+    /// Messages in the user's language.
+    pub i18n: I18n,
+    /// Light or dark.
+    pub theme: ThemeChoice,
+    /// Current screen.
+    pub screen: Screen,
+    /// Accounts and folders.
+    pub tree: Tree,
+    /// The open folder.
+    pub folder: Option<i64>,
+    /// Its first page.
+    pub list: Vec<Envelope>,
+    /// The open message.
+    pub message: Option<i64>,
+    /// Its display model (None while downloading).
+    pub reading: Option<DisplayMessage>,
+    /// The engine, once it runs.
+    pub engine: Option<EngineHandle>,
+    /// Each account's connection state.
+    pub states: HashMap<i64, AccountState>,
+    /// Sync progress per account: done, total.
+    pub progress: HashMap<i64, (u64, u64)>,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+    /// Commands sent (for tests to assert on, and the status bar).
+    pub sent: Vec<Command>,
+}
+
+impl App {
+    /// A window over the store at `db`; `with_engine` starts the sync engine.
+    pub fn new(db: PathBuf, i18n: I18n, with_engine: bool) -> (App, Task<Message>) {
+        let app = App {
+            db,
+            with_engine,
+            i18n,
+            theme: ThemeChoice::Light,
+            screen: Screen::Mail,
+            tree: Tree::default(),
+            folder: None,
+            list: Vec::new(),
+            message: None,
+            reading: None,
+            engine: None,
+            states: HashMap::new(),
+            progress: HashMap::new(),
+            last_error: None,
+            sent: Vec::new(),
+        };
+        let task = app.load_tree();
+        (app, task)
+    }
+
+    fn load_tree(&self) -> Task<Message> {
+        Task::perform(
+            data::off_thread(self.db.clone(), data::tree),
+            Message::TreeLoaded,
+        )
+    }
+
+    fn load_page(&self, folder: i64) -> Task<Message> {
+        Task::perform(
+            data::off_thread(self.db.clone(), move |p| data::page(p, folder, 0)),
+            move |r| Message::PageLoaded(folder, r),
+        )
+    }
+
+    fn load_message(&self, id: i64) -> Task<Message> {
+        Task::perform(
+            data::off_thread(self.db.clone(), move |p| data::open(p, id)),
+            move |r| Message::MessageLoaded(id, r),
+        )
+    }
+
+    fn send(&mut self, command: Command) -> Task<Message> {
+        self.sent.push(command.clone());
+        match self.engine.clone() {
+            Some(engine) => Task::future(async move {
+                let _ = engine.send(command).await;
+            })
+            .discard(),
+            None => Task::none(),
+        }
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Engine(link) => self.on_engine(link),
+            Message::TreeLoaded(Ok(tree)) => {
+                self.tree = tree;
+                // Open the first account's INBOX when nothing is open yet.
+                if self.folder.is_none()
+                    && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
+                {
+                    let id = first.id;
+                    self.folder = Some(id);
+                    return self.load_page(id);
+                }
+                Task::none()
+            }
+            Message::TreeLoaded(Err(e))
+            | Message::PageLoaded(_, Err(e))
+            | Message::MessageLoaded(_, Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
+            Message::OpenFolder(id) => {
+                self.folder = Some(id);
+                self.message = None;
+                self.reading = None;
+                self.load_page(id)
+            }
+            Message::PageLoaded(folder, Ok(rows)) => {
+                if self.folder == Some(folder) {
+                    self.list = rows;
+                }
+                Task::none()
+            }
+            Message::OpenMessage(id) => {
+                self.message = Some(id);
+                self.reading = None;
+                let unread = self.list.iter().any(|m| m.id == id && !m.flags.seen);
+                let load = self.load_message(id);
+                if unread {
+                    Task::batch([
+                        load,
+                        self.send(Command::SetSeen {
+                            messages: vec![id],
+                            seen: true,
+                        }),
+                    ])
+                } else {
+                    load
+                }
+            }
+            Message::MessageLoaded(id, Ok(model)) => {
+                if self.message == Some(id) {
+                    self.reading = model;
+                }
+                Task::none()
+            }
+            Message::Show(screen) => {
+                self.screen = screen;
+                Task::none()
+            }
+            Message::SyncNow => self.send(Command::SyncNow { account: None }),
+            Message::SwitchProtocol(account, protocol, enabled) => {
+                // Shown at once; the engine saves it and stops or starts the protocol.
+                for (a, _) in &mut self.tree.accounts {
+                    if a.id == account {
+                        match protocol {
+                            Protocol::Imap => a.imap.enabled = enabled,
+                            Protocol::Pop3 => a.pop3.enabled = enabled,
+                            Protocol::Smtp => a.smtp.enabled = enabled,
+                        }
+                    }
+                }
+                self.send(Command::SetProtocol {
+                    account,
+                    protocol,
+                    enabled,
+                })
+            }
+            Message::Language(locale) => {
+                self.i18n = I18n::new(&locale);
+                Task::none()
+            }
+            Message::Theme(choice) => {
+                self.theme = choice;
+                Task::none()
+            }
+        }
+    }
+
+    fn on_engine(&mut self, link: Link) -> Task<Message> {
+        match link {
+            Link::Ready(handle) => {
+                self.engine = Some(handle);
+                Task::none()
+            }
+            Link::Failed(e) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
+            Link::Event(event) => match event {
+                Event::AccountState { account, state } => {
+                    self.states.insert(account, state);
+                    Task::none()
+                }
+                Event::SyncProgress {
+                    account,
+                    done,
+                    total,
+                    ..
+                } => {
+                    self.progress.insert(account, (done, total));
+                    Task::none()
+                }
+                Event::SyncDone { account } => {
+                    self.progress.remove(&account);
+                    self.load_tree()
+                }
+                Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
+                Event::MessagesChanged { folder, .. } if self.folder == Some(folder) => {
+                    self.load_page(folder)
+                }
+                Event::Error { message, .. } => {
+                    self.last_error = Some(message);
+                    Task::none()
+                }
+                _ => Task::none(),
+            },
+        }
+    }
+
+    /// The engine's events, while it is wanted.
+    pub fn subscription(&self) -> Subscription<Message> {
+        if self.with_engine {
+            engine_link::connect(self.db.clone()).map(Message::Engine)
+        } else {
+            Subscription::none()
+        }
+    }
+
+    /// The iced theme.
+    pub fn theme(&self) -> Theme {
+        match self.theme {
+            ThemeChoice::Light => Theme::Light,
+            ThemeChoice::Dark => Theme::Dark,
+        }
+    }
+
+    /// The window title.
+    pub fn title(&self) -> String {
+        "Tidings".to_owned()
+    }
+}

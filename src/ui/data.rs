@@ -1,0 +1,64 @@
+//! What the window shows, read from the store off the UI thread. Plain data: the views draw it.
+
+use std::path::{Path, PathBuf};
+
+use crate::mime::body::{self, Options};
+use crate::mime::model::DisplayMessage;
+use crate::store::accounts::Account;
+use crate::store::folders::Folder;
+use crate::store::messages::Envelope;
+use crate::store::{self, StoreError, accounts, bodies, folders, messages};
+
+/// How many list rows are read at a time.
+pub const PAGE: u32 = 200;
+
+/// Accounts with their folders.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// Each account and its folders, by name with INBOX first.
+    pub accounts: Vec<(Account, Vec<Folder>)>,
+}
+
+fn reader(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+    store::open_reader(path)
+}
+
+/// Loads the account and folder tree.
+pub fn tree(path: &Path) -> Result<Tree, StoreError> {
+    let conn = reader(path)?;
+    let mut out = Vec::new();
+    for account in accounts::list(&conn)? {
+        let mut list = folders::list(&conn, account.id)?;
+        list.sort_by_key(|f| {
+            (
+                f.role != folders::Role::Inbox,
+                f.role == folders::Role::Other,
+                f.name.clone(),
+            )
+        });
+        out.push((account, list));
+    }
+    Ok(Tree { accounts: out })
+}
+
+/// One page of a folder, newest first.
+pub fn page(path: &Path, folder: i64, offset: u32) -> Result<Vec<Envelope>, StoreError> {
+    messages::page(&reader(path)?, folder, offset, PAGE)
+}
+
+/// A message as the reader shows it; None until its body is downloaded.
+pub fn open(path: &Path, message: i64) -> Result<Option<DisplayMessage>, StoreError> {
+    Ok(bodies::get(&reader(path)?, message)?.map(|raw| body::display(&raw, Options::default())))
+}
+
+/// Runs a blocking read on tokio's blocking pool and returns its result as a string error.
+pub async fn off_thread<T, F>(path: PathBuf, f: F) -> Result<T, String>
+where
+    F: FnOnce(&Path) -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(move || f(&path))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,470 @@
+//! Drawing the window: toolbar, the three mail panes or settings, and the status bar.
+
+use iced::widget::{
+    Column, button, column, container, row, rule, scrollable, space, text, toggler,
+};
+use iced::{Alignment, Element, Font, Length};
+
+use super::app::{App, Message, Screen, ThemeChoice};
+use crate::engine::{AccountState, Protocol};
+use crate::mime::attachments::human_size;
+use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
+use crate::mime::text::{Zone, format_date};
+use crate::store::folders::{Folder, Role};
+use crate::store::messages::Envelope;
+
+const SMALL: f32 = 12.0;
+const BODY: f32 = 14.0;
+
+/// The whole window.
+pub fn view(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let tab = |label: String, screen: Screen| {
+        let b = button(text(label).size(BODY))
+            .padding([6, 14])
+            .on_press(Message::Show(screen));
+        if app.screen == screen {
+            b.style(button::primary)
+        } else {
+            b.style(button::text)
+        }
+    };
+    let toolbar = row![
+        text("Tidings").size(18).font(Font {
+            weight: iced::font::Weight::Bold,
+            ..Font::DEFAULT
+        }),
+        space().width(16),
+        tab(t("ui-mail"), Screen::Mail),
+        tab(t("ui-settings"), Screen::Settings),
+        space().width(Length::Fill),
+        button(text(t("ui-sync")).size(BODY))
+            .padding([6, 14])
+            .style(button::secondary)
+            .on_press(Message::SyncNow),
+    ]
+    .spacing(6)
+    .padding(8)
+    .align_y(Alignment::Center);
+    let body: Element<'_, Message> = match app.screen {
+        Screen::Mail => mail(app),
+        Screen::Settings => settings(app),
+    };
+    column![
+        toolbar,
+        rule::horizontal(1),
+        body,
+        rule::horizontal(1),
+        status(app)
+    ]
+    .height(Length::Fill)
+    .into()
+}
+
+fn folder_name(app: &App, f: &Folder) -> String {
+    let role = match f.role {
+        Role::Inbox => "ui-role-inbox",
+        Role::Sent => "ui-role-sent",
+        Role::Drafts => "ui-role-drafts",
+        Role::Trash => "ui-role-trash",
+        Role::Junk => "ui-role-junk",
+        Role::Archive => "ui-role-archive",
+        Role::Other => return f.name.clone(),
+    };
+    app.i18n.t(role, &[])
+}
+
+fn mail(app: &App) -> Element<'_, Message> {
+    if app.tree.accounts.is_empty() {
+        return container(text(app.i18n.t("ui-no-accounts", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    let mut folders = Column::new().spacing(2).padding(8);
+    for (account, list) in &app.tree.accounts {
+        folders = folders.push(text(account.address.clone()).size(SMALL).font(Font {
+            weight: iced::font::Weight::Bold,
+            ..Font::DEFAULT
+        }));
+        for f in list.iter().filter(|f| f.selectable) {
+            let mut label = row![
+                text(folder_name(app, f)).size(BODY),
+                space().width(Length::Fill)
+            ];
+            if f.unread_count > 0 {
+                label = label.push(text(f.unread_count.to_string()).size(SMALL));
+            }
+            let b = button(label.align_y(Alignment::Center))
+                .width(Length::Fill)
+                .padding([4, 8])
+                .on_press(Message::OpenFolder(f.id));
+            folders = folders.push(if app.folder == Some(f.id) {
+                b.style(button::primary)
+            } else {
+                b.style(button::text)
+            });
+        }
+        folders = folders.push(space().height(8));
+    }
+    let list: Element<'_, Message> = if app.folder.is_none() {
+        container(text(app.i18n.t("ui-pick-folder", &[])).size(BODY))
+            .center(Length::Fill)
+            .into()
+    } else if app.list.is_empty() {
+        container(text(app.i18n.t("ui-no-messages", &[])).size(BODY))
+            .center(Length::Fill)
+            .into()
+    } else {
+        scrollable(Column::with_children(app.list.iter().map(|m| list_row(app, m))).spacing(1))
+            .height(Length::Fill)
+            .into()
+    };
+    row![
+        container(scrollable(folders))
+            .width(230)
+            .height(Length::Fill),
+        rule::vertical(1),
+        container(list).width(380).height(Length::Fill),
+        rule::vertical(1),
+        container(reader(app))
+            .width(Length::Fill)
+            .height(Length::Fill),
+    ]
+    .height(Length::Fill)
+    .into()
+}
+
+fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
+    let sender = if m.from_name.is_empty() {
+        m.from_addr.clone()
+    } else {
+        m.from_name.clone()
+    };
+    let weight = if m.flags.seen {
+        iced::font::Weight::Normal
+    } else {
+        iced::font::Weight::Bold
+    };
+    let mut marks = String::new();
+    if m.flags.flagged {
+        marks.push('★');
+    }
+    if m.has_attachments {
+        marks.push(' ');
+        marks.push_str(&app.i18n.t("ui-has-attachments", &[]));
+    }
+    let date = format_date(m.date, app.i18n.locale(), Zone::Local);
+    let content = column![
+        row![
+            text(sender).size(BODY).font(Font {
+                weight,
+                ..Font::DEFAULT
+            }),
+            space().width(Length::Fill),
+            text(marks).size(SMALL),
+            text(date).size(SMALL),
+        ]
+        .spacing(6),
+        text(m.subject.clone()).size(BODY).font(Font {
+            weight,
+            ..Font::DEFAULT
+        }),
+        text(m.snippet.clone()).size(SMALL).style(text::secondary),
+    ]
+    .spacing(2);
+    let b = button(content)
+        .width(Length::Fill)
+        .padding([6, 10])
+        .on_press(Message::OpenMessage(m.id));
+    if app.message == Some(m.id) {
+        b.style(button::primary).into()
+    } else {
+        b.style(button::text).into()
+    }
+}
+
+fn reader(app: &App) -> Element<'_, Message> {
+    let Some(_) = app.message else {
+        return container(text(app.i18n.t("ui-pick-message", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    };
+    let Some(model) = &app.reading else {
+        return container(text(app.i18n.t("ui-downloading", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    };
+    scrollable(container(message_view(app, model)).padding(16))
+        .height(Length::Fill)
+        .into()
+}
+
+fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let who = |list: &[crate::mime::model::Mailbox]| {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut col = Column::new()
+        .spacing(6)
+        .push(text(m.subject.clone()).size(20).font(Font {
+            weight: iced::font::Weight::Bold,
+            ..Font::DEFAULT
+        }));
+    col = col.push(text(format!("{}: {}", t("ui-from"), who(&m.from))).size(SMALL));
+    col = col.push(text(format!("{}: {}", t("ui-to"), who(&m.to))).size(SMALL));
+    if !m.cc.is_empty() {
+        col = col.push(text(format!("{}: {}", t("ui-cc"), who(&m.cc))).size(SMALL));
+    }
+    if let Some(date) = m.date {
+        col = col.push(
+            text(format!(
+                "{}: {}",
+                t("ui-date"),
+                format_date(date, app.i18n.locale(), Zone::Local)
+            ))
+            .size(SMALL),
+        );
+    }
+    if m.remote_blocked > 0 {
+        col = col.push(
+            container(
+                text(
+                    app.i18n
+                        .count("ui-remote-blocked", "count", m.remote_blocked as i64),
+                )
+                .size(SMALL),
+            )
+            .padding(8)
+            .width(Length::Fill)
+            .style(container::rounded_box),
+        );
+    }
+    col = col.push(rule::horizontal(1));
+    col = col.push(blocks(app, &m.body));
+    if !m.attachments.is_empty() {
+        col = col.push(rule::horizontal(1));
+        col = col.push(text(t("ui-attachments")).size(SMALL));
+        for a in &m.attachments {
+            col = col.push(
+                text(format!(
+                    "{} ({}, {})",
+                    a.name,
+                    a.mime_type,
+                    human_size(a.size)
+                ))
+                .size(SMALL),
+            );
+        }
+    }
+    col.into()
+}
+
+fn spans(list: &[Span]) -> String {
+    list.iter().map(|s| s.text.as_str()).collect()
+}
+
+fn blocks<'a>(app: &'a App, list: &'a [Block]) -> Element<'a, Message> {
+    let mut col = Column::new().spacing(10);
+    for b in list {
+        col = col.push(block(app, b));
+    }
+    col.into()
+}
+
+fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
+    match b {
+        Block::Paragraph(s) => text(spans(s)).size(BODY).into(),
+        Block::Heading(level, s) => text(spans(s))
+            .size(24.0 - 2.0 * f32::from((*level).min(5)))
+            .font(Font {
+                weight: iced::font::Weight::Bold,
+                ..Font::DEFAULT
+            })
+            .into(),
+        Block::Quote(inner) => row![
+            rule::vertical(3),
+            container(blocks(app, inner)).padding([0, 10])
+        ]
+        .height(Length::Shrink)
+        .into(),
+        Block::List { ordered, items } => {
+            let mut col = Column::new().spacing(4);
+            for (i, item) in items.iter().enumerate() {
+                let mark = if *ordered {
+                    format!("{}.", i + 1)
+                } else {
+                    "•".to_owned()
+                };
+                col = col.push(row![text(mark).size(BODY).width(24), blocks(app, item)]);
+            }
+            col.into()
+        }
+        Block::Preformatted(t) => container(text(t.clone()).size(SMALL).font(Font::MONOSPACE))
+            .padding(8)
+            .style(container::rounded_box)
+            .into(),
+        Block::Rule => rule::horizontal(1).into(),
+        Block::Image { alt, source } => {
+            let kind = match source {
+                ImageSource::Remote(_) => app.i18n.t("ui-image-blocked", &[]),
+                _ => app.i18n.t("ui-image", &[]),
+            };
+            let label = format!("[{kind}] {alt}");
+            text(label).size(SMALL).style(text::secondary).into()
+        }
+        Block::Table(rows) => {
+            let mut col = Column::new().spacing(2);
+            for r in rows {
+                col = col.push(
+                    text(r.iter().map(|c| spans(c)).collect::<Vec<_>>().join("  |  ")).size(BODY),
+                );
+            }
+            col.into()
+        }
+        Block::Embedded(m) => container(
+            column![
+                text(m.subject.clone()).size(BODY).font(Font {
+                    weight: iced::font::Weight::Bold,
+                    ..Font::DEFAULT
+                }),
+                blocks(app, &m.body)
+            ]
+            .spacing(6),
+        )
+        .padding(10)
+        .style(container::bordered_box)
+        .into(),
+    }
+}
+
+fn settings(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let pick = |label: String, on: bool, message: Message| {
+        let b = button(text(label).size(BODY))
+            .padding([4, 12])
+            .on_press(message);
+        if on {
+            b.style(button::primary)
+        } else {
+            b.style(button::secondary)
+        }
+    };
+    let zh = app.i18n.locale().starts_with("zh");
+    let mut col = Column::new()
+        .spacing(14)
+        .padding(20)
+        .push(
+            row![
+                text(t("ui-language")).size(BODY).width(120),
+                pick("English".into(), !zh, Message::Language("en-US".into())),
+                pick("简体中文".into(), zh, Message::Language("zh-CN".into())),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        )
+        .push(
+            row![
+                text(t("ui-theme")).size(BODY).width(120),
+                pick(
+                    t("ui-theme-light"),
+                    app.theme == ThemeChoice::Light,
+                    Message::Theme(ThemeChoice::Light)
+                ),
+                pick(
+                    t("ui-theme-dark"),
+                    app.theme == ThemeChoice::Dark,
+                    Message::Theme(ThemeChoice::Dark)
+                ),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        )
+        .push(text(t("ui-accounts")).size(18));
+    for (account, _) in &app.tree.accounts {
+        let id = account.id;
+        let switch = |label: String, enabled: bool, host: &str, port: u16, protocol: Protocol| {
+            row![
+                toggler(enabled)
+                    .size(20)
+                    .on_toggle(move |on| Message::SwitchProtocol(id, protocol, on)),
+                // The label flips the switch too, as people expect of a settings page.
+                button(text(label).size(BODY))
+                    .style(button::text)
+                    .padding([2, 4])
+                    .width(Length::Fill)
+                    .on_press(Message::SwitchProtocol(id, protocol, !enabled)),
+                text(if host.is_empty() {
+                    String::new()
+                } else {
+                    format!("{host}:{port}")
+                })
+                .size(SMALL)
+                .style(text::secondary),
+            ]
+            .spacing(12)
+            .align_y(Alignment::Center)
+        };
+        let section = column![
+            text(format!("{}  <{}>", account.display_name, account.address)).size(BODY),
+            switch(
+                t("ui-protocol-imap"),
+                account.imap.enabled,
+                &account.imap.host,
+                account.imap.port,
+                Protocol::Imap
+            ),
+            switch(
+                t("ui-protocol-pop3"),
+                account.pop3.enabled,
+                &account.pop3.host,
+                account.pop3.port,
+                Protocol::Pop3
+            ),
+            switch(
+                t("ui-protocol-smtp"),
+                account.smtp.enabled,
+                &account.smtp.host,
+                account.smtp.port,
+                Protocol::Smtp
+            ),
+        ]
+        .spacing(10);
+        col = col.push(
+            container(section)
+                .padding(14)
+                .width(Length::Fill)
+                .style(container::bordered_box),
+        );
+    }
+    scrollable(col).height(Length::Fill).into()
+}
+
+fn status(app: &App) -> Element<'_, Message> {
+    let mut parts = Vec::new();
+    for (account, _) in &app.tree.accounts {
+        if let Some((done, total)) = app.progress.get(&account.id) {
+            parts.push(app.i18n.t(
+                "ui-progress",
+                &[("done", &done.to_string()), ("total", &total.to_string())],
+            ));
+        } else if let Some(state) = app.states.get(&account.id) {
+            parts.push(match state {
+                AccountState::Connecting => app.i18n.t("ui-state-connecting", &[]),
+                AccountState::Online => app.i18n.t("ui-state-online", &[]),
+                AccountState::Offline(reason) => {
+                    app.i18n.t("ui-state-offline", &[("reason", reason)])
+                }
+            });
+        }
+    }
+    if let Some(e) = &app.last_error {
+        parts.push(app.i18n.t("ui-error", &[("message", e)]));
+    }
+    container(text(parts.join("   ·   ")).size(SMALL))
+        .padding([4, 10])
+        .width(Length::Fill)
+        .into()
+}

@@ -1,0 +1,228 @@
+//! The window, driven through iced_test's simulator: clicks and state, the commands sent, and
+//! PNG snapshots in tests/snapshots (committed; a changed rendering fails the test). Look at
+//! every PNG before committing it.
+
+use std::path::{Path, PathBuf};
+
+use iced::{Settings, Theme};
+use iced_test::Simulator;
+use tidings::engine::{Command, Protocol};
+use tidings::i18n::I18n;
+use tidings::mime::envelope;
+use tidings::store::accounts::{
+    Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
+};
+use tidings::store::folders::{self, Folder, Role};
+use tidings::store::messages::{self, Envelope, Flags};
+use tidings::store::{Store, accounts, bodies};
+use tidings::ui::app::{App, Message, Screen};
+use tidings::ui::{data, view};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+fn settings() -> Result<Settings> {
+    let cjk = std::fs::read(CJK_FONT).map_err(|e| {
+        format!("{CJK_FONT}: {e}; install it with: apt-get install -y fonts-wqy-microhei")
+    })?;
+    Ok(Settings {
+        fonts: vec![cjk.into()],
+        ..Settings::default()
+    })
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/eml")
+            .join(name),
+    )
+    .unwrap_or_default()
+}
+
+/// A store with one account, its folders and a few messages (Chinese and English).
+fn seeded() -> Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let server = |host: &str, port| ServerSettings {
+            enabled: true,
+            host: host.into(),
+            port,
+            security: Security::Tls,
+            auth: AuthKind::Password,
+            username: "alice@example.org".into(),
+        };
+        let id = accounts::insert(
+            tx,
+            &Account {
+                id: 0,
+                display_name: "Alice".into(),
+                address: "alice@example.org".into(),
+                provider_id: String::new(),
+                imap: server("imap.example.org", 993),
+                pop3: ServerSettings {
+                    enabled: false,
+                    ..server("pop.example.org", 995)
+                },
+                smtp: server("smtp.example.org", 465),
+                pop3_options: Pop3Options::default(),
+                sync_window_days: 0,
+                provider_saves_sent: false,
+                password_mode: PasswordMode::Keyring,
+            },
+        )?;
+        let inbox = folders::insert(tx, &Folder::new_imap(id, "INBOX", "INBOX", Role::Inbox))?;
+        for (name, wire, role) in [
+            ("Sent", "Sent", Role::Sent),
+            ("Drafts", "Drafts", Role::Drafts),
+            ("Trash", "Trash", Role::Trash),
+            ("项目资料", "&mHl2LojEZZk-", Role::Other),
+        ] {
+            folders::insert(tx, &Folder::new_imap(id, name, wire, role))?;
+        }
+        for (uid, file, seen) in [
+            (1, "28-quotes-and-urls.eml", true),
+            (2, "19-newsletter-tracking.eml", true),
+            (3, "14-nested-multiparts.eml", false),
+            (4, "01-gbk-163.eml", false),
+        ] {
+            let raw = fixture(file);
+            let f = envelope::body_fields(&raw);
+            let m = Envelope {
+                account_id: id,
+                folder_id: inbox,
+                uid,
+                rfc_message_id: f.list.rfc_message_id.clone(),
+                date: f.list.date.unwrap_or(0) + i64::from(uid) * 60,
+                from_name: f.list.from_name.clone(),
+                from_addr: f.list.from_addr.clone(),
+                to_addrs: f.list.to.clone(),
+                subject: f.list.subject.clone(),
+                snippet: f.snippet.clone(),
+                flags: Flags {
+                    seen,
+                    flagged: uid == 2,
+                    ..Flags::default()
+                },
+                size: raw.len() as u64,
+                has_attachments: f.has_attachments,
+                ..Envelope::default()
+            };
+            let mid = messages::insert(tx, &m)?;
+            bodies::put(tx, mid, &raw)?;
+        }
+        folders::recount(tx, inbox)?;
+        Ok(())
+    })?;
+    Ok((dir, db))
+}
+
+/// The window over `db` in `locale`, with its data loaded as the tasks would load it.
+fn window(db: &Path, locale: &str) -> Result<App> {
+    let (mut app, _) = App::new(db.to_owned(), I18n::new(locale), false);
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(db)?)));
+    if let Some(folder) = app.folder {
+        let _ = app.update(Message::PageLoaded(folder, Ok(data::page(db, folder, 0)?)));
+    }
+    Ok(app)
+}
+
+fn snapshot(app: &App, name: &str) -> Result<()> {
+    let mut ui = Simulator::with_size(settings()?, (1200.0, 760.0), view::view(app));
+    let theme: Theme = app.theme();
+    let snap = ui.snapshot(&theme)?;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.png"));
+    assert!(
+        snap.matches_image(&path)?,
+        "{name}.png differs from the committed snapshot"
+    );
+    Ok(())
+}
+
+/// Clicks the widget showing `label` and feeds the resulting messages to the window.
+fn click(app: &mut App, label: &str) -> Result<Vec<Message>> {
+    let messages: Vec<Message> = {
+        let mut ui = Simulator::with_size(settings()?, (1200.0, 760.0), view::view(app));
+        ui.click(label)
+            .map_err(|e| format!("no {label:?} to click: {e:?}"))?;
+        ui.into_messages().collect()
+    };
+    for m in &messages {
+        let _ = app.update(m.clone());
+    }
+    Ok(messages)
+}
+
+#[test]
+fn reading_a_chinese_message_marks_it_read() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    assert_eq!(app.list.len(), 4);
+    snapshot(&app, "mail-list-light")?;
+    click(&mut app, "项目进度会通知")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    assert!(
+        app.reading
+            .as_ref()
+            .is_some_and(|m| m.subject == "项目进度会通知")
+    );
+    assert!(
+        app.sent.iter().any(
+            |c| matches!(c, Command::SetSeen { messages, seen: true } if messages == &vec![id])
+        ),
+        "{:?}",
+        app.sent
+    );
+    snapshot(&app, "mail-reading-gbk-light")?;
+    Ok(())
+}
+
+#[test]
+fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "zh-CN")?;
+    app.theme = tidings::ui::app::ThemeChoice::Dark;
+    click(&mut app, "Our autumn newsletter")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    assert_eq!(app.reading.as_ref().map(|m| m.remote_blocked), Some(6));
+    snapshot(&app, "mail-newsletter-dark-zh")?;
+    Ok(())
+}
+
+#[test]
+fn settings_switch_a_protocol_per_account() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Settings")?;
+    assert_eq!(app.screen, Screen::Settings);
+    snapshot(&app, "settings-light")?;
+    click(&mut app, "POP3 — mail is downloaded to this computer")?;
+    let account = app.tree.accounts[0].0.id;
+    assert!(app.tree.accounts[0].0.pop3.enabled);
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::SetProtocol { account: a, protocol: Protocol::Pop3, enabled: true } if *a == account
+    )));
+    let mut zh = window(&db, "zh-CN")?;
+    zh.screen = Screen::Settings;
+    snapshot(&zh, "settings-zh")?;
+    Ok(())
+}
+
+#[test]
+fn an_empty_store_says_what_to_do() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    drop(Store::open(&db)?);
+    let app = window(&db, "en-US")?;
+    assert!(app.tree.accounts.is_empty());
+    snapshot(&app, "empty-light")?;
+    Ok(())
+}
