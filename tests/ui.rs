@@ -226,3 +226,58 @@ fn an_empty_store_says_what_to_do() -> Result<()> {
     snapshot(&app, "empty-light")?;
     Ok(())
 }
+
+fn press(key: iced::keyboard::Key, modifiers: iced::keyboard::Modifiers) -> iced::keyboard::Event {
+    iced::keyboard::Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key,
+        physical_key: iced::keyboard::key::Physical::Unidentified(
+            iced::keyboard::key::NativeCode::Unidentified,
+        ),
+        location: iced::keyboard::Location::Standard,
+        modifiers,
+        text: None,
+        repeat: false,
+    }
+}
+
+#[test]
+fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
+    use iced::keyboard::{Key, Modifiers, key::Named};
+    use tidings::ui::app::{Action, shortcut};
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    // j opens the first message, j again the next one.
+    let step = shortcut(press(Key::Character("j".into()), Modifiers::empty()));
+    assert!(matches!(step, Some(Message::Step(1))));
+    let _ = app.update(Message::Step(1));
+    let _ = app.update(Message::Step(1));
+    let second = app.list[1].id;
+    assert_eq!(app.message, Some(second));
+    assert!(matches!(
+        shortcut(press(Key::Character("u".into()), Modifiers::empty())),
+        Some(Message::Act(Action::ToggleRead))
+    ));
+    assert!(matches!(
+        shortcut(press(Key::Named(Named::Delete), Modifiers::empty())),
+        Some(Message::Act(Action::Delete))
+    ));
+    assert!(matches!(
+        shortcut(press(Key::Character("q".into()), Modifiers::CTRL)),
+        Some(Message::Quit)
+    ));
+    let _ = app.update(Message::MessageLoaded(second, Ok(data::open(&db, second)?)));
+    snapshot(&app, "mail-toolbar-light")?;
+    click(&mut app, "Flag")?;
+    assert!(app.sent.iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
+    let _ = app.update(Message::MessageLoaded(second, Ok(data::open(&db, second)?)));
+    click(&mut app, "Delete")?;
+    assert!(
+        app.sent
+            .iter()
+            .any(|c| matches!(c, Command::Delete { messages } if messages == &vec![second]))
+    );
+    assert_eq!(app.list.len(), 3);
+    assert_eq!(app.message, None);
+    Ok(())
+}

@@ -56,6 +56,44 @@ pub enum Message {
     Language(String),
     /// Choose the theme.
     Theme(ThemeChoice),
+    /// Something done to the open message.
+    Act(Action),
+    /// Move the selection down (+1) or up (-1) the list.
+    Step(i32),
+    /// Quit the application.
+    Quit,
+}
+
+/// What can be done to the open message from the toolbar or the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Move to Archive.
+    Archive,
+    /// Move to Trash (from Trash: delete for good).
+    Delete,
+    /// Mark read or unread.
+    ToggleRead,
+    /// Flag or unflag.
+    ToggleFlag,
+}
+
+/// The mail shortcuts: j/k and arrows move, Delete deletes, u toggles read, s flags, Ctrl+Q quits.
+pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
+    use iced::keyboard::key::Named;
+    use iced::keyboard::{Event as K, Key};
+    let K::KeyPressed { key, modifiers, .. } = event else {
+        return None;
+    };
+    match key.as_ref() {
+        Key::Character("q") if modifiers.command() => Some(Message::Quit),
+        _ if modifiers.command() || modifiers.alt() => None,
+        Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
+        Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
+        Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
+        Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
+        Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
+        _ => None,
+    }
 }
 
 /// The whole window.
@@ -188,6 +226,10 @@ impl App {
                 let unread = self.list.iter().any(|m| m.id == id && !m.flags.seen);
                 let load = self.load_message(id);
                 if unread {
+                    // Shown read at once; the engine records it and tells the server.
+                    for m in self.list.iter_mut().filter(|m| m.id == id) {
+                        m.flags.seen = true;
+                    }
                     Task::batch([
                         load,
                         self.send(Command::SetSeen {
@@ -235,7 +277,62 @@ impl App {
                 self.theme = choice;
                 Task::none()
             }
+            Message::Act(action) => self.act(action),
+            Message::Step(delta) => {
+                let at = self
+                    .message
+                    .and_then(|id| self.list.iter().position(|m| m.id == id));
+                let next = match at {
+                    Some(i) => i as i64 + i64::from(delta),
+                    None => 0,
+                };
+                match usize::try_from(next).ok().and_then(|i| self.list.get(i)) {
+                    Some(m) => {
+                        let id = m.id;
+                        self.update(Message::OpenMessage(id))
+                    }
+                    None => Task::none(),
+                }
+            }
+            Message::Quit => iced::exit(),
         }
+    }
+
+    fn act(&mut self, action: Action) -> Task<Message> {
+        let Some(id) = self.message else {
+            return Task::none();
+        };
+        let Some(current) = self.list.iter_mut().find(|m| m.id == id) else {
+            return Task::none();
+        };
+        // The list changes at once; the engine writes the store and tells the server.
+        let command = match action {
+            Action::ToggleRead => {
+                current.flags.seen = !current.flags.seen;
+                Command::SetSeen {
+                    messages: vec![id],
+                    seen: current.flags.seen,
+                }
+            }
+            Action::ToggleFlag => {
+                current.flags.flagged = !current.flags.flagged;
+                Command::SetFlagged {
+                    messages: vec![id],
+                    flagged: current.flags.flagged,
+                }
+            }
+            Action::Archive | Action::Delete => {
+                self.list.retain(|m| m.id != id);
+                self.message = None;
+                self.reading = None;
+                if action == Action::Archive {
+                    Command::Archive { messages: vec![id] }
+                } else {
+                    Command::Delete { messages: vec![id] }
+                }
+            }
+        };
+        self.send(command)
     }
 
     fn on_engine(&mut self, link: Link) -> Task<Message> {
@@ -279,12 +376,16 @@ impl App {
         }
     }
 
-    /// The engine's events, while it is wanted.
+    /// The engine's events, while it is wanted, and the keyboard shortcuts.
     pub fn subscription(&self) -> Subscription<Message> {
+        let keys = iced::keyboard::listen().filter_map(shortcut);
         if self.with_engine {
-            engine_link::connect(self.db.clone()).map(Message::Engine)
+            Subscription::batch([
+                engine_link::connect(self.db.clone()).map(Message::Engine),
+                keys,
+            ])
         } else {
-            Subscription::none()
+            keys
         }
     }
 

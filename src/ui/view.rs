@@ -5,7 +5,7 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Font, Length};
 
-use super::app::{App, Message, Screen, ThemeChoice};
+use super::app::{Action, App, Message, Screen, ThemeChoice};
 use crate::engine::{AccountState, Protocol};
 use crate::mime::attachments::human_size;
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
@@ -169,7 +169,12 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
             weight,
             ..Font::DEFAULT
         }),
-        text(m.snippet.clone()).size(SMALL).style(text::secondary),
+        if app.message == Some(m.id) {
+            // On the selection colour the muted style would be unreadable.
+            text(m.snippet.clone()).size(SMALL)
+        } else {
+            text(m.snippet.clone()).size(SMALL).style(text::secondary)
+        },
     ]
     .spacing(2);
     let b = button(content)
@@ -194,9 +199,41 @@ fn reader(app: &App) -> Element<'_, Message> {
             .center(Length::Fill)
             .into();
     };
-    scrollable(container(message_view(app, model)).padding(16))
-        .height(Length::Fill)
-        .into()
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let seen = app
+        .message
+        .and_then(|id| app.list.iter().find(|m| m.id == id))
+        .map(|m| (m.flags.seen, m.flags.flagged))
+        .unwrap_or((true, false));
+    let act = |label: String, action: Action| {
+        button(text(label).size(SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::Act(action))
+    };
+    let tools = row![
+        act(t("ui-archive"), Action::Archive),
+        act(t("ui-delete"), Action::Delete),
+        act(
+            t(if seen.0 {
+                "ui-mark-unread"
+            } else {
+                "ui-mark-read"
+            }),
+            Action::ToggleRead
+        ),
+        act(
+            t(if seen.1 { "ui-unflag" } else { "ui-flag" }),
+            Action::ToggleFlag
+        ),
+    ]
+    .spacing(6)
+    .padding([8, 16]);
+    column![
+        tools,
+        scrollable(container(message_view(app, model)).padding(16)).height(Length::Fill)
+    ]
+    .into()
 }
 
 fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message> {
@@ -460,7 +497,12 @@ fn status(app: &App) -> Element<'_, Message> {
             });
         }
     }
-    if let Some(e) = &app.last_error {
+    if let Some(e) = &app.last_error
+        && !app
+            .states
+            .values()
+            .any(|s| matches!(s, AccountState::Offline(reason) if reason == e))
+    {
         parts.push(app.i18n.t("ui-error", &[("message", e)]));
     }
     container(text(parts.join("   ·   ")).size(SMALL))
