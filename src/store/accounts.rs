@@ -1,6 +1,6 @@
 //! Account rows: identity, one section per protocol, POP3 options. Never a password.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row};
 
 use super::{SqlContext, StoreError, flag};
 
@@ -170,6 +170,53 @@ const COLUMNS: &str = "id, display_name, address, provider_id, \
     smtp_enabled, smtp_host, smtp_port, smtp_security, smtp_auth, smtp_username, \
     sync_window_days, provider_saves_sent, password_mode";
 
+// Stored as their spelling, so rows read well in any SQLite tool.
+macro_rules! text_column {
+    ($($ty:ty),*) => {$(
+        impl rusqlite::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+    )*};
+}
+text_column!(Security, AuthKind, PasswordMode);
+
+/// The account's columns in the order both `insert` and `update` bind them (?1..?29).
+fn params_of(a: &Account) -> Vec<&dyn rusqlite::ToSql> {
+    vec![
+        &a.display_name,
+        &a.address,
+        &a.provider_id,
+        &a.imap.enabled,
+        &a.imap.host,
+        &a.imap.port,
+        &a.imap.security,
+        &a.imap.auth,
+        &a.imap.username,
+        &a.pop3.enabled,
+        &a.pop3.host,
+        &a.pop3.port,
+        &a.pop3.security,
+        &a.pop3.auth,
+        &a.pop3.username,
+        &a.pop3_options.leave_on_server,
+        &a.pop3_options.delete_after_days,
+        &a.pop3_options.delete_when_deleted_locally,
+        &a.pop3_options.poll_minutes,
+        &a.pop3_options.use_apop,
+        &a.smtp.enabled,
+        &a.smtp.host,
+        &a.smtp.port,
+        &a.smtp.security,
+        &a.smtp.auth,
+        &a.smtp.username,
+        &a.sync_window_days,
+        &a.provider_saves_sent,
+        &a.password_mode,
+    ]
+}
+
 /// Inserts a new account and returns its id.
 pub fn insert(conn: &Connection, a: &Account) -> Result<i64, StoreError> {
     conn.execute(
@@ -182,37 +229,7 @@ pub fn insert(conn: &Connection, a: &Account) -> Result<i64, StoreError> {
             sync_window_days, provider_saves_sent, password_mode) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
-        params![
-            a.display_name,
-            a.address,
-            a.provider_id,
-            a.imap.enabled,
-            a.imap.host,
-            a.imap.port,
-            a.imap.security.as_str(),
-            a.imap.auth.as_str(),
-            a.imap.username,
-            a.pop3.enabled,
-            a.pop3.host,
-            a.pop3.port,
-            a.pop3.security.as_str(),
-            a.pop3.auth.as_str(),
-            a.pop3.username,
-            a.pop3_options.leave_on_server,
-            a.pop3_options.delete_after_days,
-            a.pop3_options.delete_when_deleted_locally,
-            a.pop3_options.poll_minutes,
-            a.pop3_options.use_apop,
-            a.smtp.enabled,
-            a.smtp.host,
-            a.smtp.port,
-            a.smtp.security.as_str(),
-            a.smtp.auth.as_str(),
-            a.smtp.username,
-            a.sync_window_days,
-            a.provider_saves_sent,
-            a.password_mode.as_str(),
-        ],
+        params_of(a).as_slice(),
     )
     .ctx(&format!("adding account {}", a.address))?;
     Ok(conn.last_insert_rowid())
@@ -288,49 +305,20 @@ fn from_row(row: &Row<'_>) -> Result<Account, StoreError> {
 /// Saves every setting of an existing account.
 pub fn update(conn: &Connection, a: &Account) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE accounts SET display_name = ?2, address = ?3, provider_id = ?4, \
-            imap_enabled = ?5, imap_host = ?6, imap_port = ?7, imap_security = ?8, \
-            imap_auth = ?9, imap_username = ?10, \
-            pop3_enabled = ?11, pop3_host = ?12, pop3_port = ?13, pop3_security = ?14, \
-            pop3_auth = ?15, pop3_username = ?16, \
-            pop3_leave_on_server = ?17, pop3_delete_after_days = ?18, \
-            pop3_delete_when_deleted_locally = ?19, pop3_poll_minutes = ?20, pop3_use_apop = ?21, \
-            smtp_enabled = ?22, smtp_host = ?23, smtp_port = ?24, smtp_security = ?25, \
-            smtp_auth = ?26, smtp_username = ?27, \
-            sync_window_days = ?28, provider_saves_sent = ?29, password_mode = ?30 \
-         WHERE id = ?1",
-        params![
-            a.id,
-            a.display_name,
-            a.address,
-            a.provider_id,
-            a.imap.enabled,
-            a.imap.host,
-            a.imap.port,
-            a.imap.security.as_str(),
-            a.imap.auth.as_str(),
-            a.imap.username,
-            a.pop3.enabled,
-            a.pop3.host,
-            a.pop3.port,
-            a.pop3.security.as_str(),
-            a.pop3.auth.as_str(),
-            a.pop3.username,
-            a.pop3_options.leave_on_server,
-            a.pop3_options.delete_after_days,
-            a.pop3_options.delete_when_deleted_locally,
-            a.pop3_options.poll_minutes,
-            a.pop3_options.use_apop,
-            a.smtp.enabled,
-            a.smtp.host,
-            a.smtp.port,
-            a.smtp.security.as_str(),
-            a.smtp.auth.as_str(),
-            a.smtp.username,
-            a.sync_window_days,
-            a.provider_saves_sent,
-            a.password_mode.as_str(),
-        ],
+        "UPDATE accounts SET display_name = ?1, address = ?2, provider_id = ?3, \
+            imap_enabled = ?4, imap_host = ?5, imap_port = ?6, imap_security = ?7, \
+            imap_auth = ?8, imap_username = ?9, \
+            pop3_enabled = ?10, pop3_host = ?11, pop3_port = ?12, pop3_security = ?13, \
+            pop3_auth = ?14, pop3_username = ?15, \
+            pop3_leave_on_server = ?16, pop3_delete_after_days = ?17, \
+            pop3_delete_when_deleted_locally = ?18, pop3_poll_minutes = ?19, pop3_use_apop = ?20, \
+            smtp_enabled = ?21, smtp_host = ?22, smtp_port = ?23, smtp_security = ?24, \
+            smtp_auth = ?25, smtp_username = ?26, \
+            sync_window_days = ?27, provider_saves_sent = ?28, password_mode = ?29 \
+         WHERE id = ?30",
+        [params_of(a).as_slice(), &[&a.id as &dyn rusqlite::ToSql]]
+            .concat()
+            .as_slice(),
     )
     .ctx(&format!("saving account {}", a.address))?;
     Ok(())

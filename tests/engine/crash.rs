@@ -135,26 +135,11 @@ async fn a_uidvalidity_change_keeps_local_data_and_queued_changes() -> Result<()
     let target = messages::by_uid(&reader, projects, before[4].0)?.ok_or("row missing")?;
 
     // Queue a change while offline.
-    let (handle, mut events) = tidings::engine::spawn(
-        fx.store.clone(),
-        fx.secrets("wrong password"),
-        tidings::engine::EngineOptions::default(),
-    );
-    wait_for(&mut events, Duration::from_secs(20), |e| {
-        matches!(e, Event::Error { .. })
+    fx.change_while_offline(Command::SetFlagged {
+        messages: vec![target.id],
+        flagged: true,
     })
     .await?;
-    handle
-        .send(Command::SetFlagged {
-            messages: vec![target.id],
-            flagged: true,
-        })
-        .await?;
-    wait_for(&mut events, Duration::from_secs(5), |e| {
-        matches!(e, Event::MessagesChanged { .. })
-    })
-    .await?;
-    handle.send(Command::Shutdown).await?;
 
     // The server recreates the folder: same messages, new UIDVALIDITY.
     other.delete("Projects").await?;

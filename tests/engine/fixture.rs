@@ -161,6 +161,27 @@ impl Fixture {
         engine::spawn(self.store.clone(), self.secrets(&self.password), options)
     }
 
+    /// Applies a local change while the account cannot reach its server (the engine runs with
+    /// a wrong password), so the change stays queued.
+    pub async fn change_while_offline(&self, change: engine::Command) -> Result<()> {
+        let (handle, mut events) = engine::spawn(
+            self.store.clone(),
+            self.secrets("wrong password"),
+            EngineOptions::default(),
+        );
+        wait_for(&mut events, Duration::from_secs(20), |e| {
+            matches!(e, Event::Error { .. })
+        })
+        .await?;
+        handle.send(change).await?;
+        wait_for(&mut events, Duration::from_secs(5), |e| {
+            matches!(e, Event::MessagesChanged { .. })
+        })
+        .await?;
+        handle.send(engine::Command::Shutdown).await?;
+        Ok(())
+    }
+
     /// A second, independent IMAP session as the fixture's user.
     pub async fn other_session(&self) -> Result<ImapSession> {
         let config = tls::client_config(&self.servers.ca_der()?)?;
