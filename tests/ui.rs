@@ -281,3 +281,53 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     assert_eq!(app.message, None);
     Ok(())
 }
+
+#[test]
+fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let account = accounts::list(tx)?[0].id;
+        let inbox = folders::list(tx, account)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        for uid in 100..546u32 {
+            messages::insert(
+                tx,
+                &Envelope {
+                    account_id: account,
+                    folder_id: inbox,
+                    uid,
+                    subject: format!("Bulk message {uid}"),
+                    date: 1_700_000_000 + i64::from(uid),
+                    ..Envelope::default()
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    drop(store);
+    let mut app = window(&db, "en-US")?;
+    assert_eq!(app.list.len(), 200);
+    assert!(app.more);
+    for expected in [400, 450] {
+        let _ = app.update(Message::ListScrolled(0.95));
+        assert!(app.loading_more);
+        let offset = app.list.len() as u32;
+        let folder = app.folder.ok_or("no folder")?;
+        let _ = app.update(Message::MoreLoaded(
+            folder,
+            offset,
+            Ok(data::page(&db, folder, offset)?),
+        ));
+        assert_eq!(app.list.len(), expected);
+    }
+    assert!(!app.more, "the last page was short: nothing more to read");
+    // Newest first, no row twice.
+    let mut ids: Vec<i64> = app.list.iter().map(|m| m.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 450);
+    Ok(())
+}

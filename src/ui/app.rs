@@ -42,6 +42,10 @@ pub enum Message {
     OpenFolder(i64),
     /// A page of the folder was read.
     PageLoaded(i64, Result<Vec<Envelope>, String>),
+    /// The list was scrolled to this fraction of its height (0 top, 1 bottom).
+    ListScrolled(f32),
+    /// A further page of the open folder was read: folder, offset, rows.
+    MoreLoaded(i64, u32, Result<Vec<Envelope>, String>),
     /// A message was chosen.
     OpenMessage(i64),
     /// A message's display model was built.
@@ -112,8 +116,12 @@ pub struct App {
     pub tree: Tree,
     /// The open folder.
     pub folder: Option<i64>,
-    /// Its first page.
+    /// Its rows read so far, newest first (a page at a time as the user scrolls).
     pub list: Vec<Envelope>,
+    /// Whether the folder may have rows beyond those read.
+    pub more: bool,
+    /// A further page is being read.
+    pub loading_more: bool,
     /// The open message.
     pub message: Option<i64>,
     /// Its display model (None while downloading).
@@ -142,6 +150,8 @@ impl App {
             tree: Tree::default(),
             folder: None,
             list: Vec::new(),
+            more: false,
+            loading_more: false,
             message: None,
             reading: None,
             engine: None,
@@ -216,7 +226,37 @@ impl App {
             }
             Message::PageLoaded(folder, Ok(rows)) => {
                 if self.folder == Some(folder) {
+                    self.more = rows.len() as u32 == data::PAGE;
                     self.list = rows;
+                }
+                Task::none()
+            }
+            Message::ListScrolled(fraction) => {
+                // Near the end: read the next page before the user gets there.
+                if fraction < 0.8 || !self.more || self.loading_more {
+                    return Task::none();
+                }
+                let Some(folder) = self.folder else {
+                    return Task::none();
+                };
+                self.loading_more = true;
+                let offset = self.list.len() as u32;
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |p| data::page(p, folder, offset)),
+                    move |r| Message::MoreLoaded(folder, offset, r),
+                )
+            }
+            Message::MoreLoaded(folder, offset, rows) => {
+                self.loading_more = false;
+                match rows {
+                    Ok(rows)
+                        if self.folder == Some(folder) && offset as usize == self.list.len() =>
+                    {
+                        self.more = rows.len() as u32 == data::PAGE;
+                        self.list.extend(rows);
+                    }
+                    Ok(_) => {}
+                    Err(e) => self.last_error = Some(e),
                 }
                 Task::none()
             }

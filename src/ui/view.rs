@@ -117,6 +117,7 @@ fn mail(app: &App) -> Element<'_, Message> {
     } else {
         scrollable(Column::with_children(app.list.iter().map(|m| list_row(app, m))).spacing(1))
             .height(Length::Fill)
+            .on_scroll(|v| Message::ListScrolled(v.relative_offset().y))
             .into()
     };
     row![
