@@ -66,6 +66,8 @@ pub enum Message {
     Step(i32),
     /// Quit the application.
     Quit,
+    /// The language and theme choice was saved (or not).
+    PrefsSaved(Result<(), String>),
 }
 
 /// What can be done to the open message from the toolbar or the keyboard.
@@ -136,6 +138,8 @@ pub struct App {
     pub last_error: Option<String>,
     /// Commands sent (for tests to assert on, and the status bar).
     pub sent: Vec<Command>,
+    /// Where language and theme choices are saved (None: not saved, as in tests).
+    pub prefs_file: Option<PathBuf>,
 }
 
 impl App {
@@ -159,6 +163,7 @@ impl App {
             progress: HashMap::new(),
             last_error: None,
             sent: Vec::new(),
+            prefs_file: None,
         };
         let task = app.load_tree();
         (app, task)
@@ -311,11 +316,11 @@ impl App {
             }
             Message::Language(locale) => {
                 self.i18n = I18n::new(&locale);
-                Task::none()
+                self.save_prefs()
             }
             Message::Theme(choice) => {
                 self.theme = choice;
-                Task::none()
+                self.save_prefs()
             }
             Message::Act(action) => self.act(action),
             Message::Step(delta) => {
@@ -335,7 +340,34 @@ impl App {
                 }
             }
             Message::Quit => iced::exit(),
+            Message::PrefsSaved(Ok(())) => Task::none(),
+            Message::PrefsSaved(Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
         }
+    }
+
+    fn save_prefs(&mut self) -> Task<Message> {
+        let Some(path) = self.prefs_file.clone() else {
+            return Task::none();
+        };
+        let prefs = super::prefs::Prefs {
+            language: self.i18n.locale().to_owned(),
+            theme: self.theme,
+        };
+        // Even a small file write stays off the UI thread.
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    super::prefs::save(&path, &prefs)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            },
+            Message::PrefsSaved,
+        )
     }
 
     fn act(&mut self, action: Action) -> Task<Message> {

@@ -4,15 +4,28 @@
 pub mod app;
 pub mod data;
 pub mod engine_link;
+pub mod prefs;
 pub mod view;
 
 use std::path::PathBuf;
 
 /// Opens the main window over the store at `db`.
 pub fn run(db: PathBuf) -> iced::Result {
-    let i18n = crate::i18n::I18n::from_env();
+    let prefs_file = prefs::file_for(db.parent().unwrap_or(std::path::Path::new(".")));
+    let prefs = prefs::load(&prefs_file);
+    let system = crate::i18n::I18n::from_env();
+    let locale = if prefs.language.is_empty() {
+        system.locale().to_owned()
+    } else {
+        prefs.language.clone()
+    };
     iced::application(
-        move || app::App::new(db.clone(), crate::i18n::I18n::new(i18n.locale()), true),
+        move || {
+            let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
+            app.theme = prefs.theme;
+            app.prefs_file = Some(prefs_file.clone());
+            (app, task)
+        },
         app::App::update,
         view::view,
     )

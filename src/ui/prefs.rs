@@ -1,0 +1,79 @@
+//! The window's own preferences (language, theme), kept in a small JSON file in the config
+//! directory. No secret ever goes here.
+
+use std::path::{Path, PathBuf};
+
+use super::app::ThemeChoice;
+
+/// What the user chose in Settings → App.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefs {
+    /// "en-US", "zh-CN", or "" to follow the system.
+    pub language: String,
+    /// Light or dark.
+    pub theme: ThemeChoice,
+}
+
+impl Default for Prefs {
+    fn default() -> Prefs {
+        Prefs {
+            language: String::new(),
+            theme: ThemeChoice::Light,
+        }
+    }
+}
+
+/// Where the preferences of the store in `data_dir` live.
+pub fn file_for(data_dir: &Path) -> PathBuf {
+    data_dir.join("window.json")
+}
+
+/// Reads preferences; missing or unreadable files give the defaults.
+pub fn load(path: &Path) -> Prefs {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Prefs::default();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Prefs::default();
+    };
+    Prefs {
+        language: value["language"].as_str().unwrap_or_default().to_owned(),
+        theme: if value["theme"].as_str() == Some("dark") {
+            ThemeChoice::Dark
+        } else {
+            ThemeChoice::Light
+        },
+    }
+}
+
+/// Writes preferences atomically (a temporary file renamed over the old one).
+pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
+    let value = serde_json::json!({
+        "language": prefs.language,
+        "theme": match prefs.theme { ThemeChoice::Light => "light", ThemeChoice::Dark => "dark" },
+    });
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, value.to_string())?;
+    std::fs::rename(tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_round_trip_and_survive_garbage() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = file_for(dir.path());
+        assert_eq!(load(&path), Prefs::default());
+        let prefs = Prefs {
+            language: "zh-CN".into(),
+            theme: ThemeChoice::Dark,
+        };
+        save(&path, &prefs)?;
+        assert_eq!(load(&path), prefs);
+        std::fs::write(&path, "{not json")?;
+        assert_eq!(load(&path), Prefs::default());
+        Ok(())
+    }
+}
