@@ -1,5 +1,5 @@
-//! POP3 logins over implicit TLS and STLS. Tidings' own POP3 client comes with the POP3 issue;
-//! until then these speak the few commands needed by hand.
+//! POP3 against the harness: raw logins over implicit TLS and STLS (proving the harness), and
+//! Tidings' own client speaking every command.
 
 use tidings::protocols::tls;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
