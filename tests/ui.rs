@@ -331,3 +331,30 @@ fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
     assert_eq!(ids.len(), 450);
     Ok(())
 }
+
+#[test]
+fn attachments_are_saved_under_a_safe_name() -> Result<()> {
+    let (dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    app.downloads = dir.path().join("Downloads");
+    click(&mut app, "Nested multiparts")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    let clicked = click(&mut app, "Save")?;
+    let Some(Message::SaveAttachment(part)) = clicked.first().cloned() else {
+        return Err(format!("{clicked:?}").into());
+    };
+    // What the task does off the UI thread:
+    let saved = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
+    let again = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
+    assert_eq!(saved, app.downloads.join("report.pdf"));
+    assert_eq!(again, app.downloads.join("report (2).pdf"));
+    assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");
+    let _ = app.update(Message::AttachmentSaved(Ok(saved)));
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("report.pdf"))
+    );
+    Ok(())
+}

@@ -77,3 +77,5 @@ ui-mark-read = Mark read
 ui-mark-unread = Mark unread
 ui-flag = Flag
 ui-unflag = Unflag
+ui-save = Save
+ui-saved = Saved { $path }

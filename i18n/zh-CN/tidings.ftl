@@ -74,3 +74,5 @@ ui-mark-read = 标为已读
 ui-mark-unread = 标为未读
 ui-flag = 加旗标
 ui-unflag = 取消旗标
+ui-save = 保存
+ui-saved = 已保存到 { $path }

@@ -68,6 +68,10 @@ pub enum Message {
     Quit,
     /// The language and theme choice was saved (or not).
     PrefsSaved(Result<(), String>),
+    /// Save attachment `part` of the open message into the downloads folder.
+    SaveAttachment(u32),
+    /// An attachment was saved here (or not).
+    AttachmentSaved(Result<PathBuf, String>),
 }
 
 /// What can be done to the open message from the toolbar or the keyboard.
@@ -140,6 +144,10 @@ pub struct App {
     pub sent: Vec<Command>,
     /// Where language and theme choices are saved (None: not saved, as in tests).
     pub prefs_file: Option<PathBuf>,
+    /// Where attachments are saved.
+    pub downloads: PathBuf,
+    /// The last thing done that the status bar should mention.
+    pub notice: Option<String>,
 }
 
 impl App {
@@ -164,6 +172,10 @@ impl App {
             last_error: None,
             sent: Vec::new(),
             prefs_file: None,
+            downloads: directories::UserDirs::new()
+                .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
+                .unwrap_or_else(std::env::temp_dir),
+            notice: None,
         };
         let task = app.load_tree();
         (app, task)
@@ -341,6 +353,48 @@ impl App {
             }
             Message::Quit => iced::exit(),
             Message::PrefsSaved(Ok(())) => Task::none(),
+            Message::SaveAttachment(part) => {
+                let Some(id) = self.message else {
+                    return Task::none();
+                };
+                let folder = self.downloads.clone();
+                let name = self
+                    .reading
+                    .as_ref()
+                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |db| {
+                        let raw = crate::store::bodies::get(&crate::store::open_reader(db)?, id)?
+                            .unwrap_or_default();
+                        let bytes =
+                            crate::mime::body::attachment_bytes(&raw, part).ok_or_else(|| {
+                                crate::store::StoreError::Corrupt(format!("no attachment {part}"))
+                            })?;
+                        std::fs::create_dir_all(&folder)
+                            .and_then(|()| crate::mime::attachments::save(&folder, &name, &bytes))
+                            .map_err(|e| {
+                                crate::store::StoreError::Corrupt(format!(
+                                    "{}: {e}",
+                                    folder.display()
+                                ))
+                            })
+                    }),
+                    Message::AttachmentSaved,
+                )
+            }
+            Message::AttachmentSaved(Ok(path)) => {
+                self.notice = Some(
+                    self.i18n
+                        .t("ui-saved", &[("path", &path.display().to_string())]),
+                );
+                Task::none()
+            }
+            Message::AttachmentSaved(Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
             Message::PrefsSaved(Err(e)) => {
                 self.last_error = Some(e);
                 Task::none()

@@ -51,6 +51,23 @@ pub fn open(path: &Path, message: i64) -> Result<Option<DisplayMessage>, StoreEr
     Ok(bodies::get(&reader(path)?, message)?.map(|raw| body::display(&raw, Options::default())))
 }
 
+/// Saves attachment `part` of message `id` into `folder` under a safe, new name.
+pub fn save_attachment(
+    path: &Path,
+    id: i64,
+    part: u32,
+    name: &str,
+    folder: &Path,
+) -> Result<PathBuf, StoreError> {
+    let raw = bodies::get(&reader(path)?, id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("message {id} is not downloaded yet")))?;
+    let bytes = body::attachment_bytes(&raw, part)
+        .ok_or_else(|| StoreError::Corrupt(format!("message {id} has no attachment {part}")))?;
+    std::fs::create_dir_all(folder)
+        .and_then(|()| crate::mime::attachments::save(folder, name, &bytes))
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", folder.display())))
+}
+
 /// Runs a blocking read on tokio's blocking pool and returns its result as a string error.
 pub async fn off_thread<T, F>(path: PathBuf, f: F) -> Result<T, String>
 where

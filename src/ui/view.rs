@@ -287,13 +287,22 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
         col = col.push(text(t("ui-attachments")).size(SMALL));
         for a in &m.attachments {
             col = col.push(
-                text(format!(
-                    "{} ({}, {})",
-                    a.name,
-                    a.mime_type,
-                    human_size(a.size)
-                ))
-                .size(SMALL),
+                row![
+                    text(format!(
+                        "{} ({}, {})",
+                        a.name,
+                        a.mime_type,
+                        human_size(a.size)
+                    ))
+                    .size(SMALL)
+                    .width(Length::Fill),
+                    button(text(t("ui-save")).size(SMALL))
+                        .padding([2, 10])
+                        .style(button::secondary)
+                        .on_press(Message::SaveAttachment(a.part)),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
             );
         }
     }
@@ -497,6 +506,9 @@ fn status(app: &App) -> Element<'_, Message> {
                 }
             });
         }
+    }
+    if let Some(notice) = &app.notice {
+        parts.push(notice.clone());
     }
     if let Some(e) = &app.last_error
         && !app
