@@ -91,14 +91,23 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         account: account.id,
         state: super::AccountState::Connecting,
     });
-    let mut session = pop3::connect_with(
-        &login,
-        config,
-        Pop3Options {
-            apop: account.pop3_options.use_apop,
-        },
-    )
-    .await?;
+    let options = Pop3Options {
+        apop: account.pop3_options.use_apop,
+    };
+    // POP3 locks the mailbox for one session at a time; another client that just quit may
+    // still hold it for a moment ([IN-USE], RFC 3206), so try again briefly before giving up.
+    let mut attempt = 0;
+    let mut session = loop {
+        match pop3::connect_with(&login, config.clone(), options).await {
+            Err(Pop3Error::AuthFailed { message, .. })
+                if message.contains("[IN-USE]") && attempt < 5 =>
+            {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+            }
+            other => break other?,
+        }
+    };
     ctx.emit(Event::AccountState {
         account: account.id,
         state: super::AccountState::Online,

@@ -45,7 +45,19 @@ async fn server_side(fx: &Fixture) -> Result<Vec<Vec<u8>>> {
         password: fx.password.clone(),
     };
     let config = tidings::protocols::tls::client_config(&fx.servers.ca_der()?)?;
-    let mut session = pop3::connect(&login, config).await?;
+    // The engine's session may still hold the mailbox lock for a moment after its QUIT.
+    let mut tries = 0;
+    let mut session = loop {
+        match pop3::connect(&login, config.clone()).await {
+            Err(pop3::Pop3Error::AuthFailed { message, .. })
+                if message.contains("[IN-USE]") && tries < 10 =>
+            {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => break other?,
+        }
+    };
     let mut out = Vec::new();
     for (n, _) in session.uidl().await? {
         out.push(session.retr(n).await?);
