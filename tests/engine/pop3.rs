@@ -200,7 +200,7 @@ async fn delete_on_the_server_when_deleted_here() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
     let fx = fixture(Servers::start()?, |_| {})?;
-    fx.servers.seed("alice", "INBOX", 0, 1500)?;
+    fx.servers.seed("alice", "INBOX", 0, 3000)?;
     let mut child = Process::new(env!("CARGO_BIN_EXE_tidings"))
         .arg("--data-dir")
         .arg(fx.dir.path())
@@ -220,15 +220,15 @@ async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
     child.kill()?;
     child.wait()?;
     let partial = local_bodies(&fx)?.len();
-    assert!(partial > 0 && partial < 1500, "{partial}");
+    assert!(partial > 0 && partial < 3000, "{partial}");
     fx.sync_once().await?;
-    assert_eq!(local_bodies(&fx)?.len(), 1500);
+    assert_eq!(local_bodies(&fx)?.len(), 3000);
     let distinct: i64 = fx.reader()?.query_row(
         "SELECT count(DISTINCT rfc_message_id) FROM messages",
         [],
         |r| r.get(0),
     )?;
-    assert_eq!(distinct, 1500);
+    assert_eq!(distinct, 3000);
 
     // The state a kill between commit and DELE leaves: downloaded, still on the server. With
     // the policy switched to delete, the next pass deletes without downloading again.
@@ -241,7 +241,7 @@ async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
     })?;
     fx.sync_once().await?;
     assert!(server_side(&fx).await?.is_empty());
-    assert_eq!(local_bodies(&fx)?.len(), 1500);
+    assert_eq!(local_bodies(&fx)?.len(), 3000);
     Ok(())
 }
 
