@@ -3,18 +3,8 @@
 use tidings::engine::{ErrorKind, Event};
 use tidings::store::accounts::Security;
 
-use crate::fixture::{Fixture, account_for};
+use crate::fixture::{Fixture, account_for, error_kinds};
 use crate::harness::{NO_TLS_HOST, Result, Servers};
-
-fn errors(events: &[Event]) -> Vec<ErrorKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Error { kind, .. } => Some(*kind),
-            _ => None,
-        })
-        .collect()
-}
 
 fn message_count(fx: &Fixture) -> Result<i64> {
     Ok(fx
@@ -27,7 +17,11 @@ async fn a_wrong_password_is_an_auth_error() -> Result<()> {
     let fx = Fixture::new()?;
     fx.servers.seed("alice", "INBOX", 0, 3)?;
     let events = fx.sync_once_with("not the password").await?;
-    assert_eq!(errors(&events), vec![ErrorKind::AuthFailed], "{events:?}");
+    assert_eq!(
+        error_kinds(&events),
+        vec![ErrorKind::AuthFailed],
+        "{events:?}"
+    );
     assert_eq!(message_count(&fx)?, 0);
     Ok(())
 }
@@ -45,7 +39,11 @@ async fn an_unreachable_port_says_so() -> Result<()> {
         true,
     )?;
     let events = fx.sync_once().await?;
-    assert_eq!(errors(&events), vec![ErrorKind::Unreachable], "{events:?}");
+    assert_eq!(
+        error_kinds(&events),
+        vec![ErrorKind::Unreachable],
+        "{events:?}"
+    );
     Ok(())
 }
 
@@ -61,7 +59,7 @@ async fn an_untrusted_certificate_is_refused() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 0, 3)?;
     let events = fx.sync_once().await?;
     assert_eq!(
-        errors(&events),
+        error_kinds(&events),
         vec![ErrorKind::TlsNotTrusted],
         "{events:?}"
     );
@@ -92,7 +90,7 @@ async fn starttls_missing_is_an_error_not_a_downgrade() -> Result<()> {
     )?;
     let events = fx.sync_once().await?;
     assert_eq!(
-        errors(&events),
+        error_kinds(&events),
         vec![ErrorKind::StartTlsUnavailable],
         "{events:?}"
     );

@@ -256,6 +256,17 @@ pub async fn server_state(
     Ok(out)
 }
 
+/// The kinds of the error events among `events`, in order.
+pub fn error_kinds(events: &[Event]) -> Vec<engine::ErrorKind> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Error { kind, .. } => Some(*kind),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Waits (bounded) for an event matching `pred`; returns it.
 pub async fn wait_for(
     events: &mut UnboundedReceiver<Event>,

@@ -10,7 +10,7 @@ use tidings::protocols::pop3::{self, Pop3Login};
 use tidings::store::accounts::{Account, Security};
 use tidings::store::{bodies, messages};
 
-use crate::fixture::{Fixture, account_for, wait_for};
+use crate::fixture::{Fixture, account_for, error_kinds, wait_for};
 use crate::harness::{HOST, NO_TLS_HOST, Result, Servers, seed};
 
 fn pop3_account(s: &Servers, port: u16, security: Security, imap: bool) -> Account {
@@ -243,16 +243,6 @@ async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
     assert!(server_side(&fx).await?.is_empty());
     assert_eq!(local_bodies(&fx)?.len(), 3000);
     Ok(())
-}
-
-fn error_kinds(events: &[Event]) -> Vec<ErrorKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Error { kind, .. } => Some(*kind),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
