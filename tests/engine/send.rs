@@ -232,6 +232,26 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
     Ok((item, vec![result]))
 }
 
+/// Presses "retry" on an outbox item in a fresh engine and waits for the event `until` accepts.
+async fn retry_send(fx: &Fixture, item: i64, until: impl FnMut(&Event) -> bool) -> Result<Event> {
+    let (handle, mut events) = fx.start_engine_with(EngineOptions {
+        send_only: true,
+        ..EngineOptions::default()
+    });
+    handle.send(Command::RetrySend { item }).await?;
+    let result = wait_for(&mut events, Duration::from_secs(30), until).await?;
+    handle.send(Command::Shutdown).await?;
+    Ok(result)
+}
+
+/// Checks that bob received the message with `subject` once, and still only once a moment later.
+async fn delivered_once(fx: &Fixture, subject: &str) -> Result<()> {
+    assert_eq!(wait_count(fx, "bob", "INBOX", subject, 1).await?.len(), 1);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(messages_of(fx, "bob", "INBOX").await?.len(), 1);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Result<()> {
     let servers = Servers::start()?;
@@ -253,15 +273,7 @@ async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Res
     assert_eq!(kept.state, outbox::OutboxState::Failed);
 
     // The user fixes the password and presses retry.
-    let (handle, mut events) = fx.start_engine_with(EngineOptions {
-        send_only: true,
-        ..EngineOptions::default()
-    });
-    handle.send(Command::RetrySend { item }).await?;
-    let result = wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SendResult { .. })
-    })
-    .await?;
+    let result = retry_send(&fx, item, |e| matches!(e, Event::SendResult { .. })).await?;
     assert!(
         matches!(
             result,
@@ -272,16 +284,7 @@ async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Res
         ),
         "{result:?}"
     );
-    handle.send(Command::Shutdown).await?;
-    assert_eq!(
-        wait_count(&fx, "bob", "INBOX", "after fixing", 1)
-            .await?
-            .len(),
-        1
-    );
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(messages_of(&fx, "bob", "INBOX").await?.len(), 1);
-    Ok(())
+    delivered_once(&fx, "after fixing").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,12 +309,7 @@ async fn a_stopped_server_queues_and_sends_once_it_is_back() -> Result<()> {
         Some(outbox::OutboxState::Queued)
     );
     fx.servers.start_postfix()?;
-    let (handle, mut events) = fx.start_engine_with(EngineOptions {
-        send_only: true,
-        ..EngineOptions::default()
-    });
-    handle.send(Command::RetrySend { item }).await?;
-    wait_for(&mut events, Duration::from_secs(30), |e| {
+    retry_send(&fx, item, |e| {
         matches!(
             e,
             Event::SendResult {
@@ -321,16 +319,7 @@ async fn a_stopped_server_queues_and_sends_once_it_is_back() -> Result<()> {
         )
     })
     .await?;
-    handle.send(Command::Shutdown).await?;
-    assert_eq!(
-        wait_count(&fx, "bob", "INBOX", "while down", 1)
-            .await?
-            .len(),
-        1
-    );
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(messages_of(&fx, "bob", "INBOX").await?.len(), 1);
-    Ok(())
+    delivered_once(&fx, "while down").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
