@@ -79,3 +79,7 @@ ui-flag = Flag
 ui-unflag = Unflag
 ui-save = Save
 ui-saved = Saved { $path }
+ui-selected-count = { $count ->
+    [one] One message selected
+   *[other] { $count } messages selected
+}

@@ -76,3 +76,4 @@ ui-flag = 加旗标
 ui-unflag = 取消旗标
 ui-save = 保存
 ui-saved = 已保存到 { $path }
+ui-selected-count = 已选择 { $count } 封邮件

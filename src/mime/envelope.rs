@@ -53,15 +53,53 @@ pub fn list_fields(header_bytes: &[u8]) -> ListFields {
     }
 }
 
+/// The words of a body, a line per block; quotes and images left out (a snippet wants the
+/// new text).
+fn plain_text(blocks: &[super::model::Block], out: &mut String) {
+    use super::model::Block;
+    let spans = |list: &[super::model::Span], out: &mut String| {
+        for s in list {
+            out.push_str(&s.text);
+        }
+        out.push('\n');
+    };
+    for b in blocks {
+        match b {
+            Block::Paragraph(s) | Block::Heading(_, s) => spans(s, out),
+            Block::List { items, .. } => items.iter().for_each(|i| plain_text(i, out)),
+            Block::Preformatted(t) => {
+                out.push_str(t);
+                out.push('\n');
+            }
+            Block::Table(rows) => rows.iter().flatten().for_each(|c| spans(c, out)),
+            Block::Embedded(m) => plain_text(&m.body, out),
+            Block::Quote(_) | Block::Rule | Block::Image { .. } => {}
+        }
+    }
+}
+
 /// Parses a whole message for its list fields, snippet and attachment flag.
 pub fn body_fields(raw: &[u8]) -> BodyFields {
     let Some(message) = MessageParser::default().parse(raw) else {
         return BodyFields::default();
     };
-    let text = message
-        .body_text(0)
-        .map(|t| t.into_owned())
-        .unwrap_or_default();
+    // HTML-only mail: mail-parser's own conversion runs a heading into the next paragraph,
+    // so the snippet comes from our HTML model, whose blocks keep their breaks.
+    let html_only = message
+        .text_part(0)
+        .is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)));
+    let text = match message.body_html(0) {
+        Some(html) if html_only => {
+            let (blocks, _) = super::html::to_blocks(&html, false);
+            let mut out = String::new();
+            plain_text(&blocks, &mut out);
+            out
+        }
+        _ => message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+    };
     BodyFields {
         list: fields_of(&message),
         snippet: snippet(&text),
@@ -212,5 +250,12 @@ mod tests {
     fn snippet_skips_quotes_and_folds_space() {
         let s = snippet("> quoted\n\nHello   there,\n  second line\n");
         assert_eq!(s, "Hello there, second line");
+    }
+
+    #[test]
+    fn html_only_snippets_keep_block_breaks() {
+        let raw = b"From: a@example.org\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n\
+            <h1>Autumn sale</h1><p>Everything <b>30%</b> off</p>";
+        assert_eq!(body_fields(raw).snippet, "Autumn sale Everything 30% off");
     }
 }

@@ -30,6 +30,35 @@ pub fn format_date(timestamp: i64, locale: &str, zone: Zone) -> String {
     }
 }
 
+/// A date as a message list shows it, compared with `now`: today's as a time, this year's as
+/// day and month, older ones with the year.
+pub fn list_date(timestamp: i64, now: i64, locale: &str, zone: Zone) -> String {
+    let (Some(when), Some(now)) = (
+        DateTime::<Utc>::from_timestamp(timestamp, 0),
+        DateTime::<Utc>::from_timestamp(now, 0),
+    ) else {
+        return String::new();
+    };
+    let zh = locale.starts_with("zh");
+    let (when, now) = match zone {
+        Zone::Utc => (when.naive_utc(), now.naive_utc()),
+        Zone::Local => (
+            when.with_timezone(&Local).naive_local(),
+            now.with_timezone(&Local).naive_local(),
+        ),
+    };
+    let pattern = if when.date() == now.date() {
+        "%H:%M"
+    } else if when.format("%Y").to_string() == now.format("%Y").to_string() {
+        if zh { "%-m月%-d日" } else { "%-d %b" }
+    } else if zh {
+        "%Y年%-m月%-d日"
+    } else {
+        "%-d %b %Y"
+    };
+    when.format(pattern).to_string()
+}
+
 fn list(mailboxes: &[Mailbox]) -> String {
     mailboxes
         .iter()
@@ -162,6 +191,28 @@ pub fn render(message: &DisplayMessage, locale: &str, zone: Zone) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_dates_shorten_with_age() {
+        let now = 1_751_335_200; // Tue, 1 Jul 2025 02:00 UTC
+        assert_eq!(list_date(now - 3600, now, "en-US", Zone::Utc), "01:00");
+        assert_eq!(
+            list_date(now - 86_400 * 3, now, "en-US", Zone::Utc),
+            "28 Jun"
+        );
+        assert_eq!(
+            list_date(now - 86_400 * 3, now, "zh-CN", Zone::Utc),
+            "6月28日"
+        );
+        assert_eq!(
+            list_date(now - 86_400 * 400, now, "en-US", Zone::Utc),
+            "27 May 2024"
+        );
+        assert_eq!(
+            list_date(now - 86_400 * 400, now, "zh-CN", Zone::Utc),
+            "2024年5月27日"
+        );
+    }
 
     #[test]
     fn dates_follow_the_language() {

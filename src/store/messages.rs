@@ -551,3 +551,13 @@ pub fn drop_local_duplicates(
     .execute(params![account_id, rfc_message_id])
     .ctx("removing a POP3 duplicate")
 }
+
+/// How many visible messages a folder holds (what the list can scroll through).
+pub fn visible_count(conn: &Connection, folder_id: i64) -> Result<u32, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND hidden = 0",
+        [folder_id],
+        |r| r.get(0),
+    )
+    .ctx("counting a folder's messages")
+}

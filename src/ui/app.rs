@@ -1,13 +1,15 @@
 //! The window's state and its update logic. The window reads the store (read-only, off the UI
 //! thread) and talks to the engine only through commands and events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
 use super::data::{self, Tree};
 use super::engine_link::{self, Link};
+use super::list::{Extend, MessageList};
 use crate::engine::{AccountState, Command, EngineHandle, Event, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
@@ -40,14 +42,22 @@ pub enum Message {
     TreeLoaded(Result<Tree, String>),
     /// A folder was chosen.
     OpenFolder(i64),
-    /// A page of the folder was read.
-    PageLoaded(i64, Result<Vec<Envelope>, String>),
-    /// The list was scrolled to this fraction of its height (0 top, 1 bottom).
-    ListScrolled(f32),
-    /// A further page of the open folder was read: folder, offset, rows.
-    MoreLoaded(i64, u32, Result<Vec<Envelope>, String>),
-    /// A message was chosen.
+    /// A page of a folder was read: folder, page, (folder count, rows).
+    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), String>),
+    /// The list was scrolled: offset of its top and its height, in pixels.
+    ListScrolled(f32, f32),
+    /// A row was clicked (Shift and Ctrl extend the selection).
+    ClickRow(i64),
+    /// A message was opened (alone in the selection).
     OpenMessage(i64),
+    /// Enter: open the selected message.
+    OpenSelected,
+    /// The keyboard modifiers changed.
+    Modifiers(iced::keyboard::Modifiers),
+    /// A pane divider was dragged.
+    PaneResized(pane_grid::ResizeEvent),
+    /// An account's folders were shown or hidden in the folder pane.
+    ToggleAccount(i64),
     /// A message's display model was built.
     MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
     /// Switch screens.
@@ -74,6 +84,33 @@ pub enum Message {
     AttachmentSaved(Result<PathBuf, String>),
 }
 
+/// One of the mail screen's panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// Accounts and folders.
+    Folders,
+    /// The message list.
+    List,
+    /// The open message.
+    Reader,
+}
+
+/// Folders | list | reader, split 20% | 32% | rest.
+pub fn panes() -> pane_grid::State<Pane> {
+    use pane_grid::{Axis, Configuration};
+    pane_grid::State::with_configuration(Configuration::Split {
+        axis: Axis::Vertical,
+        ratio: 0.2,
+        a: Box::new(Configuration::Pane(Pane::Folders)),
+        b: Box::new(Configuration::Split {
+            axis: Axis::Vertical,
+            ratio: 0.4,
+            a: Box::new(Configuration::Pane(Pane::List)),
+            b: Box::new(Configuration::Pane(Pane::Reader)),
+        }),
+    })
+}
+
 /// What can be done to the open message from the toolbar or the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -87,18 +124,22 @@ pub enum Action {
     ToggleFlag,
 }
 
-/// The mail shortcuts: j/k and arrows move, Delete deletes, u toggles read, s flags, Ctrl+Q quits.
+/// The mail shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read,
+/// s flags, Ctrl+Q quits; modifier changes are tracked for Shift/Ctrl clicks.
 pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::key::Named;
     use iced::keyboard::{Event as K, Key};
-    let K::KeyPressed { key, modifiers, .. } = event else {
-        return None;
+    let (key, modifiers) = match event {
+        K::KeyPressed { key, modifiers, .. } => (key, modifiers),
+        K::ModifiersChanged(modifiers) => return Some(Message::Modifiers(modifiers)),
+        _ => return None,
     };
     match key.as_ref() {
         Key::Character("q") if modifiers.command() => Some(Message::Quit),
         _ if modifiers.command() || modifiers.alt() => None,
         Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
         Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
+        Key::Named(Named::Enter) => Some(Message::OpenSelected),
         Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
         Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
         Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
@@ -122,12 +163,14 @@ pub struct App {
     pub tree: Tree,
     /// The open folder.
     pub folder: Option<i64>,
-    /// Its rows read so far, newest first (a page at a time as the user scrolls).
-    pub list: Vec<Envelope>,
-    /// Whether the folder may have rows beyond those read.
-    pub more: bool,
-    /// A further page is being read.
-    pub loading_more: bool,
+    /// Its list: the rows near the viewport and the selection.
+    pub list: MessageList,
+    /// The three mail panes and their sizes.
+    pub panes: pane_grid::State<Pane>,
+    /// Modifiers held now (for Shift/Ctrl clicks).
+    pub modifiers: iced::keyboard::Modifiers,
+    /// Accounts whose folders are hidden in the folder pane.
+    pub collapsed: HashSet<i64>,
     /// The open message.
     pub message: Option<i64>,
     /// Its display model (None while downloading).
@@ -148,6 +191,8 @@ pub struct App {
     pub downloads: PathBuf,
     /// The last thing done that the status bar should mention.
     pub notice: Option<String>,
+    /// "Now" for list dates (today's mail shows a time), renewed as pages load.
+    pub now: i64,
 }
 
 impl App {
@@ -161,9 +206,10 @@ impl App {
             screen: Screen::Mail,
             tree: Tree::default(),
             folder: None,
-            list: Vec::new(),
-            more: false,
-            loading_more: false,
+            list: MessageList::default(),
+            panes: panes(),
+            modifiers: iced::keyboard::Modifiers::default(),
+            collapsed: HashSet::new(),
             message: None,
             reading: None,
             engine: None,
@@ -176,6 +222,7 @@ impl App {
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
+            now: chrono::Utc::now().timestamp(),
         };
         let task = app.load_tree();
         (app, task)
@@ -188,11 +235,37 @@ impl App {
         )
     }
 
-    fn load_page(&self, folder: i64) -> Task<Message> {
-        Task::perform(
-            data::off_thread(self.db.clone(), move |p| data::page(p, folder, 0)),
-            move |r| Message::PageLoaded(folder, r),
-        )
+    fn load_pages(&self, pages: Vec<u32>) -> Task<Message> {
+        let Some(folder) = self.list.folder else {
+            return Task::none();
+        };
+        Task::batch(pages.into_iter().map(|page| {
+            Task::perform(
+                data::off_thread(self.db.clone(), move |p| data::page(p, folder, page)),
+                move |r| Message::PageLoaded(folder, page, r),
+            )
+        }))
+    }
+
+    fn open_folder(&mut self, folder: i64) -> Task<Message> {
+        self.folder = Some(folder);
+        let height = self.list.height;
+        self.list = MessageList::open(folder);
+        if height > 0.0 {
+            // The viewport keeps its size from folder to folder.
+            self.list.height = height;
+        }
+        let pages = self.list.wanted_pages();
+        self.load_pages(pages)
+    }
+
+    /// The messages a toolbar action applies to: the selection, or the open message.
+    pub fn targets(&self) -> Vec<i64> {
+        if self.list.selected.len() > 1 {
+            self.list.selected.iter().copied().collect()
+        } else {
+            self.message.into_iter().collect()
+        }
     }
 
     fn load_message(&self, id: i64) -> Task<Message> {
@@ -224,67 +297,93 @@ impl App {
                     && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
                 {
                     let id = first.id;
-                    self.folder = Some(id);
-                    return self.load_page(id);
+                    return self.open_folder(id);
                 }
                 Task::none()
             }
             Message::TreeLoaded(Err(e))
-            | Message::PageLoaded(_, Err(e))
+            | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => {
                 self.last_error = Some(e);
                 Task::none()
             }
             Message::OpenFolder(id) => {
-                self.folder = Some(id);
                 self.message = None;
                 self.reading = None;
-                self.load_page(id)
+                self.open_folder(id)
             }
-            Message::PageLoaded(folder, Ok(rows)) => {
-                if self.folder == Some(folder) {
-                    self.more = rows.len() as u32 == data::PAGE;
-                    self.list = rows;
+            Message::PageLoaded(folder, page, Ok((total, rows))) => {
+                if self.list.folder != Some(folder) {
+                    return Task::none();
+                }
+                self.list.page_loaded(page, total, rows);
+                if self.with_engine {
+                    self.now = chrono::Utc::now().timestamp();
+                }
+                // A changed count may have dropped rows the viewport shows.
+                let pages = self.list.wanted_pages();
+                self.load_pages(pages)
+            }
+            Message::ListScrolled(offset, height) => {
+                self.list.offset = offset;
+                self.list.height = height;
+                let pages = self.list.wanted_pages();
+                self.load_pages(pages)
+            }
+            Message::ClickRow(id) => {
+                let extend = if self.modifiers.shift() {
+                    Extend::Range
+                } else if self.modifiers.command() {
+                    Extend::Toggle
+                } else {
+                    Extend::Replace
+                };
+                if extend == Extend::Replace {
+                    return self.update(Message::OpenMessage(id));
+                }
+                self.list.click(id, extend);
+                if self.list.selected.len() == 1
+                    && let Some(only) = self.list.selected.first().copied()
+                    && self.message != Some(only)
+                {
+                    return self.update(Message::OpenMessage(only));
+                }
+                if self.list.selected.len() > 1 {
+                    self.message = None;
+                    self.reading = None;
                 }
                 Task::none()
             }
-            Message::ListScrolled(fraction) => {
-                // Near the end: read the next page before the user gets there.
-                if fraction < 0.8 || !self.more || self.loading_more {
-                    return Task::none();
+            Message::OpenSelected => match self.list.selected.first().copied() {
+                Some(id) if self.list.selected.len() == 1 && self.message != Some(id) => {
+                    self.update(Message::OpenMessage(id))
                 }
-                let Some(folder) = self.folder else {
-                    return Task::none();
-                };
-                self.loading_more = true;
-                let offset = self.list.len() as u32;
-                Task::perform(
-                    data::off_thread(self.db.clone(), move |p| data::page(p, folder, offset)),
-                    move |r| Message::MoreLoaded(folder, offset, r),
-                )
+                _ => Task::none(),
+            },
+            Message::Modifiers(modifiers) => {
+                self.modifiers = modifiers;
+                Task::none()
             }
-            Message::MoreLoaded(folder, offset, rows) => {
-                self.loading_more = false;
-                match rows {
-                    Ok(rows)
-                        if self.folder == Some(folder) && offset as usize == self.list.len() =>
-                    {
-                        self.more = rows.len() as u32 == data::PAGE;
-                        self.list.extend(rows);
-                    }
-                    Ok(_) => {}
-                    Err(e) => self.last_error = Some(e),
+            Message::PaneResized(pane_grid::ResizeEvent { split, ratio }) => {
+                // Keep every pane usable: no drag makes one vanish.
+                self.panes.resize(split, ratio.clamp(0.12, 0.8));
+                Task::none()
+            }
+            Message::ToggleAccount(id) => {
+                if !self.collapsed.remove(&id) {
+                    self.collapsed.insert(id);
                 }
                 Task::none()
             }
             Message::OpenMessage(id) => {
+                self.list.click(id, Extend::Replace);
                 self.message = Some(id);
                 self.reading = None;
-                let unread = self.list.iter().any(|m| m.id == id && !m.flags.seen);
+                let unread = self.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
                 let load = self.load_message(id);
                 if unread {
                     // Shown read at once; the engine records it and tells the server.
-                    for m in self.list.iter_mut().filter(|m| m.id == id) {
+                    if let Some(m) = self.list.find_mut(id) {
                         m.flags.seen = true;
                     }
                     Task::batch([
@@ -338,12 +437,14 @@ impl App {
             Message::Step(delta) => {
                 let at = self
                     .message
-                    .and_then(|id| self.list.iter().position(|m| m.id == id));
+                    .and_then(|id| self.list.find(id))
+                    .map(|(p, _)| p);
                 let next = match at {
-                    Some(i) => i as i64 + i64::from(delta),
+                    Some(p) => i64::from(p) + i64::from(delta),
                     None => 0,
                 };
-                match usize::try_from(next).ok().and_then(|i| self.list.get(i)) {
+                let next = u32::try_from(next).ok().and_then(|p| self.list.get(p));
+                match next {
                     Some(m) => {
                         let id = m.id;
                         self.update(Message::OpenMessage(id))
@@ -366,20 +467,7 @@ impl App {
                     .unwrap_or_default();
                 Task::perform(
                     data::off_thread(self.db.clone(), move |db| {
-                        let raw = crate::store::bodies::get(&crate::store::open_reader(db)?, id)?
-                            .unwrap_or_default();
-                        let bytes =
-                            crate::mime::body::attachment_bytes(&raw, part).ok_or_else(|| {
-                                crate::store::StoreError::Corrupt(format!("no attachment {part}"))
-                            })?;
-                        std::fs::create_dir_all(&folder)
-                            .and_then(|()| crate::mime::attachments::save(&folder, &name, &bytes))
-                            .map_err(|e| {
-                                crate::store::StoreError::Corrupt(format!(
-                                    "{}: {e}",
-                                    folder.display()
-                                ))
-                            })
+                        data::save_attachment(db, id, part, &name, &folder)
                     }),
                     Message::AttachmentSaved,
                 )
@@ -425,40 +513,57 @@ impl App {
     }
 
     fn act(&mut self, action: Action) -> Task<Message> {
-        let Some(id) = self.message else {
+        let ids = self.targets();
+        if ids.is_empty() {
             return Task::none();
-        };
-        let Some(current) = self.list.iter_mut().find(|m| m.id == id) else {
+        }
+        // Several selected: read/flag follow the first one, as other mail clients do.
+        let first = ids
+            .first()
+            .and_then(|id| self.list.find(*id))
+            .map(|(_, m)| m.flags.clone());
+        let Some(first) = first else {
             return Task::none();
         };
         // The list changes at once; the engine writes the store and tells the server.
         let command = match action {
             Action::ToggleRead => {
-                current.flags.seen = !current.flags.seen;
+                let seen = !first.seen;
+                for id in &ids {
+                    if let Some(m) = self.list.find_mut(*id) {
+                        m.flags.seen = seen;
+                    }
+                }
                 Command::SetSeen {
-                    messages: vec![id],
-                    seen: current.flags.seen,
+                    messages: ids,
+                    seen,
                 }
             }
             Action::ToggleFlag => {
-                current.flags.flagged = !current.flags.flagged;
+                let flagged = !first.flagged;
+                for id in &ids {
+                    if let Some(m) = self.list.find_mut(*id) {
+                        m.flags.flagged = flagged;
+                    }
+                }
                 Command::SetFlagged {
-                    messages: vec![id],
-                    flagged: current.flags.flagged,
+                    messages: ids,
+                    flagged,
                 }
             }
             Action::Archive | Action::Delete => {
-                self.list.retain(|m| m.id != id);
+                self.list.remove(&ids);
                 self.message = None;
                 self.reading = None;
                 if action == Action::Archive {
-                    Command::Archive { messages: vec![id] }
+                    Command::Archive { messages: ids }
                 } else {
-                    Command::Delete { messages: vec![id] }
+                    Command::Delete { messages: ids }
                 }
             }
         };
-        self.send(command)
+        let pages = self.list.wanted_pages();
+        Task::batch([self.send(command), self.load_pages(pages)])
     }
 
     fn on_engine(&mut self, link: Link) -> Task<Message> {
@@ -491,7 +596,8 @@ impl App {
                 }
                 Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
                 Event::MessagesChanged { folder, .. } if self.folder == Some(folder) => {
-                    self.load_page(folder)
+                    let pages = self.list.refresh();
+                    self.load_pages(pages)
                 }
                 Event::Error { message, .. } => {
                     self.last_error = Some(message);

@@ -7,10 +7,8 @@ use crate::mime::model::DisplayMessage;
 use crate::store::accounts::Account;
 use crate::store::folders::Folder;
 use crate::store::messages::Envelope;
-use crate::store::{self, StoreError, accounts, bodies, folders, messages};
-
-/// How many list rows are read at a time.
-pub const PAGE: u32 = 200;
+use crate::store::{self, SqlContext, StoreError, accounts, bodies, folders, messages};
+use crate::ui::list::PAGE;
 
 /// Accounts with their folders.
 #[derive(Debug, Clone, Default)]
@@ -41,9 +39,13 @@ pub fn tree(path: &Path) -> Result<Tree, StoreError> {
     Ok(Tree { accounts: out })
 }
 
-/// One page of a folder, newest first.
-pub fn page(path: &Path, folder: i64, offset: u32) -> Result<Vec<Envelope>, StoreError> {
-    messages::page(&reader(path)?, folder, offset, PAGE)
+/// Page `page` of a folder, newest first, with the folder's count read in the same snapshot.
+pub fn page(path: &Path, folder: i64, page: u32) -> Result<(u32, Vec<Envelope>), StoreError> {
+    let mut conn = reader(path)?;
+    let tx = conn.transaction().ctx("reading a folder")?;
+    let total = messages::visible_count(&tx, folder)?;
+    let rows = messages::page(&tx, folder, page * PAGE, PAGE)?;
+    Ok((total, rows))
 }
 
 /// A message as the reader shows it; None until its body is downloaded.

@@ -4,6 +4,8 @@
 pub mod app;
 pub mod data;
 pub mod engine_link;
+pub mod fonts;
+pub mod list;
 pub mod prefs;
 pub mod view;
 
@@ -33,5 +35,9 @@ pub fn run(db: PathBuf) -> iced::Result {
     .subscription(app::App::subscription)
     .theme(app::App::theme)
     .window_size((1200.0, 760.0))
+    .default_font(fonts::UI)
+    .font(fonts::all()[0].clone())
+    .font(fonts::all()[1].clone())
+    .font(fonts::all()[2].clone())
     .run()
 }

@@ -1,11 +1,13 @@
 //! Drawing the window: toolbar, the three mail panes or settings, and the status bar.
 
 use iced::widget::{
-    Column, button, column, container, row, rule, scrollable, space, text, toggler,
+    Column, button, column, container, pane_grid, row, rule, scrollable, space, text, toggler,
 };
-use iced::{Alignment, Element, Font, Length};
+use iced::{Alignment, Element, Font, Length, Theme};
 
-use super::app::{Action, App, Message, Screen, ThemeChoice};
+use super::app::{Action, App, Message, Pane, Screen, ThemeChoice};
+use super::fonts::{self, BOLD, icon};
+use super::list::ROW_HEIGHT;
 use crate::engine::{AccountState, Protocol};
 use crate::mime::attachments::human_size;
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
@@ -30,10 +32,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         }
     };
     let toolbar = row![
-        text("Tidings").size(18).font(Font {
-            weight: iced::font::Weight::Bold,
-            ..Font::DEFAULT
-        }),
+        text("Tidings").size(18).font(BOLD),
         space().width(16),
         tab(t("ui-mail"), Screen::Mail),
         tab(t("ui-settings"), Screen::Settings),
@@ -80,60 +79,145 @@ fn mail(app: &App) -> Element<'_, Message> {
             .center(Length::Fill)
             .into();
     }
-    let mut folders = Column::new().spacing(2).padding(8);
+    let grid = pane_grid(&app.panes, |_, pane, _| {
+        let (content, style): (Element<'_, Message>, fn(&Theme) -> container::Style) = match pane {
+            Pane::Folders => (folders(app), sidebar),
+            Pane::List => (message_list(app), plain),
+            Pane::Reader => (reader(app), plain),
+        };
+        pane_grid::Content::new(container(content).width(Length::Fill).height(Length::Fill))
+            .style(style)
+    })
+    .spacing(1)
+    .on_resize(6, Message::PaneResized);
+    // The 1-pixel gaps between panes show this background: the dividers.
+    container(grid)
+        .style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().background.strong.color.into()),
+            ..container::Style::default()
+        })
+        .height(Length::Fill)
+        .into()
+}
+
+fn sidebar(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(theme.extended_palette().background.weak.color.into()),
+        ..container::Style::default()
+    }
+}
+
+fn plain(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(theme.palette().background.into()),
+        ..container::Style::default()
+    }
+}
+
+fn role_icon(role: Role) -> char {
+    match role {
+        Role::Inbox => icon::INBOX,
+        Role::Sent => icon::SENT,
+        Role::Drafts => icon::DRAFTS,
+        Role::Trash => icon::TRASH,
+        Role::Junk => icon::JUNK,
+        Role::Archive => icon::ARCHIVE,
+        Role::Other => icon::FOLDER,
+    }
+}
+
+/// An icon from the shipped icon font.
+fn glyph<'a>(c: char, size: f32) -> iced::widget::Text<'a> {
+    text(c.to_string()).font(fonts::ICONS).size(size)
+}
+
+fn folders(app: &App) -> Element<'_, Message> {
+    let mut col = Column::new().spacing(2).padding(8);
     for (account, list) in &app.tree.accounts {
-        folders = folders.push(text(account.address.clone()).size(SMALL).font(Font {
-            weight: iced::font::Weight::Bold,
-            ..Font::DEFAULT
-        }));
+        let open = !app.collapsed.contains(&account.id);
+        col = col.push(
+            button(
+                row![
+                    glyph(
+                        if open {
+                            icon::EXPANDED
+                        } else {
+                            icon::COLLAPSED
+                        },
+                        SMALL
+                    )
+                    .width(10),
+                    text(account.address.clone()).size(SMALL).font(BOLD),
+                ]
+                .spacing(6),
+            )
+            .style(button::text)
+            .padding([4, 4])
+            .width(Length::Fill)
+            .on_press(Message::ToggleAccount(account.id)),
+        );
+        if !open {
+            continue;
+        }
         for f in list.iter().filter(|f| f.selectable) {
             let mut label = row![
+                glyph(role_icon(f.role), BODY).width(22),
                 text(folder_name(app, f)).size(BODY),
                 space().width(Length::Fill)
-            ];
+            ]
+            .spacing(4);
             if f.unread_count > 0 {
-                label = label.push(text(f.unread_count.to_string()).size(SMALL));
+                label = label.push(text(f.unread_count.to_string()).size(SMALL).font(BOLD));
             }
             let b = button(label.align_y(Alignment::Center))
                 .width(Length::Fill)
                 .padding([4, 8])
                 .on_press(Message::OpenFolder(f.id));
-            folders = folders.push(if app.folder == Some(f.id) {
+            col = col.push(if app.folder == Some(f.id) {
                 b.style(button::primary)
             } else {
                 b.style(button::text)
             });
         }
-        folders = folders.push(space().height(8));
+        col = col.push(space().height(8));
     }
-    let list: Element<'_, Message> = if app.folder.is_none() {
-        container(text(app.i18n.t("ui-pick-folder", &[])).size(BODY))
-            .center(Length::Fill)
-            .into()
-    } else if app.list.is_empty() {
-        container(text(app.i18n.t("ui-no-messages", &[])).size(BODY))
-            .center(Length::Fill)
-            .into()
-    } else {
-        scrollable(Column::with_children(app.list.iter().map(|m| list_row(app, m))).spacing(1))
-            .height(Length::Fill)
-            .on_scroll(|v| Message::ListScrolled(v.relative_offset().y))
-            .into()
-    };
-    row![
-        container(scrollable(folders))
-            .width(230)
-            .height(Length::Fill),
-        rule::vertical(1),
-        container(list).width(380).height(Length::Fill),
-        rule::vertical(1),
-        container(reader(app))
-            .width(Length::Fill)
-            .height(Length::Fill),
-    ]
-    .height(Length::Fill)
-    .into()
+    scrollable(col).height(Length::Fill).into()
 }
+
+/// The list draws only the rows in view; spacers above and below stand in for the rest, so a
+/// 100k-message folder costs what a screenful does.
+pub fn message_list(app: &App) -> Element<'_, Message> {
+    if app.folder.is_none() {
+        return container(text(app.i18n.t("ui-pick-folder", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    if app.list.is_empty() {
+        return container(text(app.i18n.t("ui-no-messages", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    let range = app.list.visible();
+    let above = range.start as f32 * ROW_HEIGHT;
+    let below = app.list.total.saturating_sub(range.end) as f32 * ROW_HEIGHT;
+    let mut col = Column::new().push(space().height(above));
+    for position in range {
+        col = col.push(match app.list.get(position) {
+            Some(m) => list_row(app, m),
+            // Not read yet: an empty row of the right height keeps the scrollbar honest.
+            None => space().height(ROW_HEIGHT).into(),
+        });
+    }
+    col = col.push(space().height(below));
+    scrollable(col.width(Length::Fill))
+        .id(LIST)
+        .height(Length::Fill)
+        .on_scroll(|v| Message::ListScrolled(v.absolute_offset().y, v.bounds().height))
+        .into()
+}
+
+/// The message list's scrollable.
+pub const LIST: &str = "message-list";
 
 fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
     let sender = if m.from_name.is_empty() {
@@ -141,70 +225,94 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
     } else {
         m.from_name.clone()
     };
-    let weight = if m.flags.seen {
-        iced::font::Weight::Normal
+    let font = if m.flags.seen { fonts::UI } else { BOLD };
+    let clip = if m.has_attachments {
+        glyph(icon::ATTACHMENT, SMALL)
     } else {
-        iced::font::Weight::Bold
+        text("")
     };
-    let mut marks = String::new();
-    if m.flags.flagged {
-        marks.push('★');
-    }
-    if m.has_attachments {
-        marks.push(' ');
-        marks.push_str(&app.i18n.t("ui-has-attachments", &[]));
-    }
-    let date = format_date(m.date, app.i18n.locale(), Zone::Local);
+    let star = if m.flags.flagged {
+        glyph(icon::STAR, SMALL).style(|theme: &Theme| text::Style {
+            color: Some(theme.palette().warning),
+        })
+    } else {
+        text("")
+    };
+    let selected = app.list.selected.contains(&m.id);
+    let date = list_date(app, m.date);
     let content = column![
         row![
-            text(sender).size(BODY).font(Font {
-                weight,
-                ..Font::DEFAULT
-            }),
+            text(sender)
+                .size(BODY)
+                .font(font)
+                .wrapping(text::Wrapping::None),
             space().width(Length::Fill),
-            text(marks).size(SMALL),
+            clip,
+            star,
             text(date).size(SMALL),
         ]
         .spacing(6),
-        text(m.subject.clone()).size(BODY).font(Font {
-            weight,
-            ..Font::DEFAULT
-        }),
-        if app.message == Some(m.id) {
+        text(m.subject.clone())
+            .size(BODY)
+            .font(font)
+            .wrapping(text::Wrapping::None),
+        if selected {
             // On the selection colour the muted style would be unreadable.
             text(m.snippet.clone()).size(SMALL)
         } else {
             text(m.snippet.clone()).size(SMALL).style(text::secondary)
-        },
+        }
+        .wrapping(text::Wrapping::None),
     ]
-    .spacing(2);
+    .spacing(2)
+    .clip(true);
     let b = button(content)
         .width(Length::Fill)
+        .height(ROW_HEIGHT)
         .padding([6, 10])
-        .on_press(Message::OpenMessage(m.id));
-    if app.message == Some(m.id) {
+        .on_press(Message::ClickRow(m.id));
+    if selected {
         b.style(button::primary).into()
     } else {
         b.style(button::text).into()
     }
 }
 
+/// Today's mail shows its time, older mail its date.
+fn list_date(app: &App, date: i64) -> String {
+    crate::mime::text::list_date(date, app.now, app.i18n.locale(), Zone::Local)
+}
+
 fn reader(app: &App) -> Element<'_, Message> {
-    let Some(_) = app.message else {
+    let targets = app.targets();
+    let body: Element<'_, Message> = if targets.len() > 1 {
+        container(
+            text(
+                app.i18n
+                    .count("ui-selected-count", "count", targets.len() as i64),
+            )
+            .size(BODY),
+        )
+        .center(Length::Fill)
+        .into()
+    } else if app.message.is_none() {
         return container(text(app.i18n.t("ui-pick-message", &[])).size(BODY))
             .center(Length::Fill)
             .into();
-    };
-    let Some(model) = &app.reading else {
-        return container(text(app.i18n.t("ui-downloading", &[])).size(BODY))
+    } else if let Some(model) = &app.reading {
+        scrollable(container(message_view(app, model)).padding(16))
+            .height(Length::Fill)
+            .into()
+    } else {
+        container(text(app.i18n.t("ui-downloading", &[])).size(BODY))
             .center(Length::Fill)
-            .into();
+            .into()
     };
     let t = |id: &str| app.i18n.t(id, &[]);
-    let seen = app
-        .message
-        .and_then(|id| app.list.iter().find(|m| m.id == id))
-        .map(|m| (m.flags.seen, m.flags.flagged))
+    let (seen, flagged) = targets
+        .first()
+        .and_then(|id| app.list.find(*id))
+        .map(|(_, m)| (m.flags.seen, m.flags.flagged))
         .unwrap_or((true, false));
     let act = |label: String, action: Action| {
         button(text(label).size(SMALL))
@@ -216,7 +324,7 @@ fn reader(app: &App) -> Element<'_, Message> {
         act(t("ui-archive"), Action::Archive),
         act(t("ui-delete"), Action::Delete),
         act(
-            t(if seen.0 {
+            t(if seen {
                 "ui-mark-unread"
             } else {
                 "ui-mark-read"
@@ -224,17 +332,13 @@ fn reader(app: &App) -> Element<'_, Message> {
             Action::ToggleRead
         ),
         act(
-            t(if seen.1 { "ui-unflag" } else { "ui-flag" }),
+            t(if flagged { "ui-unflag" } else { "ui-flag" }),
             Action::ToggleFlag
         ),
     ]
     .spacing(6)
     .padding([8, 16]);
-    column![
-        tools,
-        scrollable(container(message_view(app, model)).padding(16)).height(Length::Fill)
-    ]
-    .into()
+    column![tools, body].into()
 }
 
 fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message> {
@@ -247,10 +351,7 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
     };
     let mut col = Column::new()
         .spacing(6)
-        .push(text(m.subject.clone()).size(20).font(Font {
-            weight: iced::font::Weight::Bold,
-            ..Font::DEFAULT
-        }));
+        .push(text(m.subject.clone()).size(20).font(BOLD));
     col = col.push(text(format!("{}: {}", t("ui-from"), who(&m.from))).size(SMALL));
     col = col.push(text(format!("{}: {}", t("ui-to"), who(&m.to))).size(SMALL));
     if !m.cc.is_empty() {
@@ -326,10 +427,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         Block::Paragraph(s) => text(spans(s)).size(BODY).into(),
         Block::Heading(level, s) => text(spans(s))
             .size(24.0 - 2.0 * f32::from((*level).min(5)))
-            .font(Font {
-                weight: iced::font::Weight::Bold,
-                ..Font::DEFAULT
-            })
+            .font(BOLD)
             .into(),
         Block::Quote(inner) => row![
             rule::vertical(3),
@@ -373,10 +471,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         }
         Block::Embedded(m) => container(
             column![
-                text(m.subject.clone()).size(BODY).font(Font {
-                    weight: iced::font::Weight::Bold,
-                    ..Font::DEFAULT
-                }),
+                text(m.subject.clone()).size(BODY).font(BOLD),
                 blocks(app, &m.body)
             ]
             .spacing(6),
