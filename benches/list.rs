@@ -24,11 +24,11 @@ fn row(position: u32) -> Envelope {
         snippet: "Hello team, the numbers for this quarter are in; 各位同事，请查收。".into(),
         date: 1_700_000_000 - i64::from(position) * 60,
         flags: Flags {
-            seen: position % 3 != 0,
-            flagged: position % 7 == 0,
+            seen: !position.is_multiple_of(3),
+            flagged: position.is_multiple_of(7),
             ..Flags::default()
         },
-        has_attachments: position % 5 == 0,
+        has_attachments: position.is_multiple_of(5),
         ..Envelope::default()
     }
 }

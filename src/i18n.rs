@@ -124,6 +124,9 @@ mod tests {
         let src = concat!(
             include_str!("ui/app.rs"),
             include_str!("ui/view.rs"),
+            include_str!("ui/settings_view.rs"),
+            include_str!("ui/account_form.rs"),
+            include_str!("ui/notify.rs"),
             include_str!("accounts/doctor.rs"),
             include_str!("mime/compose.rs")
         );
@@ -131,7 +134,9 @@ mod tests {
             let rest = &src[i + 1..];
             let Some(end) = rest.find('"') else { continue };
             let key = &rest[..end];
-            if (key.starts_with("ui-") || key.starts_with("doctor-") || key.starts_with("compose-"))
+            if ["ui-", "doctor-", "compose-", "form-"]
+                .iter()
+                .any(|p| key.starts_with(p))
                 && !key.ends_with('-')
                 && key.chars().all(|c| c.is_ascii_lowercase() || c == '-')
             {

@@ -83,3 +83,52 @@ ui-selected-count = { $count ->
     [one] One message selected
    *[other] { $count } messages selected
 }
+ui-new-mail = { $count ->
+    [one] One new message
+   *[other] { $count } new messages
+}
+
+## Settings: app page and account form
+ui-app-settings = App
+ui-add-account = Add account
+ui-follow-system = Follow system
+ui-notifications = Notifications
+ui-notifications-detail = Tell me when new mail arrives
+form-name = Your name
+form-address = Email address
+form-host = Server
+form-port = Port
+form-security = Security
+form-security-tls = SSL/TLS
+form-security-starttls = STARTTLS
+form-security-plain = None
+form-plain-warning = Unencrypted: your password and mail cross the network readable by anyone on the way. Only for servers on your own network.
+form-username = User name
+form-password = Password
+form-password-new = Password or authorization code
+form-password-keep = Unchanged (type to replace)
+form-sync-window = Days of mail to keep (0 = all)
+form-leave-on-server = Leave messages on the server
+form-keep-days = Delete from server after days (0 = never)
+form-delete-when-deleted = Delete on the server when I delete here
+form-poll-minutes = Check every (minutes)
+form-save = Save
+form-test = Test connection
+form-testing = Testing…
+form-remove = Remove account
+form-fix-first = Fix the fields marked in red to save or test.
+form-remove-ask = Remove { $address } from Tidings? Its password is forgotten either way.
+form-remove-keep = Remove, keep the downloaded mail
+form-remove-all = Remove with all its mail
+form-cancel = Cancel
+form-saved = Account saved.
+form-bad-address = Enter an email address like name@example.com.
+form-host-empty = Enter the server name, or switch this protocol off.
+form-host-bad = A server name has no spaces.
+form-port-range = The port is a number from 1 to 65535.
+form-username-empty = Enter the user name (usually your email address).
+form-not-a-number = Enter a whole number.
+form-poll-zero = Check at least every minute.
+form-nothing-on = Switch on at least one of IMAP, POP3 or SMTP.
+doctor-all-ok = Every step passed.
+doctor-some-failed = Some steps failed; see what to do below.

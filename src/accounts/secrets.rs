@@ -140,4 +140,24 @@ impl Secrets for AccountSecrets {
             PasswordMode::Ask => Err(SecretError::Missing),
         }
     }
+
+    fn save(
+        &self,
+        account: &Account,
+        protocol: Protocol,
+        password: &str,
+    ) -> Result<(), SecretError> {
+        if account.password_mode == PasswordMode::Keyring {
+            store_password(account, protocol, password)?;
+        }
+        self.remember(account.id, protocol, password.to_owned());
+        Ok(())
+    }
+
+    fn forget(&self, account: &Account) -> Result<(), SecretError> {
+        if let Ok(mut typed) = self.typed.lock() {
+            typed.retain(|(id, _), _| *id != account.id);
+        }
+        forget(account)
+    }
 }

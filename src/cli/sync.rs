@@ -139,6 +139,9 @@ pub fn drive(
                 | Event::MessagesChanged { .. }
                 | Event::OutboxChanged { .. }
                 | Event::DraftSaved { .. }
+                | Event::AccountSaved { .. }
+                | Event::NewMail { .. }
+                | Event::AccountRemoved { .. }
                 | Event::ConnectionReport(_) => {}
             }
         }

@@ -425,6 +425,14 @@ async fn sync_envelopes(
             max_local,
         )
         .await?;
+        if !ids.is_empty() && folder.role == crate::store::folders::Role::Inbox {
+            // Only arrivals above what was mirrored: a first sync never announces old mail.
+            ctx.emit(Event::NewMail {
+                account: folder.account_id,
+                folder: folder.id,
+                messages: ids.clone(),
+            });
+        }
         if !ids.is_empty() {
             let fid = folder.id;
             let fresh = ctx

@@ -57,6 +57,9 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 | Command::AccountsChanged
                 | Command::SetProtocol { .. }
                 | Command::TestConnection { .. }
+                | Command::TestSettings { .. }
+                | Command::SaveAccount { .. }
+                | Command::RemoveAccount { .. }
                 | Command::Send { .. }
                 | Command::SaveDraft { .. }
                 | Command::RetrySend { .. }

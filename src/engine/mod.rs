@@ -3,6 +3,7 @@
 
 mod account;
 mod actions;
+mod admin;
 mod backoff;
 mod drafts;
 mod errors;
@@ -51,6 +52,25 @@ pub enum SecretError {
 pub trait Secrets: Send + Sync {
     /// The password for `account`'s `protocol`.
     fn password(&self, account: &Account, protocol: Protocol) -> Result<String, SecretError>;
+
+    /// Keeps a password the user typed (in the keyring, or for this run for "ask" accounts).
+    fn save(
+        &self,
+        account: &Account,
+        protocol: Protocol,
+        password: &str,
+    ) -> Result<(), SecretError> {
+        let _ = (account, protocol, password);
+        Err(SecretError::Unavailable(
+            "this secrets provider cannot keep passwords".into(),
+        ))
+    }
+
+    /// Forgets every password of an account.
+    fn forget(&self, account: &Account) -> Result<(), SecretError> {
+        let _ = account;
+        Ok(())
+    }
 }
 
 /// What the UI or CLI asks of the engine.
@@ -79,6 +99,21 @@ pub enum Command {
     Archive { messages: Vec<i64> },
     /// Run the connection doctor on an account; answered by `Event::ConnectionReport`.
     TestConnection { account: i64 },
+    /// Run the doctor on settings not saved yet (a settings form); passwords typed in the form
+    /// are used, and stored ones for protocols left blank.
+    TestSettings {
+        account: Box<Account>,
+        passwords: Vec<(Protocol, String)>,
+    },
+    /// Add (id 0) or change an account and keep the typed passwords; answered by
+    /// `Event::AccountSaved`, and its tasks restart with the new settings.
+    SaveAccount {
+        account: Box<Account>,
+        passwords: Vec<(Protocol, String)>,
+    },
+    /// Remove an account: its passwords are forgotten; with `keep_mirror` its mail stays
+    /// readable with every protocol off, otherwise everything mirrored for it is deleted.
+    RemoveAccount { account: i64, keep_mirror: bool },
     /// Send a saved draft: it moves to the outbox at once and is sent from there.
     Send { draft: i64 },
     /// Save a draft (autosave); with IMAP on it is also filed in Drafts, replacing the older copy.
@@ -117,6 +152,12 @@ pub enum Event {
     FoldersChanged { account: i64 },
     /// Messages were added, changed or removed in a folder.
     MessagesChanged { folder: i64, ids: Vec<i64> },
+    /// New mail arrived in an INBOX since the last sync (never sent for a first sync).
+    NewMail {
+        account: i64,
+        folder: i64,
+        messages: Vec<i64>,
+    },
     /// Progress of a folder's sync.
     SyncProgress {
         account: i64,
@@ -140,6 +181,10 @@ pub enum Event {
     DraftSaved { draft: i64 },
     /// The connection doctor's findings.
     ConnectionReport(crate::accounts::doctor::Report),
+    /// An account was saved (its id, new or the same).
+    AccountSaved { account: i64 },
+    /// An account was removed (or, keeping its mirror, switched off).
+    AccountRemoved { account: i64 },
     /// Something failed; `kind` is for translation, `message` has the details.
     Error {
         account: i64,
@@ -287,7 +332,23 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                 refresh_accounts(&ctx, &mut tasks).await;
             }
             Command::TestConnection { account } => {
-                tokio::spawn(test_connection(ctx.clone(), account));
+                tokio::spawn(admin::test_saved(ctx.clone(), account));
+            }
+            Command::TestSettings { account, passwords } => {
+                tokio::spawn(admin::test_settings(ctx.clone(), *account, passwords));
+            }
+            Command::SaveAccount { account, passwords } => {
+                if admin::save(&ctx, *account, passwords).await {
+                    refresh_accounts(&ctx, &mut tasks).await;
+                }
+            }
+            Command::RemoveAccount {
+                account,
+                keep_mirror,
+            } => {
+                if admin::remove(&ctx, account, keep_mirror).await {
+                    refresh_accounts(&ctx, &mut tasks).await;
+                }
             }
             Command::SyncNow { account } => {
                 for (id, sup) in &tasks.supervisors {
@@ -370,60 +431,6 @@ pub(crate) async fn trusted_roots(
     let mut roots = ctx.options.extra_roots.clone();
     roots.extend(pinned.into_iter().map(CertificateDer::from));
     Ok(roots)
-}
-
-async fn test_connection(ctx: Context, id: i64) {
-    let store = ctx.store.clone();
-    let loaded =
-        tokio::task::spawn_blocking(move || crate::store::accounts::get(&store.reader()?, id))
-            .await;
-    let account = match loaded {
-        Ok(Ok(Some(account))) => account,
-        Ok(Ok(None)) => return,
-        Ok(Err(e)) => {
-            return ctx.emit(Event::Error {
-                account: id,
-                kind: ErrorKind::Storage,
-                message: e.to_string(),
-            });
-        }
-        Err(e) => {
-            return ctx.emit(Event::Error {
-                account: id,
-                kind: ErrorKind::Storage,
-                message: e.to_string(),
-            });
-        }
-    };
-    let roots = match trusted_roots(&ctx, &account).await {
-        Ok(roots) => roots,
-        Err(e) => {
-            return ctx.emit(Event::Error {
-                account: id,
-                kind: e.kind,
-                message: e.message,
-            });
-        }
-    };
-    let (secrets, who) = (ctx.secrets.clone(), account.clone());
-    let passwords = tokio::task::spawn_blocking(move || {
-        [Protocol::Imap, Protocol::Pop3, Protocol::Smtp]
-            .map(|p| (p, secrets.password(&who, p).ok()))
-    })
-    .await
-    .unwrap_or([
-        (Protocol::Imap, None),
-        (Protocol::Pop3, None),
-        (Protocol::Smtp, None),
-    ]);
-    let password = |p: Protocol| {
-        passwords
-            .iter()
-            .find(|(q, _)| *q == p)
-            .and_then(|(_, pw)| pw.clone())
-    };
-    let report = crate::accounts::doctor::examine(&account, password, &roots).await;
-    ctx.emit(Event::ConnectionReport(report));
 }
 
 async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {

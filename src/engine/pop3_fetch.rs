@@ -141,6 +141,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let total = numbers.len() as u64;
     let mut done = 0u64;
     let mut stored: Vec<String> = Vec::new();
+    let mut arrived: Vec<i64> = Vec::new();
     {
         let mut downloads = session.retr_many(&numbers);
         while let Some(next) = downloads.next().await {
@@ -152,6 +153,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
             stored.push(uidl.clone());
             done += 1;
             if let Some(message) = changed {
+                arrived.push(message);
                 ctx.emit(Event::MessagesChanged {
                     folder: inbox,
                     ids: vec![message],
@@ -164,6 +166,15 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
                 total,
             });
         }
+    }
+
+    if !known.is_empty() && !arrived.is_empty() {
+        // The first download of a mailbox is old mail, not news.
+        ctx.emit(Event::NewMail {
+            account: account.id,
+            folder: inbox,
+            messages: arrived,
+        });
     }
 
     // Deletions: only messages whose bytes are committed, as the account's policy says.

@@ -7,9 +7,12 @@ use std::path::PathBuf;
 use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
+use super::account_form::{AccountForm, Edit};
 use super::data::{self, Tree};
 use super::engine_link::{self, Link};
 use super::list::{Extend, MessageList};
+use super::notify::{self, Notice};
+use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, Event, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
@@ -24,9 +27,11 @@ pub enum Screen {
     Settings,
 }
 
-/// Light or dark.
+/// Follow the system, light or dark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThemeChoice {
+    /// Whatever the desktop uses.
+    System,
     /// Light.
     Light,
     /// Dark.
@@ -66,8 +71,36 @@ pub enum Message {
     SyncNow,
     /// A protocol switch in settings was flipped: account, protocol, on.
     SwitchProtocol(i64, Protocol, bool),
-    /// Choose the language.
+    /// Choose the language ("" follows the system).
     Language(String),
+    /// The desktop's light/dark mode, at start and when it changes.
+    SystemTheme(iced::theme::Mode),
+    /// Desktop notifications on or off.
+    Notifications(bool),
+    /// New mail arrived: the rows, read for the notification.
+    NewMailLoaded(Result<Vec<Envelope>, String>),
+    /// A notification was shown (or the desktop refused it).
+    Notified(Result<(), String>),
+    /// Open an account's settings form.
+    EditAccount(i64),
+    /// Open an empty form for a new account.
+    NewAccount,
+    /// Back to the app settings (closing the form).
+    CloseForm,
+    /// A change in the account form.
+    Form(Edit),
+    /// Save the account form.
+    SaveForm,
+    /// Run the connection doctor on the form's settings.
+    TestForm,
+    /// Ask before removing the form's account.
+    AskRemove,
+    /// Remove the form's account: keep its local mirror or not.
+    RemoveAccount { keep_mirror: bool },
+    /// Do not remove after all.
+    CancelRemove,
+    /// The status bar's error was clicked: show that account's settings.
+    ShowErrorAccount,
     /// Choose the theme.
     Theme(ThemeChoice),
     /// Something done to the open message.
@@ -193,6 +226,26 @@ pub struct App {
     pub notice: Option<String>,
     /// "Now" for list dates (today's mail shows a time), renewed as pages load.
     pub now: i64,
+    /// The language chosen ("" follows the system).
+    pub language: String,
+    /// The desktop's light/dark mode (for ThemeChoice::System).
+    pub system_mode: iced::theme::Mode,
+    /// Desktop notifications for new mail.
+    pub notifications: bool,
+    /// Notifications raised (tests read them; the desktop shows them).
+    pub notified: Vec<Notice>,
+    /// The account form open in Settings (None: the app settings).
+    pub form: Option<AccountForm>,
+    /// The doctor's report for the form, and whether a test is running.
+    pub report: Option<Report>,
+    /// A connection test is running.
+    pub testing: bool,
+    /// The form is being saved.
+    pub saving: bool,
+    /// Removal asked: waiting for the user to choose.
+    pub confirm_remove: bool,
+    /// The account the last error came from.
+    pub error_account: Option<i64>,
 }
 
 impl App {
@@ -204,6 +257,16 @@ impl App {
             i18n,
             theme: ThemeChoice::Light,
             screen: Screen::Mail,
+            language: String::new(),
+            system_mode: iced::theme::Mode::None,
+            notifications: true,
+            notified: Vec::new(),
+            form: None,
+            report: None,
+            testing: false,
+            saving: false,
+            confirm_remove: false,
+            error_account: None,
             tree: Tree::default(),
             folder: None,
             list: MessageList::default(),
@@ -426,9 +489,142 @@ impl App {
                 })
             }
             Message::Language(locale) => {
-                self.i18n = I18n::new(&locale);
+                self.i18n = if locale.is_empty() {
+                    I18n::from_env()
+                } else {
+                    I18n::new(&locale)
+                };
+                self.language = locale;
                 self.save_prefs()
             }
+            Message::SystemTheme(mode) => {
+                self.system_mode = mode;
+                Task::none()
+            }
+            Message::Notifications(on) => {
+                self.notifications = on;
+                self.save_prefs()
+            }
+            Message::NewMailLoaded(Ok(rows)) => {
+                let Some(notice) = notify::for_new_mail(&self.i18n, &rows) else {
+                    return Task::none();
+                };
+                self.notified.push(notice.clone());
+                if !self.with_engine {
+                    return Task::none();
+                }
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || notify::show(&notice))
+                            .await
+                            .map_err(|e| e.to_string())?
+                    },
+                    Message::Notified,
+                )
+            }
+            Message::NewMailLoaded(Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
+            Message::EditAccount(id) => {
+                self.form = self
+                    .tree
+                    .accounts
+                    .iter()
+                    .find(|(a, _)| a.id == id)
+                    .map(|(a, _)| AccountForm::edit(a));
+                self.report = None;
+                self.testing = false;
+                self.confirm_remove = false;
+                self.screen = Screen::Settings;
+                Task::none()
+            }
+            Message::NewAccount => {
+                self.form = Some(AccountForm::new_account());
+                self.report = None;
+                self.testing = false;
+                self.confirm_remove = false;
+                Task::none()
+            }
+            Message::CloseForm => {
+                self.form = None;
+                self.report = None;
+                self.confirm_remove = false;
+                Task::none()
+            }
+            Message::Notified(result) => {
+                // No notification service is not worth an error in the status bar.
+                if let Err(e) = result {
+                    eprintln!("{e}");
+                }
+                Task::none()
+            }
+            Message::Form(edit) => {
+                let Some(form) = &mut self.form else {
+                    return Task::none();
+                };
+                form.apply(edit.clone());
+                // A saved account's switch acts at once, as on a webmail's settings page;
+                // switching on waits until that protocol's servers are filled in.
+                if let Edit::Enabled(protocol, on) = edit
+                    && form.id != 0
+                {
+                    use super::account_form::Field;
+                    let ready = !form.problems().iter().any(|(f, _)| {
+                        matches!(f, Field::Host(p) | Field::Port(p) | Field::Username(p) if *p == protocol)
+                    });
+                    if !on || ready {
+                        let id = form.id;
+                        return self.update(Message::SwitchProtocol(id, protocol, on));
+                    }
+                }
+                Task::none()
+            }
+            Message::SaveForm => {
+                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
+                else {
+                    return Task::none();
+                };
+                self.saving = true;
+                self.send(Command::SaveAccount {
+                    account: Box::new(account),
+                    passwords,
+                })
+            }
+            Message::TestForm => {
+                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
+                else {
+                    return Task::none();
+                };
+                self.testing = true;
+                self.report = None;
+                self.send(Command::TestSettings {
+                    account: Box::new(account),
+                    passwords,
+                })
+            }
+            Message::AskRemove => {
+                self.confirm_remove = true;
+                Task::none()
+            }
+            Message::CancelRemove => {
+                self.confirm_remove = false;
+                Task::none()
+            }
+            Message::RemoveAccount { keep_mirror } => {
+                let Some(id) = self.form.as_ref().map(|f| f.id).filter(|id| *id != 0) else {
+                    return Task::none();
+                };
+                self.confirm_remove = false;
+                self.send(Command::RemoveAccount {
+                    account: id,
+                    keep_mirror,
+                })
+            }
+            Message::ShowErrorAccount => match self.error_account {
+                Some(id) => self.update(Message::EditAccount(id)),
+                None => Task::none(),
+            },
             Message::Theme(choice) => {
                 self.theme = choice;
                 self.save_prefs()
@@ -495,8 +691,9 @@ impl App {
             return Task::none();
         };
         let prefs = super::prefs::Prefs {
-            language: self.i18n.locale().to_owned(),
+            language: self.language.clone(),
             theme: self.theme,
+            notifications: self.notifications,
         };
         // Even a small file write stays off the UI thread.
         Task::perform(
@@ -599,9 +796,52 @@ impl App {
                     let pages = self.list.refresh();
                     self.load_pages(pages)
                 }
-                Event::Error { message, .. } => {
+                Event::Error {
+                    account, message, ..
+                } => {
                     self.last_error = Some(message);
+                    self.error_account = Some(account).filter(|a| *a != 0);
                     Task::none()
+                }
+                Event::NewMail { messages, .. } if self.notifications => Task::perform(
+                    data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
+                    Message::NewMailLoaded,
+                ),
+                Event::ConnectionReport(report) => {
+                    if self.testing {
+                        self.testing = false;
+                        self.report = Some(report);
+                    }
+                    Task::none()
+                }
+                Event::AccountSaved { account } => {
+                    self.saving = false;
+                    if let Some(form) = &mut self.form {
+                        form.id = account;
+                    }
+                    self.notice = Some(self.i18n.t("form-saved", &[]));
+                    self.load_tree()
+                }
+                Event::AccountRemoved { account } => {
+                    if self.form.as_ref().is_some_and(|f| f.id == account) {
+                        self.form = None;
+                        self.report = None;
+                    }
+                    let gone = self
+                        .tree
+                        .accounts
+                        .iter()
+                        .find(|(a, _)| a.id == account)
+                        .is_some_and(|(_, folders)| {
+                            folders.iter().any(|f| Some(f.id) == self.folder)
+                        });
+                    if gone {
+                        self.folder = None;
+                        self.list = MessageList::default();
+                        self.message = None;
+                        self.reading = None;
+                    }
+                    self.load_tree()
                 }
                 _ => Task::none(),
             },
@@ -615,6 +855,7 @@ impl App {
             Subscription::batch([
                 engine_link::connect(self.db.clone()).map(Message::Engine),
                 keys,
+                iced::system::theme_changes().map(Message::SystemTheme),
             ])
         } else {
             keys
@@ -623,9 +864,10 @@ impl App {
 
     /// The iced theme.
     pub fn theme(&self) -> Theme {
-        match self.theme {
-            ThemeChoice::Light => Theme::Light,
-            ThemeChoice::Dark => Theme::Dark,
+        match (self.theme, self.system_mode) {
+            (ThemeChoice::Light, _) => Theme::Light,
+            (ThemeChoice::Dark, _) | (ThemeChoice::System, iced::theme::Mode::Dark) => Theme::Dark,
+            (ThemeChoice::System, _) => Theme::Light,
         }
     }
 

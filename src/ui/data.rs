@@ -48,6 +48,16 @@ pub fn page(path: &Path, folder: i64, page: u32) -> Result<(u32, Vec<Envelope>),
     Ok((total, rows))
 }
 
+/// The rows of these messages (those still there).
+pub fn envelopes(path: &Path, ids: &[i64]) -> Result<Vec<Envelope>, StoreError> {
+    let conn = reader(path)?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(messages::get(&conn, *id)?);
+    }
+    Ok(out)
+}
+
 /// A message as the reader shows it; None until its body is downloaded.
 pub fn open(path: &Path, message: i64) -> Result<Option<DisplayMessage>, StoreError> {
     Ok(bodies::get(&reader(path)?, message)?.map(|raw| body::display(&raw, Options::default())))

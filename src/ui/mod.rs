@@ -1,15 +1,20 @@
 //! The window (iced only here). It reads the store read-only and reaches the engine only
 //! through commands and events.
 
+pub mod account_form;
 pub mod app;
 pub mod data;
 pub mod engine_link;
 pub mod fonts;
 pub mod list;
+pub mod notify;
 pub mod prefs;
+pub mod settings_view;
 pub mod view;
 
 use std::path::PathBuf;
+
+use iced::Task;
 
 /// Opens the main window over the store at `db`.
 pub fn run(db: PathBuf) -> iced::Result {
@@ -25,8 +30,11 @@ pub fn run(db: PathBuf) -> iced::Result {
         move || {
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
             app.theme = prefs.theme;
+            app.language = prefs.language.clone();
+            app.notifications = prefs.notifications;
             app.prefs_file = Some(prefs_file.clone());
-            (app, task)
+            let system = iced::system::theme().map(app::Message::SystemTheme);
+            (app, Task::batch([task, system]))
         },
         app::App::update,
         view::view,

@@ -1,4 +1,4 @@
-//! The window's own preferences (language, theme), kept in a small JSON file in the config
+//! The window's own preferences (language, theme, notifications), kept in a small JSON file in the config
 //! directory. No secret ever goes here.
 
 use std::path::{Path, PathBuf};
@@ -10,15 +10,18 @@ use super::app::ThemeChoice;
 pub struct Prefs {
     /// "en-US", "zh-CN", or "" to follow the system.
     pub language: String,
-    /// Light or dark.
+    /// Follow the system, light or dark.
     pub theme: ThemeChoice,
+    /// Desktop notifications for new mail.
+    pub notifications: bool,
 }
 
 impl Default for Prefs {
     fn default() -> Prefs {
         Prefs {
             language: String::new(),
-            theme: ThemeChoice::Light,
+            theme: ThemeChoice::System,
+            notifications: true,
         }
     }
 }
@@ -38,11 +41,12 @@ pub fn load(path: &Path) -> Prefs {
     };
     Prefs {
         language: value["language"].as_str().unwrap_or_default().to_owned(),
-        theme: if value["theme"].as_str() == Some("dark") {
-            ThemeChoice::Dark
-        } else {
-            ThemeChoice::Light
+        theme: match value["theme"].as_str() {
+            Some("dark") => ThemeChoice::Dark,
+            Some("light") => ThemeChoice::Light,
+            _ => ThemeChoice::System,
         },
+        notifications: value["notifications"].as_bool().unwrap_or(true),
     }
 }
 
@@ -50,7 +54,12 @@ pub fn load(path: &Path) -> Prefs {
 pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
     let value = serde_json::json!({
         "language": prefs.language,
-        "theme": match prefs.theme { ThemeChoice::Light => "light", ThemeChoice::Dark => "dark" },
+        "theme": match prefs.theme {
+            ThemeChoice::System => "system",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        },
+        "notifications": prefs.notifications,
     });
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, value.to_string())?;
@@ -69,6 +78,7 @@ mod tests {
         let prefs = Prefs {
             language: "zh-CN".into(),
             theme: ThemeChoice::Dark,
+            notifications: false,
         };
         save(&path, &prefs)?;
         assert_eq!(load(&path), prefs);

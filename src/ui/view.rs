@@ -1,14 +1,14 @@
 //! Drawing the window: toolbar, the three mail panes or settings, and the status bar.
 
 use iced::widget::{
-    Column, button, column, container, pane_grid, row, rule, scrollable, space, text, toggler,
+    Column, button, column, container, pane_grid, row, rule, scrollable, space, text,
 };
 use iced::{Alignment, Element, Font, Length, Theme};
 
-use super::app::{Action, App, Message, Pane, Screen, ThemeChoice};
+use super::app::{Action, App, Message, Pane, Screen};
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
-use crate::engine::{AccountState, Protocol};
+use crate::engine::AccountState;
 use crate::mime::attachments::human_size;
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
 use crate::mime::text::{Zone, format_date};
@@ -47,7 +47,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .align_y(Alignment::Center);
     let body: Element<'_, Message> = match app.screen {
         Screen::Mail => mail(app),
-        Screen::Settings => settings(app),
+        Screen::Settings => super::settings_view::settings(app),
     };
     column![
         toolbar,
@@ -482,108 +482,6 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
     }
 }
 
-fn settings(app: &App) -> Element<'_, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let pick = |label: String, on: bool, message: Message| {
-        let b = button(text(label).size(BODY))
-            .padding([4, 12])
-            .on_press(message);
-        if on {
-            b.style(button::primary)
-        } else {
-            b.style(button::secondary)
-        }
-    };
-    let zh = app.i18n.locale().starts_with("zh");
-    let mut col = Column::new()
-        .spacing(14)
-        .padding(20)
-        .push(
-            row![
-                text(t("ui-language")).size(BODY).width(120),
-                pick("English".into(), !zh, Message::Language("en-US".into())),
-                pick("简体中文".into(), zh, Message::Language("zh-CN".into())),
-            ]
-            .spacing(8)
-            .align_y(Alignment::Center),
-        )
-        .push(
-            row![
-                text(t("ui-theme")).size(BODY).width(120),
-                pick(
-                    t("ui-theme-light"),
-                    app.theme == ThemeChoice::Light,
-                    Message::Theme(ThemeChoice::Light)
-                ),
-                pick(
-                    t("ui-theme-dark"),
-                    app.theme == ThemeChoice::Dark,
-                    Message::Theme(ThemeChoice::Dark)
-                ),
-            ]
-            .spacing(8)
-            .align_y(Alignment::Center),
-        )
-        .push(text(t("ui-accounts")).size(18));
-    for (account, _) in &app.tree.accounts {
-        let id = account.id;
-        let switch = |label: String, enabled: bool, host: &str, port: u16, protocol: Protocol| {
-            row![
-                toggler(enabled)
-                    .size(20)
-                    .on_toggle(move |on| Message::SwitchProtocol(id, protocol, on)),
-                // The label flips the switch too, as people expect of a settings page.
-                button(text(label).size(BODY))
-                    .style(button::text)
-                    .padding([2, 4])
-                    .width(Length::Fill)
-                    .on_press(Message::SwitchProtocol(id, protocol, !enabled)),
-                text(if host.is_empty() {
-                    String::new()
-                } else {
-                    format!("{host}:{port}")
-                })
-                .size(SMALL)
-                .style(text::secondary),
-            ]
-            .spacing(12)
-            .align_y(Alignment::Center)
-        };
-        let section = column![
-            text(format!("{}  <{}>", account.display_name, account.address)).size(BODY),
-            switch(
-                t("ui-protocol-imap"),
-                account.imap.enabled,
-                &account.imap.host,
-                account.imap.port,
-                Protocol::Imap
-            ),
-            switch(
-                t("ui-protocol-pop3"),
-                account.pop3.enabled,
-                &account.pop3.host,
-                account.pop3.port,
-                Protocol::Pop3
-            ),
-            switch(
-                t("ui-protocol-smtp"),
-                account.smtp.enabled,
-                &account.smtp.host,
-                account.smtp.port,
-                Protocol::Smtp
-            ),
-        ]
-        .spacing(10);
-        col = col.push(
-            container(section)
-                .padding(14)
-                .width(Length::Fill)
-                .style(container::bordered_box),
-        );
-    }
-    scrollable(col).height(Length::Fill).into()
-}
-
 fn status(app: &App) -> Element<'_, Message> {
     let mut parts = Vec::new();
     for (account, _) in &app.tree.accounts {
@@ -605,16 +503,31 @@ fn status(app: &App) -> Element<'_, Message> {
     if let Some(notice) = &app.notice {
         parts.push(notice.clone());
     }
+    let mut bar = row![text(parts.join("   ·   ")).size(SMALL)]
+        .spacing(12)
+        .align_y(Alignment::Center);
     if let Some(e) = &app.last_error
         && !app
             .states
             .values()
             .any(|s| matches!(s, AccountState::Offline(reason) if reason == e))
     {
-        parts.push(app.i18n.t("ui-error", &[("message", e)]));
+        let words = text(app.i18n.t("ui-error", &[("message", e)]))
+            .size(SMALL)
+            .style(|theme: &Theme| text::Style {
+                color: Some(theme.palette().danger),
+            });
+        // Clicking an account's error opens its settings, where it can be fixed.
+        bar = bar.push(if app.error_account.is_some() {
+            Element::from(
+                button(words)
+                    .style(button::text)
+                    .padding(0)
+                    .on_press(Message::ShowErrorAccount),
+            )
+        } else {
+            words.into()
+        });
     }
-    container(text(parts.join("   ·   ")).size(SMALL))
-        .padding([4, 10])
-        .width(Length::Fill)
-        .into()
+    container(bar).padding([4, 10]).width(Length::Fill).into()
 }

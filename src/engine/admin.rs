@@ -1,0 +1,166 @@
+//! Account administration for the window: save, remove and test settings. Writes go through
+//! the store's writer and passwords through the secrets provider, both off the async threads.
+
+use super::{Context, ErrorKind, Event, Protocol, trusted_roots};
+use crate::store::accounts::{self, Account};
+
+fn storage_error(ctx: &Context, account: i64, message: String) {
+    ctx.emit(Event::Error {
+        account,
+        kind: ErrorKind::Storage,
+        message,
+    });
+}
+
+/// Inserts or updates `account` and keeps the typed passwords. Returns whether it was saved.
+pub(super) async fn save(
+    ctx: &Context,
+    mut account: Account,
+    passwords: Vec<(Protocol, String)>,
+) -> bool {
+    let row = account.clone();
+    let written = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            if row.id == 0 {
+                accounts::insert(tx, &row)
+            } else {
+                accounts::update(tx, &row).map(|()| row.id)
+            }
+        })
+        .await;
+    account.id = match written {
+        Ok(id) => id,
+        Err(e) => {
+            storage_error(ctx, account.id, e.to_string());
+            return false;
+        }
+    };
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let kept = tokio::task::spawn_blocking(move || {
+        for (protocol, password) in passwords.iter().filter(|(_, p)| !p.is_empty()) {
+            secrets.save(&who, *protocol, password)?;
+        }
+        Ok::<(), super::SecretError>(())
+    })
+    .await;
+    let id = account.id;
+    match kept {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => ctx.emit(Event::Error {
+            account: id,
+            kind: ErrorKind::KeyringUnavailable,
+            message: e.to_string(),
+        }),
+        Err(e) => storage_error(ctx, id, e.to_string()),
+    }
+    ctx.emit(Event::AccountSaved { account: id });
+    ctx.emit(Event::AccountChanged { account: id });
+    true
+}
+
+/// Removes an account, or with `keep_mirror` switches every protocol off and keeps its mail.
+/// Its passwords are forgotten either way. Returns whether anything changed.
+pub(super) async fn remove(ctx: &Context, id: i64, keep_mirror: bool) -> bool {
+    let store = ctx.store.clone();
+    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
+    let mut account = match loaded {
+        Ok(Ok(Some(account))) => account,
+        Ok(Ok(None)) => return false,
+        Ok(Err(e)) => {
+            storage_error(ctx, id, e.to_string());
+            return false;
+        }
+        Err(e) => {
+            storage_error(ctx, id, e.to_string());
+            return false;
+        }
+    };
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || secrets.forget(&who)).await {
+        // The account goes anyway; the stale keyring entry is reported, not fatal.
+        ctx.emit(Event::Error {
+            account: id,
+            kind: ErrorKind::KeyringUnavailable,
+            message: e.to_string(),
+        });
+    }
+    let written = if keep_mirror {
+        account.imap.enabled = false;
+        account.pop3.enabled = false;
+        account.smtp.enabled = false;
+        ctx.store
+            .writer()
+            .write(move |tx| accounts::update(tx, &account))
+            .await
+    } else {
+        ctx.store
+            .writer()
+            .write(move |tx| accounts::delete(tx, id))
+            .await
+    };
+    if let Err(e) = written {
+        storage_error(ctx, id, e.to_string());
+        return false;
+    }
+    ctx.emit(Event::AccountRemoved { account: id });
+    true
+}
+
+/// The doctor on a saved account.
+pub(super) async fn test_saved(ctx: Context, id: i64) {
+    let store = ctx.store.clone();
+    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
+    match loaded {
+        Ok(Ok(Some(account))) => test_settings(ctx, account, Vec::new()).await,
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => storage_error(&ctx, id, e.to_string()),
+        Err(e) => storage_error(&ctx, id, e.to_string()),
+    }
+}
+
+/// The doctor on `account` as given (perhaps not saved): typed passwords first, then stored.
+pub(super) async fn test_settings(ctx: Context, account: Account, typed: Vec<(Protocol, String)>) {
+    let roots = match trusted_roots(&ctx, &account).await {
+        Ok(roots) => roots,
+        Err(e) => {
+            return ctx.emit(Event::Error {
+                account: account.id,
+                kind: e.kind,
+                message: e.message,
+            });
+        }
+    };
+    let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let stored = tokio::task::spawn_blocking(move || {
+        [Protocol::Imap, Protocol::Pop3, Protocol::Smtp].map(|p| {
+            let known = if who.id == 0 {
+                None
+            } else {
+                secrets.password(&who, p).ok()
+            };
+            (p, known)
+        })
+    })
+    .await
+    .unwrap_or([
+        (Protocol::Imap, None),
+        (Protocol::Pop3, None),
+        (Protocol::Smtp, None),
+    ]);
+    let password = |p: Protocol| {
+        typed
+            .iter()
+            .find(|(q, pw)| *q == p && !pw.is_empty())
+            .map(|(_, pw)| pw.clone())
+            .or_else(|| {
+                stored
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .and_then(|(_, pw)| pw.clone())
+            })
+    };
+    let report = crate::accounts::doctor::examine(&account, password, &roots).await;
+    ctx.emit(Event::ConnectionReport(report));
+}

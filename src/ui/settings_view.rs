@@ -1,0 +1,553 @@
+//! Drawing Settings: the app's own choices, and one page per account with a section per
+//! protocol (its switch, its servers), POP3 options, the doctor's report and removal.
+
+use iced::widget::{
+    Column, button, column, container, row, rule, scrollable, space, text, text_input, toggler,
+};
+use iced::{Alignment, Element, Length, Theme};
+
+use super::account_form::{AccountForm, Edit, Field};
+use super::app::{App, Message, ThemeChoice};
+use super::fonts::{self, BOLD, icon};
+use crate::accounts::doctor::{ProtocolReport, Report};
+use crate::engine::Protocol;
+use crate::store::accounts::Security;
+
+const SMALL: f32 = 12.0;
+const BODY: f32 = 14.0;
+const LABEL: f32 = 150.0;
+
+/// The settings screen: a list of pages on the left, the chosen page on the right.
+pub fn settings(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let entry = |label: String, on: bool, message: Message| {
+        let b = button(text(label).size(BODY).wrapping(text::Wrapping::None))
+            .width(Length::Fill)
+            .padding([6, 10])
+            .on_press(message);
+        if on {
+            b.style(button::primary)
+        } else {
+            b.style(button::text)
+        }
+    };
+    let mut side = Column::new()
+        .spacing(4)
+        .padding(10)
+        .width(230)
+        .push(entry(
+            t("ui-app-settings"),
+            app.form.is_none(),
+            Message::CloseForm,
+        ))
+        .push(space().height(8))
+        .push(text(t("ui-accounts")).size(SMALL).font(BOLD));
+    for (account, _) in &app.tree.accounts {
+        let on = app.form.as_ref().is_some_and(|f| f.id == account.id);
+        side = side.push(entry(
+            account.address.clone(),
+            on,
+            Message::EditAccount(account.id),
+        ));
+    }
+    side = side.push(
+        button(text(t("ui-add-account")).size(BODY))
+            .padding([6, 10])
+            .style(button::secondary)
+            .on_press(Message::NewAccount),
+    );
+    let page: Element<'_, Message> = match &app.form {
+        None => app_page(app),
+        Some(form) => account_page(app, form),
+    };
+    row![
+        container(side).height(Length::Fill).style(sidebar),
+        rule::vertical(1),
+        scrollable(container(page).padding(20).max_width(860)).height(Length::Fill),
+    ]
+    .height(Length::Fill)
+    .into()
+}
+
+fn sidebar(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(theme.extended_palette().background.weak.color.into()),
+        ..container::Style::default()
+    }
+}
+
+fn pick<'a>(label: String, on: bool, message: Message) -> button::Button<'a, Message> {
+    let b = button(text(label).size(BODY))
+        .padding([4, 12])
+        .on_press(message);
+    if on {
+        b.style(button::primary)
+    } else {
+        b.style(button::secondary)
+    }
+}
+
+fn app_page(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let lang = app.language.as_str();
+    column![
+        text(t("ui-app-settings")).size(20).font(BOLD),
+        row![
+            text(t("ui-language")).size(BODY).width(LABEL),
+            pick(
+                t("ui-follow-system"),
+                lang.is_empty(),
+                Message::Language(String::new())
+            ),
+            pick(
+                "English".into(),
+                lang == "en-US",
+                Message::Language("en-US".into())
+            ),
+            pick(
+                "简体中文".into(),
+                lang == "zh-CN",
+                Message::Language("zh-CN".into())
+            ),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+        row![
+            text(t("ui-theme")).size(BODY).width(LABEL),
+            pick(
+                t("ui-follow-system"),
+                app.theme == ThemeChoice::System,
+                Message::Theme(ThemeChoice::System)
+            ),
+            pick(
+                t("ui-theme-light"),
+                app.theme == ThemeChoice::Light,
+                Message::Theme(ThemeChoice::Light)
+            ),
+            pick(
+                t("ui-theme-dark"),
+                app.theme == ThemeChoice::Dark,
+                Message::Theme(ThemeChoice::Dark)
+            ),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+        row![
+            text(t("ui-notifications")).size(BODY).width(LABEL),
+            toggler(app.notifications)
+                .size(20)
+                .on_toggle(Message::Notifications),
+            button(text(t("ui-notifications-detail")).size(BODY))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::Notifications(!app.notifications)),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+    ]
+    .spacing(16)
+    .into()
+}
+
+/// A labelled text field with its inline error under it.
+fn field<'a>(
+    app: &'a App,
+    form: &'a AccountForm,
+    label: String,
+    which: Field,
+    value: &'a str,
+    placeholder: String,
+) -> Element<'a, Message> {
+    fields(app, form, vec![(label, which, value, placeholder)])
+}
+
+/// Several labelled fields on one row, each one's error under the row.
+fn fields<'a>(
+    app: &'a App,
+    form: &'a AccountForm,
+    list: Vec<(String, Field, &'a str, String)>,
+) -> Element<'a, Message> {
+    let mut line = row![].spacing(8).align_y(Alignment::Center);
+    let mut errors = Vec::new();
+    for (i, (label, which, value, placeholder)) in list.into_iter().enumerate() {
+        let input = text_input(&placeholder, value)
+            .id(field_id(which))
+            .size(BODY)
+            .padding([6, 8])
+            .secure(matches!(which, Field::Password(_)))
+            .on_input(move |v| Message::Form(Edit::Text(which, v)));
+        let label = text(label).size(BODY);
+        line = if i == 0 {
+            line.push(label.width(LABEL))
+        } else {
+            line.push(label)
+        };
+        line = match which {
+            Field::Port(_) | Field::KeepDays | Field::PollMinutes | Field::SyncWindow => {
+                line.push(input.width(90))
+            }
+            _ => line.push(input),
+        };
+        if let Some(key) = form.problem(which) {
+            errors.push(key);
+        }
+    }
+    let mut col = Column::new().spacing(4).push(line);
+    for key in errors {
+        col = col.push(row![
+            space().width(LABEL + 8.0),
+            text(app.i18n.t(key, &[]))
+                .size(SMALL)
+                .style(|theme: &Theme| text::Style {
+                    color: Some(theme.palette().danger),
+                }),
+        ]);
+    }
+    col.into()
+}
+
+/// The widget id of a form field (tests type into fields by it).
+pub fn field_id(which: Field) -> String {
+    let p = |p: Protocol| match p {
+        Protocol::Imap => "imap",
+        Protocol::Pop3 => "pop3",
+        Protocol::Smtp => "smtp",
+    };
+    match which {
+        Field::Name => "name".into(),
+        Field::Address => "address".into(),
+        Field::Host(x) => format!("{}-host", p(x)),
+        Field::Port(x) => format!("{}-port", p(x)),
+        Field::Username(x) => format!("{}-username", p(x)),
+        Field::Password(x) => format!("{}-password", p(x)),
+        Field::KeepDays => "pop3-keep-days".into(),
+        Field::PollMinutes => "pop3-poll".into(),
+        Field::SyncWindow => "imap-window".into(),
+    }
+}
+
+fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let s = form.server(p);
+    let title = t(match p {
+        Protocol::Imap => "ui-protocol-imap",
+        Protocol::Pop3 => "ui-protocol-pop3",
+        Protocol::Smtp => "ui-protocol-smtp",
+    });
+    let mut col = Column::new().spacing(10).push(
+        row![
+            toggler(s.enabled)
+                .size(20)
+                .on_toggle(move |on| Message::Form(Edit::Enabled(p, on))),
+            // The label flips the switch too, as people expect of a settings page.
+            button(text(title).size(BODY).font(BOLD))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::Form(Edit::Enabled(p, !s.enabled))),
+        ]
+        .spacing(12)
+        .align_y(Alignment::Center),
+    );
+    if !s.enabled {
+        return col.into();
+    }
+    let security = |label: &str, sec: Security| {
+        pick(
+            t(label),
+            s.security == sec,
+            Message::Form(Edit::Security(p, sec)),
+        )
+    };
+    col = col
+        .push(fields(
+            app,
+            form,
+            vec![
+                (t("form-host"), Field::Host(p), &s.host, String::new()),
+                (t("form-port"), Field::Port(p), &s.port, String::new()),
+            ],
+        ))
+        .push(
+            row![
+                text(t("form-security")).size(BODY).width(LABEL),
+                security("form-security-tls", Security::Tls),
+                security("form-security-starttls", Security::StartTls),
+                security("form-security-plain", Security::Plain),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        );
+    if s.security == Security::Plain {
+        col = col.push(row![
+            space().width(LABEL + 8.0),
+            text(t("form-plain-warning"))
+                .size(SMALL)
+                .style(|theme: &Theme| text::Style {
+                    color: Some(theme.palette().warning),
+                }),
+        ]);
+    }
+    let password_hint = if form.id == 0 {
+        t("form-password-new")
+    } else {
+        t("form-password-keep")
+    };
+    col = col.push(fields(
+        app,
+        form,
+        vec![
+            (
+                t("form-username"),
+                Field::Username(p),
+                &s.username,
+                String::new(),
+            ),
+            (
+                t("form-password"),
+                Field::Password(p),
+                &s.password,
+                password_hint,
+            ),
+        ],
+    ));
+    match p {
+        Protocol::Imap => {
+            col = col.push(field(
+                app,
+                form,
+                t("form-sync-window"),
+                Field::SyncWindow,
+                &form.sync_window,
+                String::new(),
+            ));
+        }
+        Protocol::Pop3 => {
+            let check = |label: String, on: bool, edit: fn(bool) -> Edit| {
+                row![
+                    space().width(LABEL + 8.0),
+                    toggler(on)
+                        .size(18)
+                        .on_toggle(move |v| Message::Form(edit(v))),
+                    button(text(label).size(BODY))
+                        .style(button::text)
+                        .padding([2, 4])
+                        .on_press(Message::Form(edit(!on))),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center)
+            };
+            col = col
+                .push(check(
+                    t("form-leave-on-server"),
+                    form.leave_on_server,
+                    Edit::LeaveOnServer,
+                ))
+                .push(field(
+                    app,
+                    form,
+                    t("form-keep-days"),
+                    Field::KeepDays,
+                    &form.keep_days,
+                    String::new(),
+                ))
+                .push(check(
+                    t("form-delete-when-deleted"),
+                    form.delete_when_deleted_locally,
+                    Edit::DeleteWhenDeletedLocally,
+                ))
+                .push(field(
+                    app,
+                    form,
+                    t("form-poll-minutes"),
+                    Field::PollMinutes,
+                    &form.poll_minutes,
+                    String::new(),
+                ));
+        }
+        Protocol::Smtp => {}
+    }
+    col.into()
+}
+
+fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let title = if form.id == 0 {
+        t("ui-add-account")
+    } else {
+        form.address.clone()
+    };
+    let boxed = |content: Element<'a, Message>| {
+        container(content)
+            .padding(14)
+            .width(Length::Fill)
+            .style(container::bordered_box)
+    };
+    let mut col = Column::new()
+        .spacing(14)
+        .push(text(title).size(20).font(BOLD))
+        .push(boxed(
+            column![
+                field(
+                    app,
+                    form,
+                    t("form-name"),
+                    Field::Name,
+                    &form.name,
+                    String::new()
+                ),
+                field(
+                    app,
+                    form,
+                    t("form-address"),
+                    Field::Address,
+                    &form.address,
+                    "name@example.com".into()
+                ),
+            ]
+            .spacing(10)
+            .into(),
+        ));
+    if let Some(key) = form.problem(Field::Name) {
+        col = col.push(text(t(key)).size(SMALL).style(|theme: &Theme| text::Style {
+            color: Some(theme.palette().danger),
+        }));
+    }
+    for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+        col = col.push(boxed(protocol_section(app, form, p)));
+    }
+    let valid = form.problems().is_empty();
+    let mut actions = row![
+        button(text(t("form-save")).size(BODY))
+            .padding([6, 16])
+            .style(button::primary)
+            .on_press_maybe((valid && !app.saving).then_some(Message::SaveForm)),
+        button(
+            text(if app.testing {
+                t("form-testing")
+            } else {
+                t("form-test")
+            })
+            .size(BODY)
+        )
+        .padding([6, 16])
+        .style(button::secondary)
+        .on_press_maybe((valid && !app.testing).then_some(Message::TestForm)),
+        space().width(Length::Fill),
+    ]
+    .spacing(8);
+    if form.id != 0 {
+        actions = actions.push(
+            button(text(t("form-remove")).size(BODY))
+                .padding([6, 16])
+                .style(button::danger)
+                .on_press(Message::AskRemove),
+        );
+    }
+    col = col.push(actions);
+    if !valid {
+        col = col.push(text(t("form-fix-first")).size(SMALL).style(text::secondary));
+    }
+    if app.confirm_remove {
+        col = col.push(boxed(
+            column![
+                text(app.i18n.t("form-remove-ask", &[("address", &form.address)])).size(BODY),
+                row![
+                    button(text(t("form-remove-keep")).size(BODY))
+                        .padding([6, 12])
+                        .style(button::secondary)
+                        .on_press(Message::RemoveAccount { keep_mirror: true }),
+                    button(text(t("form-remove-all")).size(BODY))
+                        .padding([6, 12])
+                        .style(button::danger)
+                        .on_press(Message::RemoveAccount { keep_mirror: false }),
+                    button(text(t("form-cancel")).size(BODY))
+                        .padding([6, 12])
+                        .style(button::text)
+                        .on_press(Message::CancelRemove),
+                ]
+                .spacing(8),
+            ]
+            .spacing(10)
+            .into(),
+        ));
+    }
+    if let Some(report) = &app.report {
+        col = col.push(boxed(report_view(app, report)));
+    }
+    col.into()
+}
+
+/// The doctor's report: each protocol, each step with a tick or a cross, and the fix.
+pub fn report_view<'a>(app: &'a App, report: &'a Report) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let mut col = Column::new().spacing(6).push(
+        text(if report.ok() {
+            t("doctor-all-ok")
+        } else {
+            t("doctor-some-failed")
+        })
+        .size(BODY)
+        .font(BOLD),
+    );
+    for p in &report.protocols {
+        col = col.push(protocol_report(app, p));
+    }
+    col.into()
+}
+
+fn protocol_report<'a>(app: &'a App, p: &'a ProtocolReport) -> Element<'a, Message> {
+    let name = match p.protocol {
+        Protocol::Imap => "IMAP",
+        Protocol::Pop3 => "POP3",
+        Protocol::Smtp => "SMTP",
+    };
+    let mut col = Column::new().spacing(4).push(
+        text(format!("{name}  {}:{}", p.host, p.port))
+            .size(BODY)
+            .font(BOLD),
+    );
+    for s in &p.steps {
+        let (mark, good) = if s.ok {
+            ('\u{f00c}', true)
+        } else {
+            ('\u{f00d}', false)
+        };
+        col = col.push(
+            row![
+                text(mark.to_string())
+                    .font(fonts::ICONS)
+                    .size(SMALL)
+                    .width(16)
+                    .style(move |theme: &Theme| text::Style {
+                        color: Some(if good {
+                            theme.palette().success
+                        } else {
+                            theme.palette().danger
+                        }),
+                    }),
+                text(s.step.name(&app.i18n)).size(SMALL).width(120),
+                text(format!("{} ms", s.elapsed.as_millis()))
+                    .size(SMALL)
+                    .width(70)
+                    .style(text::secondary),
+                text(s.detail.clone()).size(SMALL).style(text::secondary),
+            ]
+            .spacing(6),
+        );
+        if let Some(hint) = &s.hint {
+            col = col.push(
+                container(
+                    row![
+                        text(icon::JUNK.to_string()).font(fonts::ICONS).size(SMALL),
+                        text(hint.text(&app.i18n, &p.host, p.port, &s.detail)).size(SMALL),
+                    ]
+                    .spacing(8),
+                )
+                .padding(8)
+                .width(Length::Fill)
+                .style(container::rounded_box),
+            );
+        }
+    }
+    col.into()
+}
