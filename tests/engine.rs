@@ -6,6 +6,8 @@ mod harness;
 #[path = "engine/fixture.rs"]
 mod fixture;
 
+#[path = "engine/admin.rs"]
+mod admin;
 #[path = "engine/changes.rs"]
 mod changes;
 #[path = "engine/crash.rs"]

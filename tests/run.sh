@@ -37,5 +37,5 @@ dbus-run-session -- bash -euo pipefail -c '
     chmod 700 "$XDG_RUNTIME_DIR"
     eval "$(printf "tidings-test-keyring" | gnome-keyring-daemon --unlock --components=secrets)"
     export GNOME_KEYRING_CONTROL
-    cargo test --locked
-'
+    cargo test --locked "$@"
+' run-tests "$@"

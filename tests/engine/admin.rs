@@ -1,0 +1,242 @@
+//! What the window asks of the engine for accounts: test settings before saving, save with the
+//! password going to the real keyring (never to SQLite), remove with or without the mirror, and
+//! new-mail announcements that never fire for a first sync.
+
+use std::time::Duration;
+
+use tidings::accounts::doctor::Hint;
+use tidings::accounts::secrets::{self, AccountSecrets};
+use tidings::engine::{self, Command, EngineOptions, Event, Protocol, SecretError};
+use tidings::store::accounts::{self, Security};
+use tidings::store::{Store, messages};
+
+use crate::fixture::{Fixture, account_for, wait_for};
+use crate::harness::{Result, Servers};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn new_mail(events: &[Event]) -> Vec<Vec<i64>> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::NewMail { messages, .. } => Some(messages.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn raw(subject: &str, id: &str) -> Vec<u8> {
+    format!(
+        "From: Bob <bob@tidings.test>\r\nTo: alice@tidings.test\r\nSubject: {subject}\r\n\
+         Message-ID: <{id}@tidings.test>\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\n\r\nHi.\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_imap_mail_is_announced_only_after_the_first_sync() -> Result<()> {
+    let fx = Fixture::new()?;
+    fx.servers.seed("alice", "INBOX", 1, 5)?;
+    let first = fx.sync_once().await?;
+    assert!(
+        new_mail(&first).is_empty(),
+        "a first sync announces nothing"
+    );
+    fx.servers
+        .deliver_raw("alice", "INBOX", "new1", &raw("Lunch?", "new1"))?;
+    let second = fx.sync_once().await?;
+    let announced = new_mail(&second);
+    assert_eq!(announced.len(), 1, "{second:?}");
+    let reader = fx.reader()?;
+    let m = messages::get(&reader, announced[0][0])?.ok_or("announced row missing")?;
+    assert_eq!(m.subject, "Lunch?");
+    let third = fx.sync_once().await?;
+    assert!(
+        new_mail(&third).is_empty(),
+        "nothing new, nothing announced"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_pop3_mail_is_announced_only_after_the_first_pass() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
+            a.imap.enabled = false;
+            a.pop3.enabled = true;
+            a.pop3.port = port;
+            a
+        },
+        true,
+    )?;
+    fx.servers.seed("alice", "INBOX", 1, 3)?;
+    assert!(new_mail(&fx.sync_once().await?).is_empty());
+    fx.servers
+        .deliver_raw("alice", "INBOX", "pop-new", &raw("新邮件", "pop-new"))?;
+    let second = fx.sync_once().await?;
+    assert_eq!(new_mail(&second).iter().map(Vec::len).sum::<usize>(), 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()> {
+    let servers = Servers::start()?;
+    servers.seed("carol", "INBOX", 1, 4)?;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    let store = Store::open(&db)?;
+    let (handle, mut events) = engine::spawn(
+        store.clone(),
+        AccountSecrets::new(),
+        EngineOptions {
+            extra_roots: servers.ca_der()?,
+            ..EngineOptions::default()
+        },
+    );
+    let carol = servers.user("carol");
+    let mut account = account_for(&servers, "carol", servers.ports.imaps, Security::Tls);
+    account.smtp.enabled = true;
+
+    // Unsaved settings with a wrong password: the doctor says so, and nothing is stored.
+    handle
+        .send(Command::TestSettings {
+            account: Box::new(account.clone()),
+            passwords: vec![(Protocol::Imap, "wrong".into())],
+        })
+        .await?;
+    let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
+        matches!(e, Event::ConnectionReport(_))
+    })
+    .await?
+    else {
+        return Err("no report".into());
+    };
+    assert!(!report.ok());
+    let hints: Vec<&Hint> = report
+        .protocols
+        .iter()
+        .flat_map(|p| p.steps.iter().filter_map(|s| s.hint.as_ref()))
+        .collect();
+    assert!(hints.contains(&&Hint::WrongPassword), "{hints:?}");
+    assert!(accounts::list(&store.reader()?)?.is_empty());
+
+    // The right one passes every step of IMAP and SMTP.
+    let typed = vec![
+        (Protocol::Imap, carol.password.clone()),
+        (Protocol::Smtp, carol.password.clone()),
+    ];
+    handle
+        .send(Command::TestSettings {
+            account: Box::new(account.clone()),
+            passwords: typed.clone(),
+        })
+        .await?;
+    let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
+        matches!(e, Event::ConnectionReport(_))
+    })
+    .await?
+    else {
+        return Err("no report".into());
+    };
+    assert!(
+        report.ok(),
+        "{}",
+        report.render(&tidings::i18n::I18n::new("en-US"))
+    );
+
+    // Saved: the row is written, the password is in the keyring only, and the account syncs.
+    handle
+        .send(Command::SaveAccount {
+            account: Box::new(account.clone()),
+            passwords: typed,
+        })
+        .await?;
+    let Event::AccountSaved { account: id } = wait_for(&mut events, MINUTE, |e| {
+        matches!(e, Event::AccountSaved { .. })
+    })
+    .await?
+    else {
+        return Err("not saved".into());
+    };
+    wait_for(
+        &mut events,
+        MINUTE,
+        |e| matches!(e, Event::SyncDone { account } if *account == id),
+    )
+    .await?;
+    let saved = accounts::get(&store.reader()?, id)?.ok_or("no row")?;
+    assert_eq!(saved.address, carol.address);
+    assert_eq!(
+        secrets::load_password(&saved, Protocol::Imap).map_err(|e| e.to_string())?,
+        carol.password
+    );
+    let bytes = std::fs::read(&db)?;
+    let wal = std::fs::read(db.with_extension("sqlite3-wal")).unwrap_or_default();
+    for file in [&bytes, &wal] {
+        assert!(
+            !file
+                .windows(carol.password.len())
+                .any(|w| w == carol.password.as_bytes()),
+            "the password reached the database"
+        );
+    }
+    let mirrored = messages::page(&store.reader()?, inbox(&store, id)?, 0, 100)?.len();
+    assert_eq!(mirrored, 4);
+
+    // Removed keeping the mirror: mail stays, every protocol is off, the password is gone.
+    handle
+        .send(Command::RemoveAccount {
+            account: id,
+            keep_mirror: true,
+        })
+        .await?;
+    wait_for(
+        &mut events,
+        MINUTE,
+        |e| matches!(e, Event::AccountRemoved { account } if *account == id),
+    )
+    .await?;
+    let kept = accounts::get(&store.reader()?, id)?.ok_or("the mirror went too")?;
+    assert!(!kept.imap.enabled && !kept.pop3.enabled && !kept.smtp.enabled);
+    assert_eq!(
+        messages::page(&store.reader()?, inbox(&store, id)?, 0, 100)?.len(),
+        4
+    );
+    assert!(matches!(
+        secrets::load_password(&kept, Protocol::Imap),
+        Err(SecretError::Missing)
+    ));
+
+    // Removed for good: the row and everything mirrored for it go.
+    handle
+        .send(Command::RemoveAccount {
+            account: id,
+            keep_mirror: false,
+        })
+        .await?;
+    wait_for(
+        &mut events,
+        MINUTE,
+        |e| matches!(e, Event::AccountRemoved { account } if *account == id),
+    )
+    .await?;
+    assert!(accounts::get(&store.reader()?, id)?.is_none());
+    let left: i64 = store
+        .reader()?
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))?;
+    assert_eq!(left, 0);
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}
+
+fn inbox(store: &Store, account: i64) -> Result<i64> {
+    tidings::store::folders::list(&store.reader()?, account)?
+        .into_iter()
+        .find(|f| f.role == tidings::store::folders::Role::Inbox)
+        .map(|f| f.id)
+        .ok_or_else(|| "no INBOX".into())
+}
