@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
-          dbus gnome-keyring dnsmasq-base fonts-wqy-microhei fonts-dejavu-core)
+          dbus gnome-keyring dnsmasq-base fonts-wqy-microhei fonts-dejavu-core
+          # The real-window test: a virtual X server, a window finder, a screenshot tool, and
+          # the X and GL libraries the window opens at run time.
+          xvfb xdotool imagemagick libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libx11-xcb1
+          libegl1 libegl-mesa0 libgl1-mesa-dri)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,3 +43,14 @@ dbus-run-session -- bash -euo pipefail -c '
     export GNOME_KEYRING_CONTROL
     cargo test --locked "$@"
 ' run-tests "$@"
+
+# iced_test writes a snapshot that does not exist yet and passes: a new or changed PNG that is
+# not committed must fail the run, or a rendering change could land unseen.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    pending=$(git status --porcelain -- tests/snapshots)
+    if [ -n "$pending" ]; then
+        echo "snapshots new or changed and not committed (look at them, then commit):" >&2
+        echo "$pending" >&2
+        exit 1
+    fi
+fi
