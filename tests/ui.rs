@@ -206,7 +206,7 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
     snapshot(&app, "mail-list-light")?;
     click(&mut app, "项目进度会通知")?;
     let id = app.message.ok_or("no message opened")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     assert!(
         app.reading
             .as_ref()
@@ -230,9 +230,75 @@ fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
     app.theme = ThemeChoice::Dark;
     click(&mut app, "Our autumn newsletter")?;
     let id = app.message.ok_or("no message opened")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     assert_eq!(app.reading.as_ref().map(|m| m.remote_blocked), Some(6));
     snapshot(&app, "mail-newsletter-dark-zh")?;
+    Ok(())
+}
+
+#[test]
+fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Our autumn newsletter")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert!(
+        !app.sent
+            .iter()
+            .any(|c| matches!(c, Command::FetchRemote { .. }))
+    );
+    click(&mut app, "Show images")?;
+    assert!(app.remote_once.contains(&id));
+    // The reload the task does, allowed this once: nothing blocked, the banner is fetched.
+    let model = data::open(&db, id, true)?;
+    assert_eq!(model.as_ref().map(|m| m.remote_blocked), Some(0));
+    let _ = app.update(Message::MessageLoaded(id, Ok(model)));
+    let urls = app.sent.iter().find_map(|c| match c {
+        Command::FetchRemote { message, urls } if *message == id => Some(urls.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        urls,
+        Some(vec!["https://cdn.shop.example/banner.jpg".to_owned()]),
+        "tracking pixels are never fetched"
+    );
+    let banner =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/banner.png"))?;
+    let _ = app.update(Message::Engine(Link::Event(Event::RemoteImage {
+        message: id,
+        url: "https://cdn.shop.example/banner.jpg".into(),
+        result: Ok(banner),
+    })));
+    snapshot(&app, "mail-remote-shown-light")?;
+    // Only this once: another window over the same store still blocks it.
+    let again = window(&db, "en-US")?;
+    assert!(again.remote_once.is_empty());
+    assert_eq!(
+        data::open(&db, id, false)?.map(|m| m.remote_blocked),
+        Some(6)
+    );
+    // Always for the sender: the engine is asked to remember it.
+    click(&mut app, "Archive").ok();
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Our autumn newsletter")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    click(&mut app, "Always from sender@example.org")?;
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::AllowRemoteFrom { sender, .. } if sender == "sender@example.org"
+    )));
+    // What the engine then writes makes every later open show the content.
+    let store = Store::open(&db)?;
+    let account = app.tree.accounts[0].0.id;
+    store.writer().write_blocking(move |tx| {
+        tidings::store::remote_content::allow(tx, account, "sender@example.org")
+    })?;
+    assert_eq!(
+        data::open(&db, id, false)?.map(|m| m.remote_blocked),
+        Some(0)
+    );
     Ok(())
 }
 
@@ -548,11 +614,17 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
         shortcut(press(Key::Character("q".into()), Modifiers::CTRL)),
         Some(Message::Quit)
     ));
-    let _ = app.update(Message::MessageLoaded(second, Ok(data::open(&db, second)?)));
+    let _ = app.update(Message::MessageLoaded(
+        second,
+        Ok(data::open(&db, second, false)?),
+    ));
     snapshot(&app, "mail-toolbar-light")?;
     click(&mut app, "Flag")?;
     assert!(app.sent.iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
-    let _ = app.update(Message::MessageLoaded(second, Ok(data::open(&db, second)?)));
+    let _ = app.update(Message::MessageLoaded(
+        second,
+        Ok(data::open(&db, second, false)?),
+    ));
     click(&mut app, "Delete")?;
     assert!(
         app.sent
@@ -684,7 +756,7 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     app.downloads = dir.path().join("Downloads");
     click(&mut app, "Nested multiparts")?;
     let id = app.message.ok_or("no message")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id)?)));
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     let clicked = click(&mut app, "Save")?;
     let Some(Message::SaveAttachment(part)) = clicked.first().cloned() else {
         return Err(format!("{clicked:?}").into());

@@ -132,3 +132,5 @@ form-poll-zero = Check at least every minute.
 form-nothing-on = Switch on at least one of IMAP, POP3 or SMTP.
 doctor-all-ok = Every step passed.
 doctor-some-failed = Some steps failed; see what to do below.
+ui-remote-once = Show images
+ui-remote-sender = Always from { $sender }

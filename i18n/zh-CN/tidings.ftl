@@ -123,3 +123,5 @@ form-poll-zero = 检查间隔至少为 1 分钟。
 form-nothing-on = 请至少开启 IMAP、POP3 或 SMTP 中的一个。
 doctor-all-ok = 所有步骤均已通过。
 doctor-some-failed = 部分步骤失败；请参阅下方的处理方法。
+ui-remote-once = 显示图片
+ui-remote-sender = 始终显示来自 { $sender } 的图片

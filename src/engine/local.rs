@@ -59,6 +59,8 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 | Command::TestConnection { .. }
                 | Command::TestSettings { .. }
                 | Command::SaveAccount { .. }
+                | Command::AllowRemoteFrom { .. }
+                | Command::FetchRemote { .. }
                 | Command::RemoveAccount { .. }
                 | Command::Send { .. }
                 | Command::SaveDraft { .. }

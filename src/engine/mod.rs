@@ -12,6 +12,7 @@ mod imap_sync;
 mod local;
 pub mod outbox;
 mod pop3_fetch;
+mod remote;
 mod worker;
 
 use std::collections::HashMap;
@@ -111,6 +112,11 @@ pub enum Command {
         account: Box<Account>,
         passwords: Vec<(Protocol, String)>,
     },
+    /// Remember that mail from `sender` on `account` may show remote content.
+    AllowRemoteFrom { account: i64, sender: String },
+    /// Fetch the remote images of a message the user allowed; each answered by
+    /// `Event::RemoteImage`.
+    FetchRemote { message: i64, urls: Vec<String> },
     /// Remove an account: its passwords are forgotten; with `keep_mirror` its mail stays
     /// readable with every protocol off, otherwise everything mirrored for it is deleted.
     RemoveAccount { account: i64, keep_mirror: bool },
@@ -181,6 +187,14 @@ pub enum Event {
     DraftSaved { draft: i64 },
     /// The connection doctor's findings.
     ConnectionReport(crate::accounts::doctor::Report),
+    /// A sender's remote content was allowed.
+    RemoteAllowed { account: i64, sender: String },
+    /// A remote image of a message: its bytes, or why not.
+    RemoteImage {
+        message: i64,
+        url: String,
+        result: Result<Vec<u8>, String>,
+    },
     /// An account was saved (its id, new or the same).
     AccountSaved { account: i64 },
     /// An account was removed (or, keeping its mirror, switched off).
@@ -336,6 +350,12 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             }
             Command::TestSettings { account, passwords } => {
                 tokio::spawn(admin::test_settings(ctx.clone(), *account, passwords));
+            }
+            Command::AllowRemoteFrom { account, sender } => {
+                remote::allow_sender(&ctx, account, sender).await;
+            }
+            Command::FetchRemote { message, urls } => {
+                tokio::spawn(remote::fetch(ctx.clone(), message, urls));
             }
             Command::SaveAccount { account, passwords } => {
                 if admin::save(&ctx, *account, passwords).await {

@@ -7,13 +7,15 @@ use scraper::{Html, Node};
 
 use super::model::{Block, ImageSource, Span};
 
-/// The body blocks of an HTML document and how many remote loads it wanted.
+/// The body blocks of an HTML document and how many remote loads were blocked (none once the
+/// user allowed remote content: its images are fetched; style sheets are never used anyway).
 pub fn to_blocks(html: &str, allow_remote: bool) -> (Vec<Block>, usize) {
     let document = Html::parse_document(html);
     let mut walker = Walker::new(allow_remote);
     walker.walk(document.tree.root());
     walker.flush();
-    (walker.blocks, walker.remote)
+    let blocked = if allow_remote { 0 } else { walker.remote };
+    (walker.blocks, blocked)
 }
 
 /// Elements whose content is never shown.

@@ -11,6 +11,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_placeholder_index",
         include_str!("migrations/0002_placeholder_index.sql"),
     ),
+    (
+        "0003_remote_content",
+        include_str!("migrations/0003_remote_content.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

@@ -15,6 +15,7 @@ pub mod messages;
 mod migrations;
 pub mod outbox;
 pub mod pop3;
+pub mod remote_content;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

@@ -19,7 +19,7 @@ fn server(host: &str, port: u16, security: Security) -> ServerSettings {
     }
 }
 
-fn account() -> Account {
+pub(crate) fn account() -> Account {
     Account {
         id: 0,
         display_name: "张三".into(),

@@ -101,6 +101,10 @@ pub enum Message {
     CancelRemove,
     /// The status bar's error was clicked: show that account's settings.
     ShowErrorAccount,
+    /// Show the open message's remote content this once.
+    AllowRemoteOnce,
+    /// Always show remote content from the open message's sender.
+    AllowRemoteSender,
     /// Choose the theme.
     Theme(ThemeChoice),
     /// Something done to the open message.
@@ -246,6 +250,10 @@ pub struct App {
     pub confirm_remove: bool,
     /// The account the last error came from.
     pub error_account: Option<i64>,
+    /// Messages whose remote content the user allowed this once.
+    pub remote_once: HashSet<i64>,
+    /// Remote images of the open message, by address, as they arrive.
+    pub images: HashMap<String, iced::widget::image::Handle>,
 }
 
 impl App {
@@ -267,6 +275,8 @@ impl App {
             saving: false,
             confirm_remove: false,
             error_account: None,
+            remote_once: HashSet::new(),
+            images: HashMap::new(),
             tree: Tree::default(),
             folder: None,
             list: MessageList::default(),
@@ -332,8 +342,9 @@ impl App {
     }
 
     fn load_message(&self, id: i64) -> Task<Message> {
+        let once = self.remote_once.contains(&id);
         Task::perform(
-            data::off_thread(self.db.clone(), move |p| data::open(p, id)),
+            data::off_thread(self.db.clone(), move |p| data::open(p, id, once)),
             move |r| Message::MessageLoaded(id, r),
         )
     }
@@ -440,6 +451,9 @@ impl App {
             }
             Message::OpenMessage(id) => {
                 self.list.click(id, Extend::Replace);
+                if self.message != Some(id) {
+                    self.images.clear();
+                }
                 self.message = Some(id);
                 self.reading = None;
                 let unread = self.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
@@ -461,10 +475,47 @@ impl App {
                 }
             }
             Message::MessageLoaded(id, Ok(model)) => {
-                if self.message == Some(id) {
-                    self.reading = model;
+                if self.message != Some(id) {
+                    return Task::none();
                 }
-                Task::none()
+                self.reading = model;
+                // Allowed (once or for the sender): the engine fetches the images.
+                let urls = self
+                    .reading
+                    .as_ref()
+                    .filter(|m| m.remote_blocked == 0)
+                    .map(data::remote_images)
+                    .unwrap_or_default();
+                let urls: Vec<String> = urls
+                    .into_iter()
+                    .filter(|u| !self.images.contains_key(u))
+                    .collect();
+                if urls.is_empty() {
+                    return Task::none();
+                }
+                self.send(Command::FetchRemote { message: id, urls })
+            }
+            Message::AllowRemoteOnce => {
+                let Some(id) = self.message else {
+                    return Task::none();
+                };
+                self.remote_once.insert(id);
+                self.load_message(id)
+            }
+            Message::AllowRemoteSender => {
+                let Some(id) = self.message else {
+                    return Task::none();
+                };
+                let Some((_, m)) = self.list.find(id) else {
+                    return Task::none();
+                };
+                let (account, sender) = (m.account_id, m.from_addr.clone());
+                // Shown at once; the engine remembers the sender for next time.
+                self.remote_once.insert(id);
+                Task::batch([
+                    self.send(Command::AllowRemoteFrom { account, sender }),
+                    self.load_message(id),
+                ])
             }
             Message::Show(screen) => {
                 self.screen = screen;
@@ -807,6 +858,21 @@ impl App {
                     data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
                     Message::NewMailLoaded,
                 ),
+                Event::RemoteImage {
+                    message,
+                    url,
+                    result,
+                } if self.message == Some(message) => {
+                    match result {
+                        Ok(bytes) => {
+                            self.images
+                                .insert(url, iced::widget::image::Handle::from_bytes(bytes));
+                        }
+                        // A missing image is shown by its alt text; no error for it.
+                        Err(e) => eprintln!("{e}"),
+                    }
+                    Task::none()
+                }
                 Event::ConnectionReport(report) => {
                     if self.testing {
                         self.testing = false;

@@ -58,9 +58,45 @@ pub fn envelopes(path: &Path, ids: &[i64]) -> Result<Vec<Envelope>, StoreError> 
     Ok(out)
 }
 
-/// A message as the reader shows it; None until its body is downloaded.
-pub fn open(path: &Path, message: i64) -> Result<Option<DisplayMessage>, StoreError> {
-    Ok(bodies::get(&reader(path)?, message)?.map(|raw| body::display(&raw, Options::default())))
+/// A message as the reader shows it; None until its body is downloaded. Remote content is
+/// allowed when the user said so for this message (`allow_once`) or for its sender.
+pub fn open(
+    path: &Path,
+    message: i64,
+    allow_once: bool,
+) -> Result<Option<DisplayMessage>, StoreError> {
+    let conn = reader(path)?;
+    let Some(raw) = bodies::get(&conn, message)? else {
+        return Ok(None);
+    };
+    let allow_remote = allow_once
+        || match messages::get(&conn, message)? {
+            Some(m) => crate::store::remote_content::allowed(&conn, m.account_id, &m.from_addr)?,
+            None => false,
+        };
+    Ok(Some(body::display(&raw, Options { allow_remote })))
+}
+
+/// The remote image addresses of a display model, in reading order.
+pub fn remote_images(m: &DisplayMessage) -> Vec<String> {
+    fn walk(blocks: &[crate::mime::model::Block], out: &mut Vec<String>) {
+        use crate::mime::model::{Block, ImageSource};
+        for b in blocks {
+            match b {
+                Block::Image {
+                    source: ImageSource::Remote(url),
+                    ..
+                } if !out.contains(url) => out.push(url.clone()),
+                Block::Quote(inner) => walk(inner, out),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Embedded(m) => walk(&m.body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&m.body, &mut out);
+    out
 }
 
 /// Saves attachment `part` of message `id` into `folder` under a safe, new name.

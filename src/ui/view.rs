@@ -368,13 +368,34 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
         );
     }
     if m.remote_blocked > 0 {
+        let sender = m
+            .from
+            .first()
+            .map(|f| f.address.clone())
+            .unwrap_or_default();
         col = col.push(
             container(
-                text(
-                    app.i18n
-                        .count("ui-remote-blocked", "count", m.remote_blocked as i64),
-                )
-                .size(SMALL),
+                row![
+                    glyph(icon::SHIELD, SMALL),
+                    text(
+                        app.i18n
+                            .count("ui-remote-blocked", "count", m.remote_blocked as i64),
+                    )
+                    .size(SMALL)
+                    .width(Length::Fill),
+                    button(text(t("ui-remote-once")).size(SMALL))
+                        .padding([3, 10])
+                        .style(button::secondary)
+                        .on_press(Message::AllowRemoteOnce),
+                    button(
+                        text(app.i18n.t("ui-remote-sender", &[("sender", &sender)])).size(SMALL)
+                    )
+                    .padding([3, 10])
+                    .style(button::secondary)
+                    .on_press(Message::AllowRemoteSender),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
             )
             .padding(8)
             .width(Length::Fill)
@@ -452,6 +473,16 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
             .style(container::rounded_box)
             .into(),
         Block::Rule => rule::horizontal(1).into(),
+        Block::Image {
+            alt,
+            source: ImageSource::Remote(url),
+        } if app.images.contains_key(url) => match app.images.get(url) {
+            Some(handle) => iced::widget::image(handle.clone())
+                .width(Length::Fill)
+                .content_fit(iced::ContentFit::ScaleDown)
+                .into(),
+            None => text(alt.clone()).size(SMALL).into(),
+        },
         Block::Image { alt, source } => {
             let kind = match source {
                 ImageSource::Remote(_) => app.i18n.t("ui-image-blocked", &[]),

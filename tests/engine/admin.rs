@@ -240,3 +240,100 @@ fn inbox(store: &Store, account: i64) -> Result<i64> {
         .map(|f| f.id)
         .ok_or_else(|| "no INBOX".into())
 }
+
+/// A one-file web server on loopback: /banner.png answers with `body`, anything else 404.
+/// Returns its address and the request heads it saw.
+async fn image_server(
+    body: Vec<u8>,
+) -> Result<(String, std::sync::Arc<std::sync::Mutex<Vec<String>>>)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut head = vec![0u8; 4096];
+            let n = socket.read(&mut head).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&head[..n]).into_owned();
+            let found = head.starts_with("GET /banner.png ");
+            if let Ok(mut l) = log.lock() {
+                l.push(head);
+            }
+            let reply = if found {
+                let mut r = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .into_bytes();
+                r.extend_from_slice(&body);
+                r
+            } else {
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+            };
+            let _ = socket.write_all(&reply).await;
+        }
+    });
+    Ok((address, seen))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allowed_remote_images_are_fetched_by_the_engine() -> Result<()> {
+    let fx = Fixture::new()?;
+    let banner = b"\x89PNG\r\n\x1a\nnot really a picture".to_vec();
+    let (web, seen) = image_server(banner.clone()).await?;
+    let (handle, mut events) = fx.start_engine();
+    let urls = vec![format!("{web}/banner.png"), format!("{web}/gone.png")];
+    handle
+        .send(Command::FetchRemote {
+            message: 7,
+            urls: urls.clone(),
+        })
+        .await?;
+    let mut results = std::collections::HashMap::new();
+    while results.len() < 2 {
+        if let Event::RemoteImage {
+            message: 7,
+            url,
+            result,
+        } = wait_for(&mut events, MINUTE, |e| {
+            matches!(e, Event::RemoteImage { .. })
+        })
+        .await?
+        {
+            results.insert(url, result);
+        }
+    }
+    assert_eq!(results.get(&urls[0]), Some(&Ok(banner)));
+    assert!(
+        results
+            .get(&urls[1])
+            .is_some_and(|r| r.as_ref().is_err_and(|e| e.contains("404"))),
+        "{results:?}"
+    );
+    for head in seen.lock().map_err(|e| e.to_string())?.iter() {
+        let head = head.to_ascii_lowercase();
+        assert!(
+            !head.contains("\r\nreferer:") && !head.contains("\r\ncookie:"),
+            "{head}"
+        );
+    }
+
+    handle
+        .send(Command::AllowRemoteFrom {
+            account: fx.account,
+            sender: "News@Shop.example".into(),
+        })
+        .await?;
+    wait_for(&mut events, MINUTE, |e| {
+        matches!(e, Event::RemoteAllowed { .. })
+    })
+    .await?;
+    assert!(tidings::store::remote_content::allowed(
+        &fx.reader()?,
+        fx.account,
+        "news@shop.example"
+    )?);
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}
