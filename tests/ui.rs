@@ -768,6 +768,12 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     assert_eq!(again, app.downloads.join("report (2).pdf"));
     assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");
     let _ = app.update(Message::AttachmentSaved(Ok(saved)));
+    // Open hands a copy in a folder of its own to the desktop's default application.
+    let opened = click(&mut app, "Open")?;
+    assert!(
+        matches!(opened.first(), Some(Message::OpenAttachment(p)) if *p == part),
+        "{opened:?}"
+    );
     assert!(
         app.notice
             .as_deref()

@@ -134,3 +134,4 @@ doctor-all-ok = Every step passed.
 doctor-some-failed = Some steps failed; see what to do below.
 ui-remote-once = Show images
 ui-remote-sender = Always from { $sender }
+ui-open = Open

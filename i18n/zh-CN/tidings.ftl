@@ -125,3 +125,4 @@ doctor-all-ok = 所有步骤均已通过。
 doctor-some-failed = 部分步骤失败；请参阅下方的处理方法。
 ui-remote-once = 显示图片
 ui-remote-sender = 始终显示来自 { $sender } 的图片
+ui-open = 打开

@@ -119,6 +119,10 @@ pub enum Message {
     SaveAttachment(u32),
     /// An attachment was saved here (or not).
     AttachmentSaved(Result<PathBuf, String>),
+    /// Open attachment `part` of the open message with the desktop's default application.
+    OpenAttachment(u32),
+    /// An attachment was handed to its application (or not).
+    AttachmentOpened(Result<PathBuf, String>),
 }
 
 /// One of the mail screen's panes.
@@ -226,6 +230,8 @@ pub struct App {
     pub prefs_file: Option<PathBuf>,
     /// Where attachments are saved.
     pub downloads: PathBuf,
+    /// Where attachments opened with another application are put.
+    pub open_dir: PathBuf,
     /// The last thing done that the status bar should mention.
     pub notice: Option<String>,
     /// "Now" for list dates (today's mail shows a time), renewed as pages load.
@@ -295,6 +301,9 @@ impl App {
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
+            open_dir: directories::ProjectDirs::from("org", "Tidings", "Tidings")
+                .map(|d| d.cache_dir().join("opened"))
+                .unwrap_or_else(|| std::env::temp_dir().join("tidings-opened")),
             now: chrono::Utc::now().timestamp(),
         };
         let task = app.load_tree();
@@ -718,6 +727,29 @@ impl App {
                     }),
                     Message::AttachmentSaved,
                 )
+            }
+            Message::OpenAttachment(part) => {
+                let Some(id) = self.message else {
+                    return Task::none();
+                };
+                let cache = self.open_dir.clone();
+                let name = self
+                    .reading
+                    .as_ref()
+                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |db| {
+                        data::open_attachment(db, id, part, &name, &cache)
+                    }),
+                    Message::AttachmentOpened,
+                )
+            }
+            Message::AttachmentOpened(Ok(_)) => Task::none(),
+            Message::AttachmentOpened(Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
             }
             Message::AttachmentSaved(Ok(path)) => {
                 self.notice = Some(

@@ -116,6 +116,22 @@ pub fn save_attachment(
         .map_err(|e| StoreError::Corrupt(format!("{}: {e}", folder.display())))
 }
 
+/// Saves attachment `part` into a folder of its own under `cache` (so the name never collides
+/// and never escapes) and opens it with the desktop's default application.
+pub fn open_attachment(
+    path: &Path,
+    id: i64,
+    part: u32,
+    name: &str,
+    cache: &Path,
+) -> Result<PathBuf, StoreError> {
+    let folder = cache.join(format!("{id}-{part}"));
+    let saved = save_attachment(path, id, part, name, &folder)?;
+    open::that_detached(&saved)
+        .map_err(|e| StoreError::Corrupt(format!("opening {}: {e}", saved.display())))?;
+    Ok(saved)
+}
+
 /// Runs a blocking read on tokio's blocking pool and returns its result as a string error.
 pub async fn off_thread<T, F>(path: PathBuf, f: F) -> Result<T, String>
 where

@@ -418,6 +418,10 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
                     ))
                     .size(SMALL)
                     .width(Length::Fill),
+                    button(text(t("ui-open")).size(SMALL))
+                        .padding([2, 10])
+                        .style(button::secondary)
+                        .on_press(Message::OpenAttachment(a.part)),
                     button(text(t("ui-save")).size(SMALL))
                         .padding([2, 10])
                         .style(button::secondary)
