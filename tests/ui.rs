@@ -546,6 +546,66 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
 }
 
 #[test]
+fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
+    use tidings::engine::{AccountState, ErrorKind};
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    let inbox = app.folder.ok_or("no folder")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::AccountState {
+        account,
+        state: AccountState::Online,
+    })));
+    let _ = app.update(Message::Engine(Link::Event(Event::SyncProgress {
+        account,
+        folder: inbox,
+        done: 1200,
+        total: 4000,
+    })));
+    snapshot(&app, "mail-syncing-light")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::AuthFailed,
+        message: "imap.example.org refused the password".into(),
+    })));
+    assert!(app.prompt.as_ref().is_some_and(|p| p.refused));
+    type_into(&mut app, "prompt-password", "new-secret")?;
+    snapshot(&app, "mail-password-prompt-light")?;
+    click(&mut app, "Use this password")?;
+    assert!(app.prompt.is_none());
+    let Some(Command::ProvidePassword {
+        account: a,
+        passwords,
+    }) = app.sent.last()
+    else {
+        return Err(format!("{:?}", app.sent).into());
+    };
+    assert_eq!(*a, account);
+    assert_eq!(
+        passwords,
+        &vec![
+            (Protocol::Imap, "new-secret".to_owned()),
+            (Protocol::Smtp, "new-secret".to_owned())
+        ]
+    );
+    // "Later" keeps it from coming back this run.
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::NoPassword,
+        message: "no IMAP password".into(),
+    })));
+    click(&mut app, "Later")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::NoPassword,
+        message: "no IMAP password".into(),
+    })));
+    assert!(app.prompt.is_none());
+    Ok(())
+}
+
+#[test]
 fn clicking_an_account_error_opens_its_settings() -> Result<()> {
     use tidings::engine::ErrorKind;
     use tidings::ui::engine_link::Link;

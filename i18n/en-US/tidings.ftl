@@ -135,3 +135,7 @@ doctor-some-failed = Some steps failed; see what to do below.
 ui-remote-once = Show images
 ui-remote-sender = Always from { $sender }
 ui-open = Open
+ui-password-needed = Tidings needs the password for { $address }.
+ui-password-refused = The server refused the password for { $address }.
+ui-password-use = Use this password
+ui-later = Later

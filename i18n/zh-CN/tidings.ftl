@@ -126,3 +126,7 @@ doctor-some-failed = 部分步骤失败；请参阅下方的处理方法。
 ui-remote-once = 显示图片
 ui-remote-sender = 始终显示来自 { $sender } 的图片
 ui-open = 打开
+ui-password-needed = Tidings 需要 { $address } 的密码。
+ui-password-refused = 服务器拒绝了 { $address } 的密码。
+ui-password-use = 使用此密码
+ui-later = 稍后

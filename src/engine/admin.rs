@@ -108,6 +108,47 @@ pub(super) async fn remove(ctx: &Context, id: i64, keep_mirror: bool) -> bool {
     true
 }
 
+/// Keeps passwords typed at a prompt for a saved account. Returns whether all were kept.
+pub(super) async fn provide(ctx: &Context, id: i64, passwords: Vec<(Protocol, String)>) -> bool {
+    let store = ctx.store.clone();
+    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
+    let account = match loaded {
+        Ok(Ok(Some(account))) => account,
+        Ok(Ok(None)) => return false,
+        Ok(Err(e)) => {
+            storage_error(ctx, id, e.to_string());
+            return false;
+        }
+        Err(e) => {
+            storage_error(ctx, id, e.to_string());
+            return false;
+        }
+    };
+    let secrets = ctx.secrets.clone();
+    let kept = tokio::task::spawn_blocking(move || {
+        for (protocol, password) in passwords.iter().filter(|(_, p)| !p.is_empty()) {
+            secrets.save(&account, *protocol, password)?;
+        }
+        Ok::<(), super::SecretError>(())
+    })
+    .await;
+    match kept {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            ctx.emit(Event::Error {
+                account: id,
+                kind: ErrorKind::KeyringUnavailable,
+                message: e.to_string(),
+            });
+            false
+        }
+        Err(e) => {
+            storage_error(ctx, id, e.to_string());
+            false
+        }
+    }
+}
+
 /// The doctor on a saved account.
 pub(super) async fn test_saved(ctx: Context, id: i64) {
     let store = ctx.store.clone();

@@ -60,6 +60,7 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 | Command::TestSettings { .. }
                 | Command::SaveAccount { .. }
                 | Command::AllowRemoteFrom { .. }
+                | Command::ProvidePassword { .. }
                 | Command::FetchRemote { .. }
                 | Command::RemoveAccount { .. }
                 | Command::Send { .. }

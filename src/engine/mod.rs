@@ -112,6 +112,12 @@ pub enum Command {
         account: Box<Account>,
         passwords: Vec<(Protocol, String)>,
     },
+    /// Passwords the user typed at a prompt (an "ask each start" account, or after the server
+    /// refused the stored one): kept as the account's mode says, then the account retries.
+    ProvidePassword {
+        account: i64,
+        passwords: Vec<(Protocol, String)>,
+    },
     /// Remember that mail from `sender` on `account` may show remote content.
     AllowRemoteFrom { account: i64, sender: String },
     /// Fetch the remote images of a message the user allowed; each answered by
@@ -350,6 +356,18 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             }
             Command::TestSettings { account, passwords } => {
                 tokio::spawn(admin::test_settings(ctx.clone(), *account, passwords));
+            }
+            Command::ProvidePassword { account, passwords } => {
+                if admin::provide(&ctx, account, passwords).await {
+                    if let Some(sup) = tasks.supervisors.get(&account) {
+                        sup.wake(account::Wake::All);
+                    }
+                    for workers in [&tasks.pollers, &tasks.senders] {
+                        if let Some(w) = workers.get(&account) {
+                            w.wake();
+                        }
+                    }
+                }
             }
             Command::AllowRemoteFrom { account, sender } => {
                 remote::allow_sender(&ctx, account, sender).await;

@@ -13,7 +13,7 @@ use super::engine_link::{self, Link};
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
 use crate::accounts::doctor::Report;
-use crate::engine::{AccountState, Command, EngineHandle, Event, Protocol};
+use crate::engine::{AccountState, Command, EngineHandle, ErrorKind, Event, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
 use crate::store::messages::Envelope;
@@ -101,6 +101,12 @@ pub enum Message {
     CancelRemove,
     /// The status bar's error was clicked: show that account's settings.
     ShowErrorAccount,
+    /// Typing in the password prompt.
+    PromptInput(String),
+    /// Use the typed password.
+    PromptSubmit,
+    /// Not now.
+    PromptDismiss,
     /// Show the open message's remote content this once.
     AllowRemoteOnce,
     /// Always show remote content from the open message's sender.
@@ -123,6 +129,20 @@ pub enum Message {
     OpenAttachment(u32),
     /// An attachment was handed to its application (or not).
     AttachmentOpened(Result<PathBuf, String>),
+}
+
+/// Asking for an account's password: it has none stored ("ask each start"), or the server
+/// refused the stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPrompt {
+    /// The account.
+    pub account: i64,
+    /// Its address, for the question.
+    pub address: String,
+    /// The server refused the stored password (otherwise none was known).
+    pub refused: bool,
+    /// What the user typed so far.
+    pub typed: String,
 }
 
 /// One of the mail screen's panes.
@@ -256,6 +276,10 @@ pub struct App {
     pub confirm_remove: bool,
     /// The account the last error came from.
     pub error_account: Option<i64>,
+    /// The password prompt, when an account needs one.
+    pub prompt: Option<PasswordPrompt>,
+    /// Accounts whose prompt the user dismissed this run.
+    pub prompt_dismissed: HashSet<i64>,
     /// Messages whose remote content the user allowed this once.
     pub remote_once: HashSet<i64>,
     /// Remote images of the open message, by address, as they arrive.
@@ -281,6 +305,8 @@ impl App {
             saving: false,
             confirm_remove: false,
             error_account: None,
+            prompt: None,
+            prompt_dismissed: HashSet::new(),
             remote_once: HashSet::new(),
             images: HashMap::new(),
             tree: Tree::default(),
@@ -503,6 +529,52 @@ impl App {
                     return Task::none();
                 }
                 self.send(Command::FetchRemote { message: id, urls })
+            }
+            Message::PromptInput(typed) => {
+                if let Some(p) = &mut self.prompt {
+                    p.typed = typed;
+                }
+                Task::none()
+            }
+            Message::PromptSubmit => {
+                let Some(prompt) = self.prompt.take() else {
+                    return Task::none();
+                };
+                if prompt.typed.is_empty() {
+                    self.prompt = Some(prompt);
+                    return Task::none();
+                }
+                // One password for every protocol the account uses, as providers issue them.
+                let passwords = self
+                    .tree
+                    .accounts
+                    .iter()
+                    .find(|(a, _)| a.id == prompt.account)
+                    .map(|(a, _)| {
+                        [
+                            (Protocol::Imap, a.imap.enabled),
+                            (Protocol::Pop3, a.pop3.enabled),
+                            (Protocol::Smtp, a.smtp.enabled),
+                        ]
+                        .into_iter()
+                        .filter(|(_, on)| *on)
+                        .map(|(p, _)| (p, prompt.typed.clone()))
+                        .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                if self.last_error.is_some() && self.error_account == Some(prompt.account) {
+                    self.last_error = None;
+                }
+                self.send(Command::ProvidePassword {
+                    account: prompt.account,
+                    passwords,
+                })
+            }
+            Message::PromptDismiss => {
+                if let Some(p) = self.prompt.take() {
+                    self.prompt_dismissed.insert(p.account);
+                }
+                Task::none()
             }
             Message::AllowRemoteOnce => {
                 let Some(id) = self.message else {
@@ -880,10 +952,29 @@ impl App {
                     self.load_pages(pages)
                 }
                 Event::Error {
-                    account, message, ..
+                    account,
+                    kind,
+                    message,
                 } => {
                     self.last_error = Some(message);
                     self.error_account = Some(account).filter(|a| *a != 0);
+                    let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
+                    if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
+                        let address = self
+                            .tree
+                            .accounts
+                            .iter()
+                            .find(|(a, _)| a.id == account)
+                            .map(|(a, _)| a.address.clone());
+                        if let Some(address) = address {
+                            self.prompt = Some(PasswordPrompt {
+                                account,
+                                address,
+                                refused: kind == ErrorKind::AuthFailed,
+                                typed: String::new(),
+                            });
+                        }
+                    }
                     Task::none()
                 }
                 Event::NewMail { messages, .. } if self.notifications => Task::perform(

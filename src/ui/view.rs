@@ -1,11 +1,11 @@
 //! Drawing the window: toolbar, the three mail panes or settings, and the status bar.
 
 use iced::widget::{
-    Column, button, column, container, pane_grid, row, rule, scrollable, space, text,
+    Column, button, column, container, pane_grid, row, rule, scrollable, space, text, text_input,
 };
 use iced::{Alignment, Element, Font, Length, Theme};
 
-use super::app::{Action, App, Message, Pane, Screen};
+use super::app::{Action, App, Message, Pane, PasswordPrompt, Screen};
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
 use crate::engine::AccountState;
@@ -49,14 +49,59 @@ pub fn view(app: &App) -> Element<'_, Message> {
         Screen::Mail => mail(app),
         Screen::Settings => super::settings_view::settings(app),
     };
-    column![
-        toolbar,
-        rule::horizontal(1),
-        body,
-        rule::horizontal(1),
-        status(app)
-    ]
-    .height(Length::Fill)
+    let mut page = column![toolbar, rule::horizontal(1)];
+    if let Some(prompt) = &app.prompt {
+        page = page.push(password_prompt(app, prompt));
+    }
+    page.push(body)
+        .push(rule::horizontal(1))
+        .push(status(app))
+        .height(Length::Fill)
+        .into()
+}
+
+/// The banner asking for a password the engine needs.
+fn password_prompt<'a>(app: &'a App, p: &'a PasswordPrompt) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let question = app.i18n.t(
+        if p.refused {
+            "ui-password-refused"
+        } else {
+            "ui-password-needed"
+        },
+        &[("address", &p.address)],
+    );
+    container(
+        row![
+            glyph(icon::SHIELD, BODY),
+            text(question).size(BODY),
+            text_input(&t("form-password-new"), &p.typed)
+                .id("prompt-password")
+                .secure(true)
+                .size(BODY)
+                .padding([5, 8])
+                .width(260)
+                .on_input(Message::PromptInput)
+                .on_submit(Message::PromptSubmit),
+            button(text(t("ui-password-use")).size(BODY))
+                .padding([5, 12])
+                .style(button::primary)
+                .on_press(Message::PromptSubmit),
+            button(text(t("ui-later")).size(BODY))
+                .padding([5, 12])
+                .style(button::text)
+                .on_press(Message::PromptDismiss),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center),
+    )
+    .padding([8, 12])
+    .width(Length::Fill)
+    .style(|theme: &Theme| container::Style {
+        background: Some(theme.extended_palette().warning.weak.color.into()),
+        text_color: Some(theme.extended_palette().warning.weak.text),
+        ..container::Style::default()
+    })
     .into()
 }
 

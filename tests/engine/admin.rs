@@ -337,3 +337,54 @@ async fn allowed_remote_images_are_fetched_by_the_engine() -> Result<()> {
     handle.send(Command::Shutdown).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ask_each_start_account_syncs_once_its_password_is_typed() -> Result<()> {
+    let servers = Servers::start()?;
+    servers.seed("bob", "INBOX", 1, 3)?;
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
+    let mut account = account_for(&servers, "bob", servers.ports.imaps, Security::Tls);
+    account.password_mode = accounts::PasswordMode::Ask;
+    let id = store
+        .writer()
+        .write_blocking(move |tx| accounts::insert(tx, &account))?;
+    let (handle, mut events) = engine::spawn(
+        store.clone(),
+        AccountSecrets::new(),
+        EngineOptions {
+            extra_roots: servers.ca_der()?,
+            ..EngineOptions::default()
+        },
+    );
+    wait_for(&mut events, MINUTE, |e| {
+        matches!(e, Event::Error { account, kind: engine::ErrorKind::NoPassword, .. } if *account == id)
+    })
+    .await?;
+    handle
+        .send(Command::ProvidePassword {
+            account: id,
+            passwords: vec![(Protocol::Imap, servers.user("bob").password)],
+        })
+        .await?;
+    wait_for(
+        &mut events,
+        MINUTE,
+        |e| matches!(e, Event::SyncDone { account } if *account == id),
+    )
+    .await?;
+    assert_eq!(
+        messages::page(&store.reader()?, inbox(&store, id)?, 0, 10)?.len(),
+        3
+    );
+    // Kept in memory only: nothing went to the keyring for an "ask" account.
+    let row = accounts::get(&store.reader()?, id)?.ok_or("no row")?;
+    let mut as_keyring = row.clone();
+    as_keyring.password_mode = accounts::PasswordMode::Keyring;
+    assert!(matches!(
+        secrets::load_password(&as_keyring, Protocol::Imap),
+        Err(SecretError::Missing)
+    ));
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}
