@@ -127,6 +127,9 @@ mod tests {
             include_str!("ui/settings_view.rs"),
             include_str!("ui/account_form.rs"),
             include_str!("ui/notify.rs"),
+            include_str!("ui/composer.rs"),
+            include_str!("ui/composer_view.rs"),
+            include_str!("ui/compose_update.rs"),
             include_str!("accounts/doctor.rs"),
             include_str!("mime/compose.rs")
         );

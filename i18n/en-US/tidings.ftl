@@ -139,3 +139,39 @@ ui-password-needed = Tidings needs the password for { $address }.
 ui-password-refused = The server refused the password for { $address }.
 ui-password-use = Use this password
 ui-later = Later
+
+## Composer
+compose-new = New message
+compose-reply = Reply
+compose-reply-all = Reply all
+compose-forward = Forward
+compose-send = Send
+compose-attach = Attach
+compose-close = Close
+compose-saved = Draft saved
+compose-from = From
+compose-to = To
+compose-cc = Cc
+compose-bcc = Bcc
+compose-cc-bcc = Cc / Bcc
+compose-subject = Subject
+compose-body-placeholder = Write your message…
+compose-cannot-send = SMTP is off: cannot send
+compose-large = Attachments add up to { $size }; many servers refuse messages over 25 MB.
+compose-no-recipient = Add at least one recipient.
+compose-bad-address = Some typed text is not an email address; fix it or remove it.
+compose-sending-off = This account has SMTP switched off; choose another in From or switch SMTP on in Settings.
+compose-sending = Sending…
+compose-no-subject = (no subject)
+compose-unsent = { $count ->
+    [one] A draft was left unsent last time:
+   *[other] { $count } drafts were left unsent last time:
+}
+compose-outbox-waiting = { $count ->
+    [one] One message waiting to be sent
+   *[other] { $count } messages waiting to be sent
+}
+compose-refused = Not sent: { $reason }
+compose-maybe-sent = A message may have been sent already (Tidings stopped while sending); check Sent.
+compose-edit = Edit
+compose-retry = Retry

@@ -133,12 +133,15 @@ pub(crate) async fn save(
                     )?;
                 }
             }
-            Ok((id, draft.account_id))
+            Ok((id, draft.account_id, draft.rfc_message_id.clone()))
         })
         .await;
     match result {
-        Ok((id, account)) => {
-            ctx.emit(Event::DraftSaved { draft: id });
+        Ok((id, account, message_id)) => {
+            ctx.emit(Event::DraftSaved {
+                draft: id,
+                message_id,
+            });
             Some(account)
         }
         Err(e) => {

@@ -189,8 +189,9 @@ pub enum Event {
         item: i64,
         outcome: outbox::SendOutcome,
     },
-    /// A draft was saved (its id, new or the same).
-    DraftSaved { draft: i64 },
+    /// A draft was saved: its id (new or the same) and its Message-ID, which the composer set
+    /// and recognises it by.
+    DraftSaved { draft: i64, message_id: String },
     /// The connection doctor's findings.
     ConnectionReport(crate::accounts::doctor::Report),
     /// A sender's remote content was allowed.

@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod html;
 pub mod model;
 pub mod plain;
+pub mod redraft;
 pub mod text;
 
 #[cfg(test)]

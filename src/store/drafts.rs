@@ -197,6 +197,23 @@ pub fn get(
     Ok(Some((draft, attachments)))
 }
 
+/// Every draft not sent yet, the most recently changed first.
+pub fn list(conn: &Connection) -> Result<Vec<Draft>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, account_id, kind, source_message_id, to_addrs, cc_addrs, bcc_addrs, \
+                subject, body_text, body_html, in_reply_to, refs, rfc_message_id, \
+                server_folder_id, server_uid FROM drafts ORDER BY updated_at DESC, id DESC",
+        )
+        .ctx("preparing draft list")?;
+    let mut rows = stmt.query([]).ctx("listing drafts")?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().ctx("reading a draft")? {
+        out.push(from_row(row)?);
+    }
+    Ok(out)
+}
+
 /// Deletes a draft (after it was sent or discarded).
 pub fn delete(conn: &Connection, id: i64) -> Result<(), StoreError> {
     conn.execute("DELETE FROM drafts WHERE id = ?1", [id])

@@ -190,4 +190,4 @@ pub(crate) fn flag(value: i64) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -8,6 +8,9 @@ use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
 use super::account_form::{AccountForm, Edit};
+use super::compose_data::Outbox;
+use super::compose_update::ComposeMsg;
+use super::composer::Composer;
 use super::data::{self, Tree};
 use super::engine_link::{self, Link};
 use super::list::{Extend, MessageList};
@@ -25,6 +28,8 @@ pub enum Screen {
     Mail,
     /// App and account settings.
     Settings,
+    /// Writing a message.
+    Compose,
 }
 
 /// Follow the system, light or dark.
@@ -45,6 +50,8 @@ pub enum Message {
     Engine(Link),
     /// The account and folder tree was read.
     TreeLoaded(Result<Tree, String>),
+    /// Writing mail.
+    Compose(ComposeMsg),
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).
@@ -185,8 +192,10 @@ pub enum Action {
     ToggleFlag,
 }
 
-/// The mail shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read,
-/// s flags, Ctrl+Q quits; modifier changes are tracked for Shift/Ctrl clicks.
+/// The shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read, s flags,
+/// c composes, r/a reply (to all), f forwards, Ctrl+Enter sends, Esc closes the composer,
+/// Ctrl+Q quits; modifier changes are tracked for Shift/Ctrl clicks. Keys typed into a field
+/// never get here.
 pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::key::Named;
     use iced::keyboard::{Event as K, Key};
@@ -197,6 +206,8 @@ pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     };
     match key.as_ref() {
         Key::Character("q") if modifiers.command() => Some(Message::Quit),
+        Key::Named(Named::Enter) if modifiers.command() => Some(Message::Compose(ComposeMsg::Send)),
+        Key::Named(Named::Escape) => Some(Message::Compose(ComposeMsg::Close)),
         _ if modifiers.command() || modifiers.alt() => None,
         Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
         Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
@@ -204,6 +215,10 @@ pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
         Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
         Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
+        Key::Character("c") => Some(Message::Compose(ComposeMsg::New)),
+        Key::Character("r") => Some(Message::Compose(ComposeMsg::Reply { all: false })),
+        Key::Character("a") => Some(Message::Compose(ComposeMsg::Reply { all: true })),
+        Key::Character("f") => Some(Message::Compose(ComposeMsg::Forward)),
         _ => None,
     }
 }
@@ -280,6 +295,16 @@ pub struct App {
     pub prompt: Option<PasswordPrompt>,
     /// Accounts whose prompt the user dismissed this run.
     pub prompt_dismissed: HashSet<i64>,
+    /// The message being written.
+    pub composer: Option<Composer>,
+    /// Addresses for completion (read when a composer first opens).
+    pub address_book: Vec<(String, String)>,
+    /// Drafts left unsent last time, offered again.
+    pub unsent: Vec<crate::store::drafts::Draft>,
+    /// What waits in the outbox and what needs the user.
+    pub outbox: Outbox,
+    /// Whether the first tree load happened (the start-up reads run once).
+    pub started: bool,
     /// Messages whose remote content the user allowed this once.
     pub remote_once: HashSet<i64>,
     /// Remote images of the open message, by address, as they arrive.
@@ -307,6 +332,11 @@ impl App {
             error_account: None,
             prompt: None,
             prompt_dismissed: HashSet::new(),
+            composer: None,
+            address_book: Vec::new(),
+            unsent: Vec::new(),
+            outbox: Outbox::default(),
+            started: false,
             remote_once: HashSet::new(),
             images: HashMap::new(),
             tree: Tree::default(),
@@ -384,7 +414,7 @@ impl App {
         )
     }
 
-    fn send(&mut self, command: Command) -> Task<Message> {
+    pub(super) fn send(&mut self, command: Command) -> Task<Message> {
         self.sent.push(command.clone());
         match self.engine.clone() {
             Some(engine) => Task::future(async move {
@@ -397,10 +427,37 @@ impl App {
 
     /// Handles one message.
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        // Keyboard actions on the list and the open message only act where the list is shown.
+        let mail_only = matches!(
+            message,
+            Message::Act(_)
+                | Message::Step(_)
+                | Message::OpenSelected
+                | Message::Compose(ComposeMsg::Reply { .. } | ComposeMsg::Forward)
+        );
+        let composing =
+            matches!(message, Message::Compose(ComposeMsg::New)) && self.screen == Screen::Compose;
+        if (mail_only && self.screen != Screen::Mail) || composing {
+            return Task::none();
+        }
         match message {
             Message::Engine(link) => self.on_engine(link),
+            Message::Compose(msg) => self.compose(msg),
             Message::TreeLoaded(Ok(tree)) => {
                 self.tree = tree;
+                if !self.started {
+                    // Once per run: drafts a crash left unsent, and the outbox's state.
+                    self.started = true;
+                    let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
+                    let open = match (self.folder, first) {
+                        (None, Some(f)) => {
+                            let id = f.id;
+                            self.open_folder(id)
+                        }
+                        _ => Task::none(),
+                    };
+                    return Task::batch([open, self.read_unsent(), self.read_outbox()]);
+                }
                 // Open the first account's INBOX when nothing is open yet.
                 if self.folder.is_none()
                     && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
@@ -1003,6 +1060,8 @@ impl App {
                     }
                     Task::none()
                 }
+                Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
+                Event::OutboxChanged { .. } | Event::SendResult { .. } => self.read_outbox(),
                 Event::AccountSaved { account } => {
                     self.saving = false;
                     if let Some(form) = &mut self.form {
@@ -1039,7 +1098,16 @@ impl App {
 
     /// The engine's events, while it is wanted, and the keyboard shortcuts.
     pub fn subscription(&self) -> Subscription<Message> {
-        let keys = iced::keyboard::listen().filter_map(shortcut);
+        let keys = Subscription::batch([
+            iced::keyboard::listen().filter_map(shortcut),
+            // Files dropped on the window are attached to the message being written.
+            iced::event::listen_with(|event, _, _| match event {
+                iced::Event::Window(iced::window::Event::FileDropped(path)) => {
+                    Some(Message::Compose(ComposeMsg::Dropped(path)))
+                }
+                _ => None,
+            }),
+        ]);
         if self.with_engine {
             Subscription::batch([
                 engine_link::connect(self.db.clone()).map(Message::Engine),

@@ -3,6 +3,10 @@
 
 pub mod account_form;
 pub mod app;
+pub mod compose_data;
+pub mod compose_update;
+pub mod composer;
+pub mod composer_view;
 pub mod data;
 pub mod engine_link;
 pub mod fonts;

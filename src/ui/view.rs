@@ -6,6 +6,7 @@ use iced::widget::{
 use iced::{Alignment, Element, Font, Length, Theme};
 
 use super::app::{Action, App, Message, Pane, PasswordPrompt, Screen};
+use super::compose_update::ComposeMsg;
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
 use crate::engine::AccountState;
@@ -37,6 +38,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
         tab(t("ui-mail"), Screen::Mail),
         tab(t("ui-settings"), Screen::Settings),
         space().width(Length::Fill),
+        button(row![glyph(icon::DRAFTS, BODY), text(t("compose-new")).size(BODY)].spacing(6))
+            .padding([6, 14])
+            .style(button::primary)
+            .on_press(Message::Compose(ComposeMsg::New)),
         button(text(t("ui-sync")).size(BODY))
             .padding([6, 14])
             .style(button::secondary)
@@ -48,15 +53,65 @@ pub fn view(app: &App) -> Element<'_, Message> {
     let body: Element<'_, Message> = match app.screen {
         Screen::Mail => mail(app),
         Screen::Settings => super::settings_view::settings(app),
+        Screen::Compose => match &app.composer {
+            Some(c) => super::composer_view::composer(app, c),
+            None => mail(app),
+        },
     };
     let mut page = column![toolbar, rule::horizontal(1)];
     if let Some(prompt) = &app.prompt {
         page = page.push(password_prompt(app, prompt));
     }
+    if !app.unsent.is_empty() && app.screen == Screen::Mail {
+        page = page.push(unsent_offer(app));
+    }
     page.push(body)
         .push(rule::horizontal(1))
         .push(status(app))
         .height(Length::Fill)
+        .into()
+}
+
+/// The offer of drafts left unsent when Tidings last stopped.
+fn unsent_offer(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let mut line = row![
+        glyph(icon::DRAFTS, BODY),
+        text(
+            app.i18n
+                .count("compose-unsent", "count", app.unsent.len() as i64)
+        )
+        .size(BODY),
+    ]
+    .spacing(10)
+    .align_y(Alignment::Center);
+    for d in app.unsent.iter().take(3) {
+        let label = if d.subject.trim().is_empty() {
+            t("compose-no-subject")
+        } else {
+            d.subject.clone()
+        };
+        line = line.push(
+            button(text(label).size(BODY))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(Message::Compose(ComposeMsg::OpenDraft(d.id))),
+        );
+    }
+    line = line.push(space().width(Length::Fill)).push(
+        button(text(t("ui-later")).size(BODY))
+            .padding([4, 10])
+            .style(button::text)
+            .on_press(Message::Compose(ComposeMsg::DismissUnsent)),
+    );
+    container(line)
+        .padding([8, 12])
+        .width(Length::Fill)
+        .style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().primary.weak.color.into()),
+            text_color: Some(theme.extended_palette().primary.weak.text),
+            ..container::Style::default()
+        })
         .into()
 }
 
@@ -365,7 +420,17 @@ fn reader(app: &App) -> Element<'_, Message> {
             .style(button::secondary)
             .on_press(Message::Act(action))
     };
+    let compose = |label: String, msg: ComposeMsg| {
+        button(text(label).size(SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press_maybe((targets.len() == 1).then_some(Message::Compose(msg)))
+    };
     let tools = row![
+        compose(t("compose-reply"), ComposeMsg::Reply { all: false }),
+        compose(t("compose-reply-all"), ComposeMsg::Reply { all: true }),
+        compose(t("compose-forward"), ComposeMsg::Forward),
+        space().width(8),
         act(t("ui-archive"), Action::Archive),
         act(t("ui-delete"), Action::Delete),
         act(
@@ -580,12 +645,42 @@ fn status(app: &App) -> Element<'_, Message> {
             });
         }
     }
-    if let Some(notice) = &app.notice {
+    if app.outbox.waiting > 0 {
+        parts.push(
+            app.i18n
+                .count("compose-outbox-waiting", "count", app.outbox.waiting as i64),
+        );
+    } else if let Some(notice) = &app.notice {
         parts.push(notice.clone());
     }
     let mut bar = row![text(parts.join("   ·   ")).size(SMALL)]
         .spacing(12)
         .align_y(Alignment::Center);
+    if let Some(p) = app.outbox.problems.first() {
+        let why = if p.uncertain {
+            app.i18n.t("compose-maybe-sent", &[])
+        } else {
+            app.i18n.t("compose-refused", &[("reason", &p.reason)])
+        };
+        let small = |label: String, msg: ComposeMsg| {
+            button(text(label).size(SMALL))
+                .padding([1, 8])
+                .style(button::secondary)
+                .on_press(Message::Compose(msg))
+        };
+        bar = bar
+            .push(text(why).size(SMALL).style(|theme: &Theme| text::Style {
+                color: Some(theme.palette().danger),
+            }))
+            .push(small(
+                app.i18n.t("compose-edit", &[]),
+                ComposeMsg::EditRefused(p.item),
+            ))
+            .push(small(
+                app.i18n.t("compose-retry", &[]),
+                ComposeMsg::RetryRefused(p.item),
+            ));
+    }
     if let Some(e) = &app.last_error
         && !app
             .states

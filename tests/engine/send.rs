@@ -213,7 +213,7 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
             attachments: vec![],
         })
         .await?;
-    let Event::DraftSaved { draft } = wait_for(&mut events, Duration::from_secs(10), |e| {
+    let Event::DraftSaved { draft, .. } = wait_for(&mut events, Duration::from_secs(10), |e| {
         matches!(e, Event::DraftSaved { .. })
     })
     .await?
@@ -420,7 +420,7 @@ async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
                 attachments: vec![],
             })
             .await?;
-        if let Event::DraftSaved { draft: id } =
+        if let Event::DraftSaved { draft: id, .. } =
             wait_for(&mut events, Duration::from_secs(10), |e| {
                 matches!(e, Event::DraftSaved { .. })
             })
