@@ -452,3 +452,90 @@ async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
     assert!(state[0].2.iter().any(|f| f == "Draft"), "{state:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> Result<()> {
+    use tidings::i18n::I18n;
+    use tidings::store::drafts::DraftAttachment;
+    use tidings::ui::app::{App, Message};
+    use tidings::ui::compose_update::ComposeMsg;
+    use tidings::ui::composer::{AddrField, Edit};
+    use tidings::ui::data;
+    use tidings::ui::engine_link::Link;
+
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.sync_once().await?;
+    let db = fx.dir.path().join("mirror.sqlite3");
+    let (handle, mut events) = fx.start_engine();
+    // The window, driven as a person would: compose, fill in, send.
+    let (mut app, _) = App::new(db.clone(), I18n::new("zh-CN"), false);
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
+    let edit = |e: Edit| Message::Compose(ComposeMsg::Edit(e));
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    let bob = fx.servers.user("bob").address;
+    for m in [
+        edit(Edit::AddrInput(AddrField::To, format!("鲍勃 <{bob}>,"))),
+        edit(Edit::Subject("第三季度报告：请审阅".into())),
+        edit(Edit::Body(iced::widget::text_editor::Action::Edit(
+            iced::widget::text_editor::Edit::Paste(std::sync::Arc::new(
+                "各位好，\n报告见附件。".into(),
+            )),
+        ))),
+        Message::Compose(ComposeMsg::Picked(Ok(vec![DraftAttachment {
+            file_name: "季度报告 2026.pdf".into(),
+            mime_type: "application/pdf".into(),
+            content_id: String::new(),
+            data: b"%PDF-1.4 composer".to_vec(),
+        }]))),
+        Message::Compose(ComposeMsg::Send),
+    ] {
+        let _ = app.update(m);
+    }
+    let message_id = app
+        .composer
+        .as_ref()
+        .map(|c| c.draft.rfc_message_id.clone())
+        .ok_or("the composer closed before saving")?;
+    // Commands go to the real engine; its events come back to the window.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        for command in app.sent.drain(..).collect::<Vec<_>>() {
+            handle.send(command).await?;
+        }
+        let event = tokio::time::timeout_at(deadline.into(), events.recv())
+            .await
+            .map_err(|_| "the message was not sent in time")?
+            .ok_or("the engine stopped")?;
+        let sent = matches!(
+            event,
+            Event::SendResult {
+                outcome: SendOutcome::Sent,
+                ..
+            }
+        );
+        let _ = app.update(Message::Engine(Link::Event(event)));
+        if sent {
+            break;
+        }
+    }
+    assert!(app.composer.is_none(), "Send closes the composer");
+    let bare = message_id.trim_matches(['<', '>']);
+    let delivered = wait_count(&fx, "bob", "INBOX", bare, 1).await?;
+    assert_eq!(delivered.len(), 1, "delivered once");
+    let shown = body::display(&delivered[0], Options::default());
+    assert_eq!(shown.subject, "第三季度报告：请审阅");
+    assert_eq!(
+        shown.attachments.first().map(|a| a.name.as_str()),
+        Some("季度报告 2026.pdf")
+    );
+    assert!(
+        shown
+            .from
+            .first()
+            .is_some_and(|f| f.address == "alice@tidings.test")
+    );
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}
