@@ -130,6 +130,8 @@ mod tests {
             include_str!("ui/composer.rs"),
             include_str!("ui/composer_view.rs"),
             include_str!("ui/compose_update.rs"),
+            include_str!("ui/setup.rs"),
+            include_str!("ui/setup_view.rs"),
             include_str!("accounts/doctor.rs"),
             include_str!("mime/compose.rs")
         );
@@ -137,7 +139,7 @@ mod tests {
             let rest = &src[i + 1..];
             let Some(end) = rest.find('"') else { continue };
             let key = &rest[..end];
-            if ["ui-", "doctor-", "compose-", "form-"]
+            if ["ui-", "doctor-", "compose-", "form-", "setup-"]
                 .iter()
                 .any(|p| key.starts_with(p))
                 && !key.ends_with('-')

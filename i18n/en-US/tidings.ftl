@@ -175,3 +175,23 @@ compose-refused = Not sent: { $reason }
 compose-maybe-sent = A message may have been sent already (Tidings stopped while sending); check Sent.
 compose-edit = Edit
 compose-retry = Retry
+
+## Account setup
+setup-title = Add your mail account
+setup-intro = Type your address and password; Tidings finds the servers and checks every step before saving anything.
+setup-password = Password or authorization code
+setup-continue = Continue
+setup-looking = Looking up the settings…
+setup-not-found = No settings were found automatically ({ $reason }). Enter them by hand with “Manual settings”.
+setup-source-provider = Settings for { $provider }, from Tidings' provider data:
+setup-source-domain = Settings from the domain's configuration ({ $url }):
+setup-source-srv = Settings from the domain's DNS records:
+setup-source-probe = Servers that answered on the usual names and ports:
+setup-not-offered = not offered
+setup-test-again = Test again
+setup-back = Back
+setup-manual = Manual settings
+setup-needs-code = { $provider } needs a client authorization code, not your login password.
+setup-needs-app-password = { $provider } needs an app password until Tidings supports its sign-in page.
+setup-help = Open { $provider }'s instructions
+setup-trust = Trust this certificate for this account

@@ -160,3 +160,23 @@ compose-refused = 未发送：{ $reason }
 compose-maybe-sent = 有一封邮件可能已经发出（Tidings 在发送时中止）；请检查已发送。
 compose-edit = 编辑
 compose-retry = 重试
+
+## 添加账户
+setup-title = 添加邮箱账户
+setup-intro = 输入邮箱地址和密码；Tidings 会自动查找服务器，并在保存前逐步检查连接。
+setup-password = 密码或客户端授权码
+setup-continue = 继续
+setup-looking = 正在查找服务器设置…
+setup-not-found = 未能自动找到设置（{ $reason }）。请点击“手动设置”填写。
+setup-source-provider = { $provider } 的设置（来自 Tidings 内置的服务商数据）：
+setup-source-domain = 来自该域名配置文件的设置（{ $url }）：
+setup-source-srv = 来自该域名 DNS 记录的设置：
+setup-source-probe = 在常用服务器名和端口上应答的服务器：
+setup-not-offered = 未提供
+setup-test-again = 再次测试
+setup-back = 返回
+setup-manual = 手动设置
+setup-needs-code = { $provider } 需要使用客户端授权码，而不是登录密码。
+setup-needs-app-password = 在 Tidings 支持其登录页面之前，{ $provider } 需要使用应用专用密码。
+setup-help = 打开 { $provider } 的设置说明
+setup-trust = 为此账户信任该证书

@@ -43,7 +43,7 @@ impl fmt::Display for Source {
 }
 
 /// Settings found for an address.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     /// Where they came from.
     pub source: Source,

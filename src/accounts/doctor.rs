@@ -126,6 +126,16 @@ pub async fn examine(
     password: impl Fn(Protocol) -> Option<String>,
     roots: &[CertificateDer<'static>],
 ) -> Report {
+    examine_live(account, password, roots, &|_, _| {}).await
+}
+
+/// Like `examine`, telling `on_step` about each step as it finishes (for a live display).
+pub async fn examine_live(
+    account: &Account,
+    password: impl Fn(Protocol) -> Option<String>,
+    roots: &[CertificateDer<'static>],
+    on_step: &(dyn Fn(Protocol, &StepResult) + Sync),
+) -> Report {
     let provider = account
         .address
         .rsplit_once('@')
@@ -138,7 +148,8 @@ pub async fn examine(
     ] {
         if settings.enabled {
             let pw = password(protocol);
-            protocols.push(examine_one(settings, protocol, pw, roots, provider.as_ref()).await);
+            protocols
+                .push(examine_one(settings, protocol, pw, roots, provider.as_ref(), on_step).await);
         }
     }
     Report {
@@ -147,12 +158,13 @@ pub async fn examine(
     }
 }
 
-struct Run {
+struct Run<'a> {
     report: ProtocolReport,
     recorder: Option<Arc<tls::CertRecorder>>,
+    on_step: &'a (dyn Fn(Protocol, &StepResult) + Sync),
 }
 
-impl Run {
+impl Run<'_> {
     /// The certificate the server showed in the last handshake, if any.
     fn certificate(&self) -> Option<CertInfo> {
         self.recorder
@@ -160,8 +172,13 @@ impl Run {
             .and_then(|r| r.chain().first().map(tls::cert_info))
     }
 
+    fn record(&mut self, result: StepResult) {
+        (self.on_step)(self.report.protocol, &result);
+        self.report.steps.push(result);
+    }
+
     fn pass(&mut self, step: Step, started: Instant, detail: impl Into<String>) {
-        self.report.steps.push(StepResult {
+        self.record(StepResult {
             step,
             ok: true,
             elapsed: started.elapsed(),
@@ -171,7 +188,7 @@ impl Run {
     }
 
     fn fail(&mut self, step: Step, started: Instant, detail: impl Into<String>, hint: Hint) {
-        self.report.steps.push(StepResult {
+        self.record(StepResult {
             step,
             ok: false,
             elapsed: started.elapsed(),
@@ -221,8 +238,10 @@ async fn examine_one(
     password: Option<String>,
     roots: &[CertificateDer<'static>],
     provider: Option<&Provider>,
+    on_step: &(dyn Fn(Protocol, &StepResult) + Sync),
 ) -> ProtocolReport {
     let mut run = Run {
+        on_step,
         report: ProtocolReport {
             protocol,
             host: settings.host.clone(),
@@ -331,7 +350,7 @@ async fn examine_one(
 }
 
 async fn imap_steps(
-    run: &mut Run,
+    run: &mut Run<'_>,
     settings: &ServerSettings,
     password: String,
     config: Arc<rustls::ClientConfig>,
@@ -394,7 +413,7 @@ async fn imap_steps(
 }
 
 async fn pop3_steps(
-    run: &mut Run,
+    run: &mut Run<'_>,
     settings: &ServerSettings,
     password: String,
     config: Arc<rustls::ClientConfig>,
@@ -452,7 +471,7 @@ async fn pop3_steps(
 }
 
 async fn smtp_steps(
-    run: &mut Run,
+    run: &mut Run<'_>,
     settings: &ServerSettings,
     password: String,
     config: Arc<rustls::ClientConfig>,

@@ -141,6 +141,8 @@ pub fn drive(
                 | Event::DraftSaved { .. }
                 | Event::AccountSaved { .. }
                 | Event::NewMail { .. }
+                | Event::DoctorStep { .. }
+                | Event::AutoconfigFound { .. }
                 | Event::RemoteAllowed { .. }
                 | Event::RemoteImage { .. }
                 | Event::AccountRemoved { .. }

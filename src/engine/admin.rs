@@ -17,17 +17,25 @@ pub(super) async fn save(
     ctx: &Context,
     mut account: Account,
     passwords: Vec<(Protocol, String)>,
+    trust: Vec<(String, Vec<u8>)>,
 ) -> bool {
     let row = account.clone();
     let written = ctx
         .store
         .writer()
         .write(move |tx| {
-            if row.id == 0 {
-                accounts::insert(tx, &row)
+            let id = if row.id == 0 {
+                accounts::insert(tx, &row)?
             } else {
-                accounts::update(tx, &row).map(|()| row.id)
+                accounts::update(tx, &row)?;
+                row.id
+            };
+            // Pinned in the same transaction: an account never exists without the
+            // certificates its user chose to trust.
+            for (host, der) in &trust {
+                crate::store::certificates::trust(tx, id, host, der)?;
             }
+            Ok(id)
         })
         .await;
     account.id = match written {
@@ -154,7 +162,7 @@ pub(super) async fn test_saved(ctx: Context, id: i64) {
     let store = ctx.store.clone();
     let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
     match loaded {
-        Ok(Ok(Some(account))) => test_settings(ctx, account, Vec::new()).await,
+        Ok(Ok(Some(account))) => test_settings(ctx, account, Vec::new(), Vec::new()).await,
         Ok(Ok(None)) => {}
         Ok(Err(e)) => storage_error(&ctx, id, e.to_string()),
         Err(e) => storage_error(&ctx, id, e.to_string()),
@@ -162,9 +170,21 @@ pub(super) async fn test_saved(ctx: Context, id: i64) {
 }
 
 /// The doctor on `account` as given (perhaps not saved): typed passwords first, then stored.
-pub(super) async fn test_settings(ctx: Context, account: Account, typed: Vec<(Protocol, String)>) {
+pub(super) async fn test_settings(
+    ctx: Context,
+    account: Account,
+    typed: Vec<(Protocol, String)>,
+    trust: Vec<(String, Vec<u8>)>,
+) {
     let roots = match trusted_roots(&ctx, &account).await {
-        Ok(roots) => roots,
+        Ok(mut roots) => {
+            roots.extend(
+                trust
+                    .into_iter()
+                    .map(|(_, der)| rustls_pki_types::CertificateDer::from(der)),
+            );
+            roots
+        }
         Err(e) => {
             return ctx.emit(Event::Error {
                 account: account.id,
@@ -202,6 +222,26 @@ pub(super) async fn test_settings(ctx: Context, account: Account, typed: Vec<(Pr
                     .and_then(|(_, pw)| pw.clone())
             })
     };
-    let report = crate::accounts::doctor::examine(&account, password, &roots).await;
+    let live = |protocol: Protocol, step: &crate::accounts::doctor::StepResult| {
+        ctx.emit(Event::DoctorStep {
+            protocol,
+            step: step.clone(),
+        });
+    };
+    let report = crate::accounts::doctor::examine_live(&account, password, &roots, &live).await;
     ctx.emit(Event::ConnectionReport(report));
+}
+
+/// Looks up the settings for an address and reports what was found.
+pub(super) async fn autoconfig(ctx: Context, address: String) {
+    use crate::accounts::autoconfig::{self, Lookup};
+    let how = ctx.options.autoconfig.clone().unwrap_or_else(|| Lookup {
+        extra_roots: ctx.options.extra_roots.clone(),
+        ..Lookup::default()
+    });
+    let result = autoconfig::lookup(&address, &how)
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    ctx.emit(Event::AutoconfigFound { address, result });
 }

@@ -58,6 +58,7 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 | Command::SetProtocol { .. }
                 | Command::TestConnection { .. }
                 | Command::TestSettings { .. }
+                | Command::Autoconfig { .. }
                 | Command::SaveAccount { .. }
                 | Command::AllowRemoteFrom { .. }
                 | Command::ProvidePassword { .. }

@@ -105,12 +105,19 @@ pub enum Command {
     TestSettings {
         account: Box<Account>,
         passwords: Vec<(Protocol, String)>,
+        /// Certificates the user chose to trust for these hosts, not saved yet: (host, DER).
+        trust: Vec<(String, Vec<u8>)>,
     },
+    /// Find the settings for an address (provider data, autoconfig, DNS, probing); answered
+    /// by `Event::AutoconfigFound`.
+    Autoconfig { address: String },
     /// Add (id 0) or change an account and keep the typed passwords; answered by
     /// `Event::AccountSaved`, and its tasks restart with the new settings.
     SaveAccount {
         account: Box<Account>,
         passwords: Vec<(Protocol, String)>,
+        /// Certificates to pin for the account's hosts: (host, DER).
+        trust: Vec<(String, Vec<u8>)>,
     },
     /// Passwords the user typed at a prompt (an "ask each start" account, or after the server
     /// refused the stored one): kept as the account's mode says, then the account retries.
@@ -194,6 +201,16 @@ pub enum Event {
     DraftSaved { draft: i64, message_id: String },
     /// The connection doctor's findings.
     ConnectionReport(crate::accounts::doctor::Report),
+    /// One step of a running doctor, as it finishes.
+    DoctorStep {
+        protocol: Protocol,
+        step: crate::accounts::doctor::StepResult,
+    },
+    /// What autoconfig found for an address.
+    AutoconfigFound {
+        address: String,
+        result: Result<Box<crate::accounts::autoconfig::Found>, String>,
+    },
     /// A sender's remote content was allowed.
     RemoteAllowed { account: i64, sender: String },
     /// A remote image of a message: its bytes, or why not.
@@ -223,6 +240,8 @@ pub struct EngineOptions {
     pub once: bool,
     /// Only these accounts (empty: all).
     pub only_accounts: Vec<i64>,
+    /// Where autoconfig looks (None: the real Internet, trusting `extra_roots` too).
+    pub autoconfig: Option<crate::accounts::autoconfig::Lookup>,
     /// Only send: no IMAP sync, no POP3 download (the CLI's `send`).
     pub send_only: bool,
 }
@@ -355,8 +374,20 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             Command::TestConnection { account } => {
                 tokio::spawn(admin::test_saved(ctx.clone(), account));
             }
-            Command::TestSettings { account, passwords } => {
-                tokio::spawn(admin::test_settings(ctx.clone(), *account, passwords));
+            Command::TestSettings {
+                account,
+                passwords,
+                trust,
+            } => {
+                tokio::spawn(admin::test_settings(
+                    ctx.clone(),
+                    *account,
+                    passwords,
+                    trust,
+                ));
+            }
+            Command::Autoconfig { address } => {
+                tokio::spawn(admin::autoconfig(ctx.clone(), address));
             }
             Command::ProvidePassword { account, passwords } => {
                 if admin::provide(&ctx, account, passwords).await {
@@ -376,8 +407,12 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             Command::FetchRemote { message, urls } => {
                 tokio::spawn(remote::fetch(ctx.clone(), message, urls));
             }
-            Command::SaveAccount { account, passwords } => {
-                if admin::save(&ctx, *account, passwords).await {
+            Command::SaveAccount {
+                account,
+                passwords,
+                trust,
+            } => {
+                if admin::save(&ctx, *account, passwords, trust).await {
                     refresh_accounts(&ctx, &mut tasks).await;
                 }
             }

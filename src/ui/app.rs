@@ -15,6 +15,7 @@ use super::data::{self, Tree};
 use super::engine_link::{self, Link};
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
+use super::setup::{Setup, SetupMsg};
 use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, ErrorKind, Event, Protocol};
 use crate::i18n::I18n;
@@ -30,6 +31,8 @@ pub enum Screen {
     Settings,
     /// Writing a message.
     Compose,
+    /// Setting up an account (first run, or Add account).
+    Setup,
 }
 
 /// Follow the system, light or dark.
@@ -52,6 +55,11 @@ pub enum Message {
     TreeLoaded(Result<Tree, String>),
     /// Writing mail.
     Compose(ComposeMsg),
+    /// Setting up an account.
+    Setup(SetupMsg),
+    /// Trust this certificate (host, DER) for the account being set up or edited, and test
+    /// again.
+    TrustCertificate(String, Vec<u8>),
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).
@@ -90,8 +98,10 @@ pub enum Message {
     Notified(Result<(), String>),
     /// Open an account's settings form.
     EditAccount(i64),
-    /// Open an empty form for a new account.
+    /// Add an account (the guided setup).
     NewAccount,
+    /// Open an empty form for a new account (manual settings).
+    ManualAccount,
     /// Back to the app settings (closing the form).
     CloseForm,
     /// A change in the account form.
@@ -285,6 +295,12 @@ pub struct App {
     pub report: Option<Report>,
     /// A connection test is running.
     pub testing: bool,
+    /// The account setup, while it runs.
+    pub setup: Option<Setup>,
+    /// The running doctor's steps so far (shown ticking).
+    pub steps: Vec<(Protocol, crate::accounts::doctor::StepResult)>,
+    /// Certificates the user chose to trust in the open form or setup: (host, DER).
+    pub trust: Vec<(String, Vec<u8>)>,
     /// The form is being saved.
     pub saving: bool,
     /// Removal asked: waiting for the user to choose.
@@ -327,6 +343,9 @@ impl App {
             form: None,
             report: None,
             testing: false,
+            trust: Vec::new(),
+            setup: None,
+            steps: Vec::new(),
             saving: false,
             confirm_remove: false,
             error_account: None,
@@ -443,8 +462,23 @@ impl App {
         match message {
             Message::Engine(link) => self.on_engine(link),
             Message::Compose(msg) => self.compose(msg),
+            Message::Setup(msg) => self.setup(msg),
+            Message::TrustCertificate(host, der) => {
+                if !self.trust.iter().any(|(h, d)| *h == host && *d == der) {
+                    self.trust.push((host, der));
+                }
+                if self.setup.is_some() {
+                    self.setup(SetupMsg::Test)
+                } else {
+                    self.update(Message::TestForm)
+                }
+            }
             Message::TreeLoaded(Ok(tree)) => {
                 self.tree = tree;
+                if self.tree.accounts.is_empty() && self.setup.is_none() {
+                    // First run: nothing to show but the way to add an account.
+                    return self.setup(SetupMsg::Start);
+                }
                 if !self.started {
                     // Once per run: drafts a crash left unsent, and the outbox's state.
                     self.started = true;
@@ -716,6 +750,7 @@ impl App {
                 Task::none()
             }
             Message::EditAccount(id) => {
+                self.trust.clear();
                 self.form = self
                     .tree
                     .accounts
@@ -728,7 +763,10 @@ impl App {
                 self.screen = Screen::Settings;
                 Task::none()
             }
-            Message::NewAccount => {
+            // Adding an account starts the guided setup; manual settings are a click away.
+            Message::NewAccount => self.setup(SetupMsg::Start),
+            Message::ManualAccount => {
+                self.trust.clear();
                 self.form = Some(AccountForm::new_account());
                 self.report = None;
                 self.testing = false;
@@ -775,9 +813,11 @@ impl App {
                     return Task::none();
                 };
                 self.saving = true;
+                let trust = self.trust.clone();
                 self.send(Command::SaveAccount {
                     account: Box::new(account),
                     passwords,
+                    trust,
                 })
             }
             Message::TestForm => {
@@ -787,9 +827,11 @@ impl App {
                 };
                 self.testing = true;
                 self.report = None;
+                let trust = self.trust.clone();
                 self.send(Command::TestSettings {
                     account: Box::new(account),
                     passwords,
+                    trust,
                 })
             }
             Message::AskRemove => {
@@ -1053,6 +1095,15 @@ impl App {
                     }
                     Task::none()
                 }
+                Event::DoctorStep { protocol, step } => {
+                    if self.testing {
+                        self.steps.push((protocol, step));
+                    }
+                    Task::none()
+                }
+                Event::AutoconfigFound { address, result } => {
+                    self.autoconfig_found(&address, result)
+                }
                 Event::ConnectionReport(report) => {
                     if self.testing {
                         self.testing = false;
@@ -1063,6 +1114,7 @@ impl App {
                 Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
                 Event::OutboxChanged { .. } | Event::SendResult { .. } => self.read_outbox(),
                 Event::AccountSaved { account } => {
+                    self.setup_saved();
                     self.saving = false;
                     if let Some(form) = &mut self.form {
                         form.id = account;

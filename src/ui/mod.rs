@@ -14,6 +14,8 @@ pub mod list;
 pub mod notify;
 pub mod prefs;
 pub mod settings_view;
+pub mod setup;
+pub mod setup_view;
 pub mod view;
 
 use std::path::PathBuf;

@@ -41,7 +41,9 @@ pub fn view(app: &App) -> Element<'_, Message> {
         button(row![glyph(icon::DRAFTS, BODY), text(t("compose-new")).size(BODY)].spacing(6))
             .padding([6, 14])
             .style(button::primary)
-            .on_press(Message::Compose(ComposeMsg::New)),
+            .on_press_maybe(
+                (!app.tree.accounts.is_empty()).then_some(Message::Compose(ComposeMsg::New))
+            ),
         button(text(t("ui-sync")).size(BODY))
             .padding([6, 14])
             .style(button::secondary)
@@ -53,6 +55,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
     let body: Element<'_, Message> = match app.screen {
         Screen::Mail => mail(app),
         Screen::Settings => super::settings_view::settings(app),
+        Screen::Setup => match &app.setup {
+            Some(s) => super::setup_view::setup(app, s),
+            None => mail(app),
+        },
         Screen::Compose => match &app.composer {
             Some(c) => super::composer_view::composer(app, c),
             None => mail(app),

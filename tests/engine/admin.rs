@@ -106,6 +106,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
         .send(Command::TestSettings {
             account: Box::new(account.clone()),
             passwords: vec![(Protocol::Imap, "wrong".into())],
+            trust: Vec::new(),
         })
         .await?;
     let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
@@ -133,6 +134,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
         .send(Command::TestSettings {
             account: Box::new(account.clone()),
             passwords: typed.clone(),
+            trust: Vec::new(),
         })
         .await?;
     let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
@@ -153,6 +155,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
         .send(Command::SaveAccount {
             account: Box::new(account.clone()),
             passwords: typed,
+            trust: Vec::new(),
         })
         .await?;
     let Event::AccountSaved { account: id } = wait_for(&mut events, MINUTE, |e| {

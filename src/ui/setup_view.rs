@@ -1,0 +1,293 @@
+//! Drawing the account setup: the address step with the provider's hint, the settings found
+//! with a switch per protocol, the doctor's steps as they finish, and save.
+
+use iced::widget::{Column, button, column, container, row, space, text, text_input, toggler};
+use iced::{Alignment, Element, Length, Theme};
+
+use super::app::{App, Message};
+use super::fonts::{self, BOLD, icon};
+use super::settings_view::report_view;
+use super::setup::{Setup, SetupMsg, Stage};
+use crate::accounts::providers::PasswordKind;
+use crate::engine::Protocol;
+use crate::store::accounts::Security;
+
+const SMALL: f32 = 12.0;
+const BODY: f32 = 14.0;
+const LABEL: f32 = 170.0;
+
+fn msg(m: SetupMsg) -> Message {
+    Message::Setup(m)
+}
+
+/// The setup screen.
+pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let mut col = Column::new()
+        .spacing(16)
+        .max_width(760)
+        .push(text(t("setup-title")).size(24).font(BOLD))
+        .push(text(t("setup-intro")).size(BODY).style(text::secondary));
+    let input = |label: String, id: &'static str, value: &'a str, on: fn(String) -> SetupMsg| {
+        row![
+            text(label).size(BODY).width(LABEL),
+            text_input("", value)
+                .id(id)
+                .size(BODY)
+                .padding([7, 10])
+                .secure(id == "password-input")
+                .on_input(move |v| msg(on(v)))
+                .on_submit(msg(SetupMsg::Continue)),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center)
+    };
+    let editing = s.stage == Stage::Address;
+    if editing {
+        col = col
+            .push(input(t("form-name"), "name-input", &s.name, SetupMsg::Name))
+            .push(input(
+                t("form-address"),
+                "address-input",
+                &s.address,
+                SetupMsg::Address,
+            ))
+            .push(input(
+                t("setup-password"),
+                "password-input",
+                &s.password,
+                SetupMsg::Password,
+            ));
+    } else {
+        col = col.push(
+            text(format!("{}  <{}>", s.name, s.address))
+                .size(BODY)
+                .font(BOLD),
+        );
+    }
+    if let Some(p) = s.provider() {
+        col = col.push(provider_hint(app, &p));
+    }
+    let mut actions = row![].spacing(8).align_y(Alignment::Center);
+    match s.stage {
+        Stage::Address => {
+            actions = actions.push(
+                button(text(t("setup-continue")).size(BODY))
+                    .padding([7, 18])
+                    .style(button::primary)
+                    .on_press_maybe(
+                        (s.address_ok() && !s.password.is_empty())
+                            .then_some(msg(SetupMsg::Continue)),
+                    ),
+            );
+        }
+        Stage::Looking => {
+            col = col.push(text(t("setup-looking")).size(BODY));
+        }
+        Stage::Review => {
+            if let Some(e) = &s.error {
+                col = col.push(
+                    text(app.i18n.t("setup-not-found", &[("reason", e)]))
+                        .size(BODY)
+                        .style(|theme: &Theme| text::Style {
+                            color: Some(theme.palette().warning),
+                        }),
+                );
+            } else {
+                col = col.push(found(app, s));
+            }
+            col = col.push(progress(app));
+            if let Some(r) = &app.report {
+                col = col.push(
+                    container(report_view(app, r))
+                        .padding(14)
+                        .width(Length::Fill)
+                        .style(container::bordered_box),
+                );
+            }
+            let passed = app.report.as_ref().is_some_and(|r| r.ok());
+            if s.error.is_none() {
+                actions = actions
+                    .push(
+                        button(text(t("form-save")).size(BODY))
+                            .padding([7, 18])
+                            .style(button::primary)
+                            .on_press_maybe((passed && !app.saving).then_some(msg(SetupMsg::Save))),
+                    )
+                    .push(
+                        button(
+                            text(if app.testing {
+                                t("form-testing")
+                            } else {
+                                t("setup-test-again")
+                            })
+                            .size(BODY),
+                        )
+                        .padding([7, 14])
+                        .style(button::secondary)
+                        .on_press_maybe((!app.testing).then_some(msg(SetupMsg::Test))),
+                    );
+            }
+            actions = actions.push(
+                button(text(t("setup-back")).size(BODY))
+                    .padding([7, 14])
+                    .style(button::text)
+                    .on_press(msg(SetupMsg::Back)),
+            );
+        }
+    }
+    actions = actions.push(space().width(Length::Fill)).push(
+        button(text(t("setup-manual")).size(BODY))
+            .padding([7, 14])
+            .style(button::secondary)
+            .on_press(msg(SetupMsg::Manual)),
+    );
+    if !app.tree.accounts.is_empty() {
+        actions = actions.push(
+            button(text(t("form-cancel")).size(BODY))
+                .padding([7, 14])
+                .style(button::text)
+                .on_press(msg(SetupMsg::Cancel)),
+        );
+    }
+    col = col.push(actions);
+    iced::widget::scrollable(
+        container(col)
+            .padding(28)
+            .width(Length::Fill)
+            .center_x(Length::Fill),
+    )
+    .height(Length::Fill)
+    .into()
+}
+
+/// What the provider data says to do before a mail client can log in, with a link.
+fn provider_hint<'a>(
+    app: &'a App,
+    p: &crate::accounts::providers::Provider,
+) -> Element<'a, Message> {
+    let hint = p.hint(app.i18n.locale()).to_owned();
+    let kind = match p.password {
+        PasswordKind::AuthorizationCode => app.i18n.t("setup-needs-code", &[("provider", &p.name)]),
+        PasswordKind::AppPassword => app
+            .i18n
+            .t("setup-needs-app-password", &[("provider", &p.name)]),
+        PasswordKind::Account => String::new(),
+    };
+    let mut col = Column::new().spacing(6);
+    if !kind.is_empty() {
+        col = col.push(text(kind).size(BODY).font(BOLD));
+    }
+    if !hint.is_empty() {
+        col = col.push(text(hint).size(BODY));
+    }
+    if !p.help_url.is_empty() {
+        col = col.push(
+            button(text(app.i18n.t("setup-help", &[("provider", &p.name)])).size(SMALL))
+                .padding([4, 10])
+                .style(button::secondary)
+                .on_press(msg(SetupMsg::Help(p.help_url.clone()))),
+        );
+    }
+    container(
+        row![
+            text(icon::JUNK.to_string()).font(fonts::ICONS).size(BODY),
+            col
+        ]
+        .spacing(10),
+    )
+    .padding(12)
+    .width(Length::Fill)
+    .style(|theme: &Theme| container::Style {
+        background: Some(theme.extended_palette().warning.weak.color.into()),
+        text_color: Some(theme.extended_palette().warning.weak.text),
+        border: iced::Border {
+            radius: 6.0.into(),
+            ..iced::Border::default()
+        },
+        ..container::Style::default()
+    })
+    .into()
+}
+
+/// The settings found: where from, and each protocol with its switch.
+fn found<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
+    let Some(form) = &s.form else {
+        return space().into();
+    };
+    let t = |id: &str| app.i18n.t(id, &[]);
+    use crate::accounts::autoconfig::Source;
+    let source = match &s.source {
+        Some(Source::BuiltIn(id)) | Some(Source::Mx(id)) => {
+            let name = s.provider().map(|p| p.name).unwrap_or_else(|| id.clone());
+            app.i18n.t("setup-source-provider", &[("provider", &name)])
+        }
+        Some(Source::DomainConfig(url)) => app.i18n.t("setup-source-domain", &[("url", url)]),
+        Some(Source::Srv) => t("setup-source-srv"),
+        Some(Source::Probe) | None => t("setup-source-probe"),
+    };
+    let mut col = Column::new().spacing(10).push(text(source).size(BODY));
+    for (p, key) in [
+        (Protocol::Imap, "ui-protocol-imap"),
+        (Protocol::Pop3, "ui-protocol-pop3"),
+        (Protocol::Smtp, "ui-protocol-smtp"),
+    ] {
+        let server = form.server(p);
+        let security = match server.security {
+            Security::Tls => "SSL/TLS",
+            Security::StartTls => "STARTTLS",
+            Security::Plain => "—",
+        };
+        let detail = if server.host.is_empty() {
+            t("setup-not-offered")
+        } else {
+            format!("{}:{}  {security}", server.host, server.port)
+        };
+        col = col.push(
+            row![
+                toggler(server.enabled).size(20).on_toggle_maybe(
+                    (!server.host.is_empty()).then_some(move |on| msg(SetupMsg::Switch(p, on)))
+                ),
+                text(t(key)).size(BODY).width(Length::Fill),
+                text(detail).size(SMALL).style(text::secondary),
+            ]
+            .spacing(12)
+            .align_y(Alignment::Center),
+        );
+    }
+    container(col)
+        .padding(14)
+        .width(Length::Fill)
+        .style(container::bordered_box)
+        .into()
+}
+
+/// The doctor's steps as they finish, while it runs.
+fn progress(app: &App) -> Element<'_, Message> {
+    if !app.testing {
+        return space().into();
+    }
+    let mut col = Column::new()
+        .spacing(4)
+        .push(text(app.i18n.t("form-testing", &[])).size(BODY).font(BOLD));
+    for (p, step) in &app.steps {
+        let name = match p {
+            Protocol::Imap => "IMAP",
+            Protocol::Pop3 => "POP3",
+            Protocol::Smtp => "SMTP",
+        };
+        let mark = if step.ok { '\u{f00c}' } else { '\u{f00d}' };
+        col = col.push(
+            row![
+                text(mark.to_string())
+                    .font(fonts::ICONS)
+                    .size(SMALL)
+                    .width(16),
+                text(name).size(SMALL).width(50),
+                text(step.step.name(&app.i18n)).size(SMALL),
+            ]
+            .spacing(6),
+        );
+    }
+    column![col].into()
+}
