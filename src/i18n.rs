@@ -123,6 +123,8 @@ mod tests {
         let en = ids(EN_US);
         let src = concat!(
             include_str!("ui/app.rs"),
+            include_str!("ui/settings_update.rs"),
+            include_str!("ui/engine_events.rs"),
             include_str!("ui/view.rs"),
             include_str!("ui/settings_view.rs"),
             include_str!("ui/account_form.rs"),

@@ -7,231 +7,23 @@ use std::path::PathBuf;
 use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
-use super::account_form::{AccountForm, Edit};
+use super::account_form::AccountForm;
 use super::compose_data::Outbox;
 use super::compose_update::ComposeMsg;
 use super::composer::Composer;
 use super::data::{self, Tree};
-use super::engine_link::{self, Link};
+use super::engine_link;
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
 use super::setup::{Setup, SetupMsg};
 use crate::accounts::doctor::Report;
-use crate::engine::{AccountState, Command, EngineHandle, ErrorKind, Event, Protocol};
+use crate::engine::{AccountState, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
-use crate::store::messages::Envelope;
 
-/// Which screen is showing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    /// Folders, list, reader.
-    Mail,
-    /// App and account settings.
-    Settings,
-    /// Writing a message.
-    Compose,
-    /// Setting up an account (first run, or Add account).
-    Setup,
-}
-
-/// Follow the system, light or dark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThemeChoice {
-    /// Whatever the desktop uses.
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
-}
-
-/// What happens in the window.
-#[derive(Debug, Clone)]
-pub enum Message {
-    /// From the engine subscription.
-    Engine(Link),
-    /// The account and folder tree was read.
-    TreeLoaded(Result<Tree, String>),
-    /// Writing mail.
-    Compose(ComposeMsg),
-    /// Setting up an account.
-    Setup(SetupMsg),
-    /// Trust this certificate (host, DER) for the account being set up or edited, and test
-    /// again.
-    TrustCertificate(String, Vec<u8>),
-    /// A folder was chosen.
-    OpenFolder(i64),
-    /// A page of a folder was read: folder, page, (folder count, rows).
-    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), String>),
-    /// The list was scrolled: offset of its top and its height, in pixels.
-    ListScrolled(f32, f32),
-    /// A row was clicked (Shift and Ctrl extend the selection).
-    ClickRow(i64),
-    /// A message was opened (alone in the selection).
-    OpenMessage(i64),
-    /// Enter: open the selected message.
-    OpenSelected,
-    /// The keyboard modifiers changed.
-    Modifiers(iced::keyboard::Modifiers),
-    /// A pane divider was dragged.
-    PaneResized(pane_grid::ResizeEvent),
-    /// An account's folders were shown or hidden in the folder pane.
-    ToggleAccount(i64),
-    /// A message's display model was built.
-    MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
-    /// Switch screens.
-    Show(Screen),
-    /// Sync every account now.
-    SyncNow,
-    /// A protocol switch in settings was flipped: account, protocol, on.
-    SwitchProtocol(i64, Protocol, bool),
-    /// Choose the language ("" follows the system).
-    Language(String),
-    /// The desktop's light/dark mode, at start and when it changes.
-    SystemTheme(iced::theme::Mode),
-    /// Desktop notifications on or off.
-    Notifications(bool),
-    /// New mail arrived: the rows, read for the notification.
-    NewMailLoaded(Result<Vec<Envelope>, String>),
-    /// A notification was shown (or the desktop refused it).
-    Notified(Result<(), String>),
-    /// Open an account's settings form.
-    EditAccount(i64),
-    /// Add an account (the guided setup).
-    NewAccount,
-    /// Open an empty form for a new account (manual settings).
-    ManualAccount,
-    /// Back to the app settings (closing the form).
-    CloseForm,
-    /// A change in the account form.
-    Form(Edit),
-    /// Save the account form.
-    SaveForm,
-    /// Run the connection doctor on the form's settings.
-    TestForm,
-    /// Ask before removing the form's account.
-    AskRemove,
-    /// Remove the form's account: keep its local mirror or not.
-    RemoveAccount { keep_mirror: bool },
-    /// Do not remove after all.
-    CancelRemove,
-    /// The status bar's error was clicked: show that account's settings.
-    ShowErrorAccount,
-    /// Typing in the password prompt.
-    PromptInput(String),
-    /// Use the typed password.
-    PromptSubmit,
-    /// Not now.
-    PromptDismiss,
-    /// Show the open message's remote content this once.
-    AllowRemoteOnce,
-    /// Always show remote content from the open message's sender.
-    AllowRemoteSender,
-    /// Choose the theme.
-    Theme(ThemeChoice),
-    /// Something done to the open message.
-    Act(Action),
-    /// Move the selection down (+1) or up (-1) the list.
-    Step(i32),
-    /// Quit the application.
-    Quit,
-    /// The language and theme choice was saved (or not).
-    PrefsSaved(Result<(), String>),
-    /// Save attachment `part` of the open message into the downloads folder.
-    SaveAttachment(u32),
-    /// An attachment was saved here (or not).
-    AttachmentSaved(Result<PathBuf, String>),
-    /// Open attachment `part` of the open message with the desktop's default application.
-    OpenAttachment(u32),
-    /// An attachment was handed to its application (or not).
-    AttachmentOpened(Result<PathBuf, String>),
-}
-
-/// Asking for an account's password: it has none stored ("ask each start"), or the server
-/// refused the stored one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswordPrompt {
-    /// The account.
-    pub account: i64,
-    /// Its address, for the question.
-    pub address: String,
-    /// The server refused the stored password (otherwise none was known).
-    pub refused: bool,
-    /// What the user typed so far.
-    pub typed: String,
-}
-
-/// One of the mail screen's panes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// Accounts and folders.
-    Folders,
-    /// The message list.
-    List,
-    /// The open message.
-    Reader,
-}
-
-/// Folders | list | reader, split 20% | 32% | rest.
-pub fn panes() -> pane_grid::State<Pane> {
-    use pane_grid::{Axis, Configuration};
-    pane_grid::State::with_configuration(Configuration::Split {
-        axis: Axis::Vertical,
-        ratio: 0.2,
-        a: Box::new(Configuration::Pane(Pane::Folders)),
-        b: Box::new(Configuration::Split {
-            axis: Axis::Vertical,
-            ratio: 0.4,
-            a: Box::new(Configuration::Pane(Pane::List)),
-            b: Box::new(Configuration::Pane(Pane::Reader)),
-        }),
-    })
-}
-
-/// What can be done to the open message from the toolbar or the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Move to Archive.
-    Archive,
-    /// Move to Trash (from Trash: delete for good).
-    Delete,
-    /// Mark read or unread.
-    ToggleRead,
-    /// Flag or unflag.
-    ToggleFlag,
-}
-
-/// The shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read, s flags,
-/// c composes, r/a reply (to all), f forwards, Ctrl+Enter sends, Esc closes the composer,
-/// Ctrl+Q quits; modifier changes are tracked for Shift/Ctrl clicks. Keys typed into a field
-/// never get here.
-pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
-    use iced::keyboard::key::Named;
-    use iced::keyboard::{Event as K, Key};
-    let (key, modifiers) = match event {
-        K::KeyPressed { key, modifiers, .. } => (key, modifiers),
-        K::ModifiersChanged(modifiers) => return Some(Message::Modifiers(modifiers)),
-        _ => return None,
-    };
-    match key.as_ref() {
-        Key::Character("q") if modifiers.command() => Some(Message::Quit),
-        Key::Named(Named::Enter) if modifiers.command() => Some(Message::Compose(ComposeMsg::Send)),
-        Key::Named(Named::Escape) => Some(Message::Compose(ComposeMsg::Close)),
-        _ if modifiers.command() || modifiers.alt() => None,
-        Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
-        Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
-        Key::Named(Named::Enter) => Some(Message::OpenSelected),
-        Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
-        Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
-        Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
-        Key::Character("c") => Some(Message::Compose(ComposeMsg::New)),
-        Key::Character("r") => Some(Message::Compose(ComposeMsg::Reply { all: false })),
-        Key::Character("a") => Some(Message::Compose(ComposeMsg::Reply { all: true })),
-        Key::Character("f") => Some(Message::Compose(ComposeMsg::Forward)),
-        _ => None,
-    }
-}
+pub use super::message::{
+    Action, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, shortcut,
+};
 
 /// The whole window.
 pub struct App {
@@ -385,14 +177,14 @@ impl App {
         (app, task)
     }
 
-    fn load_tree(&self) -> Task<Message> {
+    pub(super) fn load_tree(&self) -> Task<Message> {
         Task::perform(
             data::off_thread(self.db.clone(), data::tree),
             Message::TreeLoaded,
         )
     }
 
-    fn load_pages(&self, pages: Vec<u32>) -> Task<Message> {
+    pub(super) fn load_pages(&self, pages: Vec<u32>) -> Task<Message> {
         let Some(folder) = self.list.folder else {
             return Task::none();
         };
@@ -404,7 +196,7 @@ impl App {
         }))
     }
 
-    fn open_folder(&mut self, folder: i64) -> Task<Message> {
+    pub(super) fn open_folder(&mut self, folder: i64) -> Task<Message> {
         self.folder = Some(folder);
         let height = self.list.height;
         self.list = MessageList::open(folder);
@@ -425,7 +217,7 @@ impl App {
         }
     }
 
-    fn load_message(&self, id: i64) -> Task<Message> {
+    pub(super) fn load_message(&self, id: i64) -> Task<Message> {
         let once = self.remote_once.contains(&id);
         Task::perform(
             data::off_thread(self.db.clone(), move |p| data::open(p, id, once)),
@@ -463,6 +255,23 @@ impl App {
             Message::Engine(link) => self.on_engine(link),
             Message::Compose(msg) => self.compose(msg),
             Message::Setup(msg) => self.setup(msg),
+            m @ (Message::SwitchProtocol(..)
+            | Message::Language(_)
+            | Message::SystemTheme(_)
+            | Message::Notifications(_)
+            | Message::EditAccount(_)
+            | Message::NewAccount
+            | Message::ManualAccount
+            | Message::CloseForm
+            | Message::Form(_)
+            | Message::SaveForm
+            | Message::TestForm
+            | Message::AskRemove
+            | Message::CancelRemove
+            | Message::RemoveAccount { .. }
+            | Message::ShowErrorAccount
+            | Message::Theme(_)
+            | Message::PrefsSaved(_)) => self.on_settings(m),
             Message::TrustCertificate(host, der) => {
                 if !self.trust.iter().any(|(h, d)| *h == host && *d == der) {
                     self.trust.push((host, der));
@@ -694,40 +503,6 @@ impl App {
                 Task::none()
             }
             Message::SyncNow => self.send(Command::SyncNow { account: None }),
-            Message::SwitchProtocol(account, protocol, enabled) => {
-                // Shown at once; the engine saves it and stops or starts the protocol.
-                for (a, _) in &mut self.tree.accounts {
-                    if a.id == account {
-                        match protocol {
-                            Protocol::Imap => a.imap.enabled = enabled,
-                            Protocol::Pop3 => a.pop3.enabled = enabled,
-                            Protocol::Smtp => a.smtp.enabled = enabled,
-                        }
-                    }
-                }
-                self.send(Command::SetProtocol {
-                    account,
-                    protocol,
-                    enabled,
-                })
-            }
-            Message::Language(locale) => {
-                self.i18n = if locale.is_empty() {
-                    I18n::from_env()
-                } else {
-                    I18n::new(&locale)
-                };
-                self.language = locale;
-                self.save_prefs()
-            }
-            Message::SystemTheme(mode) => {
-                self.system_mode = mode;
-                Task::none()
-            }
-            Message::Notifications(on) => {
-                self.notifications = on;
-                self.save_prefs()
-            }
             Message::NewMailLoaded(Ok(rows)) => {
                 let Some(notice) = notify::for_new_mail(&self.i18n, &rows) else {
                     return Task::none();
@@ -749,116 +524,12 @@ impl App {
                 self.last_error = Some(e);
                 Task::none()
             }
-            Message::EditAccount(id) => {
-                self.trust.clear();
-                self.form = self
-                    .tree
-                    .accounts
-                    .iter()
-                    .find(|(a, _)| a.id == id)
-                    .map(|(a, _)| AccountForm::edit(a));
-                self.report = None;
-                self.testing = false;
-                self.confirm_remove = false;
-                self.screen = Screen::Settings;
-                Task::none()
-            }
-            // Adding an account starts the guided setup; manual settings are a click away.
-            Message::NewAccount => self.setup(SetupMsg::Start),
-            Message::ManualAccount => {
-                self.trust.clear();
-                self.form = Some(AccountForm::new_account());
-                self.report = None;
-                self.testing = false;
-                self.confirm_remove = false;
-                Task::none()
-            }
-            Message::CloseForm => {
-                self.form = None;
-                self.report = None;
-                self.confirm_remove = false;
-                Task::none()
-            }
             Message::Notified(result) => {
                 // No notification service is not worth an error in the status bar.
                 if let Err(e) = result {
                     eprintln!("{e}");
                 }
                 Task::none()
-            }
-            Message::Form(edit) => {
-                let Some(form) = &mut self.form else {
-                    return Task::none();
-                };
-                form.apply(edit.clone());
-                // A saved account's switch acts at once, as on a webmail's settings page;
-                // switching on waits until that protocol's servers are filled in.
-                if let Edit::Enabled(protocol, on) = edit
-                    && form.id != 0
-                {
-                    use super::account_form::Field;
-                    let ready = !form.problems().iter().any(|(f, _)| {
-                        matches!(f, Field::Host(p) | Field::Port(p) | Field::Username(p) if *p == protocol)
-                    });
-                    if !on || ready {
-                        let id = form.id;
-                        return self.update(Message::SwitchProtocol(id, protocol, on));
-                    }
-                }
-                Task::none()
-            }
-            Message::SaveForm => {
-                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                self.saving = true;
-                let trust = self.trust.clone();
-                self.send(Command::SaveAccount {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
-            }
-            Message::TestForm => {
-                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                self.testing = true;
-                self.report = None;
-                let trust = self.trust.clone();
-                self.send(Command::TestSettings {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
-            }
-            Message::AskRemove => {
-                self.confirm_remove = true;
-                Task::none()
-            }
-            Message::CancelRemove => {
-                self.confirm_remove = false;
-                Task::none()
-            }
-            Message::RemoveAccount { keep_mirror } => {
-                let Some(id) = self.form.as_ref().map(|f| f.id).filter(|id| *id != 0) else {
-                    return Task::none();
-                };
-                self.confirm_remove = false;
-                self.send(Command::RemoveAccount {
-                    account: id,
-                    keep_mirror,
-                })
-            }
-            Message::ShowErrorAccount => match self.error_account {
-                Some(id) => self.update(Message::EditAccount(id)),
-                None => Task::none(),
-            },
-            Message::Theme(choice) => {
-                self.theme = choice;
-                self.save_prefs()
             }
             Message::Act(action) => self.act(action),
             Message::Step(delta) => {
@@ -880,7 +551,6 @@ impl App {
                 }
             }
             Message::Quit => iced::exit(),
-            Message::PrefsSaved(Ok(())) => Task::none(),
             Message::SaveAttachment(part) => {
                 let Some(id) = self.message else {
                     return Task::none();
@@ -933,34 +603,7 @@ impl App {
                 self.last_error = Some(e);
                 Task::none()
             }
-            Message::PrefsSaved(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
         }
-    }
-
-    fn save_prefs(&mut self) -> Task<Message> {
-        let Some(path) = self.prefs_file.clone() else {
-            return Task::none();
-        };
-        let prefs = super::prefs::Prefs {
-            language: self.language.clone(),
-            theme: self.theme,
-            notifications: self.notifications,
-        };
-        // Even a small file write stays off the UI thread.
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    super::prefs::save(&path, &prefs)
-                        .map_err(|e| format!("{}: {e}", path.display()))
-                })
-                .await
-                .map_err(|e| e.to_string())?
-            },
-            Message::PrefsSaved,
-        )
     }
 
     fn act(&mut self, action: Action) -> Task<Message> {
@@ -1015,137 +658,6 @@ impl App {
         };
         let pages = self.list.wanted_pages();
         Task::batch([self.send(command), self.load_pages(pages)])
-    }
-
-    fn on_engine(&mut self, link: Link) -> Task<Message> {
-        match link {
-            Link::Ready(handle) => {
-                self.engine = Some(handle);
-                Task::none()
-            }
-            Link::Failed(e) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
-            Link::Event(event) => match event {
-                Event::AccountState { account, state } => {
-                    self.states.insert(account, state);
-                    Task::none()
-                }
-                Event::SyncProgress {
-                    account,
-                    done,
-                    total,
-                    ..
-                } => {
-                    self.progress.insert(account, (done, total));
-                    Task::none()
-                }
-                Event::SyncDone { account } => {
-                    self.progress.remove(&account);
-                    self.load_tree()
-                }
-                Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
-                Event::MessagesChanged { folder, .. } if self.folder == Some(folder) => {
-                    let pages = self.list.refresh();
-                    self.load_pages(pages)
-                }
-                Event::Error {
-                    account,
-                    kind,
-                    message,
-                } => {
-                    self.last_error = Some(message);
-                    self.error_account = Some(account).filter(|a| *a != 0);
-                    let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
-                    if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
-                        let address = self
-                            .tree
-                            .accounts
-                            .iter()
-                            .find(|(a, _)| a.id == account)
-                            .map(|(a, _)| a.address.clone());
-                        if let Some(address) = address {
-                            self.prompt = Some(PasswordPrompt {
-                                account,
-                                address,
-                                refused: kind == ErrorKind::AuthFailed,
-                                typed: String::new(),
-                            });
-                        }
-                    }
-                    Task::none()
-                }
-                Event::NewMail { messages, .. } if self.notifications => Task::perform(
-                    data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
-                    Message::NewMailLoaded,
-                ),
-                Event::RemoteImage {
-                    message,
-                    url,
-                    result,
-                } if self.message == Some(message) => {
-                    match result {
-                        Ok(bytes) => {
-                            self.images
-                                .insert(url, iced::widget::image::Handle::from_bytes(bytes));
-                        }
-                        // A missing image is shown by its alt text; no error for it.
-                        Err(e) => eprintln!("{e}"),
-                    }
-                    Task::none()
-                }
-                Event::DoctorStep { protocol, step } => {
-                    if self.testing {
-                        self.steps.push((protocol, step));
-                    }
-                    Task::none()
-                }
-                Event::AutoconfigFound { address, result } => {
-                    self.autoconfig_found(&address, result)
-                }
-                Event::ConnectionReport(report) => {
-                    if self.testing {
-                        self.testing = false;
-                        self.report = Some(report);
-                    }
-                    Task::none()
-                }
-                Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
-                Event::OutboxChanged { .. } | Event::SendResult { .. } => self.read_outbox(),
-                Event::AccountSaved { account } => {
-                    self.setup_saved();
-                    self.saving = false;
-                    if let Some(form) = &mut self.form {
-                        form.id = account;
-                    }
-                    self.notice = Some(self.i18n.t("form-saved", &[]));
-                    self.load_tree()
-                }
-                Event::AccountRemoved { account } => {
-                    if self.form.as_ref().is_some_and(|f| f.id == account) {
-                        self.form = None;
-                        self.report = None;
-                    }
-                    let gone = self
-                        .tree
-                        .accounts
-                        .iter()
-                        .find(|(a, _)| a.id == account)
-                        .is_some_and(|(_, folders)| {
-                            folders.iter().any(|f| Some(f.id) == self.folder)
-                        });
-                    if gone {
-                        self.folder = None;
-                        self.list = MessageList::default();
-                        self.message = None;
-                        self.reading = None;
-                    }
-                    self.load_tree()
-                }
-                _ => Task::none(),
-            },
-        }
     }
 
     /// The engine's events, while it is wanted, and the keyboard shortcuts.

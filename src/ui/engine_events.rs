@@ -1,0 +1,144 @@
+//! What the window does with the engine's events: states, progress, changed mail, reports,
+//! saved drafts and accounts, new-mail notifications.
+
+use iced::Task;
+
+use super::app::{App, Message, PasswordPrompt};
+use super::data;
+use super::engine_link::Link;
+use super::list::MessageList;
+use crate::engine::{ErrorKind, Event};
+
+impl App {
+    /// Handles one thing the engine said.
+    pub(super) fn on_engine(&mut self, link: Link) -> Task<Message> {
+        match link {
+            Link::Ready(handle) => {
+                self.engine = Some(handle);
+                Task::none()
+            }
+            Link::Failed(e) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
+            Link::Event(event) => match event {
+                Event::AccountState { account, state } => {
+                    self.states.insert(account, state);
+                    Task::none()
+                }
+                Event::SyncProgress {
+                    account,
+                    done,
+                    total,
+                    ..
+                } => {
+                    self.progress.insert(account, (done, total));
+                    Task::none()
+                }
+                Event::SyncDone { account } => {
+                    self.progress.remove(&account);
+                    self.load_tree()
+                }
+                Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
+                Event::MessagesChanged { folder, .. } if self.folder == Some(folder) => {
+                    let pages = self.list.refresh();
+                    self.load_pages(pages)
+                }
+                Event::Error {
+                    account,
+                    kind,
+                    message,
+                } => {
+                    self.last_error = Some(message);
+                    self.error_account = Some(account).filter(|a| *a != 0);
+                    let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
+                    if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
+                        let address = self
+                            .tree
+                            .accounts
+                            .iter()
+                            .find(|(a, _)| a.id == account)
+                            .map(|(a, _)| a.address.clone());
+                        if let Some(address) = address {
+                            self.prompt = Some(PasswordPrompt {
+                                account,
+                                address,
+                                refused: kind == ErrorKind::AuthFailed,
+                                typed: String::new(),
+                            });
+                        }
+                    }
+                    Task::none()
+                }
+                Event::NewMail { messages, .. } if self.notifications => Task::perform(
+                    data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
+                    Message::NewMailLoaded,
+                ),
+                Event::RemoteImage {
+                    message,
+                    url,
+                    result,
+                } if self.message == Some(message) => {
+                    match result {
+                        Ok(bytes) => {
+                            self.images
+                                .insert(url, iced::widget::image::Handle::from_bytes(bytes));
+                        }
+                        // A missing image is shown by its alt text; no error for it.
+                        Err(e) => eprintln!("{e}"),
+                    }
+                    Task::none()
+                }
+                Event::DoctorStep { protocol, step } => {
+                    if self.testing {
+                        self.steps.push((protocol, step));
+                    }
+                    Task::none()
+                }
+                Event::AutoconfigFound { address, result } => {
+                    self.autoconfig_found(&address, result)
+                }
+                Event::ConnectionReport(report) => {
+                    if self.testing {
+                        self.testing = false;
+                        self.report = Some(report);
+                    }
+                    Task::none()
+                }
+                Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
+                Event::OutboxChanged { .. } | Event::SendResult { .. } => self.read_outbox(),
+                Event::AccountSaved { account } => {
+                    self.setup_saved();
+                    self.saving = false;
+                    if let Some(form) = &mut self.form {
+                        form.id = account;
+                    }
+                    self.notice = Some(self.i18n.t("form-saved", &[]));
+                    self.load_tree()
+                }
+                Event::AccountRemoved { account } => {
+                    if self.form.as_ref().is_some_and(|f| f.id == account) {
+                        self.form = None;
+                        self.report = None;
+                    }
+                    let gone = self
+                        .tree
+                        .accounts
+                        .iter()
+                        .find(|(a, _)| a.id == account)
+                        .is_some_and(|(_, folders)| {
+                            folders.iter().any(|f| Some(f.id) == self.folder)
+                        });
+                    if gone {
+                        self.folder = None;
+                        self.list = MessageList::default();
+                        self.message = None;
+                        self.reading = None;
+                    }
+                    self.load_tree()
+                }
+                _ => Task::none(),
+            },
+        }
+    }
+}

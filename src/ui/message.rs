@@ -1,0 +1,225 @@
+//! What happens in the window: the screens, the messages and the keyboard shortcuts.
+
+use std::path::PathBuf;
+
+use iced::widget::pane_grid;
+
+use super::account_form::Edit;
+use super::compose_update::ComposeMsg;
+use super::data::Tree;
+use super::engine_link::Link;
+use super::setup::SetupMsg;
+use crate::engine::Protocol;
+use crate::mime::model::DisplayMessage;
+use crate::store::messages::Envelope;
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Folders, list, reader.
+    Mail,
+    /// App and account settings.
+    Settings,
+    /// Writing a message.
+    Compose,
+    /// Setting up an account (first run, or Add account).
+    Setup,
+}
+
+/// Follow the system, light or dark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeChoice {
+    /// Whatever the desktop uses.
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// What happens in the window.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// From the engine subscription.
+    Engine(Link),
+    /// The account and folder tree was read.
+    TreeLoaded(Result<Tree, String>),
+    /// Writing mail.
+    Compose(ComposeMsg),
+    /// Setting up an account.
+    Setup(SetupMsg),
+    /// Trust this certificate (host, DER) for the account being set up or edited, and test
+    /// again.
+    TrustCertificate(String, Vec<u8>),
+    /// A folder was chosen.
+    OpenFolder(i64),
+    /// A page of a folder was read: folder, page, (folder count, rows).
+    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), String>),
+    /// The list was scrolled: offset of its top and its height, in pixels.
+    ListScrolled(f32, f32),
+    /// A row was clicked (Shift and Ctrl extend the selection).
+    ClickRow(i64),
+    /// A message was opened (alone in the selection).
+    OpenMessage(i64),
+    /// Enter: open the selected message.
+    OpenSelected,
+    /// The keyboard modifiers changed.
+    Modifiers(iced::keyboard::Modifiers),
+    /// A pane divider was dragged.
+    PaneResized(pane_grid::ResizeEvent),
+    /// An account's folders were shown or hidden in the folder pane.
+    ToggleAccount(i64),
+    /// A message's display model was built.
+    MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
+    /// Switch screens.
+    Show(Screen),
+    /// Sync every account now.
+    SyncNow,
+    /// A protocol switch in settings was flipped: account, protocol, on.
+    SwitchProtocol(i64, Protocol, bool),
+    /// Choose the language ("" follows the system).
+    Language(String),
+    /// The desktop's light/dark mode, at start and when it changes.
+    SystemTheme(iced::theme::Mode),
+    /// Desktop notifications on or off.
+    Notifications(bool),
+    /// New mail arrived: the rows, read for the notification.
+    NewMailLoaded(Result<Vec<Envelope>, String>),
+    /// A notification was shown (or the desktop refused it).
+    Notified(Result<(), String>),
+    /// Open an account's settings form.
+    EditAccount(i64),
+    /// Add an account (the guided setup).
+    NewAccount,
+    /// Open an empty form for a new account (manual settings).
+    ManualAccount,
+    /// Back to the app settings (closing the form).
+    CloseForm,
+    /// A change in the account form.
+    Form(Edit),
+    /// Save the account form.
+    SaveForm,
+    /// Run the connection doctor on the form's settings.
+    TestForm,
+    /// Ask before removing the form's account.
+    AskRemove,
+    /// Remove the form's account: keep its local mirror or not.
+    RemoveAccount { keep_mirror: bool },
+    /// Do not remove after all.
+    CancelRemove,
+    /// The status bar's error was clicked: show that account's settings.
+    ShowErrorAccount,
+    /// Typing in the password prompt.
+    PromptInput(String),
+    /// Use the typed password.
+    PromptSubmit,
+    /// Not now.
+    PromptDismiss,
+    /// Show the open message's remote content this once.
+    AllowRemoteOnce,
+    /// Always show remote content from the open message's sender.
+    AllowRemoteSender,
+    /// Choose the theme.
+    Theme(ThemeChoice),
+    /// Something done to the open message.
+    Act(Action),
+    /// Move the selection down (+1) or up (-1) the list.
+    Step(i32),
+    /// Quit the application.
+    Quit,
+    /// The language and theme choice was saved (or not).
+    PrefsSaved(Result<(), String>),
+    /// Save attachment `part` of the open message into the downloads folder.
+    SaveAttachment(u32),
+    /// An attachment was saved here (or not).
+    AttachmentSaved(Result<PathBuf, String>),
+    /// Open attachment `part` of the open message with the desktop's default application.
+    OpenAttachment(u32),
+    /// An attachment was handed to its application (or not).
+    AttachmentOpened(Result<PathBuf, String>),
+}
+
+/// Asking for an account's password: it has none stored ("ask each start"), or the server
+/// refused the stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPrompt {
+    /// The account.
+    pub account: i64,
+    /// Its address, for the question.
+    pub address: String,
+    /// The server refused the stored password (otherwise none was known).
+    pub refused: bool,
+    /// What the user typed so far.
+    pub typed: String,
+}
+
+/// One of the mail screen's panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// Accounts and folders.
+    Folders,
+    /// The message list.
+    List,
+    /// The open message.
+    Reader,
+}
+
+/// Folders | list | reader, split 20% | 32% | rest.
+pub fn panes() -> pane_grid::State<Pane> {
+    use pane_grid::{Axis, Configuration};
+    pane_grid::State::with_configuration(Configuration::Split {
+        axis: Axis::Vertical,
+        ratio: 0.2,
+        a: Box::new(Configuration::Pane(Pane::Folders)),
+        b: Box::new(Configuration::Split {
+            axis: Axis::Vertical,
+            ratio: 0.4,
+            a: Box::new(Configuration::Pane(Pane::List)),
+            b: Box::new(Configuration::Pane(Pane::Reader)),
+        }),
+    })
+}
+
+/// What can be done to the open message from the toolbar or the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Move to Archive.
+    Archive,
+    /// Move to Trash (from Trash: delete for good).
+    Delete,
+    /// Mark read or unread.
+    ToggleRead,
+    /// Flag or unflag.
+    ToggleFlag,
+}
+
+/// The shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read, s flags,
+/// c composes, r/a reply (to all), f forwards, Ctrl+Enter sends, Esc closes the composer,
+/// Ctrl+Q quits; modifier changes are tracked for Shift/Ctrl clicks. Keys typed into a field
+/// never get here.
+pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
+    use iced::keyboard::key::Named;
+    use iced::keyboard::{Event as K, Key};
+    let (key, modifiers) = match event {
+        K::KeyPressed { key, modifiers, .. } => (key, modifiers),
+        K::ModifiersChanged(modifiers) => return Some(Message::Modifiers(modifiers)),
+        _ => return None,
+    };
+    match key.as_ref() {
+        Key::Character("q") if modifiers.command() => Some(Message::Quit),
+        Key::Named(Named::Enter) if modifiers.command() => Some(Message::Compose(ComposeMsg::Send)),
+        Key::Named(Named::Escape) => Some(Message::Compose(ComposeMsg::Close)),
+        _ if modifiers.command() || modifiers.alt() => None,
+        Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
+        Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
+        Key::Named(Named::Enter) => Some(Message::OpenSelected),
+        Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
+        Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
+        Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
+        Key::Character("c") => Some(Message::Compose(ComposeMsg::New)),
+        Key::Character("r") => Some(Message::Compose(ComposeMsg::Reply { all: false })),
+        Key::Character("a") => Some(Message::Compose(ComposeMsg::Reply { all: true })),
+        Key::Character("f") => Some(Message::Compose(ComposeMsg::Forward)),
+        _ => None,
+    }
+}
