@@ -15,6 +15,15 @@ use crate::harness::{Result, Servers};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// Reads a keyring entry the way the engine does: off the async threads (the Secret Service
+/// client blocks on D-Bus).
+async fn stored_password(
+    account: &tidings::store::accounts::Account,
+) -> Result<std::result::Result<String, SecretError>> {
+    let who = account.clone();
+    Ok(tokio::task::spawn_blocking(move || secrets::load_password(&who, Protocol::Imap)).await?)
+}
+
 fn new_mail(events: &[Event]) -> Vec<Vec<i64>> {
     events
         .iter()
@@ -174,7 +183,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     let saved = accounts::get(&store.reader()?, id)?.ok_or("no row")?;
     assert_eq!(saved.address, carol.address);
     assert_eq!(
-        secrets::load_password(&saved, Protocol::Imap).map_err(|e| e.to_string())?,
+        stored_password(&saved).await?.map_err(|e| e.to_string())?,
         carol.password
     );
     let bytes = std::fs::read(&db)?;
@@ -210,7 +219,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
         4
     );
     assert!(matches!(
-        secrets::load_password(&kept, Protocol::Imap),
+        stored_password(&kept).await?,
         Err(SecretError::Missing)
     ));
 
@@ -385,7 +394,7 @@ async fn an_ask_each_start_account_syncs_once_its_password_is_typed() -> Result<
     let mut as_keyring = row.clone();
     as_keyring.password_mode = accounts::PasswordMode::Keyring;
     assert!(matches!(
-        secrets::load_password(&as_keyring, Protocol::Imap),
+        stored_password(&as_keyring).await?,
         Err(SecretError::Missing)
     ));
     handle.send(Command::Shutdown).await?;
