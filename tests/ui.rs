@@ -1187,6 +1187,76 @@ mod composing {
             Some(Command::RetrySend { item: 9 })
         ));
         assert!(app.outbox.problems.is_empty());
+
+        // Edit: the refused message comes back into the composer, is saved as a draft, and
+        // only then is its outbox copy dropped.
+        let store = Store::open(&db)?;
+        let item = store.writer().write_blocking(move |tx| {
+            let acct = accounts::get(tx, account)?
+                .ok_or(tidings::store::StoreError::Corrupt("no account".into()))?;
+            let draft = Draft {
+                id: 0,
+                account_id: account,
+                kind: DraftKind::New,
+                source_message_id: 0,
+                to_addrs: "nobody@example.org".into(),
+                cc_addrs: String::new(),
+                bcc_addrs: String::new(),
+                subject: "退回的邮件".into(),
+                body_text: "正文\n".into(),
+                body_html: String::new(),
+                in_reply_to: String::new(),
+                refs: String::new(),
+                rfc_message_id: "refused@example.org".into(),
+                server_folder_id: 0,
+                server_uid: 0,
+            };
+            let out =
+                tidings::mime::compose::build(&acct, &draft, &[], std::time::SystemTime::now())
+                    .map_err(|e| tidings::store::StoreError::Corrupt(e.to_string()))?;
+            tidings::store::outbox::enqueue(
+                tx,
+                &tidings::store::outbox::OutboxItem {
+                    id: 0,
+                    account_id: account,
+                    rfc_message_id: out.message_id,
+                    envelope_from: out.envelope_from,
+                    recipients: out.recipients,
+                    raw: out.raw,
+                    state: tidings::store::outbox::OutboxState::Failed,
+                    attempts: 1,
+                    last_error: "550 no such user".into(),
+                    next_attempt_at: 0,
+                    sent_copy_saved: false,
+                    draft_id: 0,
+                },
+            )
+        })?;
+        drop(store);
+        let _ = app.update(Message::Compose(ComposeMsg::OutboxRead(Ok(
+            compose_data::outbox(&db)?,
+        ))));
+        let clicked = click(&mut app, "Edit")?;
+        assert!(matches!(
+            clicked.first(),
+            Some(Message::Compose(ComposeMsg::EditRefused(i))) if *i == item
+        ));
+        let before = app.sent.len();
+        let _ = app.update(Message::Compose(ComposeMsg::OpenedRefused(
+            item,
+            Ok(Box::new(compose_data::refused(&db, item)?)),
+        )));
+        let c = app.composer.as_ref().ok_or("no composer")?;
+        assert_eq!(c.subject, "退回的邮件");
+        assert_eq!(c.to.len(), 1);
+        let after: Vec<&Command> = app.sent[before..].iter().collect();
+        assert!(
+            matches!(
+                after.as_slice(),
+                [Command::SaveDraft { .. }, Command::DiscardSend { item: i }] if *i == item
+            ),
+            "{after:?}"
+        );
         Ok(())
     }
 

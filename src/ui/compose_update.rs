@@ -56,6 +56,9 @@ pub enum ComposeMsg {
     OutboxRead(Result<Outbox, String>),
     /// Put a refused message back in the composer.
     EditRefused(i64),
+    /// A refused message was read back: open it, saved as a draft at once, then drop the
+    /// outbox copy.
+    OpenedRefused(i64, Result<Box<Prefilled>, String>),
     /// Try a refused message again.
     RetryRefused(i64),
 }
@@ -178,13 +181,26 @@ impl App {
                 Task::none()
             }
             ComposeMsg::EditRefused(item) => {
-                let open = Task::perform(
-                    data::off_thread(self.db.clone(), move |db| compose_data::refused(db, item)),
-                    |r| Message::Compose(ComposeMsg::Opened(r.map(Box::new))),
-                );
-                // The refused copy goes once its text is back in a composer (and so in a draft).
                 self.outbox.problems.retain(|p| p.item != item);
-                Task::batch([open, self.send(Command::DiscardSend { item })])
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |db| compose_data::refused(db, item)),
+                    move |r| Message::Compose(ComposeMsg::OpenedRefused(item, r.map(Box::new))),
+                )
+            }
+            ComposeMsg::OpenedRefused(item, Ok(prefilled)) => {
+                let (draft, attachments) = *prefilled;
+                let sender = self.address_of(draft.account_id).unwrap_or_default();
+                let mut c = Composer::open(draft, attachments, &sender);
+                // Saved as a draft before the outbox copy goes (the engine takes commands in
+                // order), so the text is never only in memory.
+                c.generation = 1;
+                let open = self.start_composer(c);
+                let save = self.save_draft();
+                Task::batch([open, save, self.send(Command::DiscardSend { item })])
+            }
+            ComposeMsg::OpenedRefused(_, Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
             }
             ComposeMsg::RetryRefused(item) => {
                 self.outbox.problems.retain(|p| p.item != item);
