@@ -1351,6 +1351,17 @@ mod composing {
         let _ = app.update(Message::Compose(ComposeMsg::Close));
         assert!(matches!(app.sent.last(), Some(Command::SaveDraft { .. })));
         assert!(app.composer.is_none());
+        // Quitting (Ctrl+Q or closing the window) with fresh edits saves them first.
+        let _ = app.update(Message::Compose(ComposeMsg::New));
+        type_into(&mut app, "subject-field", "last words")?;
+        let before = app.sent.len();
+        let _ = app.update(Message::Quit);
+        assert!(app.quitting);
+        assert!(
+            matches!(app.sent.get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
+        );
+        app.quitting = false;
+        let _ = app.update(Message::Compose(ComposeMsg::Close));
         // Delete typed in the composer's screen never deletes the open message.
         let _ = app.update(Message::Compose(ComposeMsg::New));
         let before = app.sent.len();

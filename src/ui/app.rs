@@ -111,6 +111,8 @@ pub struct App {
     pub unsent: Vec<crate::store::drafts::Draft>,
     /// What waits in the outbox and what needs the user.
     pub outbox: Outbox,
+    /// Quitting once the composer's last save lands.
+    pub quitting: bool,
     /// Whether the first tree load happened (the start-up reads run once).
     pub started: bool,
     /// Messages whose remote content the user allowed this once.
@@ -148,6 +150,7 @@ impl App {
             unsent: Vec::new(),
             outbox: Outbox::default(),
             started: false,
+            quitting: false,
             remote_once: HashSet::new(),
             images: HashMap::new(),
             tree: Tree::default(),
@@ -550,7 +553,18 @@ impl App {
                     None => Task::none(),
                 }
             }
-            Message::Quit => iced::exit(),
+            Message::Quit => {
+                // Words typed in the last moments are saved before the window goes.
+                let pending = self
+                    .composer
+                    .as_ref()
+                    .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
+                if pending {
+                    self.quitting = true;
+                    return self.save_draft();
+                }
+                iced::exit()
+            }
             Message::SaveAttachment(part) => {
                 let Some(id) = self.message else {
                     return Task::none();
@@ -676,6 +690,8 @@ impl App {
             Subscription::batch([
                 engine_link::connect(self.db.clone()).map(Message::Engine),
                 keys,
+                // Closing the window quits the same way Ctrl+Q does (saving drafts first).
+                iced::window::close_requests().map(|_| Message::Quit),
                 iced::system::theme_changes().map(Message::SystemTheme),
             ])
         } else {

@@ -339,6 +339,13 @@ impl App {
             return Task::none();
         }
         let again = c.saved(id);
+        if self.quitting {
+            return if again {
+                self.save_draft()
+            } else {
+                iced::exit()
+            };
+        }
         if c.send_after_save {
             if again {
                 return self.save_draft();

@@ -52,6 +52,7 @@ pub fn run(db: PathBuf) -> iced::Result {
     .subscription(app::App::subscription)
     .theme(app::App::theme)
     .window_size((1200.0, 760.0))
+    .exit_on_close_request(false)
     .default_font(fonts::UI)
     .font(fonts::all()[0].clone())
     .font(fonts::all()[1].clone())
