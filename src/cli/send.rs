@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::mime::compose;
 use crate::store::Store;
-use crate::store::drafts::{Draft, DraftAttachment, DraftKind};
+use crate::store::drafts::{Draft, DraftAttachment};
 
 /// Options of `tidings send`.
 #[derive(Debug, Args)]
@@ -37,27 +37,6 @@ pub struct SendArgs {
     attach: Vec<PathBuf>,
 }
 
-fn mime_type(path: &std::path::Path) -> &'static str {
-    match path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("pdf") => "application/pdf",
-        Some("txt") => "text/plain",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("zip") => "application/zip",
-        Some("doc") => "application/msword",
-        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        Some("xls") => "application/vnd.ms-excel",
-        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Some("eml") => "message/rfc822",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Queues the message and runs the sender until it is sent or refused.
 pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
     let account = super::select_accounts(&store, Some(&args.account))?
@@ -85,27 +64,18 @@ pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "attachment".into()),
-            mime_type: mime_type(path).into(),
+            mime_type: crate::mime::attachments::mime_for(&path.to_string_lossy()).into(),
             content_id: String::new(),
             data,
         });
     }
     let draft = Draft {
-        id: 0,
-        account_id: account.id,
-        kind: DraftKind::New,
-        source_message_id: 0,
         to_addrs: args.to,
         cc_addrs: args.cc,
         bcc_addrs: args.bcc,
         subject: args.subject,
         body_text: body,
-        body_html: String::new(),
-        in_reply_to: String::new(),
-        refs: String::new(),
-        rfc_message_id: String::new(),
-        server_folder_id: 0,
-        server_uid: 0,
+        ..Draft::new(account.id)
     };
     let outgoing = compose::build(&account, &draft, &attachments, std::time::SystemTime::now())
         .map_err(|e| e.to_string())?;

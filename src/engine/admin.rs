@@ -12,6 +12,22 @@ fn storage_error(ctx: &Context, account: i64, message: String) {
     });
 }
 
+/// Reads a stored account; a failure is reported and gives None.
+async fn load(ctx: &Context, id: i64) -> Option<Account> {
+    let store = ctx.store.clone();
+    match tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => {
+            storage_error(ctx, id, e.to_string());
+            None
+        }
+        Err(e) => {
+            storage_error(ctx, id, e.to_string());
+            None
+        }
+    }
+}
+
 /// Inserts or updates `account` and keeps the typed passwords. Returns whether it was saved.
 pub(super) async fn save(
     ctx: &Context,
@@ -71,19 +87,8 @@ pub(super) async fn save(
 /// Removes an account, or with `keep_mirror` switches every protocol off and keeps its mail.
 /// Its passwords are forgotten either way. Returns whether anything changed.
 pub(super) async fn remove(ctx: &Context, id: i64, keep_mirror: bool) -> bool {
-    let store = ctx.store.clone();
-    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
-    let mut account = match loaded {
-        Ok(Ok(Some(account))) => account,
-        Ok(Ok(None)) => return false,
-        Ok(Err(e)) => {
-            storage_error(ctx, id, e.to_string());
-            return false;
-        }
-        Err(e) => {
-            storage_error(ctx, id, e.to_string());
-            return false;
-        }
+    let Some(mut account) = load(ctx, id).await else {
+        return false;
     };
     let (secrets, who) = (ctx.secrets.clone(), account.clone());
     if let Ok(Err(e)) = tokio::task::spawn_blocking(move || secrets.forget(&who)).await {
@@ -118,19 +123,8 @@ pub(super) async fn remove(ctx: &Context, id: i64, keep_mirror: bool) -> bool {
 
 /// Keeps passwords typed at a prompt for a saved account. Returns whether all were kept.
 pub(super) async fn provide(ctx: &Context, id: i64, passwords: Vec<(Protocol, String)>) -> bool {
-    let store = ctx.store.clone();
-    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
-    let account = match loaded {
-        Ok(Ok(Some(account))) => account,
-        Ok(Ok(None)) => return false,
-        Ok(Err(e)) => {
-            storage_error(ctx, id, e.to_string());
-            return false;
-        }
-        Err(e) => {
-            storage_error(ctx, id, e.to_string());
-            return false;
-        }
+    let Some(account) = load(ctx, id).await else {
+        return false;
     };
     let secrets = ctx.secrets.clone();
     let kept = tokio::task::spawn_blocking(move || {
@@ -159,13 +153,8 @@ pub(super) async fn provide(ctx: &Context, id: i64, passwords: Vec<(Protocol, St
 
 /// The doctor on a saved account.
 pub(super) async fn test_saved(ctx: Context, id: i64) {
-    let store = ctx.store.clone();
-    let loaded = tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await;
-    match loaded {
-        Ok(Ok(Some(account))) => test_settings(ctx, account, Vec::new(), Vec::new()).await,
-        Ok(Ok(None)) => {}
-        Ok(Err(e)) => storage_error(&ctx, id, e.to_string()),
-        Err(e) => storage_error(&ctx, id, e.to_string()),
+    if let Some(account) = load(&ctx, id).await {
+        test_settings(ctx, account, Vec::new(), Vec::new()).await;
     }
 }
 

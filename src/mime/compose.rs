@@ -491,21 +491,12 @@ mod tests {
 
     fn draft() -> Draft {
         Draft {
-            id: 0,
-            account_id: 1,
-            kind: DraftKind::New,
-            source_message_id: 0,
             to_addrs: "李四 <lisi@126.com>, bob@example.org".into(),
             cc_addrs: "carol@example.org".into(),
             bcc_addrs: "secret@example.org".into(),
             subject: "季度报告 Q3".into(),
             body_text: "你好，\n附件是报告。\n".into(),
-            body_html: String::new(),
-            in_reply_to: String::new(),
-            refs: String::new(),
-            rfc_message_id: String::new(),
-            server_folder_id: 0,
-            server_uid: 0,
+            ..Draft::new(1)
         }
     }
 

@@ -5,7 +5,7 @@ use mail_parser::MessageParser;
 
 use super::body::{self, Options};
 use super::envelope;
-use crate::store::drafts::{Draft, DraftAttachment, DraftKind};
+use crate::store::drafts::{Draft, DraftAttachment};
 
 /// The draft that `raw` (as the outbox holds it, sent to `recipients`) was built from.
 pub fn draft_from_raw(
@@ -50,23 +50,16 @@ pub fn draft_from_raw(
             })
         })
         .collect();
+    // A new Message-ID (left empty here): the refused one may have reached some recipients.
     let draft = Draft {
-        id: 0,
-        account_id,
-        kind: DraftKind::New,
-        source_message_id: 0,
         to_addrs: listed(&shown.to),
         cc_addrs: listed(&shown.cc),
         bcc_addrs: bcc.join(", "),
         subject: shown.subject.clone(),
         body_text: text,
-        body_html: String::new(),
         in_reply_to: fields.in_reply_to,
         refs: fields.refs,
-        // A new Message-ID: the refused one may have reached some recipients.
-        rfc_message_id: String::new(),
-        server_folder_id: 0,
-        server_uid: 0,
+        ..Draft::new(account_id)
     };
     (draft, attachments)
 }
@@ -77,6 +70,7 @@ mod tests {
 
     use super::*;
     use crate::mime::compose;
+    use crate::store::drafts::DraftKind;
 
     #[test]
     fn a_built_message_comes_back_as_the_draft_it_was() -> Result<(), compose::ComposeError> {

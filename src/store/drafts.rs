@@ -159,6 +159,29 @@ pub fn save(
     Ok(id)
 }
 
+impl Draft {
+    /// An empty new message from `account_id`, not saved yet.
+    pub fn new(account_id: i64) -> Draft {
+        Draft {
+            id: 0,
+            account_id,
+            kind: DraftKind::New,
+            source_message_id: 0,
+            to_addrs: String::new(),
+            cc_addrs: String::new(),
+            bcc_addrs: String::new(),
+            subject: String::new(),
+            body_text: String::new(),
+            body_html: String::new(),
+            in_reply_to: String::new(),
+            refs: String::new(),
+            rfc_message_id: String::new(),
+            server_folder_id: 0,
+            server_uid: 0,
+        }
+    }
+}
+
 /// Loads a draft and its attachments in order.
 pub fn get(
     conn: &Connection,

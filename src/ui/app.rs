@@ -211,6 +211,56 @@ impl App {
         self.load_pages(pages)
     }
 
+    /// Runs `job` off the UI thread on attachment `part` of the open message (by its name).
+    fn with_attachment(
+        &self,
+        part: u32,
+        done: fn(Result<PathBuf, String>) -> Message,
+        job: impl FnOnce(&std::path::Path, i64, &str) -> Result<PathBuf, crate::store::StoreError>
+        + Send
+        + 'static,
+    ) -> Task<Message> {
+        let Some(id) = self.message else {
+            return Task::none();
+        };
+        let name = self
+            .reading
+            .as_ref()
+            .and_then(|m| m.attachments.iter().find(|a| a.part == part))
+            .map(|a| a.name.clone())
+            .unwrap_or_default();
+        Task::perform(
+            data::off_thread(self.db.clone(), move |db| job(db, id, &name)),
+            done,
+        )
+    }
+
+    /// Asks the engine to test (or save) what a form holds, with the certificates trusted.
+    pub(super) fn test_or_save(&mut self, form: Option<&AccountForm>, save: bool) -> Task<Message> {
+        let Some((account, passwords)) = form.and_then(AccountForm::to_account) else {
+            return Task::none();
+        };
+        let account = Box::new(account);
+        let trust = self.trust.clone();
+        if save {
+            self.saving = true;
+            self.send(Command::SaveAccount {
+                account,
+                passwords,
+                trust,
+            })
+        } else {
+            self.testing = true;
+            self.report = None;
+            self.steps.clear();
+            self.send(Command::TestSettings {
+                account,
+                passwords,
+                trust,
+            })
+        }
+    }
+
     /// The messages a toolbar action applies to: the selection, or the open message.
     pub fn targets(&self) -> Vec<i64> {
         if self.list.selected.len() > 1 {
@@ -566,40 +616,16 @@ impl App {
                 iced::exit()
             }
             Message::SaveAttachment(part) => {
-                let Some(id) = self.message else {
-                    return Task::none();
-                };
                 let folder = self.downloads.clone();
-                let name = self
-                    .reading
-                    .as_ref()
-                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default();
-                Task::perform(
-                    data::off_thread(self.db.clone(), move |db| {
-                        data::save_attachment(db, id, part, &name, &folder)
-                    }),
-                    Message::AttachmentSaved,
-                )
+                self.with_attachment(part, Message::AttachmentSaved, move |db, id, name| {
+                    data::save_attachment(db, id, part, name, &folder)
+                })
             }
             Message::OpenAttachment(part) => {
-                let Some(id) = self.message else {
-                    return Task::none();
-                };
                 let cache = self.open_dir.clone();
-                let name = self
-                    .reading
-                    .as_ref()
-                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default();
-                Task::perform(
-                    data::off_thread(self.db.clone(), move |db| {
-                        data::open_attachment(db, id, part, &name, &cache)
-                    }),
-                    Message::AttachmentOpened,
-                )
+                self.with_attachment(part, Message::AttachmentOpened, move |db, id, name| {
+                    data::open_attachment(db, id, part, name, &cache)
+                })
             }
             Message::AttachmentOpened(Ok(_)) => Task::none(),
             Message::AttachmentOpened(Err(e)) => {

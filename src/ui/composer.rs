@@ -8,7 +8,7 @@ use iced::widget::text_editor;
 use lettre::message::Mailbox;
 
 use crate::mime::compose;
-use crate::store::drafts::{Draft, DraftAttachment, DraftKind};
+use crate::store::drafts::{Draft, DraftAttachment};
 
 /// Warn above this much in attachments: many servers refuse bigger messages.
 pub const LARGE_ATTACHMENTS: usize = 25 * 1024 * 1024;
@@ -131,27 +131,7 @@ impl Composer {
 
     /// An empty message from `account`.
     pub fn blank(account: i64, sender: &str) -> Composer {
-        Composer::open(
-            Draft {
-                id: 0,
-                account_id: account,
-                kind: DraftKind::New,
-                source_message_id: 0,
-                to_addrs: String::new(),
-                cc_addrs: String::new(),
-                bcc_addrs: String::new(),
-                subject: String::new(),
-                body_text: String::new(),
-                body_html: String::new(),
-                in_reply_to: String::new(),
-                refs: String::new(),
-                rfc_message_id: String::new(),
-                server_folder_id: 0,
-                server_uid: 0,
-            },
-            Vec::new(),
-            sender,
-        )
+        Composer::open(Draft::new(account), Vec::new(), sender)
     }
 
     /// The chips of a field.
@@ -319,40 +299,13 @@ pub fn read_files(paths: &[PathBuf]) -> Result<Vec<DraftAttachment>, String> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "attachment".into());
             Ok(DraftAttachment {
-                mime_type: mime_for(&file_name).to_owned(),
+                mime_type: crate::mime::attachments::mime_for(&file_name).to_owned(),
                 file_name,
                 content_id: String::new(),
                 data,
             })
         })
         .collect()
-}
-
-/// The MIME type for a file name's extension (the common ones; others are octet-stream).
-pub fn mime_for(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "txt" => "text/plain",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "zip" => "application/zip",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "ppt" => "application/vnd.ms-powerpoint",
-        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "eml" => "message/rfc822",
-        _ => "application/octet-stream",
-    }
 }
 
 #[cfg(test)]
@@ -407,6 +360,7 @@ mod tests {
 
     #[test]
     fn file_types_follow_the_extension() {
+        use crate::mime::attachments::mime_for;
         assert_eq!(mime_for("报告.PDF"), "application/pdf");
         assert_eq!(mime_for("noext"), "application/octet-stream");
     }

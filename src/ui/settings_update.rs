@@ -99,31 +99,12 @@ impl App {
                 Task::none()
             }
             Message::SaveForm => {
-                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                self.saving = true;
-                let trust = self.trust.clone();
-                self.send(Command::SaveAccount {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
+                let form = self.form.clone();
+                self.test_or_save(form.as_ref(), true)
             }
             Message::TestForm => {
-                let Some((account, passwords)) = self.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                self.testing = true;
-                self.report = None;
-                let trust = self.trust.clone();
-                self.send(Command::TestSettings {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
+                let form = self.form.clone();
+                self.test_or_save(form.as_ref(), false)
             }
             Message::AskRemove => {
                 self.confirm_remove = true;

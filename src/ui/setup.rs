@@ -240,36 +240,16 @@ impl App {
                 Task::none()
             }
             SetupMsg::Test => {
-                let Some((account, passwords)) = s.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                self.testing = true;
-                self.report = None;
-                self.steps.clear();
-                let trust = self.trust.clone();
-                self.send(Command::TestSettings {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
+                let form = s.form.clone();
+                self.test_or_save(form.as_ref(), false)
             }
             SetupMsg::Save => {
-                let passed = self.report.as_ref().is_some_and(|r| r.ok());
-                let Some((account, passwords)) = s.form.as_ref().and_then(|f| f.to_account())
-                else {
-                    return Task::none();
-                };
-                if !passed {
+                // Only what passed the doctor is saved.
+                if !self.report.as_ref().is_some_and(|r| r.ok()) {
                     return Task::none();
                 }
-                self.saving = true;
-                let trust = self.trust.clone();
-                self.send(Command::SaveAccount {
-                    account: Box::new(account),
-                    passwords,
-                    trust,
-                })
+                let form = s.form.clone();
+                self.test_or_save(form.as_ref(), true)
             }
             SetupMsg::Manual => {
                 let form = s.form.clone().unwrap_or_else(|| s.blank_form());

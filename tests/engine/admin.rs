@@ -200,18 +200,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     assert_eq!(mirrored, 4);
 
     // Removed keeping the mirror: mail stays, every protocol is off, the password is gone.
-    handle
-        .send(Command::RemoveAccount {
-            account: id,
-            keep_mirror: true,
-        })
-        .await?;
-    wait_for(
-        &mut events,
-        MINUTE,
-        |e| matches!(e, Event::AccountRemoved { account } if *account == id),
-    )
-    .await?;
+    remove(&handle, &mut events, id, true).await?;
     let kept = accounts::get(&store.reader()?, id)?.ok_or("the mirror went too")?;
     assert!(!kept.imap.enabled && !kept.pop3.enabled && !kept.smtp.enabled);
     assert_eq!(
@@ -224,24 +213,35 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     ));
 
     // Removed for good: the row and everything mirrored for it go.
-    handle
-        .send(Command::RemoveAccount {
-            account: id,
-            keep_mirror: false,
-        })
-        .await?;
-    wait_for(
-        &mut events,
-        MINUTE,
-        |e| matches!(e, Event::AccountRemoved { account } if *account == id),
-    )
-    .await?;
+    remove(&handle, &mut events, id, false).await?;
     assert!(accounts::get(&store.reader()?, id)?.is_none());
     let left: i64 = store
         .reader()?
         .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))?;
     assert_eq!(left, 0);
     handle.send(Command::Shutdown).await?;
+    Ok(())
+}
+
+/// Asks the engine to remove an account and waits until it has.
+async fn remove(
+    handle: &engine::EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    id: i64,
+    keep_mirror: bool,
+) -> Result<()> {
+    handle
+        .send(Command::RemoveAccount {
+            account: id,
+            keep_mirror,
+        })
+        .await?;
+    wait_for(
+        events,
+        MINUTE,
+        |e| matches!(e, Event::AccountRemoved { account } if *account == id),
+    )
+    .await?;
     Ok(())
 }
 

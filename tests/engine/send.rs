@@ -191,21 +191,10 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
         },
     );
     let draft = drafts::Draft {
-        id: 0,
-        account_id: fx.account,
-        kind: drafts::DraftKind::New,
-        source_message_id: 0,
         to_addrs: "bob@tidings.test".into(),
-        cc_addrs: String::new(),
-        bcc_addrs: String::new(),
         subject: draft_subject.into(),
         body_text: "body".into(),
-        body_html: String::new(),
-        in_reply_to: String::new(),
-        refs: String::new(),
-        rfc_message_id: String::new(),
-        server_folder_id: 0,
-        server_uid: 0,
+        ..drafts::Draft::new(fx.account)
     };
     handle
         .send(Command::SaveDraft {
@@ -391,21 +380,9 @@ async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
     })
     .await?;
     let mut draft = drafts::Draft {
-        id: 0,
-        account_id: fx.account,
-        kind: drafts::DraftKind::New,
-        source_message_id: 0,
-        to_addrs: String::new(),
-        cc_addrs: String::new(),
-        bcc_addrs: String::new(),
         subject: "草稿 autosave".into(),
         body_text: "first words".into(),
-        body_html: String::new(),
-        in_reply_to: String::new(),
-        refs: String::new(),
-        rfc_message_id: String::new(),
-        server_folder_id: 0,
-        server_uid: 0,
+        ..drafts::Draft::new(fx.account)
     };
     // Three autosaves of the same draft.
     for words in [
