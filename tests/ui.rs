@@ -433,7 +433,13 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
     assert_eq!(account.id, 0);
     assert_eq!(account.address, "lilei@163.com");
     assert!(account.imap.enabled && account.smtp.enabled && !account.pop3.enabled);
-    assert_eq!(passwords, &vec![(Protocol::Imap, "authcode".to_owned())]);
+    assert_eq!(
+        passwords,
+        &vec![
+            (Protocol::Imap, "authcode".to_owned()),
+            (Protocol::Smtp, "authcode".to_owned())
+        ]
+    );
     Ok(())
 }
 

@@ -277,9 +277,28 @@ impl AccountForm {
             sync_window_days: number(&self.sync_window),
             ..b.clone()
         };
+        // A new account's protocols left blank share the password typed for another one:
+        // providers issue one password (or authorization code) for all of them.
+        let shared = [&self.imap, &self.pop3, &self.smtp]
+            .into_iter()
+            .map(|s| s.password.clone())
+            .find(|pw| !pw.is_empty())
+            .filter(|_| self.id == 0)
+            .unwrap_or_default();
         let passwords = [Protocol::Imap, Protocol::Pop3, Protocol::Smtp]
             .into_iter()
-            .map(|p| (p, self.server(p).password.clone()))
+            .filter(|p| self.server(*p).enabled)
+            .map(|p| {
+                let typed = &self.server(p).password;
+                (
+                    p,
+                    if typed.is_empty() {
+                        shared.clone()
+                    } else {
+                        typed.clone()
+                    },
+                )
+            })
             .filter(|(_, pw)| !pw.is_empty())
             .collect();
         Some((account, passwords))
@@ -368,7 +387,14 @@ mod tests {
         assert_eq!(account.smtp.port, 587);
         assert_eq!(account.smtp.security, Security::StartTls);
         assert!(!account.pop3.enabled);
-        assert_eq!(passwords, vec![(Protocol::Imap, "code123".to_owned())]);
+        assert_eq!(
+            passwords,
+            vec![
+                (Protocol::Imap, "code123".to_owned()),
+                (Protocol::Smtp, "code123".to_owned())
+            ],
+            "SMTP left blank shares the new account's password"
+        );
         let again = AccountForm::edit(&account);
         assert!(!again.changed());
         assert!(
