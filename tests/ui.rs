@@ -824,6 +824,12 @@ fn panes_resize_within_limits() -> Result<()> {
         .filter_map(|(pane, _)| regions.get(pane).map(|r| r.width))
         .collect();
     assert!(widths.iter().all(|w| *w >= 100.0), "{widths:?}");
+    // Remembered once the dragging stops: only the last drag's tick saves.
+    assert_eq!(app.pane_ratios, [0.12, 0.6]);
+    app.prefs_file = Some(_dir.path().join("window.json"));
+    let last = app.pane_generation;
+    assert_eq!(app.update(Message::PanesSettled(last - 1)).units(), 0);
+    assert_eq!(app.update(Message::PanesSettled(last)).units(), 1);
     snapshot(&app, "mail-resized-light")?;
     Ok(())
 }

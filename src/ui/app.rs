@@ -22,7 +22,8 @@ use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
 
 pub use super::message::{
-    Action, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, shortcut,
+    Action, DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with,
+    shortcut,
 };
 
 /// The whole window.
@@ -45,6 +46,10 @@ pub struct App {
     pub list: MessageList,
     /// The three mail panes and their sizes.
     pub panes: pane_grid::State<Pane>,
+    /// Their split ratios (outer, inner), as saved.
+    pub pane_ratios: [f32; 2],
+    /// Bumped by every divider drag (the save waits for the last).
+    pub pane_generation: u64,
     /// Modifiers held now (for Shift/Ctrl clicks).
     pub modifiers: iced::keyboard::Modifiers,
     /// Accounts whose folders are hidden in the folder pane.
@@ -157,6 +162,8 @@ impl App {
             folder: None,
             list: MessageList::default(),
             panes: panes(),
+            pane_ratios: DEFAULT_PANES,
+            pane_generation: 0,
             modifiers: iced::keyboard::Modifiers::default(),
             collapsed: HashSet::new(),
             message: None,
@@ -428,8 +435,24 @@ impl App {
             }
             Message::PaneResized(pane_grid::ResizeEvent { split, ratio }) => {
                 // Keep every pane usable: no drag makes one vanish.
-                self.panes.resize(split, ratio.clamp(0.12, 0.8));
-                Task::none()
+                let ratio = ratio.clamp(0.12, 0.8);
+                self.panes.resize(split, ratio);
+                let outer = matches!(self.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
+                self.pane_ratios[usize::from(!outer)] = ratio;
+                self.pane_generation += 1;
+                let generation = self.pane_generation;
+                // Saved once the drag is over, not at every step of it.
+                Task::perform(
+                    async { tokio::time::sleep(std::time::Duration::from_millis(800)).await },
+                    move |()| Message::PanesSettled(generation),
+                )
+            }
+            Message::PanesSettled(generation) => {
+                if generation == self.pane_generation {
+                    self.save_prefs()
+                } else {
+                    Task::none()
+                }
             }
             Message::ToggleAccount(id) => {
                 if !self.collapsed.remove(&id) {

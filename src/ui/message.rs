@@ -67,6 +67,8 @@ pub enum Message {
     Modifiers(iced::keyboard::Modifiers),
     /// A pane divider was dragged.
     PaneResized(pane_grid::ResizeEvent),
+    /// The dividers have been still for a moment since this drag: remember where they are.
+    PanesSettled(u64),
     /// An account's folders were shown or hidden in the folder pane.
     ToggleAccount(i64),
     /// A message's display model was built.
@@ -166,14 +168,22 @@ pub enum Pane {
 
 /// Folders | list | reader, split 20% | 32% | rest.
 pub fn panes() -> pane_grid::State<Pane> {
+    panes_with(DEFAULT_PANES)
+}
+
+/// The default split ratios: folders of the window, then list of the rest.
+pub const DEFAULT_PANES: [f32; 2] = [0.2, 0.4];
+
+/// Folders | list | reader with the given split ratios.
+pub fn panes_with(ratios: [f32; 2]) -> pane_grid::State<Pane> {
     use pane_grid::{Axis, Configuration};
     pane_grid::State::with_configuration(Configuration::Split {
         axis: Axis::Vertical,
-        ratio: 0.2,
+        ratio: ratios[0],
         a: Box::new(Configuration::Pane(Pane::Folders)),
         b: Box::new(Configuration::Split {
             axis: Axis::Vertical,
-            ratio: 0.4,
+            ratio: ratios[1],
             a: Box::new(Configuration::Pane(Pane::List)),
             b: Box::new(Configuration::Pane(Pane::Reader)),
         }),

@@ -41,6 +41,8 @@ pub fn run(db: PathBuf) -> iced::Result {
             app.theme = prefs.theme;
             app.language = prefs.language.clone();
             app.notifications = prefs.notifications;
+            app.panes = app::panes_with(prefs.panes);
+            app.pane_ratios = prefs.panes;
             app.prefs_file = Some(prefs_file.clone());
             let system = iced::system::theme().map(app::Message::SystemTheme);
             (app, Task::batch([task, system]))

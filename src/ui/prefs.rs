@@ -1,4 +1,4 @@
-//! The window's own preferences (language, theme, notifications), kept in a small JSON file in the config
+//! The window's own preferences (language, theme, notifications, pane sizes), kept in a small JSON file in the config
 //! directory. No secret ever goes here.
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::app::ThemeChoice;
 
 /// What the user chose in Settings → App.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prefs {
     /// "en-US", "zh-CN", or "" to follow the system.
     pub language: String,
@@ -14,6 +14,8 @@ pub struct Prefs {
     pub theme: ThemeChoice,
     /// Desktop notifications for new mail.
     pub notifications: bool,
+    /// The mail panes' split ratios (folders of the window, list of the rest).
+    pub panes: [f32; 2],
 }
 
 impl Default for Prefs {
@@ -22,6 +24,7 @@ impl Default for Prefs {
             language: String::new(),
             theme: ThemeChoice::System,
             notifications: true,
+            panes: super::message::DEFAULT_PANES,
         }
     }
 }
@@ -47,6 +50,16 @@ pub fn load(path: &Path) -> Prefs {
             _ => ThemeChoice::System,
         },
         notifications: value["notifications"].as_bool().unwrap_or(true),
+        panes: {
+            let ratio = |i: usize| {
+                value["panes"][i]
+                    .as_f64()
+                    .map(|r| r as f32)
+                    .filter(|r| (0.12..=0.8).contains(r))
+                    .unwrap_or(super::message::DEFAULT_PANES[i])
+            };
+            [ratio(0), ratio(1)]
+        },
     }
 }
 
@@ -60,6 +73,7 @@ pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
             ThemeChoice::Dark => "dark",
         },
         "notifications": prefs.notifications,
+        "panes": prefs.panes,
     });
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, value.to_string())?;
@@ -79,9 +93,16 @@ mod tests {
             language: "zh-CN".into(),
             theme: ThemeChoice::Dark,
             notifications: false,
+            panes: [0.25, 0.5],
         };
         save(&path, &prefs)?;
         assert_eq!(load(&path), prefs);
+        std::fs::write(&path, r#"{"panes": [0.01, 0.5]}"#)?;
+        assert_eq!(
+            load(&path).panes,
+            [0.2, 0.5],
+            "a vanishing pane is not restored"
+        );
         std::fs::write(&path, "{not json")?;
         assert_eq!(load(&path), Prefs::default());
         Ok(())

@@ -149,6 +149,7 @@ impl App {
             language: self.language.clone(),
             theme: self.theme,
             notifications: self.notifications,
+            panes: self.pane_ratios,
         };
         // Even a small file write stays off the UI thread.
         Task::perform(
