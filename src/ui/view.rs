@@ -47,7 +47,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         button(text(t("ui-sync")).size(BODY))
             .padding([6, 14])
             .style(button::secondary)
-            .on_press(Message::SyncNow),
+            .on_press_maybe((!app.tree.accounts.is_empty()).then_some(Message::SyncNow)),
     ]
     .spacing(6)
     .padding(8)
