@@ -35,6 +35,12 @@ pub(super) async fn save(
     passwords: Vec<(Protocol, String)>,
     trust: Vec<(String, Vec<u8>)>,
 ) -> bool {
+    // The keyring entries are named after the address: a renamed account carries them over.
+    let before = if account.id == 0 {
+        None
+    } else {
+        load(ctx, account.id).await
+    };
     let row = account.clone();
     let written = ctx
         .store
@@ -62,7 +68,20 @@ pub(super) async fn save(
         }
     };
     let (secrets, who) = (ctx.secrets.clone(), account.clone());
+    let renamed = before.filter(|b| b.address != account.address);
     let kept = tokio::task::spawn_blocking(move || {
+        if let Some(old) = &renamed {
+            // Read every old one first: forgetting the old name also clears this run's memory.
+            let carried: Vec<(Protocol, String)> = [Protocol::Imap, Protocol::Pop3, Protocol::Smtp]
+                .into_iter()
+                .filter(|p| !passwords.iter().any(|(q, pw)| q == p && !pw.is_empty()))
+                .filter_map(|p| secrets.password(old, p).ok().map(|pw| (p, pw)))
+                .collect();
+            secrets.forget(old)?;
+            for (protocol, password) in &carried {
+                secrets.save(&who, *protocol, password)?;
+            }
+        }
         for (protocol, password) in passwords.iter().filter(|(_, p)| !p.is_empty()) {
             secrets.save(&who, *protocol, password)?;
         }

@@ -199,6 +199,33 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     let mirrored = messages::page(&store.reader()?, inbox(&store, id)?, 0, 100)?.len();
     assert_eq!(mirrored, 4);
 
+    // Renamed without typing the password again: it follows the account in the keyring.
+    let mut renamed = saved.clone();
+    renamed.address = "carol.renamed@tidings.test".into();
+    handle
+        .send(Command::SaveAccount {
+            account: Box::new(renamed.clone()),
+            passwords: Vec::new(),
+            trust: Vec::new(),
+        })
+        .await?;
+    wait_for(
+        &mut events,
+        MINUTE,
+        |e| matches!(e, Event::AccountSaved { account } if *account == id),
+    )
+    .await?;
+    assert_eq!(
+        stored_password(&renamed)
+            .await?
+            .map_err(|e| e.to_string())?,
+        carol.password
+    );
+    assert!(matches!(
+        stored_password(&saved).await?,
+        Err(SecretError::Missing)
+    ));
+
     // Removed keeping the mirror: mail stays, every protocol is off, the password is gone.
     remove(&handle, &mut events, id, true).await?;
     let kept = accounts::get(&store.reader()?, id)?.ok_or("the mirror went too")?;
