@@ -111,20 +111,8 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     account.smtp.enabled = true;
 
     // Unsaved settings with a wrong password: the doctor says so, and nothing is stored.
-    handle
-        .send(Command::TestSettings {
-            account: Box::new(account.clone()),
-            passwords: vec![(Protocol::Imap, "wrong".into())],
-            trust: Vec::new(),
-        })
-        .await?;
-    let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
-        matches!(e, Event::ConnectionReport(_))
-    })
-    .await?
-    else {
-        return Err("no report".into());
-    };
+    let wrong = vec![(Protocol::Imap, "wrong".to_owned())];
+    let report = doctor(&handle, &mut events, &account, wrong).await?;
     assert!(!report.ok());
     let hints: Vec<&Hint> = report
         .protocols
@@ -139,20 +127,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
         (Protocol::Imap, carol.password.clone()),
         (Protocol::Smtp, carol.password.clone()),
     ];
-    handle
-        .send(Command::TestSettings {
-            account: Box::new(account.clone()),
-            passwords: typed.clone(),
-            trust: Vec::new(),
-        })
-        .await?;
-    let Event::ConnectionReport(report) = wait_for(&mut events, MINUTE, |e| {
-        matches!(e, Event::ConnectionReport(_))
-    })
-    .await?
-    else {
-        return Err("no report".into());
-    };
+    let report = doctor(&handle, &mut events, &account, typed.clone()).await?;
     assert!(
         report.ok(),
         "{}",
@@ -248,6 +223,26 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     assert_eq!(left, 0);
     handle.send(Command::Shutdown).await?;
     Ok(())
+}
+
+/// Runs the doctor on unsaved settings through the engine and returns its report.
+async fn doctor(
+    handle: &engine::EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    account: &tidings::store::accounts::Account,
+    passwords: Vec<(Protocol, String)>,
+) -> Result<tidings::accounts::doctor::Report> {
+    handle
+        .send(Command::TestSettings {
+            account: Box::new(account.clone()),
+            passwords,
+            trust: Vec::new(),
+        })
+        .await?;
+    match wait_for(events, MINUTE, |e| matches!(e, Event::ConnectionReport(_))).await? {
+        Event::ConnectionReport(report) => Ok(report),
+        other => Err(format!("not a report: {other:?}").into()),
+    }
 }
 
 /// Asks the engine to remove an account and waits until it has.
