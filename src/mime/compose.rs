@@ -273,7 +273,8 @@ fn same_address(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-fn join(list: &[super::model::Mailbox]) -> String {
+/// Mailboxes as an address field, quoting names that would split it.
+pub(crate) fn join(list: &[super::model::Mailbox]) -> String {
     list.iter()
         .map(|m| {
             if m.name.is_empty() {
@@ -445,7 +446,16 @@ pub fn forward(
         text::render_body(&original.body, i18n.locale(), zone)
     );
     // The original's attachments travel with an inline forward.
-    let attachments = original
+    let attachments = attachments_of(raw, &original);
+    (draft, attachments)
+}
+
+/// The attachments of `raw` (whose display model is `shown`) as draft attachments.
+pub(crate) fn attachments_of(
+    raw: &[u8],
+    shown: &super::model::DisplayMessage,
+) -> Vec<DraftAttachment> {
+    shown
         .attachments
         .iter()
         .filter_map(|a| {
@@ -456,8 +466,7 @@ pub fn forward(
                 data: body::attachment_bytes(raw, a.part)?,
             })
         })
-        .collect();
-    (draft, attachments)
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use mail_parser::MessageParser;
 
 use super::body::{self, Options};
+use super::compose;
 use super::envelope;
 use crate::store::drafts::{Draft, DraftAttachment};
 
@@ -15,12 +16,6 @@ pub fn draft_from_raw(
 ) -> (Draft, Vec<DraftAttachment>) {
     let fields = envelope::list_fields(raw);
     let shown = body::display(raw, Options::default());
-    let listed = |list: &[super::model::Mailbox]| {
-        list.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     // Bcc is not in the headers: it is whoever the envelope has that To and Cc do not.
     let visible: Vec<String> = shown
         .to
@@ -38,22 +33,11 @@ pub fn draft_from_raw(
         .as_ref()
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
         .unwrap_or_default();
-    let attachments = shown
-        .attachments
-        .iter()
-        .filter_map(|a| {
-            Some(DraftAttachment {
-                file_name: a.name.clone(),
-                mime_type: a.mime_type.clone(),
-                content_id: String::new(),
-                data: body::attachment_bytes(raw, a.part)?,
-            })
-        })
-        .collect();
+    let attachments = compose::attachments_of(raw, &shown);
     // A new Message-ID (left empty here): the refused one may have reached some recipients.
     let draft = Draft {
-        to_addrs: listed(&shown.to),
-        cc_addrs: listed(&shown.cc),
+        to_addrs: compose::join(&shown.to),
+        cc_addrs: compose::join(&shown.cc),
         bcc_addrs: bcc.join(", "),
         subject: shown.subject.clone(),
         body_text: text,
