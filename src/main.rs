@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match tidings::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("tidings: {message}");
+            eprintln!("tidings: {}", tidings::cli::terminal::clean(&message));
             ExitCode::FAILURE
         }
     }

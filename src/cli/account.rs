@@ -2,6 +2,8 @@
 
 use std::io::BufRead;
 
+use super::terminal;
+
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::accounts::doctor;
@@ -185,7 +187,7 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
                     }))
                     .unwrap_or_else(|| off(&username, port))
             };
-            println!("settings for {} from {}", args.email, found.source);
+            terminal::say!("settings for {} from {}", args.email, found.source);
             (
                 pick(imap, found.imap, 993),
                 pick(pop3, found.pop3, 995),
@@ -280,7 +282,7 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
             }
         }
     }
-    println!("added account {id}");
+    terminal::say!("added account {id}");
     Ok(())
 }
 
@@ -338,7 +340,7 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             report = runtime.block_on(doctor::examine(&account, password, &roots(store)?));
         }
-        print!("{}", report.render(&i18n));
+        print!("{}", terminal::clean(&report.render(&i18n)));
         all_ok &= report.ok();
     }
     if all_ok {
@@ -356,7 +358,7 @@ fn remove(store: &Store, name: &str) -> Result<(), String> {
             .writer()
             .write_blocking(move |tx| accounts::delete(tx, id))
             .map_err(|e| e.to_string())?;
-        println!("removed account {}", account.address);
+        terminal::say!("removed account {}", account.address);
     }
     Ok(())
 }
@@ -387,7 +389,7 @@ fn switch(store: &Store, name: &str, protocol: ProtocolArg, on: bool) -> Result<
 pub fn summary(store: &Store) -> Result<(), String> {
     let reader = store.reader().map_err(|e| e.to_string())?;
     let list = accounts::list(&reader).map_err(|e| e.to_string())?;
-    println!(
+    terminal::say!(
         "Tidings {} — mail store {} (schema {}), {} account(s)",
         env!("CARGO_PKG_VERSION"),
         store.path().display(),
@@ -396,7 +398,7 @@ pub fn summary(store: &Store) -> Result<(), String> {
     );
     for a in list {
         let on = |enabled: bool, name: &'static str| if enabled { name } else { "-" };
-        println!(
+        terminal::say!(
             "{}\t{}\t{}\tIMAP:{} POP3:{} SMTP:{}",
             a.id,
             a.address,

@@ -49,7 +49,7 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
                 }
                 flags.extend(m.flags.keywords.split_whitespace().map(str::to_owned));
                 let line = if args.json {
-                    serde_json::json!({
+                    let json = serde_json::json!({
                         "id": m.id,
                         "account": account.address,
                         "folder": folder.name,
@@ -63,7 +63,8 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
                         "size": m.size,
                         "has_attachments": m.has_attachments,
                     })
-                    .to_string()
+                    .to_string();
+                    super::terminal::clean_json(&json)
                 } else {
                     format!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -77,7 +78,7 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
                         m.size
                     )
                 };
-                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                writeln!(out, "{}", super::terminal::clean(&line)).map_err(|e| e.to_string())?;
             }
         }
     }

@@ -7,6 +7,7 @@ mod outbox;
 mod send;
 mod show;
 mod sync;
+pub mod terminal;
 
 use std::path::PathBuf;
 

@@ -2,6 +2,8 @@
 
 use clap::Subcommand;
 
+use super::terminal;
+
 use crate::store::{Store, accounts, outbox};
 
 /// Outbox subcommands.
@@ -28,7 +30,7 @@ pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
         OutboxCommand::List => {
             for account in accounts::list(&reader).map_err(|e| e.to_string())? {
                 for item in outbox::list(&reader, account.id).map_err(|e| e.to_string())? {
-                    println!(
+                    terminal::say!(
                         "{}\t{}\t{:?}\t{}\t{}",
                         item.id,
                         account.address,

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::terminal;
+
 use clap::Args;
 
 use crate::mime::compose;
@@ -81,6 +83,6 @@ pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let item =
         crate::engine::outbox::enqueue(&store, &account, outgoing, 0).map_err(|e| e.to_string())?;
-    println!("queued outbox item {item}");
+    terminal::say!("queued outbox item {item}");
     super::sync::send_pass(store, &account)
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::terminal;
+
 use clap::Args;
 
 use crate::mime::{attachments, body, text};
@@ -53,7 +55,10 @@ pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
         },
     );
     let i18n = crate::i18n::I18n::from_env();
-    print!("{}", text::render(&model, i18n.locale(), text::Zone::Local));
+    print!(
+        "{}",
+        terminal::clean(&text::render(&model, i18n.locale(), text::Zone::Local))
+    );
     if let Some(folder) = &args.save_attachments {
         std::fs::create_dir_all(folder)
             .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
@@ -62,7 +67,7 @@ pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
                 .ok_or_else(|| format!("cannot read attachment {}", a.name))?;
             let path = attachments::save(folder, &a.name, &data)
                 .map_err(|e| format!("cannot save {}: {e}", a.name))?;
-            println!("Saved: {}", path.display());
+            terminal::say!("Saved: {}", path.display());
         }
     }
     Ok(())

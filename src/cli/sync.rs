@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::terminal;
+
 use crate::accounts::secrets::AccountSecrets;
 use crate::engine::outbox::SendOutcome;
 use crate::engine::{self, AccountState, Command, EngineOptions, Event, Protocol};
@@ -84,10 +86,10 @@ pub fn drive(
             let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| id.to_string());
             match event {
                 Event::AccountState { account, state } => match state {
-                    AccountState::Connecting => println!("{}: connecting", name(&account)),
-                    AccountState::Online => println!("{}: online", name(&account)),
+                    AccountState::Connecting => terminal::say!("{}: connecting", name(&account)),
+                    AccountState::Online => terminal::say!("{}: online", name(&account)),
                     AccountState::Offline(reason) => {
-                        println!("{}: offline: {reason}", name(&account))
+                        terminal::say!("{}: offline: {reason}", name(&account))
                     }
                 },
                 Event::SyncProgress {
@@ -95,34 +97,39 @@ pub fn drive(
                     folder,
                     done,
                     total,
-                } => println!("{}: folder {folder}: {done}/{total}", name(&account)),
-                Event::SyncDone { account } => println!("{}: synced", name(&account)),
+                } => terminal::say!("{}: folder {folder}: {done}/{total}", name(&account)),
+                Event::SyncDone { account } => terminal::say!("{}: synced", name(&account)),
                 Event::Error {
                     account,
                     kind,
                     message,
                 } => {
-                    eprintln!("{}: error ({kind:?}): {message}", name(&account));
+                    terminal::say_err!("{}: error ({kind:?}): {message}", name(&account));
                     failure = Some(message);
                 }
                 Event::Sending { account, item } => {
-                    println!("{}: sending outbox item {item}", name(&account))
+                    terminal::say!("{}: sending outbox item {item}", name(&account))
                 }
                 Event::SendResult {
                     account,
                     item,
                     outcome,
                 } => match outcome {
-                    SendOutcome::Sent => println!("{}: sent outbox item {item}", name(&account)),
+                    SendOutcome::Sent => {
+                        terminal::say!("{}: sent outbox item {item}", name(&account))
+                    }
                     SendOutcome::Retrying(why) => {
-                        eprintln!(
+                        terminal::say_err!(
                             "{}: outbox item {item} will be retried: {why}",
                             name(&account)
                         );
                         failure = Some(why);
                     }
                     SendOutcome::Failed(why) => {
-                        eprintln!("{}: outbox item {item} was refused: {why}", name(&account));
+                        terminal::say_err!(
+                            "{}: outbox item {item} was refused: {why}",
+                            name(&account)
+                        );
                         failure = Some(why);
                     }
                     SendOutcome::MayHaveBeenSent => {
@@ -130,7 +137,7 @@ pub fn drive(
                             "outbox item {item} may have been sent already; check Sent, then \
                              `tidings outbox retry {item}` or `tidings outbox discard {item}`"
                         );
-                        eprintln!("{}: {why}", name(&account));
+                        terminal::say_err!("{}: {why}", name(&account));
                         failure = Some(why);
                     }
                 },

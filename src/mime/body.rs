@@ -2,14 +2,18 @@
 //! sanitised, or plain text with quotes and links), forwarded messages embedded, attachments
 //! listed. Never panics, whatever the bytes.
 
-use mail_parser::{Address, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Address, Message, MessagePart, MimeHeaders, PartType};
 
 use super::charset;
 use super::model::{Attachment, Block, DisplayMessage, Mailbox};
-use super::{html, plain};
+use super::{html, parse, plain};
 
 /// How deep forwarded messages are followed before the rest is listed as attachments.
 const MAX_NESTING: usize = 8;
+
+/// How deep multiparts are followed as structure; the parts of anything deeper are taken in
+/// order without recursion (hostile mail nests thousands of multiparts).
+const MAX_PART_DEPTH: usize = 24;
 
 /// Options for building the model.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,7 +24,7 @@ pub struct Options {
 
 /// Parses `raw` and builds its display model.
 pub fn display(raw: &[u8], options: Options) -> DisplayMessage {
-    match MessageParser::default().parse(raw) {
+    match parse::parse(raw) {
         Some(message) => from_message(&message, options, 0),
         None => DisplayMessage {
             body: plain::to_blocks(&charset::guess_decode(raw)),
@@ -78,7 +82,7 @@ fn from_message(message: &Message<'_>, options: Options, depth: usize) -> Displa
         depth,
         out: &mut out,
     };
-    builder.part(0);
+    builder.part(0, 0);
     out
 }
 
@@ -108,42 +112,70 @@ impl Builder<'_, '_> {
             || part.attachment_name().is_some() && !matches!(part.body, PartType::Message(_))
     }
 
-    fn part(&mut self, id: u32) {
+    fn part(&mut self, id: u32, level: usize) {
         // The message outlives this builder, so parts borrowed from it leave `self` free.
         let message = self.message;
         let Some(part) = message.parts.get(id as usize) else {
             return;
         };
         match &part.body {
+            PartType::Multipart(_) if level >= MAX_PART_DEPTH => self.flatten(id),
             PartType::Multipart(children) => {
                 let children = children.clone();
                 match self.subtype(id).as_str() {
-                    "alternative" => self.alternative(&children),
+                    "alternative" => self.alternative(&children, level + 1),
                     "related" => {
                         // The first part is the document; the rest are its inline resources,
                         // listed only when nothing refers to them.
+                        let start = self.out.body.len();
                         if let Some(first) = children.first() {
-                            self.part(*first);
+                            self.part(*first, level + 1);
                         }
-                        let body = format!("{:?}", self.out.body);
+                        let referenced = inline_references(&self.out.body[start..]);
                         for child in children.iter().skip(1) {
                             let cid = self
                                 .get(*child)
                                 .and_then(|p| p.content_id())
                                 .map(|c| c.trim_matches(['<', '>']).to_owned());
-                            let referenced = cid.is_some_and(|c| body.contains(&c));
-                            if !referenced {
-                                self.part(*child);
+                            if !cid.is_some_and(|c| referenced.contains(&c)) {
+                                self.part(*child, level + 1);
                             }
                         }
                     }
                     _ => {
                         for child in children {
-                            self.part(child);
+                            self.part(child, level + 1);
                         }
                     }
                 }
             }
+            _ => self.leaf(id, part),
+        }
+    }
+
+    /// Every part under `id` in order, without following its structure: text shown, the rest
+    /// listed. An explicit stack keeps any depth safe.
+    fn flatten(&mut self, id: u32) {
+        let message = self.message;
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            let Some(part) = message.parts.get(id as usize) else {
+                continue;
+            };
+            match &part.body {
+                // Part ids only grow, so a hostile cycle cannot loop here.
+                PartType::Multipart(children) => {
+                    stack.extend(children.iter().rev().filter(|c| **c > id));
+                }
+                PartType::Message(_) => self.attachment(id, part),
+                _ => self.leaf(id, part),
+            }
+        }
+    }
+
+    /// A part that holds no other parts of this message.
+    fn leaf(&mut self, id: u32, part: &MessagePart<'_>) {
+        match &part.body {
             PartType::Text(text) if !Self::is_attachment(part) => {
                 let text = charset::part_text(self.message, part, text);
                 let flowed = part
@@ -179,7 +211,7 @@ impl Builder<'_, '_> {
     }
 
     /// Picks the richest alternative we can show: the last HTML part, else the last text part.
-    fn alternative(&mut self, children: &[u32]) {
+    fn alternative(&mut self, children: &[u32], level: usize) {
         let pick = |want_html: bool| {
             children.iter().rev().copied().find(|c| {
                 self.get(*c).is_some_and(|p| match &p.body {
@@ -194,7 +226,7 @@ impl Builder<'_, '_> {
             .or_else(|| pick(false))
             .or(children.first().copied())
         {
-            self.part(best);
+            self.part(best, level);
         }
     }
 
@@ -240,9 +272,33 @@ impl Builder<'_, '_> {
     }
 }
 
+/// The Content-IDs the blocks show as inline images (`cid:` sources).
+fn inline_references(blocks: &[Block]) -> std::collections::HashSet<String> {
+    use super::model::ImageSource;
+    let mut found = std::collections::HashSet::new();
+    let mut stack: Vec<&[Block]> = vec![blocks];
+    while let Some(level) = stack.pop() {
+        for block in level {
+            match block {
+                Block::Image {
+                    source: ImageSource::Inline(cid),
+                    ..
+                } => {
+                    found.insert(cid.clone());
+                }
+                Block::Quote(inner) => stack.push(inner),
+                Block::List { items, .. } => stack.extend(items.iter().map(Vec::as_slice)),
+                Block::Embedded(m) => stack.push(&m.body),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
 /// The decoded bytes of attachment part `part` of `raw`, for saving or opening.
 pub fn attachment_bytes(raw: &[u8], part: u32) -> Option<Vec<u8>> {
-    let message = MessageParser::default().parse(raw)?;
+    let message = parse::parse(raw)?;
     let p = message.parts.get(part as usize)?;
     Some(match &p.body {
         PartType::Message(m) => m.raw_message().to_vec(),

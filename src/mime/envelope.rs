@@ -80,7 +80,7 @@ fn plain_text(blocks: &[super::model::Block], out: &mut String) {
 
 /// Parses a whole message for its list fields, snippet and attachment flag.
 pub fn body_fields(raw: &[u8]) -> BodyFields {
-    let Some(message) = MessageParser::default().parse(raw) else {
+    let Some(message) = super::parse::parse(raw) else {
         return BodyFields::default();
     };
     // HTML-only mail: mail-parser's own conversion runs a heading into the next paragraph,

@@ -63,12 +63,19 @@ struct Style {
     link: Option<String>,
 }
 
+/// How many elements deep the walk follows the document's structure. Hostile mail nests
+/// thousands of elements to exhaust the stack; real newsletters stay well under this. Deeper
+/// content is kept as plain text of the element at this depth.
+pub const MAX_DEPTH: usize = 48;
+
 struct Walker {
     blocks: Vec<Block>,
     para: Vec<Span>,
     style: Style,
     remote: usize,
     allow_remote: bool,
+    /// Elements open above the one being walked.
+    depth: usize,
 }
 
 fn is_remote(url: &str) -> bool {
@@ -113,6 +120,7 @@ impl Walker {
             style: Style::default(),
             remote: 0,
             allow_remote,
+            depth: 0,
         }
     }
 
@@ -198,6 +206,7 @@ impl Walker {
     fn sub_blocks(&mut self, node: NodeRef<'_, Node>) -> Vec<Block> {
         let mut inner = Walker::new(self.allow_remote);
         inner.style = self.style.clone();
+        inner.depth = self.depth;
         inner.walk_children(node);
         inner.flush();
         self.remote += inner.remote;
@@ -220,6 +229,56 @@ impl Walker {
     }
 
     fn walk(&mut self, node: NodeRef<'_, Node>) {
+        if node.value().is_element() {
+            if self.depth >= MAX_DEPTH {
+                self.flat_text(node);
+                return;
+            }
+            self.depth += 1;
+            self.walk_node(node);
+            self.depth -= 1;
+        } else {
+            self.walk_node(node);
+        }
+    }
+
+    /// The text under `node` as one run, without following its structure (no recursion, so
+    /// any depth is safe); dropped elements stay dropped, remote references are still counted.
+    fn flat_text(&mut self, node: NodeRef<'_, Node>) {
+        use ego_tree::iter::Edge;
+        // Depth inside a dropped element (script, style, ...): its text is never shown.
+        let mut dropped = 0usize;
+        for edge in node.traverse() {
+            match edge {
+                Edge::Open(n) => match n.value() {
+                    Node::Element(e) => {
+                        if e.attr("style").is_some_and(|s| remote_in_css(s) > 0)
+                            || e.attr("background").is_some_and(is_remote)
+                            || (e.name() == "img"
+                                && e.attr("src").is_some_and(is_remote)
+                                && !self.allow_remote)
+                        {
+                            self.remote += 1;
+                        }
+                        if dropped > 0 || DROPPED.contains(&e.name()) {
+                            dropped += 1;
+                        } else if e.name() == "br" {
+                            self.line_break();
+                        }
+                    }
+                    Node::Text(t) if dropped == 0 => self.push_text(t),
+                    _ => {}
+                },
+                Edge::Close(n) => {
+                    if dropped > 0 && n.value().is_element() {
+                        dropped -= 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn walk_node(&mut self, node: NodeRef<'_, Node>) {
         let element = match node.value() {
             Node::Text(text) => {
                 self.push_text(text);
@@ -389,13 +448,26 @@ impl Walker {
             "table" => {
                 self.flush();
                 let mut rows = Vec::new();
-                for row in node.descendants().filter(|d| {
-                    d.value().as_element().is_some_and(|e| e.name() == "tr")
-                        // Rows of nested tables belong to the cell that holds them.
-                        && d.ancestors()
-                            .find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"))
-                            .is_some_and(|t| t.id() == node.id())
-                }) {
+                // Rows are the table's own (directly or in a row group); rows of nested tables
+                // belong to the cell that holds them. Looking only this far down keeps the walk
+                // linear however tables nest.
+                let named = |n: &NodeRef<'_, Node>, names: &[&str]| {
+                    n.value()
+                        .as_element()
+                        .is_some_and(|e| names.contains(&e.name()))
+                };
+                let own_rows: Vec<NodeRef<'_, Node>> = node
+                    .children()
+                    .flat_map(|c| {
+                        if named(&c, &["tbody", "thead", "tfoot"]) {
+                            c.children().collect::<Vec<_>>()
+                        } else {
+                            vec![c]
+                        }
+                    })
+                    .filter(|c| named(c, &["tr"]))
+                    .collect();
+                for row in own_rows {
                     let cells: Vec<Vec<Block>> = row
                         .children()
                         .filter(|c| {
@@ -455,6 +527,15 @@ fn cell_spans(blocks: &[Block]) -> Vec<Span> {
                 }
             }
             Block::Quote(inner) => spans.extend(cell_spans(inner)),
+            // A table inside a cell: its cells' text in reading order.
+            Block::Table(rows) => {
+                for cell in rows.iter().flatten() {
+                    if !spans.is_empty() {
+                        spans.push(Span::plain(" "));
+                    }
+                    spans.extend(cell.iter().cloned());
+                }
+            }
             _ => {}
         }
     }

@@ -7,9 +7,12 @@ pub mod compose;
 pub mod envelope;
 pub mod html;
 pub mod model;
+pub mod parse;
 pub mod plain;
 pub mod redraft;
 pub mod text;
 
+#[cfg(test)]
+mod hostile;
 #[cfg(test)]
 mod tests;

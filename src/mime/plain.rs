@@ -106,7 +106,16 @@ pub fn linkify(line: &str) -> Vec<Span> {
     }
 }
 
+/// Quote levels shown as nested quotes; deeper `>` prefixes count as this level, so hostile
+/// text with thousands of `>` cannot nest (or recurse) without bound.
+pub const MAX_QUOTE_DEPTH: usize = 16;
+
 fn quote_depth(line: &str) -> (usize, &str) {
+    let (depth, rest) = quote_prefix(line);
+    (depth.min(MAX_QUOTE_DEPTH), rest)
+}
+
+fn quote_prefix(line: &str) -> (usize, &str) {
     let mut depth = 0;
     let mut rest = line;
     loop {
@@ -203,5 +212,31 @@ mod tests {
             panic!("{blocks:?}")
         };
         assert!(matches!(inner[1], Block::Quote(_)));
+    }
+
+    fn quote_nesting(blocks: &[Block]) -> usize {
+        // Iterative, so the test itself survives whatever the parser builds.
+        let mut deepest = 0;
+        let mut stack: Vec<(&[Block], usize)> = vec![(blocks, 0)];
+        while let Some((level, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            for b in level {
+                if let Block::Quote(inner) = b {
+                    stack.push((inner, d + 1));
+                }
+            }
+        }
+        deepest
+    }
+
+    #[test]
+    fn thousands_of_quote_marks_stay_shallow_and_keep_the_text() {
+        let line = format!("{}deep words", ">".repeat(5000));
+        let blocks = to_blocks(&format!("top\n{line}\n> back up\n"));
+        assert_eq!(quote_nesting(&blocks), MAX_QUOTE_DEPTH);
+        let dump = format!("{blocks:?}");
+        assert!(dump.contains("deep words") && dump.contains("back up"));
+        // format=flowed counts the same marks without nesting anything.
+        assert!(unflow(&line, false).ends_with("deep words"));
     }
 }

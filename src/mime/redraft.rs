@@ -1,8 +1,6 @@
 //! A built message back into a draft: for "edit" on an outbox item the server refused, so the
 //! user fixes it in the composer instead of starting over.
 
-use mail_parser::MessageParser;
-
 use super::body::{self, Options};
 use super::compose;
 use super::envelope;
@@ -28,7 +26,7 @@ pub fn draft_from_raw(
         .filter(|r| !visible.contains(&r.to_ascii_lowercase()))
         .map(String::as_str)
         .collect();
-    let parsed = MessageParser::default().parse(raw);
+    let parsed = super::parse::parse(raw);
     let text = parsed
         .as_ref()
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))

@@ -13,7 +13,9 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::extension::ClientId;
 use rustls::ClientConfig;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
+use tokio::io::{
+    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf,
+};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
@@ -135,33 +137,90 @@ impl AsyncTokioStream for SmtpStream {
     }
 }
 
+/// Longest reply line we accept (RFC 5321 allows 512 bytes; servers send a little more).
+const MAX_REPLY_LINE: usize = 4096;
+
+/// Most lines in one reply (an EHLO lists a few dozen extensions at most).
+const MAX_REPLY_LINES: usize = 128;
+
+/// One line of an SMTP reply: its code, whether more lines follow, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyLine {
+    /// The three-digit code.
+    pub code: u16,
+    /// "250-…": more lines follow.
+    pub more: bool,
+    /// What follows the code, without the line ending (non-UTF-8 bytes replaced).
+    pub text: String,
+}
+
+/// Parses one reply line. Server text is hostile: only whole bytes are looked at, never a
+/// slice that could split a UTF-8 character.
+pub fn parse_reply_line(line: &[u8]) -> Option<ReplyLine> {
+    let line = line
+        .strip_suffix(b"\n")
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .unwrap_or(line);
+    let (code, rest) = line.split_first_chunk::<3>()?;
+    if !code.iter().all(u8::is_ascii_digit) || !(b'2'..=b'5').contains(&code[0]) {
+        return None;
+    }
+    let code = code.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    let (more, text) = match rest.split_first() {
+        None => (false, &[][..]),
+        Some((b' ', text)) => (false, text),
+        Some((b'-', text)) => (true, text),
+        Some(_) => return None,
+    };
+    Some(ReplyLine {
+        code,
+        more,
+        text: String::from_utf8_lossy(text).into_owned(),
+    })
+}
+
 /// Reads one SMTP reply (possibly several lines); returns its code and text.
 async fn reply(host: &str, stream: &mut BufReader<TcpStream>) -> Result<(u16, String), SmtpError> {
+    let protocol = |message: String| SmtpError::Protocol {
+        host: host.to_owned(),
+        message,
+    };
     let mut text = String::new();
-    loop {
-        let mut line = String::new();
-        let n = tokio::time::timeout(TIMEOUT, stream.read_line(&mut line))
-            .await
-            .map_err(|_| SmtpError::Timeout {
-                host: host.to_owned(),
-            })?
-            .map_err(|e| SmtpError::Protocol {
-                host: host.to_owned(),
-                message: e.to_string(),
-            })?;
-        if n == 0 || line.len() < 4 {
-            return Err(SmtpError::Protocol {
-                host: host.to_owned(),
-                message: "the server closed the connection".into(),
-            });
+    for _ in 0..MAX_REPLY_LINES {
+        let mut line = Vec::new();
+        let n = tokio::time::timeout(
+            TIMEOUT,
+            (&mut *stream)
+                .take(MAX_REPLY_LINE as u64)
+                .read_until(b'\n', &mut line),
+        )
+        .await
+        .map_err(|_| SmtpError::Timeout {
+            host: host.to_owned(),
+        })?
+        .map_err(|e| protocol(e.to_string()))?;
+        if n == 0 {
+            return Err(protocol("the server closed the connection".into()));
         }
-        text.push_str(&line);
-        // "250-..." continues, "250 ..." ends the reply.
-        if line.as_bytes()[3] != b'-' {
-            let code = line[..3].parse().unwrap_or(0);
-            return Ok((code, text));
+        if !line.ends_with(b"\n") {
+            return Err(protocol(format!(
+                "a reply line longer than {MAX_REPLY_LINE} bytes"
+            )));
+        }
+        let parsed = parse_reply_line(&line).ok_or_else(|| {
+            protocol(format!(
+                "not an SMTP reply: {:?}",
+                String::from_utf8_lossy(&line).trim_end()
+            ))
+        })?;
+        text.push_str(&format!("{} {}\n", parsed.code, parsed.text));
+        if !parsed.more {
+            return Ok((parsed.code, text));
         }
     }
+    Err(protocol(format!(
+        "a reply of more than {MAX_REPLY_LINES} lines"
+    )))
 }
 
 async fn write(host: &str, stream: &mut BufReader<TcpStream>, line: &str) -> Result<(), SmtpError> {
@@ -213,8 +272,8 @@ pub async fn connect(
             write(host, &mut plain, &format!("EHLO {client_id}\r\n")).await?;
             let (code, text) = reply(host, &mut plain).await?;
             let offered = text.lines().any(|l| {
-                l.get(4..)
-                    .is_some_and(|e| e.trim().eq_ignore_ascii_case("STARTTLS"))
+                l.split_once(' ')
+                    .is_some_and(|(_, e)| e.trim().eq_ignore_ascii_case("STARTTLS"))
             });
             if code != 250 || !offered {
                 return Err(SmtpError::StartTlsUnavailable {
@@ -266,4 +325,44 @@ pub async fn connect(
             }
         })?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reply_lines_parse_by_bytes() {
+        assert_eq!(
+            parse_reply_line(b"250-STARTTLS\r\n"),
+            Some(ReplyLine {
+                code: 250,
+                more: true,
+                text: "STARTTLS".into()
+            })
+        );
+        assert_eq!(parse_reply_line(b"220\r\n").map(|l| l.code), Some(220));
+        // A multi-byte character where the code should be: refused, not a panic.
+        assert_eq!(parse_reply_line("22é hi\r\n".as_bytes()), None);
+        assert_eq!(parse_reply_line("é\r\n".as_bytes()), None);
+        assert_eq!(parse_reply_line(b"2\r\n"), None);
+        assert_eq!(parse_reply_line(b"999 nine\r\n"), None);
+        assert_eq!(
+            parse_reply_line("554 拒绝\r\n".as_bytes()).map(|l| l.text),
+            Some("拒绝".into())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn reply_parser_never_panics(line in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = parse_reply_line(&line);
+        }
+
+        #[test]
+        fn reply_parser_never_panics_on_text(line in "\\PC{0,12}") {
+            let _ = parse_reply_line(line.as_bytes());
+        }
+    }
 }

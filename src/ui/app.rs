@@ -19,6 +19,7 @@ use super::setup::{Setup, SetupMsg};
 use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
+use crate::mime::attachments;
 use crate::mime::model::DisplayMessage;
 
 pub use super::message::{
@@ -74,6 +75,8 @@ pub struct App {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: PathBuf,
+    /// An attachment that could run code, waiting for the user to confirm opening it.
+    pub confirm_open: Option<u32>,
     /// The last thing done that the status bar should mention.
     pub notice: Option<String>,
     /// "Now" for list dates (today's mail shows a time), renewed as pages load.
@@ -178,6 +181,7 @@ impl App {
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
+            confirm_open: None,
             open_dir: directories::ProjectDirs::from("org", "Tidings", "Tidings")
                 .map(|d| d.cache_dir().join("opened"))
                 .unwrap_or_else(|| std::env::temp_dir().join("tidings-opened")),
@@ -490,6 +494,7 @@ impl App {
                     return Task::none();
                 }
                 self.reading = model;
+                self.confirm_open = None;
                 // Allowed (once or for the sender): the engine fetches the images.
                 let urls = self
                     .reading
@@ -645,6 +650,24 @@ impl App {
                 })
             }
             Message::OpenAttachment(part) => {
+                let risky = self
+                    .reading
+                    .as_ref()
+                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
+                    .is_some_and(|a| attachments::is_risky(&a.name, attachments::Os::current()));
+                if risky {
+                    // Programs and scripts run when opened: the user decides, knowing that.
+                    self.confirm_open = Some(part);
+                    return Task::none();
+                }
+                self.update(Message::OpenRiskyAttachment(part))
+            }
+            Message::CancelOpen => {
+                self.confirm_open = None;
+                Task::none()
+            }
+            Message::OpenRiskyAttachment(part) => {
+                self.confirm_open = None;
                 let cache = self.open_dir.clone();
                 self.with_attachment(part, Message::AttachmentOpened, move |db, id, name| {
                     data::open_attachment(db, id, part, name, &cache)

@@ -139,6 +139,10 @@ pub enum Message {
     OpenAttachment(u32),
     /// An attachment was handed to its application (or not).
     AttachmentOpened(Result<PathBuf, String>),
+    /// Open attachment `part` although it is a program or script: the user confirmed.
+    OpenRiskyAttachment(u32),
+    /// Do not open the program or script after all.
+    CancelOpen,
 }
 
 /// Asking for an account's password: it has none stored ("ask each start"), or the server

@@ -10,7 +10,7 @@ use super::compose_update::ComposeMsg;
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
 use crate::engine::AccountState;
-use crate::mime::attachments::human_size;
+use crate::mime::attachments::{self, human_size};
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
 use crate::mime::text::{Zone, format_date};
 use crate::store::folders::{Folder, Role};
@@ -524,11 +524,16 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
         col = col.push(rule::horizontal(1));
         col = col.push(text(t("ui-attachments")).size(SMALL));
         for a in &m.attachments {
+            // The name it is saved and opened under: what the user sees is what they get.
+            let name = attachments::safe_file_name(&a.name);
+            if app.confirm_open == Some(a.part) {
+                col = col.push(risky_open_bar(app, &name, a.part));
+            }
             col = col.push(
                 row![
                     text(format!(
                         "{} ({}, {})",
-                        a.name,
+                        name,
                         a.mime_type,
                         human_size(a.size)
                     ))
@@ -549,6 +554,36 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
         }
     }
     col.into()
+}
+
+/// Asks before opening an attachment that would run as a program or script.
+fn risky_open_bar<'a>(app: &'a App, name: &str, part: u32) -> Element<'a, Message> {
+    let t = |key: &str| app.i18n.t(key, &[]);
+    let ext = attachments::extension(name);
+    container(
+        row![
+            text(
+                app.i18n
+                    .t("ui-risky-open", &[("name", name), ("ext", &ext)])
+            )
+            .size(SMALL)
+            .width(Length::Fill),
+            button(text(t("ui-risky-open-anyway")).size(SMALL))
+                .padding([3, 10])
+                .style(button::danger)
+                .on_press(Message::OpenRiskyAttachment(part)),
+            button(text(t("form-cancel")).size(SMALL))
+                .padding([3, 10])
+                .style(button::secondary)
+                .on_press(Message::CancelOpen),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+    )
+    .padding(8)
+    .width(Length::Fill)
+    .style(container::rounded_box)
+    .into()
 }
 
 fn spans(list: &[Span]) -> String {

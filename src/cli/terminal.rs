@@ -1,0 +1,77 @@
+//! Text from mail and servers, made safe to print. A subject, a name or a server's reply can
+//! carry escape sequences that clear the screen, retitle the window or hide a link's target
+//! (OSC 8); bidi controls reorder what is shown. Printed output replaces them, whether it goes
+//! to a terminal or a pipe (which often ends in one).
+
+use std::fmt::Write as _;
+
+/// Whether `c` must not reach a terminal: C0 controls but tab and newline, DEL, C1 controls,
+/// and invisible format characters (bidi overrides, zero-width marks).
+pub fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || crate::mime::attachments::is_format_char(c)
+}
+
+/// `text` with every unsafe character replaced by U+FFFD, so a reader sees that something
+/// was there.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// A JSON document with the unsafe characters its encoder left raw written as `\uXXXX`
+/// escapes: the data stays exact for programs, and nothing reaches a terminal raw.
+pub fn clean_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Prints a line to standard output with unsafe characters replaced.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::cli::terminal::clean(&format!($($arg)*)))
+    };
+}
+
+/// Prints a line to standard error with unsafe characters replaced.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::cli::terminal::clean(&format!($($arg)*)))
+    };
+}
+
+pub(crate) use {say, say_err};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_bidi_controls_are_replaced() {
+        let hostile = "Hi\x1b[2J\x1b]0;pwned\x07 \x1b]8;;https://evil.test\x1b\\bank\x1b]8;;\x1b\\ \u{9b}31m invoice\u{202E}fdp.exe\tok\n";
+        let shown = clean(hostile);
+        assert!(!shown.chars().any(is_unsafe), "{shown:?}");
+        assert!(shown.contains("invoice\u{FFFD}fdp.exe\tok\n"));
+        assert!(shown.contains("bank"));
+    }
+
+    #[test]
+    fn json_keeps_the_data_as_escapes() -> Result<(), serde_json::Error> {
+        let value = serde_json::json!({ "subject": "a\u{9b}b\u{202E}c\x1bd" });
+        let printed = clean_json(&value.to_string());
+        assert!(!printed.chars().any(is_unsafe), "{printed:?}");
+        let back: serde_json::Value = serde_json::from_str(&printed)?;
+        assert_eq!(back, value);
+        Ok(())
+    }
+}
