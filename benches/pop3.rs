@@ -73,6 +73,7 @@ fn main() -> Result<()> {
             &alice.address,
             "--no-imap",
             "--no-smtp",
+            "--ask-each-start",
         ])
         .arg("--pop3")
         .arg(format!("{HOST}:{}:tls", servers.ports.pop3s))
@@ -87,7 +88,7 @@ fn main() -> Result<()> {
     let status = Command::new(tidings)
         .arg("--data-dir")
         .arg(&data)
-        .args(["sync", "--once"])
+        .args(["sync", "--once", "--account", &alice.address])
         .env("TIDINGS_PASSWORD", &alice.password)
         .stdout(Stdio::null())
         .status()?;

@@ -113,6 +113,7 @@ fn main() -> Result<()> {
             &alice.address,
             "--no-pop3",
             "--no-smtp",
+            "--ask-each-start",
         ])
         .arg("--imap")
         .arg(format!("{HOST}:{}:tls", servers.ports.imaps))
@@ -127,7 +128,7 @@ fn main() -> Result<()> {
         let mut c = Command::new(tidings);
         c.arg("--data-dir")
             .arg(&data)
-            .args(["sync", "--once"])
+            .args(["sync", "--once", "--account", &alice.address])
             .env("TIDINGS_PASSWORD", &alice.password);
         c
     };

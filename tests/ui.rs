@@ -393,7 +393,7 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     let saved = app.sent.iter().find_map(|c| match c {
         Command::SaveAccount {
             account, passwords, ..
-        } => Some((account.clone(), passwords.clone())),
+        } => Some((account.clone(), passwords.0.clone())),
         _ => None,
     });
     let (saved, passwords) = saved.ok_or("no SaveAccount sent")?;
@@ -434,7 +434,7 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
     assert_eq!(account.address, "lilei@163.com");
     assert!(account.imap.enabled && account.smtp.enabled && !account.pop3.enabled);
     assert_eq!(
-        passwords,
+        &passwords.0,
         &vec![
             (Protocol::Imap, "authcode".to_owned()),
             (Protocol::Smtp, "authcode".to_owned())
@@ -597,7 +597,7 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
     };
     assert_eq!(*a, account);
     assert_eq!(
-        passwords,
+        &passwords.0,
         &vec![
             (Protocol::Imap, "new-secret".to_owned()),
             (Protocol::Smtp, "new-secret".to_owned())

@@ -137,6 +137,7 @@ ui-remote-sender = Always from { $sender }
 ui-open = Open
 ui-risky-open = “{ $name }” is a program or script (.{ $ext }). Opening it runs it, and it could harm your computer. Open it only if you expected it from this sender.
 ui-risky-open-anyway = Open anyway
+ui-no-cache-dir = There is no private folder to open attachments from (no home directory). Save the attachment instead.
 ui-password-needed = Tidings needs the password for { $address }.
 ui-password-refused = The server refused the password for { $address }.
 ui-password-use = Use this password

@@ -128,6 +128,7 @@ ui-remote-sender = 始终显示来自 { $sender } 的图片
 ui-open = 打开
 ui-risky-open = “{ $name }”是程序或脚本（.{ $ext }）。打开就会运行它，可能危害你的电脑。只有确定发件人会发给你时才打开。
 ui-risky-open-anyway = 仍然打开
+ui-no-cache-dir = 没有可用于打开附件的私有文件夹（没有主目录）。请改为保存附件。
 ui-password-needed = Tidings 需要 { $address } 的密码。
 ui-password-refused = 服务器拒绝了 { $address } 的密码。
 ui-password-use = 使用此密码

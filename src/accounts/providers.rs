@@ -149,16 +149,22 @@ fn child_text<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<&'a str> 
         .map(str::trim)
 }
 
-fn server(node: roxmltree::Node<'_, '_>, email: &str) -> Result<ServerSettings, ProviderError> {
+/// A server entry, or None for one that is not encrypted (`plain`) or names no security we
+/// know: a configuration file never makes Tidings send a password in clear. Plain text stays
+/// a choice the user makes by hand, with its warning.
+fn server(
+    node: roxmltree::Node<'_, '_>,
+    email: &str,
+) -> Result<Option<ServerSettings>, ProviderError> {
     let host = child_text(node, "hostname")
         .ok_or_else(|| ProviderError("a server without hostname".into()))?;
     let port: u16 = child_text(node, "port")
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| ProviderError(format!("{host}: missing or bad port")))?;
-    let security = match child_text(node, "socketType").unwrap_or("plain") {
-        "SSL" | "TLS" => Security::Tls,
-        "STARTTLS" => Security::StartTls,
-        _ => Security::Plain,
+    let security = match child_text(node, "socketType").map(str::to_ascii_uppercase) {
+        Some(t) if t == "SSL" || t == "TLS" => Security::Tls,
+        Some(t) if t == "STARTTLS" => Security::StartTls,
+        _ => return Ok(None),
     };
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
     let username = child_text(node, "username")
@@ -166,14 +172,14 @@ fn server(node: roxmltree::Node<'_, '_>, email: &str) -> Result<ServerSettings, 
         .replace("%EMAILADDRESS%", email)
         .replace("%EMAILLOCALPART%", local)
         .replace("%EMAILDOMAIN%", domain);
-    Ok(ServerSettings {
+    Ok(Some(ServerSettings {
         enabled: true,
         host: host.replace("%EMAILDOMAIN%", domain),
         port,
         security,
         auth: AuthKind::Password,
         username,
-    })
+    }))
 }
 
 /// Parses a clientConfig document (ours or a domain's own), filling placeholders for `email`.
@@ -189,11 +195,11 @@ pub fn parse(xml: &str, email: &str) -> Result<Provider, ProviderError> {
     let mut smtp = None;
     for node in provider.children().filter(|n| n.is_element()) {
         let kind = node.attribute("type").unwrap_or_default();
-        // The first server of each kind is the provider's preferred one.
+        // The first encrypted server of each kind is the provider's preferred one.
         match (node.tag_name().name(), kind) {
-            ("incomingServer", "imap") if imap.is_none() => imap = Some(server(node, email)?),
-            ("incomingServer", "pop3") if pop3.is_none() => pop3 = Some(server(node, email)?),
-            ("outgoingServer", "smtp") if smtp.is_none() => smtp = Some(server(node, email)?),
+            ("incomingServer", "imap") if imap.is_none() => imap = server(node, email)?,
+            ("incomingServer", "pop3") if pop3.is_none() => pop3 = server(node, email)?,
+            ("outgoingServer", "smtp") if smtp.is_none() => smtp = server(node, email)?,
             _ => {}
         }
     }
@@ -302,6 +308,35 @@ mod tests {
                 SHIPPED.iter().any(|(n, _)| *n == id),
                 "{name} is not in SHIPPED"
             );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn unencrypted_or_unknown_security_is_never_taken_from_a_file() -> Result<(), ProviderError> {
+        let config = |imap_security: &str| {
+            format!(
+                r#"<clientConfig version="1.1"><emailProvider id="example.org">
+                <incomingServer type="imap"><hostname>imap.example.org</hostname><port>143</port>{imap_security}</incomingServer>
+                <incomingServer type="imap"><hostname>imap.example.org</hostname><port>993</port><socketType>SSL</socketType></incomingServer>
+                <incomingServer type="pop3"><hostname>pop.example.org</hostname><port>110</port></incomingServer>
+                <outgoingServer type="smtp"><hostname>smtp.example.org</hostname><port>25</port><socketType>plain</socketType></outgoingServer>
+                </emailProvider></clientConfig>"#
+            )
+        };
+        for security in [
+            "",
+            "<socketType>plain</socketType>",
+            "<socketType>SSLv2</socketType>",
+        ] {
+            let p = parse(&config(security), "a@example.org")?;
+            // The plain entry is skipped for the encrypted one after it.
+            assert_eq!(
+                p.imap.map(|s| (s.port, s.security)),
+                Some((993, Security::Tls)),
+                "{security}"
+            );
+            assert!(p.pop3.is_none() && p.smtp.is_none(), "{security}");
         }
         Ok(())
     }

@@ -290,11 +290,13 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
     let i18n = crate::i18n::I18n::from_env();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let mut all_ok = true;
-    for account in super::select_accounts(store, Some(name))? {
+    let chosen = super::select_accounts(store, Some(name))?;
+    let given = super::password_from_env(Some(name), &chosen)?;
+    for account in chosen {
         let secrets = AccountSecrets::new();
-        if let Ok(password) = std::env::var("TIDINGS_PASSWORD") {
+        if let Some((id, password)) = &given {
             for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-                secrets.remember(account.id, p, password.clone());
+                secrets.remember(*id, p, password.clone());
             }
         }
         let password = |p: Protocol| secrets.password(&account, p).ok();

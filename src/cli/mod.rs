@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(dir) => dir,
         None => paths::data_dir().ok_or("no home directory to keep mail in")?,
     };
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    paths::private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
     match cli.command {
         None => match cli.file {
@@ -75,6 +75,41 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Show(args)) => show::run(&store, args),
         Some(Commands::Send(args)) => send::run(store, args),
         Some(Commands::Outbox(command)) => outbox::run(store, command),
+    }
+}
+
+/// The password `TIDINGS_PASSWORD` gives this run, and the account it is for: only the one
+/// account the user named, and only one that asks for its password each start (a keyring
+/// account's stored password is never overridden, so no server gets another account's
+/// password). Anything else is refused with the reason.
+fn password_from_env(
+    named: Option<&str>,
+    chosen: &[crate::store::accounts::Account],
+) -> Result<Option<(i64, String)>, String> {
+    let Some(password) = std::env::var_os("TIDINGS_PASSWORD") else {
+        return Ok(None);
+    };
+    let password = password
+        .into_string()
+        .map_err(|_| "TIDINGS_PASSWORD is not valid text".to_owned())?;
+    let Some(name) = named else {
+        return Err(
+            "TIDINGS_PASSWORD is given to one account only: name it with --account ADDRESS".into(),
+        );
+    };
+    match chosen {
+        [account] if account.password_mode == crate::store::accounts::PasswordMode::Ask => {
+            Ok(Some((account.id, password)))
+        }
+        [account] => Err(format!(
+            "TIDINGS_PASSWORD is only for accounts added with --ask-each-start; {} keeps its \
+             password in the keyring (unset TIDINGS_PASSWORD)",
+            account.address
+        )),
+        _ => Err(format!(
+            "{name:?} names {} accounts; TIDINGS_PASSWORD is given to one only: use its address",
+            chosen.len()
+        )),
     }
 }
 

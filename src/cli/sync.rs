@@ -26,6 +26,7 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
     if accounts.is_empty() {
         return Err("no accounts to sync; add one with `tidings account add`".into());
     }
+    let password = super::password_from_env(args.account.as_deref(), &accounts)?;
     drive(
         store,
         &accounts,
@@ -34,11 +35,14 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
             only_accounts: accounts.iter().map(|a| a.id).collect(),
             ..EngineOptions::default()
         },
+        password,
     )
 }
 
-/// Runs one sending pass for `account` (no sync, no download), printing what happens.
+/// Runs one sending pass for `account` (no sync, no download), printing what happens. The
+/// user chose this one account (by `--account` or by the outbox item).
 pub fn send_pass(store: Store, account: &crate::store::accounts::Account) -> Result<(), String> {
+    let password = super::password_from_env(Some(&account.address), std::slice::from_ref(account))?;
     drive(
         store,
         std::slice::from_ref(account),
@@ -48,6 +52,7 @@ pub fn send_pass(store: Store, account: &crate::store::accounts::Account) -> Res
             only_accounts: vec![account.id],
             ..EngineOptions::default()
         },
+        password,
     )
 }
 
@@ -57,6 +62,7 @@ pub fn drive(
     store: Store,
     accounts: &[crate::store::accounts::Account],
     options: EngineOptions,
+    password: Option<(i64, String)>,
 ) -> Result<(), String> {
     let once = options.once;
     let names: std::collections::HashMap<i64, String> =
@@ -64,12 +70,10 @@ pub fn drive(
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime.block_on(async move {
         let secrets = AccountSecrets::new();
-        // For scripts and "ask each start" accounts: a password given to this run only.
-        if let Ok(password) = std::env::var("TIDINGS_PASSWORD") {
-            for account in accounts {
-                for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-                    secrets.remember(account.id, protocol, password.clone());
-                }
+        // A password given to this run only, for the one "ask each start" account named.
+        if let Some((account, password)) = password {
+            for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+                secrets.remember(account, protocol, password.clone());
             }
         }
         let (handle, mut events) = engine::spawn(store, secrets, options);

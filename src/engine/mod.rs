@@ -37,6 +37,25 @@ pub enum Protocol {
     Smtp,
 }
 
+/// Passwords the user typed (in a form or at a prompt), per protocol. Its `Debug` shows which
+/// protocols have one, never the text, so a logged command leaks nothing.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Typed(pub Vec<(Protocol, String)>);
+
+impl std::fmt::Debug for Typed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(p, _)| (p, "<redacted>")))
+            .finish()
+    }
+}
+
+impl From<Vec<(Protocol, String)>> for Typed {
+    fn from(list: Vec<(Protocol, String)>) -> Typed {
+        Typed(list)
+    }
+}
+
 /// Why no password could be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
@@ -104,7 +123,7 @@ pub enum Command {
     /// are used, and stored ones for protocols left blank.
     TestSettings {
         account: Box<Account>,
-        passwords: Vec<(Protocol, String)>,
+        passwords: Typed,
         /// Certificates the user chose to trust for these hosts, not saved yet: (host, DER).
         trust: Vec<(String, Vec<u8>)>,
     },
@@ -115,16 +134,13 @@ pub enum Command {
     /// `Event::AccountSaved`, and its tasks restart with the new settings.
     SaveAccount {
         account: Box<Account>,
-        passwords: Vec<(Protocol, String)>,
+        passwords: Typed,
         /// Certificates to pin for the account's hosts: (host, DER).
         trust: Vec<(String, Vec<u8>)>,
     },
     /// Passwords the user typed at a prompt (an "ask each start" account, or after the server
     /// refused the stored one): kept as the account's mode says, then the account retries.
-    ProvidePassword {
-        account: i64,
-        passwords: Vec<(Protocol, String)>,
-    },
+    ProvidePassword { account: i64, passwords: Typed },
     /// Remember that mail from `sender` on `account` may show remote content.
     AllowRemoteFrom { account: i64, sender: String },
     /// Fetch the remote images of a message the user allowed; each answered by
@@ -382,7 +398,7 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                 tokio::spawn(admin::test_settings(
                     ctx.clone(),
                     *account,
-                    passwords,
+                    passwords.0,
                     trust,
                 ));
             }
@@ -390,7 +406,7 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                 tokio::spawn(admin::autoconfig(ctx.clone(), address));
             }
             Command::ProvidePassword { account, passwords } => {
-                if admin::provide(&ctx, account, passwords).await {
+                if admin::provide(&ctx, account, passwords.0).await {
                     if let Some(sup) = tasks.supervisors.get(&account) {
                         sup.wake(account::Wake::All);
                     }
@@ -412,7 +428,7 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                 passwords,
                 trust,
             } => {
-                if admin::save(&ctx, *account, passwords, trust).await {
+                if admin::save(&ctx, *account, passwords.0, trust).await {
                     refresh_accounts(&ctx, &mut tasks).await;
                 }
             }
@@ -590,6 +606,62 @@ async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {
             tasks
                 .senders
                 .insert(account.id, outbox::start(ctx.clone(), account));
+        }
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn commands_and_logins_never_show_a_password_in_debug() {
+        let secret = "hunter2-不要泄露";
+        let typed: Typed = vec![(Protocol::Imap, secret.to_owned())].into();
+        let shown = [
+            format!(
+                "{:?}",
+                Command::ProvidePassword {
+                    account: 1,
+                    passwords: typed.clone()
+                }
+            ),
+            // SaveAccount and TestSettings carry the same type.
+            format!("{typed:?}"),
+            format!(
+                "{:?}",
+                crate::protocols::imap::Login {
+                    host: "imap.test".into(),
+                    port: 993,
+                    security: crate::store::accounts::Security::Tls,
+                    username: "u".into(),
+                    password: secret.into(),
+                    send_id: true,
+                }
+            ),
+            format!(
+                "{:?}",
+                crate::protocols::pop3::Pop3Login {
+                    host: "pop.test".into(),
+                    port: 995,
+                    security: crate::store::accounts::Security::Tls,
+                    username: "u".into(),
+                    password: secret.into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                crate::protocols::smtp::SmtpLogin {
+                    host: "smtp.test".into(),
+                    port: 465,
+                    security: crate::store::accounts::Security::Tls,
+                    username: "u".into(),
+                    password: secret.into(),
+                }
+            ),
+        ];
+        for s in shown {
+            assert!(!s.contains("hunter2") && s.contains("redacted"), "{s}");
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::store::accounts::Security;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What to connect to and as whom.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpLogin {
     /// Server host.
     pub host: String,
@@ -38,6 +38,19 @@ pub struct SmtpLogin {
     pub username: String,
     /// Password; in memory only.
     pub password: String,
+}
+
+impl std::fmt::Debug for SmtpLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password never reaches a log or a panic message.
+        f.debug_struct("SmtpLogin")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Why an SMTP connection failed.

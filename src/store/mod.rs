@@ -77,6 +77,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        crate::paths::private_database(path).map_err(|e| {
+            StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
+        })?;
         let mut conn = Connection::open(path).ctx(&format!("opening {}", path.display()))?;
         configure(&conn).ctx("configuring the writer connection")?;
         conn.pragma_update(None, "journal_mode", "WAL")

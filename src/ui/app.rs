@@ -74,7 +74,7 @@ pub struct App {
     /// Where attachments are saved.
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
-    pub open_dir: PathBuf,
+    pub open_dir: Option<PathBuf>,
     /// An attachment that could run code, waiting for the user to confirm opening it.
     pub confirm_open: Option<u32>,
     /// The last thing done that the status bar should mention.
@@ -182,9 +182,7 @@ impl App {
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
             confirm_open: None,
-            open_dir: directories::ProjectDirs::from("org", "Tidings", "Tidings")
-                .map(|d| d.cache_dir().join("opened"))
-                .unwrap_or_else(|| std::env::temp_dir().join("tidings-opened")),
+            open_dir: crate::paths::opened_attachments_dir(),
             now: chrono::Utc::now().timestamp(),
         };
         let task = app.load_tree();
@@ -257,7 +255,7 @@ impl App {
             self.saving = true;
             self.send(Command::SaveAccount {
                 account,
-                passwords,
+                passwords: passwords.into(),
                 trust,
             })
         } else {
@@ -266,7 +264,7 @@ impl App {
             self.steps.clear();
             self.send(Command::TestSettings {
                 account,
-                passwords,
+                passwords: passwords.clone().into(),
                 trust,
             })
         }
@@ -548,7 +546,7 @@ impl App {
                 }
                 self.send(Command::ProvidePassword {
                     account: prompt.account,
-                    passwords,
+                    passwords: passwords.into(),
                 })
             }
             Message::PromptDismiss => {
@@ -668,7 +666,10 @@ impl App {
             }
             Message::OpenRiskyAttachment(part) => {
                 self.confirm_open = None;
-                let cache = self.open_dir.clone();
+                let Some(cache) = self.open_dir.clone() else {
+                    self.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
+                    return Task::none();
+                };
                 self.with_attachment(part, Message::AttachmentOpened, move |db, id, name| {
                     data::open_attachment(db, id, part, name, &cache)
                 })

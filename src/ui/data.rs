@@ -125,6 +125,8 @@ pub fn open_attachment(
     name: &str,
     cache: &Path,
 ) -> Result<PathBuf, StoreError> {
+    crate::paths::private_dir(cache)
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", cache.display())))?;
     let folder = cache.join(format!("{id}-{part}"));
     let saved = save_attachment(path, id, part, name, &folder)?;
     open::that_detached(&saved)

@@ -266,7 +266,45 @@ fn the_cli_pins_the_certificate_the_doctor_showed() -> Result<()> {
     );
     // Pinned for good: a plain test and a sync now pass.
     assert!(cli(&["account", "test", &alice.address])?.status.success());
-    assert!(cli(&["sync", "--once"])?.status.success());
+    assert!(
+        cli(&["sync", "--once", "--account", &alice.address])?
+            .status
+            .success()
+    );
+
+    // TIDINGS_PASSWORD goes to the one "ask each start" account named, never further: not to
+    // every account of an unnamed sync, not to a keyring account, not to a name shared by two.
+    let refused = |args: &[&str], why: &str| -> Result<()> {
+        let out = cli(args)?;
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{args:?} ran");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        Ok(())
+    };
+    refused(&["sync", "--once"], "--account")?;
+    let bob = servers.user("bob");
+    for (email, extra) in [
+        (bob.address.as_str(), &["--name", "Shared"][..]),
+        (
+            "carol@tidings.test",
+            &["--name", "Shared", "--ask-each-start"][..],
+        ),
+    ] {
+        let mut args = vec!["account", "add", "--email", email, "--imap", &imap];
+        args.extend_from_slice(&["--no-pop3", "--no-smtp"]);
+        args.extend_from_slice(extra);
+        let out = cli(&args)?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    refused(&["account", "test", &bob.address], "keyring")?;
+    refused(
+        &["sync", "--once", "--account", "Shared"],
+        "names 2 accounts",
+    )?;
     Ok(())
 }
 

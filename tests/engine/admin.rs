@@ -138,7 +138,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     handle
         .send(Command::SaveAccount {
             account: Box::new(account.clone()),
-            passwords: typed,
+            passwords: typed.into(),
             trust: Vec::new(),
         })
         .await?;
@@ -180,7 +180,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     handle
         .send(Command::SaveAccount {
             account: Box::new(renamed.clone()),
-            passwords: Vec::new(),
+            passwords: Vec::new().into(),
             trust: Vec::new(),
         })
         .await?;
@@ -235,7 +235,7 @@ async fn doctor(
     handle
         .send(Command::TestSettings {
             account: Box::new(account.clone()),
-            passwords,
+            passwords: passwords.into(),
             trust: Vec::new(),
         })
         .await?;
@@ -398,7 +398,7 @@ async fn an_ask_each_start_account_syncs_once_its_password_is_typed() -> Result<
     handle
         .send(Command::ProvidePassword {
             account: id,
-            passwords: vec![(Protocol::Imap, servers.user("bob").password)],
+            passwords: vec![(Protocol::Imap, servers.user("bob").password)].into(),
         })
         .await?;
     wait_for(

@@ -2,7 +2,7 @@
 //! duplicates nothing; a UIDVALIDITY change keeps local data and queued changes.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as Process, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -11,15 +11,6 @@ use tidings::store::{actions, messages};
 
 use crate::fixture::{Fixture, server_state, wait_for};
 use crate::harness::{Result, seed};
-
-fn cli(fx: &Fixture) -> Process {
-    let mut p = Process::new(env!("CARGO_BIN_EXE_tidings"));
-    p.arg("--data-dir")
-        .arg(fx.dir.path())
-        .env("TIDINGS_PASSWORD", &fx.password)
-        .stdin(Stdio::null());
-    p
-}
 
 async fn assert_mirror_matches_server(fx: &Fixture, folder: &str) -> Result<usize> {
     let mut other = fx.other_session().await?;
@@ -40,8 +31,9 @@ async fn assert_mirror_matches_server(fx: &Fixture, folder: &str) -> Result<usiz
 async fn kill_during_initial_sync_then_rerun_gives_exactly_the_servers_messages() -> Result<()> {
     let fx = Fixture::new()?;
     fx.servers.seed("alice", "INBOX", 0, 8000)?;
-    let mut child = cli(&fx)
-        .args(["sync", "--once"])
+    let mut child = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "alice@tidings.test"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -63,8 +55,9 @@ async fn kill_during_initial_sync_then_rerun_gives_exactly_the_servers_messages(
         "killed too late or too early: {partial}"
     );
 
-    let status = cli(&fx)
-        .args(["sync", "--once"])
+    let status = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "alice@tidings.test"])
         .stdout(Stdio::null())
         .status()?;
     assert!(status.success());
@@ -79,7 +72,8 @@ async fn kill_during_initial_sync_then_rerun_gives_exactly_the_servers_messages(
     assert_eq!(missing, 0);
 
     // And `tidings list` shows them, one line each.
-    let out = cli(&fx)
+    let out = fx
+        .cli()?
         .args(["list", "--folder", "INBOX", "--json"])
         .output()?;
     assert!(out.status.success());

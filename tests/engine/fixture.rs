@@ -110,6 +110,26 @@ impl Fixture {
         })
     }
 
+    /// The built binary on this fixture's store, with the password given the way a script
+    /// gives it: TIDINGS_PASSWORD, which only an "ask each start" account takes (so the
+    /// account becomes one) and only when the command names it (`--account` or the address).
+    pub fn cli(&self) -> Result<std::process::Command> {
+        let id = self.account;
+        self.store.writer().write_blocking(move |tx| {
+            let Some(mut a) = accounts::get(tx, id)? else {
+                return Ok(());
+            };
+            a.password_mode = PasswordMode::Ask;
+            accounts::update(tx, &a)
+        })?;
+        let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
+        p.arg("--data-dir")
+            .arg(self.dir.path())
+            .env("TIDINGS_PASSWORD", &self.password)
+            .stdin(std::process::Stdio::null());
+        Ok(p)
+    }
+
     /// The secrets the engine gets: the right password unless told otherwise.
     pub fn secrets(&self, password: &str) -> Arc<TestSecrets> {
         Arc::new(TestSecrets(HashMap::from([(

@@ -2,7 +2,7 @@
 //! errors, and IMAP + POP3 on one account without duplicates.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as Process, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use tidings::engine::{Command, ErrorKind, Event};
@@ -201,11 +201,9 @@ async fn delete_on_the_server_when_deleted_here() -> Result<()> {
 async fn kills_lose_nothing_and_duplicate_nothing() -> Result<()> {
     let fx = fixture(Servers::start()?, |_| {})?;
     fx.servers.seed("alice", "INBOX", 0, 3000)?;
-    let mut child = Process::new(env!("CARGO_BIN_EXE_tidings"))
-        .arg("--data-dir")
-        .arg(fx.dir.path())
-        .args(["sync", "--once"])
-        .env("TIDINGS_PASSWORD", &fx.password)
+    let mut child = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "alice@tidings.test"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;

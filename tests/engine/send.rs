@@ -3,7 +3,7 @@
 //! drafts on the server.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as Process, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
@@ -91,15 +91,6 @@ async fn wait_count(
     }
 }
 
-fn cli(fx: &Fixture) -> Process {
-    let mut p = Process::new(env!("CARGO_BIN_EXE_tidings"));
-    p.arg("--data-dir")
-        .arg(fx.dir.path())
-        .env("TIDINGS_PASSWORD", &fx.password)
-        .stdin(Stdio::null());
-    p
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_tls_modes_deliver_chinese_subject_and_attachment_with_one_sent_copy() -> Result<()> {
     for (implicit, tag) in [(true, "implicit"), (false, "starttls")] {
@@ -115,7 +106,8 @@ async fn both_tls_modes_deliver_chinese_subject_and_attachment_with_one_sent_cop
         std::fs::write(&attachment, b"%PDF-1.4 quarterly")?;
         let bob = fx.servers.user("bob").address;
         let subject = format!("季度报告 {tag}");
-        let out = cli(&fx)
+        let out = fx
+            .cli()?
             .args(["send", "--account", "alice@tidings.test", "--to", &bob])
             .args([
                 "--bcc",
@@ -161,7 +153,8 @@ async fn no_sent_copy_when_the_provider_files_its_own() -> Result<()> {
     let port = servers.ports.submissions;
     let fx = sender(servers, port, Security::Tls, true)?;
     fx.sync_once().await?;
-    let out = cli(&fx)
+    let out = fx
+        .cli()?
         .args([
             "send",
             "--account",
@@ -320,7 +313,8 @@ async fn kill_during_sending_then_restart_sends_exactly_once() -> Result<()> {
     // Large enough that the transfer is still running when we kill.
     let big = fx.dir.path().join("big.bin");
     std::fs::write(&big, vec![0x5Au8; 30 * 1024 * 1024])?;
-    let mut child = cli(&fx)
+    let mut child = fx
+        .cli()?
         .args([
             "send",
             "--account",
@@ -344,8 +338,9 @@ async fn kill_during_sending_then_restart_sends_exactly_once() -> Result<()> {
     child.wait()?;
 
     // Restart: a normal sync pass runs the outbox too.
-    let status = cli(&fx)
-        .args(["sync", "--once"])
+    let status = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "alice@tidings.test"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()?;

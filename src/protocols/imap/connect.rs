@@ -57,7 +57,7 @@ pub enum ImapError {
 }
 
 /// What to connect to and as whom.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Login {
     /// Server host name.
     pub host: String,
@@ -71,6 +71,20 @@ pub struct Login {
     pub password: String,
     /// Send RFC 2971 ID after login when offered.
     pub send_id: bool,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password never reaches a log or a panic message.
+        f.debug_struct("Login")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("send_id", &self.send_id)
+            .finish()
+    }
 }
 
 impl ImapError {
