@@ -867,6 +867,85 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Nested multiparts")?;
+    let id = app.message.ok_or("no message")?;
+    let mut model = data::open(&db, id, false)?.ok_or("no model")?;
+    // A right-to-left override (U+202E) makes "invoice<RLO>fdp.exe" read as "invoiceexe.pdf".
+    for a in &mut model.attachments {
+        a.name = "invoice\u{202E}fdp.exe".into();
+    }
+    let _ = app.update(Message::MessageLoaded(id, Ok(Some(model))));
+    let opened = click(&mut app, "Open")?;
+    assert!(matches!(opened.first(), Some(Message::OpenAttachment(_))));
+    // The program is not opened: the user is asked, and sees what it really is.
+    assert!(app.confirm_open.is_some());
+    snapshot(&app, "reader-risky-attachment")?;
+    let confirmed = click(&mut app, "Open anyway")?;
+    let Some(Message::OpenRiskyAttachment(part)) = confirmed.first().cloned() else {
+        return Err(format!("{confirmed:?}").into());
+    };
+    // Cancel forgets the question.
+    let _ = app.update(Message::OpenAttachment(part));
+    assert_eq!(app.confirm_open, Some(part));
+    let _ = app.update(Message::CancelOpen);
+    assert!(app.confirm_open.is_none());
+    Ok(())
+}
+
+#[test]
+fn servers_dns_names_outside_the_domain_wait_for_the_user() -> Result<()> {
+    use tidings::accounts::autoconfig::{Found, Source};
+    use tidings::ui::engine_link::Link;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    drop(Store::open(&db)?);
+    let mut app = window(&db, "en-US")?;
+    type_into(&mut app, "address-input", "me@victim.test")?;
+    type_into(&mut app, "password-input", "secret")?;
+    click(&mut app, "Continue")?;
+    let server = |host: &str, port| ServerSettings {
+        enabled: true,
+        host: host.into(),
+        port,
+        security: Security::Tls,
+        auth: AuthKind::Password,
+        username: "me@victim.test".into(),
+    };
+    let found = Found {
+        source: Source::Srv,
+        provider: None,
+        provider_id: String::new(),
+        imap: Some(server("imap.attacker.test", 993)),
+        pop3: None,
+        smtp: Some(server("smtp.attacker.test", 465)),
+        provider_saves_sent: false,
+        unverified_hosts: vec!["imap.attacker.test".into(), "smtp.attacker.test".into()],
+    };
+    let _ = app.update(Message::Engine(Link::Event(Event::AutoconfigFound {
+        address: "me@victim.test".into(),
+        result: Ok(Box::new(found)),
+    })));
+    // No test ran, so the typed password went nowhere.
+    assert!(
+        !app.sent
+            .iter()
+            .any(|c| matches!(c, Command::TestSettings { .. })),
+        "{:?}",
+        app.sent
+    );
+    snapshot(&app, "setup-unverified-hosts")?;
+    click(&mut app, "I trust these servers")?;
+    assert!(matches!(
+        app.sent.last(),
+        Some(Command::TestSettings { .. })
+    ));
+    Ok(())
+}
+
 /// Fails with the install line when a tool the window test needs is missing.
 fn need(tool: &str, package: &str) -> Result<()> {
     let found = std::process::Command::new("sh")

@@ -59,6 +59,10 @@ pub struct Found {
     pub smtp: Option<ServerSettings>,
     /// The provider files its own Sent copy.
     pub provider_saves_sent: bool,
+    /// Servers outside the address's domain that came from DNS, which anyone on the path can
+    /// spoof (RFC 6186 §6): the user must see and accept them before a password goes there.
+    /// Empty when every server is in the domain or belongs to a provider we know.
+    pub unverified_hosts: Vec<String>,
 }
 
 impl Found {
@@ -71,8 +75,27 @@ impl Found {
             smtp: p.smtp.clone(),
             provider_saves_sent: p.files_own_sent_copy,
             provider: Some(p),
+            unverified_hosts: Vec::new(),
         }
     }
+
+    /// Whether the user must accept the servers before any password is sent to them.
+    pub fn needs_confirmation(&self) -> bool {
+        !self.unverified_hosts.is_empty()
+    }
+}
+
+/// Whether `host` is `domain` or a name under it.
+fn in_domain(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+/// Whether a server host found through DNS for an address in `domain` can be trusted without
+/// asking: in the address's own domain, or a server of a provider in our data.
+fn trusted_host(host: &str, domain: &str, email: &str) -> bool {
+    in_domain(host, domain) || providers::for_host(host, email).is_some()
 }
 
 /// How DNS is asked.
@@ -181,30 +204,69 @@ pub fn blocking_lookup(email: &str) -> Result<Found, String> {
 
 async fn from_domain_config(email: &str, domain: &str, how: &Lookup) -> Option<Found> {
     let config = tls::client_config(&how.extra_roots).ok()?;
-    let client = reqwest::Client::builder()
-        .tls_backend_preconfigured((*config).clone())
-        .timeout(how.timeout)
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .ok()?;
     for template in &how.config_urls {
         let url = template
             .replace("{domain}", domain)
             .replace("{email}", email);
-        let Ok(response) = client.get(&url).send().await else {
+        let Ok(start) = reqwest::Url::parse(&url) else {
             continue;
         };
+        let first_host = start.host_str().unwrap_or_default().to_owned();
+        let domain = domain.to_owned();
+        // A redirect is followed only over HTTPS and only within the address's domain (or the
+        // host asked first): a network that can rewrite one HTTP answer must not choose our
+        // servers, and the address shown is where the settings really came from.
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            let next = attempt.url();
+            let host = next.host_str().unwrap_or_default();
+            if attempt.previous().len() >= 3
+                || next.scheme() != "https"
+                || !(host.eq_ignore_ascii_case(&first_host) || in_domain(host, &domain))
+            {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let Ok(client) = reqwest::Client::builder()
+            .tls_backend_preconfigured((*config).clone())
+            .timeout(how.timeout)
+            .redirect(policy)
+            .build()
+        else {
+            continue;
+        };
+        let Ok(response) = client.get(start).send().await else {
+            continue;
+        };
+        // A stopped redirect arrives as the 3xx answer itself: not a configuration.
         if !response.status().is_success() {
             continue;
         }
-        let Ok(body) = response.text().await else {
+        let final_url = response.url().to_string();
+        let Ok(body) = read_capped(response, MAX_CONFIG_BYTES).await else {
             continue;
         };
         if let Ok(p) = providers::parse(&body, email) {
-            return Some(Found::from_provider(Source::DomainConfig(url), p));
+            return Some(Found::from_provider(Source::DomainConfig(final_url), p));
         }
     }
     None
+}
+
+/// Largest autoconfig document read (real ones are a few kilobytes).
+const MAX_CONFIG_BYTES: usize = 256 * 1024;
+
+/// The body of `response` as text, refusing one larger than `cap` bytes.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<String, ()> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| ())? {
+        body.extend_from_slice(&chunk);
+        if body.len() > cap {
+            return Err(());
+        }
+    }
+    String::from_utf8(body).map_err(|_| ())
 }
 
 type Resolver = hickory_resolver::TokioResolver;
@@ -276,6 +338,14 @@ async fn from_srv(resolver: &Resolver, email: &str, domain: &str) -> Option<Foun
     if imap.is_none() && pop3.is_none() {
         return None;
     }
+    let mut unverified: Vec<String> = [&imap, &pop3, &smtp]
+        .into_iter()
+        .flatten()
+        .map(|s| s.host.clone())
+        .filter(|h| !trusted_host(h, domain, email))
+        .collect();
+    unverified.sort();
+    unverified.dedup();
     Some(Found {
         source: Source::Srv,
         provider: None,
@@ -284,6 +354,7 @@ async fn from_srv(resolver: &Resolver, email: &str, domain: &str) -> Option<Foun
         pop3,
         smtp,
         provider_saves_sent: false,
+        unverified_hosts: unverified,
     })
 }
 
@@ -391,5 +462,7 @@ async fn probe(email: &str, domain: &str, how: &Lookup) -> Option<Found> {
         pop3,
         smtp,
         provider_saves_sent: false,
+        // The probed names are built from the address's own domain.
+        unverified_hosts: Vec::new(),
     })
 }

@@ -105,6 +105,10 @@ pub struct AddArgs {
     /// Mirror only the last N days of bodies (0: everything).
     #[arg(long, default_value_t = 0)]
     sync_window_days: u32,
+    /// Use servers that DNS named outside the address's domain (DNS can be forged: check
+    /// them first).
+    #[arg(long)]
+    accept_found_settings: bool,
 }
 
 /// Parses HOST:PORT:SECURITY.
@@ -179,6 +183,15 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
         (Some(imap), Some(pop3), Some(smtp)) => (imap, pop3, smtp, String::new(), false),
         (imap, pop3, smtp) => {
             let found = crate::accounts::autoconfig::blocking_lookup(&args.email)?;
+            if found.needs_confirmation() && !args.accept_found_settings {
+                return Err(format!(
+                    "{} named servers outside the address's domain: {}. DNS answers can be \
+                     forged, so they are not used unless you check them and add \
+                     --accept-found-settings (or give the servers with --imap/--pop3/--smtp)",
+                    found.source,
+                    found.unverified_hosts.join(", ")
+                ));
+            }
             let pick = |given: Option<ServerSettings>, found: Option<ServerSettings>, port| {
                 given
                     .or(found.map(|mut s| {

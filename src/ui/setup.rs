@@ -41,6 +41,9 @@ pub struct Setup {
     pub form: Option<AccountForm>,
     /// Autoconfig found nothing: why.
     pub error: Option<String>,
+    /// Servers found through DNS outside the address's domain, waiting for the user to accept
+    /// them: no password is sent (no test runs) until then.
+    pub unverified_hosts: Vec<String>,
 }
 
 /// What the user does in the setup.
@@ -60,6 +63,8 @@ pub enum SetupMsg {
     Back,
     /// A protocol's switch.
     Switch(Protocol, bool),
+    /// The user accepts servers outside the address's domain; the test may run.
+    AcceptHosts,
     /// Run the doctor.
     Test,
     /// Save the account.
@@ -85,6 +90,7 @@ impl Setup {
             source: None,
             form: None,
             error: None,
+            unverified_hosts: Vec::new(),
         }
     }
 
@@ -227,6 +233,7 @@ impl App {
             SetupMsg::Back => {
                 s.stage = Stage::Address;
                 s.form = None;
+                s.unverified_hosts.clear();
                 self.report = None;
                 self.steps.clear();
                 Task::none()
@@ -239,7 +246,15 @@ impl App {
                 self.report = None;
                 Task::none()
             }
+            SetupMsg::AcceptHosts => {
+                s.unverified_hosts.clear();
+                self.setup(SetupMsg::Test)
+            }
             SetupMsg::Test => {
+                // The typed password goes nowhere the user has not accepted.
+                if !s.unverified_hosts.is_empty() {
+                    return Task::none();
+                }
                 let form = s.form.clone();
                 self.test_or_save(form.as_ref(), false)
             }
@@ -304,6 +319,11 @@ impl App {
             Ok(found) => {
                 s.source = Some(found.source.clone());
                 s.form = Some(s.form_for(&found));
+                if found.needs_confirmation() {
+                    // DNS pointed outside the domain: show the servers and wait.
+                    s.unverified_hosts = found.unverified_hosts.clone();
+                    return Task::none();
+                }
                 // Straight on to the doctor: the user sees every step tick.
                 self.setup(SetupMsg::Test)
             }
@@ -352,6 +372,7 @@ mod tests {
             pop3: Some(server("pop.example.org", 995)),
             smtp: Some(server("smtp.example.org", 465)),
             provider_saves_sent: false,
+            unverified_hosts: Vec::new(),
         };
         let form = s.form_for(&found);
         assert!(form.imap.enabled && form.smtp.enabled);

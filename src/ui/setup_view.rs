@@ -96,6 +96,9 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
             } else {
                 col = col.push(found(app, s));
             }
+            if !s.unverified_hosts.is_empty() {
+                col = col.push(unverified(app, s));
+            }
             col = col.push(progress(app));
             if let Some(r) = &app.report {
                 col = col.push(
@@ -125,7 +128,10 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                         )
                         .padding([7, 14])
                         .style(button::secondary)
-                        .on_press_maybe((!app.testing).then_some(msg(SetupMsg::Test))),
+                        .on_press_maybe(
+                            (!app.testing && s.unverified_hosts.is_empty())
+                                .then_some(msg(SetupMsg::Test)),
+                        ),
                     );
             }
             actions = actions.push(
@@ -158,6 +164,39 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
             .center_x(Length::Fill),
     )
     .height(Length::Fill)
+    .into()
+}
+
+/// Servers DNS named outside the address's domain: shown, and used only once accepted.
+fn unverified<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
+    let domain = s
+        .address
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or_default();
+    let hosts = s.unverified_hosts.join(", ");
+    container(
+        column![
+            text(app.i18n.t(
+                "setup-unverified-hosts",
+                &[("domain", domain), ("hosts", &hosts)]
+            ))
+            .size(BODY)
+            .style(|theme: &Theme| text::Style {
+                color: Some(theme.palette().warning),
+            }),
+            row![
+                button(text(app.i18n.t("setup-accept-hosts", &[])).size(BODY))
+                    .padding([7, 14])
+                    .style(button::secondary)
+                    .on_press(msg(SetupMsg::AcceptHosts)),
+            ]
+        ]
+        .spacing(10),
+    )
+    .padding(14)
+    .width(Length::Fill)
+    .style(container::bordered_box)
     .into()
 }
 

@@ -39,6 +39,19 @@ async fn built_in_data_comes_first() -> Result<()> {
 
 /// Serves `body` at `path` (404 elsewhere) over HTTPS on loopback; returns port and CA.
 async fn https_server(path: &'static str, body: String) -> Result<(u16, String)> {
+    https_routes(vec![(path, Reply::Body(body))]).await
+}
+
+/// What a route answers.
+enum Reply {
+    /// 200 with this XML.
+    Body(String),
+    /// 302 to this location; `{port}` is replaced by the server's port.
+    Redirect(String),
+}
+
+/// Serves each route over HTTPS on loopback (404 elsewhere); returns port and CA.
+async fn https_routes(routes: Vec<(&'static str, Reply)>) -> Result<(u16, String)> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -49,6 +62,11 @@ async fn https_server(path: &'static str, body: String) -> Result<(u16, String)>
     params
         .subject_alt_names
         .push(SanType::IpAddress(HOST.parse()?));
+    // A second name for the same server, so a redirect to "another host" would succeed if
+    // it were followed.
+    params
+        .subject_alt_names
+        .push(SanType::DnsName("localhost".try_into()?));
     let cert = params.signed_by(&key, &issuer)?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -80,18 +98,25 @@ async fn https_server(path: &'static str, body: String) -> Result<(u16, String)>
                 }
             }
             let line = String::from_utf8_lossy(&request);
-            let wanted = line
+            let asked = line
                 .split_whitespace()
                 .nth(1)
-                .is_some_and(|p| p.split('?').next() == Some(path));
-            let response = if wanted {
-                format!(
+                .and_then(|p| p.split('?').next())
+                .unwrap_or_default()
+                .to_owned();
+            let response = match routes.iter().find(|(p, _)| *p == asked).map(|(_, r)| r) {
+                Some(Reply::Body(body)) => format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
                      Connection: close\r\n\r\n{body}",
                     body.len()
-                )
-            } else {
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into()
+                ),
+                Some(Reply::Redirect(to)) => format!(
+                    "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\n\
+                     Connection: close\r\n\r\n",
+                    to.replace("{port}", &port.to_string())
+                ),
+                None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .into(),
             };
             let _ = tls.write_all(response.as_bytes()).await;
             let _ = tls.shutdown().await;
@@ -243,6 +268,76 @@ async fn srv_records_are_used_when_there_is_no_config_file() -> Result<()> {
         ("smtp.corp.example", 587, Security::StartTls)
     );
     assert!(found.pop3.is_none());
+    // Every server is in the address's own domain: nothing to confirm.
+    assert!(found.unverified_hosts.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn srv_records_pointing_outside_the_domain_wait_for_the_user() -> Result<()> {
+    // What a forged DNS answer looks like: the victim's domain sends mail clients elsewhere.
+    let dns = crate::harness::dns::DnsServer::start(&[
+        "srv-host=_imaps._tcp.victim.test,imap.attacker.test,993,0,10",
+        "srv-host=_submission._tcp.victim.test,smtp.qq.com,587,0,10",
+        "srv-host=_imaps._tcp.hosted.test,imap.qq.com,993,0,10",
+    ])?;
+    let how = Lookup {
+        dns: Dns::Servers(vec![dns.addr]),
+        ..offline()?
+    };
+    let found = lookup("me@victim.test", &how).await?;
+    assert_eq!(found.source, Source::Srv);
+    // A known provider's server is fine; the stranger must be accepted first.
+    assert_eq!(
+        found.unverified_hosts,
+        vec!["imap.attacker.test".to_owned()]
+    );
+    assert!(found.needs_confirmation());
+    let hosted = lookup("me@hosted.test", &how).await?;
+    assert!(hosted.unverified_hosts.is_empty(), "{hosted:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn config_redirects_stay_on_https_and_in_the_domain() -> Result<()> {
+    let xml = r#"<clientConfig version="1.1"><emailProvider id="corp.example">
+  <incomingServer type="imap"><hostname>imap.corp.example</hostname><port>993</port>
+    <socketType>SSL</socketType></incomingServer>
+</emailProvider></clientConfig>"#;
+    let (port, ca) = https_routes(vec![
+        (
+            "/to-http",
+            Reply::Redirect(format!("http://{HOST}:{{port}}/config.xml")),
+        ),
+        (
+            "/to-elsewhere",
+            Reply::Redirect("https://localhost:{port}/config.xml".into()),
+        ),
+        (
+            "/moved",
+            Reply::Redirect(format!("https://{HOST}:{{port}}/config.xml")),
+        ),
+        ("/config.xml", Reply::Body(xml.into())),
+    ])
+    .await?;
+    let how = |path: &str| -> Result<Lookup> {
+        Ok(Lookup {
+            config_urls: vec![format!("https://{HOST}:{port}{path}")],
+            extra_roots: tidings::protocols::tls::certificates_from_pem(ca.as_bytes())?,
+            ..offline()?
+        })
+    };
+    // Downgraded to http, or sent to another host: not followed, nothing found there.
+    for path in ["/to-http", "/to-elsewhere"] {
+        let found = lookup("bo@corp.example", &how(path)?).await;
+        assert!(found.is_err(), "{path}: {found:?}");
+    }
+    // Within the same host over HTTPS: followed, and the address shown is the final one.
+    let found = lookup("bo@corp.example", &how("/moved")?).await?;
+    assert_eq!(
+        found.source,
+        Source::DomainConfig(format!("https://{HOST}:{port}/config.xml"))
+    );
     Ok(())
 }
 
