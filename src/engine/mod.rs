@@ -260,6 +260,9 @@ pub struct EngineOptions {
     pub autoconfig: Option<crate::accounts::autoconfig::Lookup>,
     /// Only send: no IMAP sync, no POP3 download (the CLI's `send`).
     pub send_only: bool,
+    /// Let allowed remote images come from this computer (loopback), for tests against a
+    /// local web server; private and link-local addresses stay refused.
+    pub allow_loopback_images: bool,
 }
 
 /// The client's handle: sends commands. Cheap to clone.

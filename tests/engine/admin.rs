@@ -282,7 +282,8 @@ async fn image_server(
 ) -> Result<(String, std::sync::Arc<std::sync::Mutex<Vec<String>>>)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = format!("http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    let address = format!("http://{local}");
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
     tokio::spawn(async move {
@@ -290,20 +291,35 @@ async fn image_server(
             let mut head = vec![0u8; 4096];
             let n = socket.read(&mut head).await.unwrap_or(0);
             let head = String::from_utf8_lossy(&head[..n]).into_owned();
-            let found = head.starts_with("GET /banner.png ");
+            let path = head
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
             if let Ok(mut l) = log.lock() {
                 l.push(head);
             }
-            let reply = if found {
+            let ok = |kind: &str, bytes: &[u8]| {
                 let mut r = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
+                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    bytes.len()
                 )
                 .into_bytes();
-                r.extend_from_slice(&body);
+                r.extend_from_slice(bytes);
                 r
-            } else {
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+            };
+            let reply = match path.as_str() {
+                "/banner.png" => ok("image/png", &body),
+                // A page where a picture was promised, and a tiny file claiming a huge picture.
+                "/page.png" => ok("text/html", b"<script>alert(1)</script>"),
+                // 100,000 × 100,000 pixels claimed in a few bytes.
+                "/bomb.png" => ok("image/png", b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\xa8\x52\x0b\xc8\x00\x00\x00\x08\x49\x44\x41\x54\x78\x9c\x03\x00\x00\x00\x00\x01\x48\x06\x89\xd2\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82"),
+                // A redirect that stays unencrypted.
+                "/moved.png" => format!(
+                    "HTTP/1.1 302 Found\r\nLocation: http://{local}/banner.png\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .into_bytes(),
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
             };
             let _ = socket.write_all(&reply).await;
         }
@@ -314,10 +330,25 @@ async fn image_server(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn allowed_remote_images_are_fetched_by_the_engine() -> Result<()> {
     let fx = Fixture::new()?;
-    let banner = b"\x89PNG\r\n\x1a\nnot really a picture".to_vec();
+    let banner = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/banner.png"
+    ))?;
     let (web, seen) = image_server(banner.clone()).await?;
-    let (handle, mut events) = fx.start_engine();
-    let urls = vec![format!("{web}/banner.png"), format!("{web}/gone.png")];
+    // Loopback stands in for the sender's public web server here.
+    let (handle, mut events) = fx.start_engine_with(EngineOptions {
+        allow_loopback_images: true,
+        ..EngineOptions::default()
+    });
+    let urls = vec![
+        format!("{web}/banner.png"),
+        format!("{web}/gone.png"),
+        format!("{web}/page.png"),
+        format!("{web}/bomb.png"),
+        format!("{web}/moved.png"),
+        // The local network stays out of reach even so.
+        "http://192.168.0.1/router.png".to_owned(),
+    ];
     handle
         .send(Command::FetchRemote {
             message: 7,
@@ -325,7 +356,7 @@ async fn allowed_remote_images_are_fetched_by_the_engine() -> Result<()> {
         })
         .await?;
     let mut results = std::collections::HashMap::new();
-    while results.len() < 2 {
+    while results.len() < urls.len() {
         if let Event::RemoteImage {
             message: 7,
             url,
@@ -345,6 +376,19 @@ async fn allowed_remote_images_are_fetched_by_the_engine() -> Result<()> {
             .is_some_and(|r| r.as_ref().is_err_and(|e| e.contains("404"))),
         "{results:?}"
     );
+    for (url, why) in urls[2..].iter().zip([
+        "not a picture",
+        "too large",
+        "redirect",
+        "not a public web address",
+    ]) {
+        let got = results.get(url).map(|r| r.as_ref().map(Vec::len));
+        assert!(
+            got.as_ref()
+                .is_some_and(|r| r.as_ref().is_err_and(|e| e.contains(why))),
+            "{url}: {got:?}"
+        );
+    }
     for head in seen.lock().map_err(|e| e.to_string())?.iter() {
         let head = head.to_ascii_lowercase();
         assert!(
