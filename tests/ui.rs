@@ -495,7 +495,7 @@ fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
     let report = tokio::runtime::Runtime::new()?.block_on(tidings::accounts::doctor::examine(
         &tested,
         |_| Some("pw".into()),
-        &[],
+        &tidings::protocols::tls::Trust::default(),
     ));
     assert!(!report.ok());
     let _ = app.update(Message::Engine(Link::Event(Event::ConnectionReport(
@@ -1658,6 +1658,7 @@ mod setting_up {
     fn an_untrusted_certificate_can_be_trusted_for_this_account() -> Result<()> {
         let servers = Servers::start()?;
         let alice = servers.user("alice");
+        let (imaps, submissions) = (servers.ports.imaps, servers.ports.submissions);
         let mut run = first_run(servers, false)?;
         run.type_address(&alice.address, &alice.password)?;
         click(&mut run.app, "Continue")?;
@@ -1666,9 +1667,12 @@ mod setting_up {
             .iter()
             .any(|h| matches!(h, Hint::CertificateNotTrusted(c) if c.sha256.contains(':')));
         assert!(untrusted, "{:?}", hints(&run.app));
-        // One click per server shown; IMAP and SMTP share the harness certificate.
-        click(&mut run.app, "Trust this certificate for this account")?;
-        run.pump(|e| matches!(e, Event::ConnectionReport(_)))?;
+        // One click per server, as each server is trusted on its own (host and port), even
+        // though IMAP and SMTP show the same harness certificate.
+        for _ in 0..2 {
+            click(&mut run.app, "Trust this certificate for this account")?;
+            run.pump(|e| matches!(e, Event::ConnectionReport(_)))?;
+        }
         assert!(
             run.app.report.as_ref().is_some_and(|r| r.ok()),
             "{:?}",
@@ -1679,9 +1683,12 @@ mod setting_up {
         let reader = Store::open(&run.db)?.reader()?;
         let id: i64 = reader.query_row("SELECT id FROM accounts", [], |r| r.get(0))?;
         assert_eq!(
-            tidings::store::certificates::for_host(&reader, id, HOST)?.len(),
-            1,
-            "the certificate is pinned for this account"
+            tidings::store::certificates::for_account(&reader, id)?
+                .iter()
+                .map(|e| (e.host.as_str(), e.port))
+                .collect::<Vec<_>>(),
+            vec![(HOST, imaps), (HOST, submissions)],
+            "the certificate is pinned for each of this account's servers"
         );
         Ok(())
     }

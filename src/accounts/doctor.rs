@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls_pki_types::CertificateDer;
 use tokio::net::TcpStream;
 
 use super::providers::{self, PasswordKind, Provider};
@@ -120,20 +119,20 @@ impl Report {
 }
 
 /// Runs the doctor for every enabled protocol of `account`. `password` gives the password per
-/// protocol (None: none stored); `roots` are the CAs trusted beyond the OS store.
+/// protocol (None: none stored); `trust` is what is trusted beyond the OS store, per server.
 pub async fn examine(
     account: &Account,
     password: impl Fn(Protocol) -> Option<String>,
-    roots: &[CertificateDer<'static>],
+    trust: &tls::Trust,
 ) -> Report {
-    examine_live(account, password, roots, &|_, _| {}).await
+    examine_live(account, password, trust, &|_, _| {}).await
 }
 
 /// Like `examine`, telling `on_step` about each step as it finishes (for a live display).
 pub async fn examine_live(
     account: &Account,
     password: impl Fn(Protocol) -> Option<String>,
-    roots: &[CertificateDer<'static>],
+    trust: &tls::Trust,
     on_step: &(dyn Fn(Protocol, &StepResult) + Sync),
 ) -> Report {
     let provider = account
@@ -149,7 +148,7 @@ pub async fn examine_live(
         if settings.enabled {
             let pw = password(protocol);
             protocols
-                .push(examine_one(settings, protocol, pw, roots, provider.as_ref(), on_step).await);
+                .push(examine_one(settings, protocol, pw, trust, provider.as_ref(), on_step).await);
         }
     }
     Report {
@@ -236,7 +235,7 @@ async fn examine_one(
     settings: &ServerSettings,
     protocol: Protocol,
     password: Option<String>,
-    roots: &[CertificateDer<'static>],
+    trust: &tls::Trust,
     provider: Option<&Provider>,
     on_step: &(dyn Fn(Protocol, &StepResult) + Sync),
 ) -> ProtocolReport {
@@ -286,7 +285,7 @@ async fn examine_one(
         }
     }
 
-    let Ok((config, recorder)) = tls::inspecting_config(roots) else {
+    let Ok((config, recorder)) = trust.inspecting_for(host, settings.port) else {
         run.fail(
             Step::Tls,
             Instant::now(),

@@ -271,7 +271,7 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
                 .collect::<std::collections::BTreeSet<_>>();
             for host in hosts {
                 for der in &certs {
-                    crate::store::certificates::trust(tx, id, &host, der)?;
+                    crate::store::certificates::trust_ca(tx, id, &host, der)?;
                 }
             }
             Ok(id)
@@ -313,28 +313,24 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
             }
         }
         let password = |p: Protocol| secrets.password(&account, p).ok();
-        let roots =
-            |store: &Store| -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
-                let reader = store.reader().map_err(|e| e.to_string())?;
-                let mut roots = Vec::new();
-                for host in [&account.imap.host, &account.pop3.host, &account.smtp.host] {
-                    for der in crate::store::certificates::for_host(&reader, account.id, host)
-                        .map_err(|e| e.to_string())?
-                    {
-                        roots.push(der.into());
-                    }
-                }
-                Ok(roots)
-            };
-        let mut report = runtime.block_on(doctor::examine(&account, password, &roots(store)?));
+        let trusted = |store: &Store| -> Result<crate::protocols::tls::Trust, String> {
+            let reader = store.reader().map_err(|e| e.to_string())?;
+            Ok(crate::protocols::tls::Trust {
+                roots: Vec::new(),
+                entries: crate::store::certificates::for_account(&reader, account.id)
+                    .map_err(|e| e.to_string())?,
+            })
+        };
+        let mut report = runtime.block_on(doctor::examine(&account, password, &trusted(store)?));
         if let Some(wanted) = trust {
             let wanted = wanted.replace(':', "").to_ascii_uppercase();
-            let shown: Vec<(String, Vec<u8>)> = report
+            let shown: Vec<(String, u16, Vec<u8>)> = report
                 .protocols
                 .iter()
                 .filter_map(|p| {
                     let c = p.certificate.as_ref()?;
-                    (c.sha256.replace(':', "") == wanted).then(|| (p.host.clone(), c.der.clone()))
+                    (c.sha256.replace(':', "") == wanted)
+                        .then(|| (p.host.clone(), p.port, c.der.clone()))
                 })
                 .collect();
             if shown.is_empty() {
@@ -347,13 +343,13 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
             store
                 .writer()
                 .write_blocking(move |tx| {
-                    for (host, der) in &shown {
-                        crate::store::certificates::trust(tx, id, host, der)?;
+                    for (host, port, der) in &shown {
+                        crate::store::certificates::pin(tx, id, host, *port, der)?;
                     }
                     Ok(())
                 })
                 .map_err(|e| e.to_string())?;
-            report = runtime.block_on(doctor::examine(&account, password, &roots(store)?));
+            report = runtime.block_on(doctor::examine(&account, password, &trusted(store)?));
         }
         print!("{}", terminal::clean(&report.render(&i18n)));
         all_ok &= report.ok();

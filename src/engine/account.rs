@@ -12,7 +12,6 @@ use super::backoff::Backoff;
 use super::errors::{EngineError, ErrorKind};
 use super::{AccountState, Context, Event, Protocol, SecretError, actions, idle, imap_sync};
 use crate::protocols::imap::{self, Login};
-use crate::protocols::tls;
 use crate::store::accounts::Account;
 
 /// Why a supervisor was woken.
@@ -124,10 +123,9 @@ async fn run(
     }
 }
 
-/// Builds the TLS config: OS roots, the engine's extra roots and the account's own.
+/// Builds the TLS config for the account's IMAP server.
 async fn tls_config(ctx: &Context, account: &Account) -> Result<Arc<ClientConfig>, EngineError> {
-    let roots = super::trusted_roots(ctx, account).await?;
-    tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))
+    super::tls_for(ctx, account, &account.imap).await
 }
 
 /// The account's IMAP login, with its password from the secrets provider (which may block, so

@@ -1,7 +1,7 @@
 //! Account administration for the window: save, remove and test settings. Writes go through
 //! the store's writer and passwords through the secrets provider, both off the async threads.
 
-use super::{Context, ErrorKind, Event, Protocol, trusted_roots};
+use super::{Context, ErrorKind, Event, Protocol, account_trust};
 use crate::store::accounts::{self, Account};
 
 fn storage_error(ctx: &Context, account: i64, message: String) {
@@ -33,7 +33,7 @@ pub(super) async fn save(
     ctx: &Context,
     mut account: Account,
     passwords: Vec<(Protocol, String)>,
-    trust: Vec<(String, Vec<u8>)>,
+    trust: Vec<(String, u16, Vec<u8>)>,
 ) -> bool {
     // The keyring entries are named after the address: a renamed account carries them over.
     let before = if account.id == 0 {
@@ -54,8 +54,8 @@ pub(super) async fn save(
             };
             // Pinned in the same transaction: an account never exists without the
             // certificates its user chose to trust.
-            for (host, der) in &trust {
-                crate::store::certificates::trust(tx, id, host, der)?;
+            for (host, port, der) in &trust {
+                crate::store::certificates::pin(tx, id, host, *port, der)?;
             }
             Ok(id)
         })
@@ -182,16 +182,22 @@ pub(super) async fn test_settings(
     ctx: Context,
     account: Account,
     typed: Vec<(Protocol, String)>,
-    trust: Vec<(String, Vec<u8>)>,
+    trust: Vec<(String, u16, Vec<u8>)>,
 ) {
-    let roots = match trusted_roots(&ctx, &account).await {
-        Ok(mut roots) => {
-            roots.extend(
-                trust
-                    .into_iter()
-                    .map(|(_, der)| rustls_pki_types::CertificateDer::from(der)),
-            );
-            roots
+    let roots = match account_trust(&ctx, &account).await {
+        Ok(mut known) => {
+            // Certificates accepted in the form, not saved yet: pins of their servers.
+            known
+                .entries
+                .extend(trust.into_iter().map(|(host, port, der)| {
+                    crate::protocols::tls::TrustEntry {
+                        host,
+                        port,
+                        kind: crate::protocols::tls::TrustKind::Pin,
+                        der,
+                    }
+                }));
+            known
         }
         Err(e) => {
             return ctx.emit(Event::Error {

@@ -124,8 +124,9 @@ pub enum Command {
     TestSettings {
         account: Box<Account>,
         passwords: Typed,
-        /// Certificates the user chose to trust for these hosts, not saved yet: (host, DER).
-        trust: Vec<(String, Vec<u8>)>,
+        /// Certificates the user chose to trust, not saved yet: (host, port, DER) of the
+        /// server that presented each.
+        trust: Vec<(String, u16, Vec<u8>)>,
     },
     /// Find the settings for an address (provider data, autoconfig, DNS, probing); answered
     /// by `Event::AutoconfigFound`.
@@ -135,8 +136,8 @@ pub enum Command {
     SaveAccount {
         account: Box<Account>,
         passwords: Typed,
-        /// Certificates to pin for the account's hosts: (host, DER).
-        trust: Vec<(String, Vec<u8>)>,
+        /// Certificates to pin, each for the server that presented it: (host, port, DER).
+        trust: Vec<(String, u16, Vec<u8>)>,
     },
     /// Passwords the user typed at a prompt (an "ask each start" account, or after the server
     /// refused the stored one): kept as the account's mode says, then the account retries.
@@ -498,32 +499,34 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
     }
 }
 
-/// The CAs an account trusts beyond the OS store: the engine's extra roots and the
-/// certificates the user pinned for any of its hosts.
-pub(crate) async fn trusted_roots(
+/// What an account trusts beyond the OS store: the engine's extra roots for every server, and
+/// the certificates the user trusted, each for its own server.
+pub(crate) async fn account_trust(
     ctx: &Context,
     account: &Account,
-) -> Result<Vec<CertificateDer<'static>>, errors::EngineError> {
+) -> Result<crate::protocols::tls::Trust, errors::EngineError> {
     let store = ctx.store.clone();
-    let (id, hosts) = (
-        account.id,
-        [&account.imap.host, &account.pop3.host, &account.smtp.host]
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
-    let pinned = tokio::task::spawn_blocking(move || {
-        let reader = store.reader()?;
-        let mut all = Vec::new();
-        for host in hosts {
-            all.extend(crate::store::certificates::for_host(&reader, id, &host)?);
-        }
-        Ok::<_, crate::store::StoreError>(all)
+    let id = account.id;
+    let entries = tokio::task::spawn_blocking(move || {
+        crate::store::certificates::for_account(&store.reader()?, id)
     })
     .await??;
-    let mut roots = ctx.options.extra_roots.clone();
-    roots.extend(pinned.into_iter().map(CertificateDer::from));
-    Ok(roots)
+    Ok(crate::protocols::tls::Trust {
+        roots: ctx.options.extra_roots.clone(),
+        entries,
+    })
+}
+
+/// The TLS config for one of the account's servers.
+pub(crate) async fn tls_for(
+    ctx: &Context,
+    account: &Account,
+    server: &crate::store::accounts::ServerSettings,
+) -> Result<Arc<rustls::ClientConfig>, errors::EngineError> {
+    account_trust(ctx, account)
+        .await?
+        .config_for(&server.host, server.port)
+        .map_err(|e| errors::EngineError::new(ErrorKind::Tls, e.to_string()))
 }
 
 async fn refresh_accounts(ctx: &Context, tasks: &mut Tasks) {

@@ -15,7 +15,6 @@ use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol, SecretError};
 use crate::protocols::imap::{self, ImapSession};
 use crate::protocols::smtp::{self, SmtpError, SmtpLogin};
-use crate::protocols::tls;
 use crate::store::accounts::Account;
 use crate::store::folders::{self, Role};
 use crate::store::outbox::{self, OutboxItem, OutboxState};
@@ -191,10 +190,11 @@ async fn transmit(ctx: &Context, account: &Account, item: &OutboxItem) -> Result
     let pw = password(ctx, account, Protocol::Smtp)
         .await
         .map_err(|e| Failure::Permanent(e.message))?;
-    let roots = super::trusted_roots(ctx, account)
+    let config = super::account_trust(ctx, account)
         .await
-        .map_err(Failure::Storage)?;
-    let config = tls::client_config(&roots).map_err(|e| Failure::Permanent(e.to_string()))?;
+        .map_err(Failure::Storage)?
+        .config_for(&account.smtp.host, account.smtp.port)
+        .map_err(|e| Failure::Permanent(e.to_string()))?;
     let login = SmtpLogin {
         host: account.smtp.host.clone(),
         port: account.smtp.port,
@@ -292,9 +292,7 @@ impl<'a> Iterator for &mut MarkBeforeDot<'a> {
 /// Opens an IMAP session for filing and checking Sent copies.
 async fn imap_session(ctx: &Context, account: &Account) -> Result<ImapSession, EngineError> {
     let login = super::account::imap_login(ctx, account).await?;
-    let roots = super::trusted_roots(ctx, account).await?;
-    let config =
-        tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))?;
+    let config = super::tls_for(ctx, account, &account.imap).await?;
     Ok(imap::connect(&login, config).await?.0)
 }
 

@@ -73,9 +73,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let password = tokio::task::spawn_blocking(move || secrets.password(&who, Protocol::Pop3))
         .await?
         .map_err(|e| EngineError::new(ErrorKind::NoPassword, e.to_string()))?;
-    let roots = super::trusted_roots(ctx, account).await?;
-    let config =
-        tls::client_config(&roots).map_err(|e| EngineError::new(ErrorKind::Tls, e.to_string()))?;
+    let config = super::tls_for(ctx, account, &account.pop3).await?;
     let login = Pop3Login {
         host: account.pop3.host.clone(),
         port: account.pop3.port,

@@ -70,14 +70,107 @@ pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>,
     Ok(certs)
 }
 
-/// Builds the client config: OS trust store plus `extra_roots`, hostname checks always on.
-///
-/// Each extra root also counts as a pin: a server presenting exactly that certificate is
-/// accepted, which is how a user trusts a self-signed leaf that is no CA.
+/// Builds the client config: OS trust store plus `extra_roots` (CAs), hostname checks always on.
 pub fn client_config(
     extra_roots: &[CertificateDer<'static>],
 ) -> Result<Arc<ClientConfig>, TlsError> {
-    Ok(inspecting_config(extra_roots)?.0)
+    Ok(inspecting_config(extra_roots, Vec::new())?.0)
+}
+
+/// How the user trusts a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustKind {
+    /// Exactly this end-entity certificate, from this server (what the doctor showed).
+    Pin,
+    /// A CA the user imported for this host.
+    Ca,
+}
+
+/// One certificate the user trusts, bound to the server it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustEntry {
+    /// The server's host name (lower case).
+    pub host: String,
+    /// The server's port; 0 for any port of the host.
+    pub port: u16,
+    /// Pin or CA.
+    pub kind: TrustKind,
+    /// The certificate.
+    pub der: Vec<u8>,
+}
+
+impl TrustEntry {
+    fn is_for(&self, host: &str, port: u16) -> bool {
+        self.host.eq_ignore_ascii_case(host) && (self.port == 0 || self.port == port)
+    }
+}
+
+/// Everything trusted beyond the OS store for one account: CAs for every server (the engine's
+/// extra roots) and the user's certificates, each applied to its own server only. A pin
+/// never becomes a trust root, so accepting one server's self-signed CA certificate cannot
+/// make certificates it issued for other names trusted.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// CAs trusted for every server.
+    pub roots: Vec<CertificateDer<'static>>,
+    /// The user's certificates.
+    pub entries: Vec<TrustEntry>,
+}
+
+/// A pinned certificate as the verifier checks it: host and SHA-256.
+#[derive(Debug, Clone)]
+struct Pin {
+    host: String,
+    sha256: Vec<u8>,
+}
+
+fn sha256(der: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .to_vec()
+}
+
+impl Trust {
+    /// Trust with only these CAs.
+    pub fn roots(roots: Vec<CertificateDer<'static>>) -> Trust {
+        Trust {
+            roots,
+            entries: Vec::new(),
+        }
+    }
+
+    fn parts(&self, host: &str, port: u16) -> (Vec<CertificateDer<'static>>, Vec<Pin>) {
+        let mut roots = self.roots.clone();
+        let mut pins = Vec::new();
+        for e in self.entries.iter().filter(|e| e.is_for(host, port)) {
+            let der = CertificateDer::from(e.der.clone());
+            // An imported certificate that is no CA can only ever match itself.
+            if e.kind == TrustKind::Ca && is_ca(&der) {
+                roots.push(der);
+            } else {
+                pins.push(Pin {
+                    host: e.host.clone(),
+                    sha256: sha256(&e.der),
+                });
+            }
+        }
+        (roots, pins)
+    }
+
+    /// The client config for connecting to `host:port`.
+    pub fn config_for(&self, host: &str, port: u16) -> Result<Arc<ClientConfig>, TlsError> {
+        Ok(self.inspecting_for(host, port)?.0)
+    }
+
+    /// `config_for` with the recorder of what the server presented (for the doctor).
+    pub fn inspecting_for(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<(Arc<ClientConfig>, Arc<CertRecorder>), TlsError> {
+        let (roots, pins) = self.parts(host, port);
+        inspecting_config(&roots, pins)
+    }
 }
 
 /// Our verifier: the platform's, plus exact-match pins, remembering the chain it was shown so
@@ -85,11 +178,19 @@ pub fn client_config(
 #[derive(Debug)]
 pub struct CertRecorder {
     inner: Arc<rustls_platform_verifier::Verifier>,
-    pins: Vec<CertificateDer<'static>>,
+    pins: Vec<Pin>,
     seen: std::sync::Mutex<Vec<CertificateDer<'static>>>,
 }
 
 impl CertRecorder {
+    fn pinned(&self, end_entity: &CertificateDer<'_>, server_name: &ServerName<'_>) -> bool {
+        let name = server_name.to_str();
+        let digest = sha256(end_entity.as_ref());
+        self.pins
+            .iter()
+            .any(|p| p.host.eq_ignore_ascii_case(&name) && p.sha256 == digest)
+    }
+
     /// The chain of the last handshake, leaf first.
     pub fn chain(&self) -> Vec<CertificateDer<'static>> {
         self.seen.lock().map(|c| c.clone()).unwrap_or_default()
@@ -119,8 +220,8 @@ impl rustls::client::danger::ServerCertVerifier for CertRecorder {
             now,
         ) {
             Ok(verified) => Ok(verified),
-            // The user trusted exactly this certificate for this account.
-            Err(_) if self.pins.iter().any(|p| p.as_ref() == end_entity.as_ref()) => {
+            // The user trusted exactly this certificate from this server.
+            Err(_) if self.pinned(end_entity, server_name) => {
                 Ok(rustls::client::danger::ServerCertVerified::assertion())
             }
             Err(e) => Err(e),
@@ -150,12 +251,13 @@ impl rustls::client::danger::ServerCertVerifier for CertRecorder {
     }
 }
 
-/// The same trust as `client_config`, with the recorder of what the server presented.
-pub fn inspecting_config(
+/// The config for `roots` (CAs) and `pins`, with the recorder of what the server presented.
+fn inspecting_config(
     extra_roots: &[CertificateDer<'static>],
+    pins: Vec<Pin>,
 ) -> Result<(Arc<ClientConfig>, Arc<CertRecorder>), TlsError> {
     let provider = provider();
-    // A leaf that is no CA cannot be a root; it still works as a pin.
+    // A certificate that is no CA cannot be a root.
     let roots: Vec<CertificateDer<'static>> =
         extra_roots.iter().filter(|c| is_ca(c)).cloned().collect();
     let verifier =
@@ -163,7 +265,7 @@ pub fn inspecting_config(
             .map_err(|e| TlsError::Setup(e.to_string()))?;
     let recorder = Arc::new(CertRecorder {
         inner: Arc::new(verifier),
-        pins: extra_roots.to_vec(),
+        pins,
         seen: std::sync::Mutex::new(Vec::new()),
     });
     let config = ClientConfig::builder_with_provider(provider)
@@ -201,9 +303,7 @@ pub struct CertInfo {
 
 /// Reads the fields of a DER certificate; unreadable fields stay empty.
 pub fn cert_info(der: &CertificateDer<'_>) -> CertInfo {
-    let digest = ring::digest::digest(&ring::digest::SHA256, der.as_ref());
-    let sha256 = digest
-        .as_ref()
+    let sha256 = sha256(der.as_ref())
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()

@@ -15,6 +15,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_remote_content",
         include_str!("migrations/0003_remote_content.sql"),
     ),
+    (
+        "0004_bound_certificates",
+        include_str!("migrations/0004_bound_certificates.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
@@ -107,6 +111,33 @@ mod tests {
         for (name, strict) in rows {
             assert_eq!(strict, 1, "table {name} is not STRICT");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn trusted_certificates_become_pins_of_their_own_host() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).ctx("older schema")?;
+        }
+        conn.pragma_update(None, "user_version", 3).ctx("version")?;
+        conn.execute_batch(
+            "INSERT INTO accounts (id, address) VALUES (1, 'a@example.org');
+             INSERT INTO trusted_certificates (account_id, host, der) VALUES (1, 'imap.example.org', x'0102');",
+        )
+        .ctx("rows")?;
+        migrate(&mut conn)?;
+        let row: (String, i64, String, Vec<u8>) = conn
+            .query_row(
+                "SELECT host, port, kind, der FROM trusted_certificates",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .ctx("read")?;
+        assert_eq!(
+            row,
+            ("imap.example.org".into(), 0, "pin".into(), vec![1, 2])
+        );
         Ok(())
     }
 

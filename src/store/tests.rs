@@ -371,20 +371,27 @@ async fn async_writes_commit() -> Result<(), StoreError> {
 
 #[test]
 fn trusted_certificates_round_trip() -> Result<(), StoreError> {
+    use crate::protocols::tls::TrustKind;
     let (_dir, store) = open()?;
     let account = store
         .writer()
         .write_blocking(|tx| accounts::insert(tx, &account()))?;
     store.writer().write_blocking(move |tx| {
-        certificates::trust(tx, account, "mail.example.org", &[1, 2, 3])?;
-        certificates::trust(tx, account, "mail.example.org", &[1, 2, 3])?;
-        certificates::trust(tx, account, "other.example.org", &[9])
+        certificates::pin(tx, account, "Mail.Example.org", 993, &[1, 2, 3])?;
+        certificates::pin(tx, account, "mail.example.org", 993, &[1, 2, 3])?;
+        certificates::trust_ca(tx, account, "other.example.org", &[9])
     })?;
-    let reader = store.reader()?;
+    let all = certificates::for_account(&store.reader()?, account)?;
+    let seen: Vec<_> = all
+        .iter()
+        .map(|e| (e.host.as_str(), e.port, e.kind, e.der.clone()))
+        .collect();
     assert_eq!(
-        certificates::for_host(&reader, account, "mail.example.org")?,
-        vec![vec![1, 2, 3]]
+        seen,
+        vec![
+            ("mail.example.org", 993, TrustKind::Pin, vec![1, 2, 3]),
+            ("other.example.org", 0, TrustKind::Ca, vec![9]),
+        ]
     );
-    assert!(certificates::for_host(&reader, account, "nowhere")?.is_empty());
     Ok(())
 }

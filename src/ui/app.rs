@@ -99,8 +99,8 @@ pub struct App {
     pub setup: Option<Setup>,
     /// The running doctor's steps so far (shown ticking).
     pub steps: Vec<(Protocol, crate::accounts::doctor::StepResult)>,
-    /// Certificates the user chose to trust in the open form or setup: (host, DER).
-    pub trust: Vec<(String, Vec<u8>)>,
+    /// Certificates the user chose to trust in the open form or setup: (host, port, DER).
+    pub trust: Vec<(String, u16, Vec<u8>)>,
     /// The form is being saved.
     pub saving: bool,
     /// Removal asked: waiting for the user to choose.
@@ -334,9 +334,10 @@ impl App {
             | Message::ShowErrorAccount
             | Message::Theme(_)
             | Message::PrefsSaved(_)) => self.on_settings(m),
-            Message::TrustCertificate(host, der) => {
-                if !self.trust.iter().any(|(h, d)| *h == host && *d == der) {
-                    self.trust.push((host, der));
+            Message::TrustCertificate(host, port, der) => {
+                let pin = (host, port, der);
+                if !self.trust.contains(&pin) {
+                    self.trust.push(pin);
                 }
                 if self.setup.is_some() {
                     self.setup(SetupMsg::Test)

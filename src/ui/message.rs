@@ -48,9 +48,9 @@ pub enum Message {
     Compose(ComposeMsg),
     /// Setting up an account.
     Setup(SetupMsg),
-    /// Trust this certificate (host, DER) for the account being set up or edited, and test
+    /// Pin this certificate (host, port, DER) of the server that showed it, for the account being set up or edited, and test
     /// again.
-    TrustCertificate(String, Vec<u8>),
+    TrustCertificate(String, u16, Vec<u8>),
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).

@@ -548,15 +548,17 @@ fn protocol_report<'a>(app: &'a App, p: &'a ProtocolReport) -> Element<'a, Messa
                 .style(container::rounded_box),
             );
             if let crate::accounts::doctor::Hint::CertificateNotTrusted(c) = hint {
-                let trusted = app.trust.iter().any(|(_, der)| *der == c.der);
+                let trusted = app
+                    .trust
+                    .iter()
+                    .any(|(h, port, der)| *h == p.host && *port == p.port && *der == c.der);
                 col = col.push(
                     button(text(app.i18n.t("setup-trust", &[])).size(SMALL))
                         .padding([4, 10])
                         .style(button::secondary)
-                        .on_press_maybe(
-                            (!trusted)
-                                .then(|| Message::TrustCertificate(p.host.clone(), c.der.clone())),
-                        ),
+                        .on_press_maybe((!trusted).then(|| {
+                            Message::TrustCertificate(p.host.clone(), p.port, c.der.clone())
+                        })),
                 );
             }
         }

@@ -9,6 +9,7 @@ use tidings::store::accounts::{
 };
 
 use crate::harness::{HOST, NO_TLS_HOST, Result, Servers};
+use tidings::protocols::tls::{Trust, TrustEntry, TrustKind};
 
 fn account(servers: &Servers) -> Account {
     let alice = servers.user("alice").address;
@@ -53,7 +54,7 @@ async fn a_good_account_passes_every_step() -> Result<()> {
     let report = examine(
         &account(&servers),
         |_| Some(password.clone()),
-        &servers.ca_der()?,
+        &Trust::roots(servers.ca_der()?),
     )
     .await;
     assert!(report.ok(), "{}", report.render(&I18n::new("en")));
@@ -81,7 +82,7 @@ async fn a_wrong_password_fails_at_sign_in() -> Result<()> {
     let report = examine(
         &account(&servers),
         |_| Some("wrong".into()),
-        &servers.ca_der()?,
+        &Trust::roots(servers.ca_der()?),
     )
     .await;
     for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
@@ -100,7 +101,7 @@ async fn a_closed_port_fails_at_connect() -> Result<()> {
     let servers = Servers::start()?;
     let mut a = account(&servers);
     a.imap.port = std::net::TcpListener::bind((HOST, 0))?.local_addr()?.port();
-    let report = examine(&a, |_| Some("x".into()), &servers.ca_der()?).await;
+    let report = examine(&a, |_| Some("x".into()), &Trust::roots(servers.ca_der()?)).await;
     assert_eq!(
         failure(&report, Protocol::Imap),
         Some((Step::Connect, Hint::PortBlocked))
@@ -113,7 +114,7 @@ async fn an_untrusted_certificate_can_be_pinned() -> Result<()> {
     let servers = Servers::start()?;
     let a = account(&servers);
     let password = servers.user("alice").password;
-    let report = examine(&a, |_| Some(password.clone()), &[]).await;
+    let report = examine(&a, |_| Some(password.clone()), &Trust::default()).await;
     let Some((Step::Tls, Hint::CertificateNotTrusted(cert))) = failure(&report, Protocol::Imap)
     else {
         return Err(format!("expected an untrusted certificate: {report:?}").into());
@@ -121,10 +122,81 @@ async fn an_untrusted_certificate_can_be_pinned() -> Result<()> {
     assert_eq!(cert.sha256.len(), 32 * 3 - 1);
     let zh = report.render(&I18n::new("zh-CN"));
     assert!(zh.contains("不受信任") && zh.contains(&cert.sha256), "{zh}");
-    // The user trusts exactly what was shown; the next run passes.
-    let pinned = vec![rustls_pki_types::CertificateDer::from(cert.der.clone())];
+    // The user trusts exactly what each server showed; the next run passes.
+    let shown: Vec<TrustEntry> = report
+        .protocols
+        .iter()
+        .filter_map(|p| {
+            Some(TrustEntry {
+                host: p.host.clone(),
+                port: p.port,
+                kind: TrustKind::Pin,
+                der: p.certificate.as_ref()?.der.clone(),
+            })
+        })
+        .collect();
+    assert_eq!(shown.len(), 3, "each protocol showed its certificate");
+    let pinned = Trust {
+        roots: Vec::new(),
+        entries: shown.clone(),
+    };
     let report = examine(&a, |_| Some(password.clone()), &pinned).await;
     assert!(report.ok(), "{}", report.render(&I18n::new("en")));
+
+    // A pin is bound to the server that showed it: the IMAP server's pin alone leaves the
+    // POP3 port (same host, same certificate) untrusted.
+    let imap_only = Trust {
+        roots: Vec::new(),
+        entries: shown
+            .into_iter()
+            .filter(|e| e.port == servers.ports.imaps)
+            .collect(),
+    };
+    let report = examine(&a, |_| Some(password.clone()), &imap_only).await;
+    assert!(failure(&report, Protocol::Imap).is_none());
+    assert!(
+        matches!(
+            failure(&report, Protocol::Pop3),
+            Some((Step::Tls, Hint::CertificateNotTrusted(_)))
+        ),
+        "{}",
+        report.render(&I18n::new("en"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_pinned_ca_certificate_is_no_trust_root() -> Result<()> {
+    // The server showed a certificate with CA:TRUE (here the harness's own CA) and the user
+    // pinned it. Certificates that CA issued, for this or any other server, stay untrusted:
+    // only the pinned certificate itself would be accepted.
+    let servers = Servers::start()?;
+    let mut a = account(&servers);
+    a.pop3.enabled = false;
+    a.smtp.enabled = false;
+    let password = servers.user("alice").password;
+    let pinned = Trust {
+        roots: Vec::new(),
+        entries: servers
+            .ca_der()?
+            .into_iter()
+            .map(|ca| TrustEntry {
+                host: HOST.into(),
+                port: servers.ports.imaps,
+                kind: TrustKind::Pin,
+                der: ca.to_vec(),
+            })
+            .collect(),
+    };
+    let report = examine(&a, |_| Some(password.clone()), &pinned).await;
+    assert!(
+        matches!(
+            failure(&report, Protocol::Imap),
+            Some((Step::Tls, Hint::CertificateNotTrusted(_)))
+        ),
+        "{}",
+        report.render(&I18n::new("en"))
+    );
     Ok(())
 }
 
@@ -137,7 +209,7 @@ async fn a_missing_starttls_fails_at_sign_in_with_the_tls_port_hint() -> Result<
     a.imap.security = Security::StartTls;
     a.pop3.host = NO_TLS_HOST.into();
     a.pop3.port = servers.ports.pop3_no_tls;
-    let report = examine(&a, |_| Some("x".into()), &servers.ca_der()?).await;
+    let report = examine(&a, |_| Some("x".into()), &Trust::roots(servers.ca_der()?)).await;
     assert_eq!(
         failure(&report, Protocol::Imap),
         Some((Step::Login, Hint::StartTlsMissing))
@@ -157,7 +229,12 @@ async fn a_netease_account_is_told_about_the_authorization_code() -> Result<()> 
     a.address = "someone@163.com".into();
     a.pop3.enabled = false;
     a.smtp.enabled = false;
-    let report = examine(&a, |_| Some("login password".into()), &servers.ca_der()?).await;
+    let report = examine(
+        &a,
+        |_| Some("login password".into()),
+        &Trust::roots(servers.ca_der()?),
+    )
+    .await;
     let Some((Step::Login, Hint::NeedsAuthorizationCode { provider, .. })) =
         failure(&report, Protocol::Imap)
     else {
@@ -181,7 +258,7 @@ async fn the_engine_answers_test_connection_with_a_report() -> Result<()> {
     let id = store.writer().write_blocking(move |tx| {
         let id = tidings::store::accounts::insert(tx, &row)?;
         for der in &ca {
-            tidings::store::certificates::trust(tx, id, HOST, der)?;
+            tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
         }
         Ok(id)
     })?;
@@ -319,7 +396,12 @@ async fn a_server_refusing_plain_text_sign_in_gets_that_hint() -> Result<()> {
     a.pop3.enabled = false;
     a.smtp.enabled = false;
     let password = servers.user("alice").password;
-    let report = examine(&a, |_| Some(password.clone()), &servers.ca_der()?).await;
+    let report = examine(
+        &a,
+        |_| Some(password.clone()),
+        &Trust::roots(servers.ca_der()?),
+    )
+    .await;
     assert_eq!(
         failure(&report, Protocol::Imap),
         Some((Step::Login, Hint::PlaintextRefused)),

@@ -95,7 +95,7 @@ impl Fixture {
         let id = store.writer().write_blocking(move |tx| {
             let id = accounts::insert(tx, &account)?;
             for der in &ca {
-                tidings::store::certificates::trust(tx, id, HOST, der)?;
+                tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
             }
             Ok(id)
         })?;
