@@ -22,5 +22,7 @@ mod idle;
 mod pop3;
 #[path = "engine/send.rs"]
 mod send;
+#[path = "engine/sizes.rs"]
+mod sizes;
 #[path = "engine/sync.rs"]
 mod sync;

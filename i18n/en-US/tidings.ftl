@@ -40,6 +40,7 @@ ui-no-messages = No messages in this folder.
 ui-pick-folder = Choose a folder.
 ui-pick-message = Choose a message to read it.
 ui-downloading = This message is still being downloaded…
+ui-too-large = This message is { $size }, more than the { $limit } Tidings downloads, so only its headers are here. It stays on the server; open it in your provider's webmail.
 ui-remote-blocked = { $count ->
     [one] One remote image or style sheet was blocked.
    *[other] { $count } remote images and style sheets were blocked.

@@ -40,6 +40,7 @@ ui-no-messages = 此文件夹中没有邮件。
 ui-pick-folder = 请选择一个文件夹。
 ui-pick-message = 选择一封邮件以阅读。
 ui-downloading = 这封邮件仍在下载中……
+ui-too-large = 这封邮件大小为 { $size }，超过 Tidings 下载的上限 { $limit }，因此这里只有邮件头。邮件仍保留在服务器上；请在邮箱服务商的网页版中打开。
 ui-remote-blocked = 已阻止 { $count } 个远程图片或样式表。
 ui-attachments = 附件
 ui-from = 发件人

@@ -447,6 +447,7 @@ async fn pop3_steps(
                 Pop3Error::Io { .. } => (Step::Login, Hint::Other),
                 Pop3Error::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
                 Pop3Error::Protocol { .. } => (Step::Login, login_hint(provider, true)),
+                Pop3Error::TooLarge { .. } => (Step::Login, Hint::Other),
             };
             run.fail(step, started, err.to_string(), hint);
             return;

@@ -18,6 +18,10 @@ pub struct SyncArgs {
     /// Sync once and exit, instead of staying connected and idling.
     #[arg(long)]
     once: bool,
+    /// Download messages up to this many megabytes (default 100); larger ones are listed
+    /// from their headers only.
+    #[arg(long, value_name = "MB")]
+    max_message_mb: Option<u64>,
 }
 
 /// Runs the engine and prints its events; fails when any account reported an error.
@@ -33,6 +37,9 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
         EngineOptions {
             once: args.once,
             only_accounts: accounts.iter().map(|a| a.id).collect(),
+            max_message_bytes: args
+                .max_message_mb
+                .map_or(0, |mb| mb.saturating_mul(1024 * 1024).max(1)),
             ..EngineOptions::default()
         },
         password,

@@ -595,10 +595,11 @@ async fn fetch_bodies(
     since: i64,
 ) -> Result<(), EngineError> {
     let fid = folder.id;
+    let limit = ctx.options.max_message();
     let backlog = ctx
         .store
         .writer()
-        .write(move |tx| messages::without_body(tx, fid, since))
+        .write(move |tx| messages::without_body(tx, fid, since, limit))
         .await?;
     if backlog.is_empty() {
         return Ok(());
@@ -619,8 +620,13 @@ async fn fetch_bodies(
         let (batch, tail) = rest.split_at(n);
         rest = tail;
         let uids: Vec<u32> = batch.iter().map(|b| b.uid).collect();
+        // A partial fetch one byte past the limit: a server that announced a small size
+        // cannot make us hold a larger message, and what comes back over it is recognised.
         let fetched: Vec<(u32, Vec<u8>)> = session
-            .uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
+            .uid_fetch(
+                uid_set(&uids),
+                format!("(UID BODY.PEEK[]<0.{}>)", limit + 1),
+            )
             .await
             .map_err(|e| EngineError::imap("fetching messages", e))?
             .try_filter_map(|f| async move {
@@ -642,6 +648,7 @@ async fn fetch_bodies(
             folder.id,
             batch.to_vec(),
             fetched,
+            limit,
         )));
     }
     if let Some(last) = in_flight {
@@ -656,8 +663,18 @@ async fn store_bodies(
     folder: i64,
     batch: Vec<messages::BodyBacklog>,
     fetched: Vec<(u32, Vec<u8>)>,
+    limit: u64,
 ) -> Result<(), EngineError> {
     let ids: Vec<i64> = batch.iter().map(|b| b.id).collect();
+    // More than the limit came back: the size the server announced was wrong. The message
+    // keeps its headers in the list and is marked by its real (at least) size.
+    let (fetched, oversized): (Vec<_>, Vec<_>) = fetched
+        .into_iter()
+        .partition(|(_, raw)| raw.len() as u64 <= limit);
+    let oversized: Vec<(i64, u64)> = oversized
+        .into_iter()
+        .filter_map(|(uid, raw)| Some((batch.iter().find(|b| b.uid == uid)?.id, raw.len() as u64)))
+        .collect();
     let parsed: Vec<(i64, Vec<u8>, envelope::BodyFields)> =
         tokio::task::spawn_blocking(move || {
             fetched
@@ -670,7 +687,11 @@ async fn store_bodies(
                 .collect()
         })
         .await?;
-    let stored: HashSet<i64> = parsed.iter().map(|(id, _, _)| *id).collect();
+    let stored: HashSet<i64> = parsed
+        .iter()
+        .map(|(id, _, _)| *id)
+        .chain(oversized.iter().map(|(id, _)| *id))
+        .collect();
     let gone: Vec<i64> = ids
         .iter()
         .filter(|id| !stored.contains(id))
@@ -689,6 +710,9 @@ async fn store_bodies(
                     &fields.list.in_reply_to,
                     &fields.list.refs,
                 )?;
+            }
+            for (id, size) in &oversized {
+                messages::set_size(tx, *id, *size)?;
             }
             // The server returned nothing for these: expunged meanwhile. The next sync of the
             // folder confirms; dropping the rows keeps them from being asked for forever.

@@ -264,6 +264,19 @@ pub struct EngineOptions {
     /// Let allowed remote images come from this computer (loopback), for tests against a
     /// local web server; private and link-local addresses stay refused.
     pub allow_loopback_images: bool,
+    /// The largest message downloaded, in bytes (0: `DEFAULT_MAX_MESSAGE_BYTES`); larger ones
+    /// get their headers only, marked as too large.
+    pub max_message_bytes: u64,
+}
+
+impl EngineOptions {
+    /// The message size limit in force.
+    pub fn max_message(&self) -> u64 {
+        match self.max_message_bytes {
+            0 => crate::protocols::DEFAULT_MAX_MESSAGE_BYTES,
+            n => n,
+        }
+    }
 }
 
 /// The client's handle: sends commands. Cheap to clone.

@@ -61,7 +61,7 @@ impl From<Pop3Error> for EngineError {
             Pop3Error::Tls(_) => ErrorKind::Tls,
             Pop3Error::StlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
             Pop3Error::AuthFailed { .. } => ErrorKind::AuthFailed,
-            Pop3Error::Protocol { .. } => ErrorKind::Protocol,
+            Pop3Error::Protocol { .. } | Pop3Error::TooLarge { .. } => ErrorKind::Protocol,
         };
         EngineError::new(kind, err.to_string())
     }
@@ -91,6 +91,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     });
     let options = Pop3Options {
         apop: account.pop3_options.use_apop,
+        max_message_bytes: ctx.options.max_message(),
     };
     // POP3 locks the mailbox for one session at a time; another client that just quit may
     // still hold it for a moment ([IN-USE], RFC 3206), so try again briefly before giving up.
@@ -111,44 +112,85 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         state: super::AccountState::Online,
     });
     let listing = session.uidl().await?;
+    let sizes: HashMap<u32, u64> = session.list().await?.into_iter().collect();
     let id = account.id;
-    let (known, deletes, inbox) = ctx
+    let (known, partial, deletes, inbox) = ctx
         .store
         .writer()
         .write(move |tx| {
             let known = seen::downloaded(tx, id)?;
+            let partial = seen::headers_only(tx, id)?;
             let deletes: Vec<PendingAction> = actions::pending(tx, id)?
                 .into_iter()
                 .filter(|a| a.kind == ActionKind::Pop3Delete)
                 .collect();
-            Ok((known, deletes, folders::local_inbox(tx, id)?))
+            Ok((known, partial, deletes, folders::local_inbox(tx, id)?))
         })
         .await?;
     let known: HashMap<String, seen::UidlRecord> =
         known.into_iter().map(|r| (r.uidl.clone(), r)).collect();
+    let partial: HashSet<String> = partial.into_iter().collect();
 
     // Newest first: POP3 numbers grow with arrival.
     let mut new: Vec<(u32, String)> = listing
         .iter()
-        .filter(|(_, uidl)| !known.contains_key(uidl))
+        .filter(|(_, uidl)| !known.contains_key(uidl) && !partial.contains(uidl))
         .cloned()
         .collect();
     new.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     let uidl_of: HashMap<u32, String> = new.iter().cloned().collect();
+    // Over the limit: listed from their headers (TOP n 0), never downloaded or deleted.
+    let limit = ctx.options.max_message();
+    let (large, new): (Vec<_>, Vec<_>) = new
+        .into_iter()
+        .partition(|(n, _)| sizes.get(n).is_some_and(|s| *s > limit));
+    for (n, uidl) in &large {
+        let head = match session.top(*n, 0).await {
+            Ok(head) => head,
+            // TOP is optional (RFC 1939): then the list shows the size alone.
+            Err(Pop3Error::Protocol { .. }) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let size = sizes.get(n).copied().unwrap_or(limit + 1);
+        store_headers_only(ctx, account, inbox, uidl, head, size).await?;
+    }
     let numbers: Vec<u32> = new.iter().map(|(n, _)| *n).collect();
     let total = numbers.len() as u64;
     let mut done = 0u64;
-    let mut stored: Vec<String> = Vec::new();
+    let mut stored: HashSet<String> = HashSet::new();
     let mut arrived: Vec<i64> = Vec::new();
     {
         let mut downloads = session.retr_many(&numbers);
         while let Some(next) = downloads.next().await {
-            let (n, raw) = next?;
+            let (n, raw) = match next {
+                Ok(got) => got,
+                // Larger than LIST said: keep its headers, mark it, and end this pass (the
+                // rest of its bytes are still on the wire); the next pass goes on without it.
+                Err(Pop3Error::TooLarge {
+                    number,
+                    limit,
+                    head,
+                    ..
+                }) => {
+                    if let Some(uidl) = uidl_of.get(&number) {
+                        store_headers_only(ctx, account, inbox, uidl, head, limit + 1).await?;
+                    }
+                    return Err(EngineError::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "message {number} on {} is larger than the limit of {limit} bytes; \
+                             it is listed from its headers only",
+                            account.pop3.host
+                        ),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
             let Some(uidl) = uidl_of.get(&n) else {
                 continue;
             };
             let changed = store_download(ctx, account, inbox, uidl, raw).await?;
-            stored.push(uidl.clone());
+            stored.insert(uidl.clone());
             done += 1;
             if let Some(message) = changed {
                 arrived.push(message);
@@ -179,7 +221,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let options = &account.pop3_options;
     let cutoff = now() - i64::from(options.delete_after_days) * 86_400;
     let asked: HashSet<&str> = deletes.iter().map(|a| a.pop3_uidl.as_str()).collect();
-    let committed = |uidl: &str| known.contains_key(uidl) || stored.iter().any(|s| s == uidl);
+    let committed = |uidl: &str| known.contains_key(uidl) || stored.contains(uidl);
     let mut deleting: Vec<(u32, String)> = Vec::new();
     for (n, uidl) in &listing {
         if !committed(uidl) {
@@ -273,6 +315,51 @@ async fn store_download(
         })
         .await?;
     Ok(changed)
+}
+
+/// Lists a message over the size limit from its headers: a row in the Inbox with its real
+/// size and no body, and its UIDL recorded so it is neither fetched nor deleted.
+async fn store_headers_only(
+    ctx: &Context,
+    account: &Account,
+    inbox: i64,
+    uidl: &str,
+    head: Vec<u8>,
+    size: u64,
+) -> Result<(), EngineError> {
+    let (account_id, uidl) = (account.id, uidl.to_owned());
+    let list = tokio::task::spawn_blocking(move || envelope::list_fields(&head)).await?;
+    let hash = envelope::header_hash(&list);
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
+                return seen::mark_headers_only(tx, account_id, &uidl, 0);
+            }
+            let envelope = Envelope {
+                account_id,
+                folder_id: inbox,
+                pop3_uidl: uidl.clone(),
+                rfc_message_id: list.rfc_message_id.clone(),
+                in_reply_to: list.in_reply_to.clone(),
+                refs: list.refs.clone(),
+                date: list.date.unwrap_or_else(now),
+                internal_date: now(),
+                from_name: list.from_name.clone(),
+                from_addr: list.from_addr.clone(),
+                to_addrs: list.to.clone(),
+                cc_addrs: list.cc.clone(),
+                subject: list.subject.clone(),
+                size,
+                header_hash: hash.clone(),
+                ..Envelope::default()
+            };
+            let id = messages::insert(tx, &envelope)?;
+            seen::mark_headers_only(tx, account_id, &uidl, id)?;
+            folders::recount(tx, inbox)
+        })
+        .await?;
+    Ok(())
 }
 
 /// The pending action that deletes a POP3 message on the server at the next pass.

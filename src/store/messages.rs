@@ -382,21 +382,24 @@ pub struct BodyBacklog {
     pub size: u64,
 }
 
-/// Messages of a folder without a stored body, newest first, on or after `since`.
+/// Messages of a folder without a stored body, newest first, on or after `since`, no larger
+/// than `max_size` (bigger ones stay listed from their headers).
 pub fn without_body(
     conn: &Connection,
     folder_id: i64,
     since: i64,
+    max_size: u64,
 ) -> Result<Vec<BodyBacklog>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT m.id, m.uid, m.size FROM messages m \
              LEFT JOIN message_bodies b ON b.message_id = m.id \
              WHERE m.folder_id = ?1 AND m.uid > 0 AND b.message_id IS NULL AND m.date >= ?2 \
+             AND m.size <= ?3 \
              ORDER BY m.uid DESC",
         )
         .ctx("preparing body backlog")?;
-    stmt.query_map(params![folder_id, since], |r| {
+    stmt.query_map(params![folder_id, since, max_size as i64], |r| {
         Ok(BodyBacklog {
             id: r.get(0)?,
             uid: r.get(1)?,
@@ -406,6 +409,17 @@ pub fn without_body(
     .ctx("listing messages without bodies")?
     .collect::<Result<Vec<_>, _>>()
     .ctx("listing messages without bodies")
+}
+
+/// Records a message's real size when the server sent more than it announced: over the limit,
+/// it is not asked for again.
+pub fn set_size(conn: &Connection, id: i64, size: u64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE messages SET size = ?2 WHERE id = ?1",
+        params![id, size as i64],
+    )
+    .ctx("recording a message's size")?;
+    Ok(())
 }
 
 /// Updates what only the whole message tells: snippet, attachments, threading headers.

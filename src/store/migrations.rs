@@ -19,6 +19,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_bound_certificates",
         include_str!("migrations/0004_bound_certificates.sql"),
     ),
+    (
+        "0005_headers_only",
+        include_str!("migrations/0005_headers_only.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

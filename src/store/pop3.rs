@@ -39,6 +39,39 @@ pub fn mark_downloaded(
     Ok(())
 }
 
+/// Records that a message over the size limit is listed from its headers only (as
+/// `message_id`, 0 when the account had it already): not downloaded, never deleted.
+pub fn mark_headers_only(
+    conn: &Connection,
+    account_id: i64,
+    uidl: &str,
+    message_id: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO pop3_uidls (account_id, uidl, message_id, headers_only) \
+         VALUES (?1, ?2, ?3, 1) \
+         ON CONFLICT (account_id, uidl) DO UPDATE SET message_id = excluded.message_id, \
+            headers_only = 1",
+        params![account_id, uidl, message_id],
+    )
+    .ctx("recording a message too large to download")?;
+    Ok(())
+}
+
+/// The UIDLs listed from their headers only, because they are over the size limit.
+pub fn headers_only(conn: &Connection, account_id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT uidl FROM pop3_uidls WHERE account_id = ?1 AND headers_only = 1 \
+             AND downloaded_at = 0",
+        )
+        .ctx("preparing the headers-only list")?;
+    stmt.query_map([account_id], |row| row.get(0))
+        .ctx("listing headers-only UIDLs")?
+        .collect::<Result<Vec<_>, _>>()
+        .ctx("listing headers-only UIDLs")
+}
+
 /// Records that the server copy was deleted.
 pub fn mark_deleted_on_server(
     conn: &Connection,

@@ -410,7 +410,24 @@ fn reader(app: &App) -> Element<'_, Message> {
             .height(Length::Fill)
             .into()
     } else {
-        container(text(app.i18n.t("ui-downloading", &[])).size(BODY))
+        // Over the size limit the body is never downloaded: say so instead of "downloading".
+        let limit = crate::protocols::DEFAULT_MAX_MESSAGE_BYTES;
+        let too_large = app
+            .message
+            .and_then(|id| app.list.find(id))
+            .map(|(_, m)| m.size)
+            .filter(|size| *size > limit);
+        let note = match too_large {
+            Some(size) => app.i18n.t(
+                "ui-too-large",
+                &[
+                    ("size", &human_size(size as usize)),
+                    ("limit", &human_size(limit as usize)),
+                ],
+            ),
+            None => app.i18n.t("ui-downloading", &[]),
+        };
+        container(text(note).size(BODY).width(Length::Fixed(420.0)))
             .center(Length::Fill)
             .into()
     };

@@ -145,12 +145,22 @@ impl Fixture {
 
     /// One pass with a given password.
     pub async fn sync_once_with(&self, password: &str) -> Result<Vec<Event>> {
+        self.sync_once_options(password, EngineOptions::default())
+            .await
+    }
+
+    /// One pass with a given password and engine options (`once` is set here).
+    pub async fn sync_once_options(
+        &self,
+        password: &str,
+        options: EngineOptions,
+    ) -> Result<Vec<Event>> {
         let (_handle, mut events) = engine::spawn(
             self.store.clone(),
             self.secrets(password),
             EngineOptions {
                 once: true,
-                ..EngineOptions::default()
+                ..options
             },
         );
         let mut all = Vec::new();

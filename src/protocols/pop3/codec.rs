@@ -4,19 +4,27 @@
 use std::io;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
-/// One line without its line ending, as bytes.
+/// Longest status line accepted (RFC 1939 allows 512 bytes; a hostile server sends forever).
+pub const MAX_STATUS_LINE: usize = 64 * 1024;
+
+/// One line without its line ending, as bytes, at most `max` bytes long: a longer line is an
+/// error, never an ever-growing buffer.
 pub async fn read_line<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     timeout: Duration,
+    max: usize,
 ) -> io::Result<Vec<u8>> {
     let mut line = Vec::new();
-    let n = tokio::time::timeout(timeout, reader.read_until(b'\n', &mut line))
-        .await
-        .map_err(|_| {
-            io::Error::new(io::ErrorKind::TimedOut, "the server did not answer in time")
-        })??;
+    // One byte more than allowed tells a line of exactly `max` from a longer one.
+    let limit = max.saturating_add(3) as u64;
+    let n = tokio::time::timeout(
+        timeout,
+        (&mut *reader).take(limit).read_until(b'\n', &mut line),
+    )
+    .await
+    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the server did not answer in time"))??;
     if n == 0 {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -25,6 +33,11 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
     }
     if line.last() == Some(&b'\n') {
         line.pop();
+    } else if line.len() as u64 >= limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a line longer than {max} bytes"),
+        ));
     }
     if line.last() == Some(&b'\r') {
         line.pop();
@@ -32,23 +45,46 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
     Ok(line)
 }
 
+/// A multi-line response, whole or cut at the size limit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Multiline {
+    /// Everything up to the lone ".".
+    Whole(Vec<u8>),
+    /// More than the limit: the first bytes (the headers, for a message), the rest unread, so
+    /// the connection cannot be used any further.
+    TooLarge(Vec<u8>),
+}
+
 /// The body of a multi-line response (after its +OK line): lines up to the lone ".", with a
-/// leading "." removed from stuffed lines, joined with CRLF, ending with CRLF.
+/// leading "." removed from stuffed lines, joined with CRLF, ending with CRLF; at most `max`
+/// bytes of it.
 pub async fn read_multiline<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     timeout: Duration,
-) -> io::Result<Vec<u8>> {
+    max: usize,
+) -> io::Result<Multiline> {
     let mut out = Vec::new();
     loop {
-        let line = read_line(reader, timeout).await?;
+        let budget = max.saturating_sub(out.len());
+        let line = match read_line(reader, timeout, budget).await {
+            Ok(line) => line,
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                return Ok(Multiline::TooLarge(out));
+            }
+            Err(e) => return Err(e),
+        };
         if line == b"." {
-            return Ok(out);
+            return Ok(Multiline::Whole(out));
         }
         let content = if line.first() == Some(&b'.') {
             &line[1..]
         } else {
             &line[..]
         };
+        if out.len() + content.len() + 2 > max {
+            out.extend_from_slice(&content[..budget.min(content.len())]);
+            return Ok(Multiline::TooLarge(out));
+        }
         out.extend_from_slice(content);
         out.extend_from_slice(b"\r\n");
     }
@@ -66,12 +102,12 @@ mod tests {
         let wire: &[u8] =
             b"Subject: x\r\n\r\n..leading dot\r\n..\r\n...two\r\nend\r\n.\r\nNEXT\r\n";
         let mut r = BufReader::new(wire);
-        let body = read_multiline(&mut r, T).await?;
+        let body = read_multiline(&mut r, T, 1 << 20).await?;
         assert_eq!(
             body,
-            b"Subject: x\r\n\r\n.leading dot\r\n.\r\n..two\r\nend\r\n".to_vec()
+            Multiline::Whole(b"Subject: x\r\n\r\n.leading dot\r\n.\r\n..two\r\nend\r\n".to_vec())
         );
-        assert_eq!(read_line(&mut r, T).await?, b"NEXT");
+        assert_eq!(read_line(&mut r, T, 1024).await?, b"NEXT");
         Ok(())
     }
 
@@ -79,10 +115,10 @@ mod tests {
     async fn bare_lf_and_eight_bit_bytes() -> io::Result<()> {
         let wire: &[u8] = b"Subject: \xd6\xd0\xce\xc4\nbody \xff\xfe\n.\n";
         let mut r = BufReader::new(wire);
-        let body = read_multiline(&mut r, T).await?;
+        let body = read_multiline(&mut r, T, 1 << 20).await?;
         assert_eq!(
             body,
-            b"Subject: \xd6\xd0\xce\xc4\r\nbody \xff\xfe\r\n".to_vec()
+            Multiline::Whole(b"Subject: \xd6\xd0\xce\xc4\r\nbody \xff\xfe\r\n".to_vec())
         );
         Ok(())
     }
@@ -92,10 +128,48 @@ mod tests {
         let mut wire = vec![b'x'; 200_000];
         wire.extend_from_slice(b"\r\n");
         let mut r = BufReader::new(&wire[..]);
-        let err = read_multiline(&mut r, T).await.err();
+        let err = read_multiline(&mut r, T, 1 << 20).await.err();
         assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::UnexpectedEof));
         let mut r = BufReader::new(&wire[..]);
-        assert_eq!(read_line(&mut r, T).await?.len(), 200_000);
+        assert_eq!(read_line(&mut r, T, 1 << 20).await?.len(), 200_000);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn hostile_sizes_stop_at_the_limits() -> io::Result<()> {
+        // A status line that never ends, and one that ends too late.
+        let endless = vec![b'+'; 100_000];
+        let mut r = BufReader::new(&endless[..]);
+        let err = read_line(&mut r, T, MAX_STATUS_LINE).await.err();
+        assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::InvalidData));
+        // A message larger than allowed: its first bytes come back, marked.
+        let mut wire = b"Subject: big\r\n\r\n".to_vec();
+        for _ in 0..1000 {
+            wire.extend_from_slice(&[b'A'; 98]);
+            wire.extend_from_slice(b"\r\n");
+        }
+        wire.extend_from_slice(b".\r\n");
+        let mut r = BufReader::new(&wire[..]);
+        let Multiline::TooLarge(head) = read_multiline(&mut r, T, 10_000).await? else {
+            panic!("not cut")
+        };
+        assert!(head.starts_with(b"Subject: big\r\n") && head.len() <= 10_000);
+        // One long line past the limit is cut the same way.
+        let mut wire = b"Subject: one line\r\n\r\n".to_vec();
+        wire.extend_from_slice(&vec![b'B'; 50_000]);
+        wire.extend_from_slice(b"\r\n.\r\n");
+        let mut r = BufReader::new(&wire[..]);
+        assert!(matches!(
+            read_multiline(&mut r, T, 10_000).await?,
+            Multiline::TooLarge(h) if h.starts_with(b"Subject: one line")
+        ));
+        // Exactly at the limit is whole.
+        let wire = b"abc\r\n.\r\n";
+        let mut r = BufReader::new(&wire[..]);
+        assert_eq!(
+            read_multiline(&mut r, T, 5).await?,
+            Multiline::Whole(b"abc\r\n".to_vec())
+        );
         Ok(())
     }
 }

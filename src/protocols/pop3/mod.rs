@@ -81,6 +81,15 @@ pub enum Pop3Error {
         #[source]
         source: io::Error,
     },
+    /// Message `number` was larger than the limit (whatever LIST said); its first bytes are
+    /// kept for its headers. The session cannot be used after this.
+    #[error("message {number} on {host} is larger than {limit} bytes")]
+    TooLarge {
+        host: String,
+        number: u32,
+        limit: u64,
+        head: Vec<u8>,
+    },
 }
 
 impl Pop3Error {
@@ -96,7 +105,13 @@ pub struct Pop3Session {
     host: String,
     stream: BufReader<Box<dyn ImapIo>>,
     capabilities: Vec<String>,
+    /// The most bytes one message may have.
+    max_message: u64,
 }
+
+/// The most bytes a listing (UIDL, LIST, CAPA) may have: 100 bytes for each of a million
+/// messages.
+const MAX_LISTING: usize = 100 * 1024 * 1024;
 
 /// Forbids line breaks in anything we put on a command line.
 fn clean(host: &str, value: &str) -> Result<(), Pop3Error> {
@@ -126,7 +141,7 @@ async fn send(
 }
 
 async fn status(host: &str, stream: &mut BufReader<Box<dyn ImapIo>>) -> Result<String, Pop3Error> {
-    let line = codec::read_line(stream, LINE_TIMEOUT)
+    let line = codec::read_line(stream, LINE_TIMEOUT, codec::MAX_STATUS_LINE)
         .await
         .map_err(|source| Pop3Error::Io {
             host: host.to_owned(),
@@ -156,12 +171,25 @@ impl Pop3Session {
     }
 
     async fn body(&mut self) -> Result<Vec<u8>, Pop3Error> {
-        codec::read_multiline(&mut self.stream, LINE_TIMEOUT)
-            .await
-            .map_err(|source| Pop3Error::Io {
+        self.capped_body(0, MAX_LISTING as u64).await
+    }
+
+    /// A multi-line answer of at most `limit` bytes; over that, `TooLarge` for message `number`.
+    async fn capped_body(&mut self, number: u32, limit: u64) -> Result<Vec<u8>, Pop3Error> {
+        let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+        match codec::read_multiline(&mut self.stream, LINE_TIMEOUT, cap).await {
+            Ok(codec::Multiline::Whole(body)) => Ok(body),
+            Ok(codec::Multiline::TooLarge(head)) => Err(Pop3Error::TooLarge {
+                host: self.host.clone(),
+                number,
+                limit,
+                head,
+            }),
+            Err(source) => Err(Pop3Error::Io {
                 host: self.host.clone(),
                 source,
-            })
+            }),
+        }
     }
 
     /// The server's CAPA list (upper-cased), as read after login.
@@ -216,9 +244,10 @@ impl Pop3Session {
         self.multiline(&format!("TOP {n} {lines}")).await
     }
 
-    /// RETR: the whole message `n`, byte for byte as stored.
+    /// RETR: the whole message `n`, byte for byte as stored (at most the message limit).
     pub async fn retr(&mut self, n: u32) -> Result<Vec<u8>, Pop3Error> {
-        self.multiline(&format!("RETR {n}")).await
+        self.command(&format!("RETR {n}")).await?;
+        self.capped_body(n, self.max_message).await
     }
 
     /// Several RETRs, pipelined when the server allows it: call `next` on the result for each
@@ -282,7 +311,13 @@ impl RetrMany<'_> {
         if let Err(e) = status(&host, &mut self.session.stream).await {
             return Some(Err(e));
         }
-        Some(self.session.body().await.map(|body| (n, body)))
+        let limit = self.session.max_message;
+        Some(
+            self.session
+                .capped_body(n, limit)
+                .await
+                .map(|body| (n, body)),
+        )
     }
 }
 
@@ -291,6 +326,8 @@ impl RetrMany<'_> {
 pub struct Pop3Options {
     /// Authenticate with APOP (RFC 1939 §7) instead of sending the password.
     pub apop: bool,
+    /// The most bytes one message may have (0: `DEFAULT_MAX_MESSAGE_BYTES`).
+    pub max_message_bytes: u64,
 }
 
 /// Connects, secures, reads the greeting and logs in.
@@ -358,6 +395,10 @@ pub async fn connect_with(
         host: host.to_owned(),
         stream,
         capabilities: Vec::new(),
+        max_message: match options.max_message_bytes {
+            0 => crate::protocols::DEFAULT_MAX_MESSAGE_BYTES,
+            n => n,
+        },
     };
     let auth_failed = |e: Pop3Error| match e {
         Pop3Error::Protocol { host, message } => Pop3Error::AuthFailed { host, message },
