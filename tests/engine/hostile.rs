@@ -130,3 +130,59 @@ async fn hostile_nesting_downloads_over_pop3_and_displays() -> Result<()> {
     assert_eq!(count, 4);
     Ok(())
 }
+
+/// An IMAP "server" on loopback that greets, then answers anything with a response nested
+/// 20,000 levels deep (a forged answer before STARTTLS looks the same). Bounded: it serves
+/// `sessions` connections and stops.
+async fn deep_imap_server(greeting_deep: bool, sessions: usize) -> Result<u16> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind((crate::harness::HOST, 0)).await?;
+    let port = listener.local_addr()?.port();
+    let deep = format!("{})", "(".repeat(20_000));
+    tokio::spawn(async move {
+        for _ in 0..sessions {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (read, mut write) = socket.into_split();
+            let greeting = if greeting_deep {
+                format!("* OK [CAPABILITY IMAP4rev1] {deep}\r\n")
+            } else {
+                "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n".to_owned()
+            };
+            if write.write_all(greeting.as_bytes()).await.is_err() {
+                continue;
+            }
+            let mut lines = tokio::io::BufReader::new(read).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let tag = line.split_whitespace().next().unwrap_or("*").to_owned();
+                let reply = format!("* 1 FETCH (BODYSTRUCTURE {deep})\r\n{tag} OK done\r\n");
+                if write.write_all(reply.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    Ok(port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_server_answers_fail_the_connection_not_the_process() -> Result<()> {
+    use tidings::protocols::imap::{self, Login};
+    for greeting_deep in [true, false] {
+        let port = deep_imap_server(greeting_deep, 1).await?;
+        let login = Login {
+            host: crate::harness::HOST.into(),
+            port,
+            security: Security::Plain,
+            username: "alice".into(),
+            password: "x".into(),
+            send_id: false,
+        };
+        let config = tidings::protocols::tls::client_config(&[])?;
+        let result = imap::connect(&login, config).await;
+        let err = result.err().ok_or("a nested answer was accepted")?;
+        assert!(err.to_string().contains("nested"), "{err}");
+    }
+    Ok(())
+}

@@ -9,6 +9,8 @@ use std::time::Duration;
 use async_imap::types::Capabilities;
 use rustls::ClientConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::guard::Guarded;
 use tokio::net::TcpStream;
 
 use crate::protocols::tls::{self, TlsError};
@@ -129,18 +131,19 @@ pub async fn connect(
     // Without this a quiet 20 ms delay per command batch appears on some servers.
     let _ = tcp.set_nodelay(true);
 
+    // Every server byte passes the nesting guard before async-imap parses it.
     let stream: Box<dyn ImapIo> = match login.security {
-        Security::Tls => Box::new(
+        Security::Tls => Box::new(Guarded::new(
             timed(host, "starting TLS", async {
                 Ok(tls::handshake(tls_config, host, tcp).await?)
             })
             .await?,
-        ),
+        )),
         Security::StartTls => {
             let tls = timed(host, "starting TLS", starttls(host, tcp, tls_config)).await?;
-            Box::new(tls)
+            Box::new(Guarded::new(tls))
         }
-        Security::Plain => Box::new(tcp),
+        Security::Plain => Box::new(Guarded::new(tcp)),
     };
     let mut client = async_imap::Client::new(stream);
     // After STARTTLS the greeting was read before the handshake, and its capabilities no longer
@@ -262,7 +265,8 @@ async fn starttls(
     tcp: TcpStream,
     config: Arc<ClientConfig>,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
-    let mut client = async_imap::Client::new(tcp);
+    // Before TLS anyone on the path can answer: the guard is there too.
+    let mut client = async_imap::Client::new(Guarded::new(tcp));
     read_greeting(host, &mut client).await?;
     // Asking is enough: a server without STARTTLS answers BAD or NO, and then we stop rather
     // than log in over an unencrypted connection.
@@ -277,5 +281,5 @@ async fn starttls(
             }
             other => ImapError::protocol(host, "starting TLS", other),
         })?;
-    Ok(tls::handshake(config, host, client.into_inner()).await?)
+    Ok(tls::handshake(config, host, client.into_inner().into_inner()).await?)
 }

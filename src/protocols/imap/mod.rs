@@ -1,6 +1,7 @@
 //! IMAP: connecting and logging in, folder-name encoding.
 
 pub mod connect;
+pub mod guard;
 pub mod utf7;
 
 pub use connect::{ImapError, ImapSession, Login, connect};
