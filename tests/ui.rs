@@ -897,6 +897,42 @@ fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<
 }
 
 #[test]
+fn a_message_over_the_size_limit_says_why_it_has_no_body() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let inbox = folders::list(tx, 1)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        messages::insert(
+            tx,
+            &Envelope {
+                account_id: 1,
+                folder_id: inbox,
+                uid: 9,
+                subject: "Holiday videos".into(),
+                from_name: "Bob".into(),
+                from_addr: "bob@example.org".into(),
+                date: NOW - 600,
+                size: 180 * 1024 * 1024,
+                ..Envelope::default()
+            },
+        )?;
+        folders::recount(tx, inbox)
+    })?;
+    drop(store);
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Holiday videos")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert!(app.reading.is_none(), "no body was downloaded");
+    snapshot(&app, "reader-too-large")?;
+    Ok(())
+}
+
+#[test]
 fn servers_dns_names_outside_the_domain_wait_for_the_user() -> Result<()> {
     use tidings::accounts::autoconfig::{Found, Source};
     use tidings::ui::engine_link::Link;
