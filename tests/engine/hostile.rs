@@ -186,3 +186,40 @@ async fn deeply_nested_server_answers_fail_the_connection_not_the_process() -> R
     }
     Ok(())
 }
+
+#[test]
+fn the_cli_prints_no_terminal_escapes_and_keeps_its_files_private() -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir()?;
+    let data = root.path().join("store");
+    let eml = root.path().join("hostile.eml");
+    std::fs::write(
+        &eml,
+        "From: \"Bank\x1b]0;pwned\x07\" <a@evil.test>\r\nSubject: Hi\x1b[2J\x1b]8;;https://evil.test\x1b\\\\click\x1b]8;;\x1b\\\\\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nbody \x1b[31mred\x1b[0m \u{202E}txt.exe\r\n",
+    )?;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("show")
+        .arg(&eml)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\u{202E}') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("red") && shown.contains("click"), "{shown}");
+    // The store the command created is the user's alone.
+    let mode = |p: &std::path::Path| -> Result<u32> {
+        Ok(std::fs::metadata(p)?.permissions().mode() & 0o777)
+    };
+    assert_eq!(mode(&data)?, 0o700);
+    assert_eq!(mode(&data.join("mirror.sqlite3"))?, 0o600);
+    Ok(())
+}
