@@ -47,6 +47,24 @@ fn protocol_name(protocol: Protocol) -> &'static str {
     }
 }
 
+/// Runs a keyring operation on a thread of its own. The Secret Service store drives D-Bus with
+/// a runtime of its own, and starting one inside a running tokio runtime panics ("Cannot start
+/// a runtime from within a runtime"): that crashed `tidings account test`. Whatever thread the
+/// caller is on (a tokio worker, a blocking-pool thread, the CLI's main thread), the operation
+/// never runs inside a runtime. Keyring calls are rare, so the thread costs nothing noticeable.
+fn off_runtime<T: Send>(
+    op: impl FnOnce() -> Result<T, SecretError> + Send,
+) -> Result<T, SecretError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("tidings-keyring".into())
+            .spawn_scoped(scope, op)
+            .map_err(|e| unavailable(format!("cannot start the keyring thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(unavailable("the keyring call failed".into())))
+    })
+}
+
 fn entry(account: &Account, protocol: Protocol) -> Result<Entry, SecretError> {
     platform_store().map_err(unavailable)?;
     let user = format!(
@@ -75,33 +93,41 @@ fn classify(err: &KeyringError) -> SecretError {
     }
 }
 
-/// Saves a password in the keyring. Blocking: call it off the async threads.
+/// Saves a password in the keyring. Blocking (call it off the async threads), and safe from
+/// any thread.
 pub fn store_password(
     account: &Account,
     protocol: Protocol,
     password: &str,
 ) -> Result<(), SecretError> {
-    entry(account, protocol)?
-        .set_password(password)
-        .map_err(|e| classify(&e))
+    off_runtime(|| {
+        entry(account, protocol)?
+            .set_password(password)
+            .map_err(|e| classify(&e))
+    })
 }
 
-/// Reads a password from the keyring. Blocking.
+/// Reads a password from the keyring. Blocking, and safe from any thread.
 pub fn load_password(account: &Account, protocol: Protocol) -> Result<String, SecretError> {
-    entry(account, protocol)?
-        .get_password()
-        .map_err(|e| classify(&e))
+    off_runtime(|| {
+        entry(account, protocol)?
+            .get_password()
+            .map_err(|e| classify(&e))
+    })
 }
 
-/// Removes an account's entries (all protocols); missing ones are fine. Blocking.
+/// Removes an account's entries (all protocols); missing ones are fine. Blocking, and safe
+/// from any thread.
 pub fn forget(account: &Account) -> Result<(), SecretError> {
-    for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-        match entry(account, protocol)?.delete_credential() {
-            Ok(()) | Err(KeyringError::NoEntry) => {}
-            Err(e) => return Err(classify(&e)),
+    off_runtime(|| {
+        for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+            match entry(account, protocol)?.delete_credential() {
+                Ok(()) | Err(KeyringError::NoEntry) => {}
+                Err(e) => return Err(classify(&e)),
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The secrets provider the app and the CLI give the engine: the keyring for keyring accounts,

@@ -158,6 +158,36 @@ fn the_cli_keeps_the_password_only_in_the_keyring() -> Result<()> {
         .output()?;
     assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 5);
 
+    // The doctor and a send read the keyring from inside the CLI's runtime: no panic, and
+    // they pass with the stored password.
+    let test = Command::new(tidings)
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["account", "test", &alice.address])
+        .env_remove("TIDINGS_PASSWORD")
+        .output()?;
+    let test_log = [test.stdout.clone(), test.stderr.clone()].concat();
+    assert!(
+        test.status.success(),
+        "{}",
+        String::from_utf8_lossy(&test_log)
+    );
+    let send = Command::new(tidings)
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["send", "--account", &alice.address, "--to"])
+        .arg(servers.user("bob").address)
+        .args(["--subject", "from the keyring", "--body", "hello"])
+        .env_remove("TIDINGS_PASSWORD")
+        .output()?;
+    let send_log = [send.stdout.clone(), send.stderr.clone()].concat();
+    assert!(
+        send.status.success(),
+        "{}",
+        String::from_utf8_lossy(&send_log)
+    );
+    let log = [log, test_log, send_log].concat();
+
     // The password is nowhere on disk or in what the program printed.
     let needle = alice.password.as_bytes();
     assert!(
