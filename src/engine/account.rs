@@ -178,6 +178,7 @@ async fn online(
     let tls = tls_config(ctx, account).await?;
     let (mut session, caps) = imap::connect(&login, tls.clone()).await?;
     backoff.reset();
+    ctx.reachable(account.id);
     ctx.emit(Event::AccountState {
         account: account.id,
         state: AccountState::Online,

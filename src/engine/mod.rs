@@ -304,12 +304,21 @@ pub(crate) struct Context {
     pub secrets: Arc<dyn Secrets>,
     pub options: Arc<EngineOptions>,
     pub events: mpsc::UnboundedSender<Event>,
+    /// An account's server answered again (a connection or a download pass succeeded): its
+    /// outbox retries what the network held back, without waiting out the backoff.
+    pub reachable: tokio::sync::broadcast::Sender<i64>,
 }
 
 impl Context {
     pub(crate) fn emit(&self, event: Event) {
         // A client that stopped listening is not an engine error.
         let _ = self.events.send(event);
+    }
+
+    /// Tells the account's other tasks that its servers answer again.
+    pub(crate) fn reachable(&self, account: i64) {
+        // No sender listening (SMTP off) is fine.
+        let _ = self.reachable.send(account);
     }
 }
 
@@ -326,6 +335,7 @@ pub fn spawn(
         secrets,
         options: Arc::new(options),
         events,
+        reachable: tokio::sync::broadcast::channel(64).0,
     };
     tokio::spawn(run(ctx, command_rx));
     (EngineHandle { commands }, event_rx)
@@ -463,9 +473,10 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                         sup.wake(account::Wake::All);
                     }
                 }
-                for (id, poller) in &tasks.pollers {
+                // An explicit sync also retries mail the network held back.
+                for (id, worker) in tasks.pollers.iter().chain(&tasks.senders) {
                     if account.is_none_or(|a| a == *id) {
-                        poller.wake();
+                        worker.wake();
                     }
                 }
             }

@@ -45,11 +45,89 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The longest a sender sleeps: another process on the same store (a `tidings send` beside the
+/// window) may queue mail that only the lock holder sends.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+/// How long a one-shot run waits for another process to finish sending this account's mail.
+const LOCK_WAIT_ONCE: Duration = Duration::from_secs(20);
+
+/// Holds the account's send lock: one file lock per account next to the store, so two
+/// processes on one store (the window and a `tidings sync`, or two engines in one process)
+/// never send the same message twice, and the holder may treat a `sending` item as left behind
+/// by a crash.
+struct SendLock {
+    _file: std::fs::File,
+}
+
+async fn send_lock(ctx: &Context, account: &Account, signals: &mut Signals) -> Option<SendLock> {
+    let path = {
+        let mut name = ctx.store.path().as_os_str().to_owned();
+        name.push(format!(".outbox-{}.lock", account.id));
+        std::path::PathBuf::from(name)
+    };
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    {
+        Ok(file) => file,
+        Err(e) => {
+            report_error(
+                ctx,
+                account,
+                &EngineError::new(
+                    ErrorKind::Storage,
+                    format!("cannot open {}: {e}", path.display()),
+                ),
+            );
+            return None;
+        }
+    };
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Some(SendLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            // A file system without locks: nothing else can be done about it.
+            Err(std::fs::TryLockError::Error(_)) => return Some(SendLock { _file: file }),
+        }
+        if ctx.options.once && started.elapsed() > LOCK_WAIT_ONCE {
+            report_error(
+                ctx,
+                account,
+                &EngineError::new(
+                    ErrorKind::Protocol,
+                    format!(
+                        "another Tidings is sending the mail of {}; what is queued goes from there",
+                        account.address
+                    ),
+                ),
+            );
+            return None;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+            _ = signals.stop.changed() => return None,
+        }
+    }
+}
+
 async fn run(ctx: Context, account: Account, mut signals: Signals) {
+    let mut reachable = ctx.reachable.subscribe();
+    let Some(_lock) = send_lock(&ctx, &account, &mut signals).await else {
+        return;
+    };
     if let Err(e) = recover(&ctx, &account).await {
         report_error(&ctx, &account, &e);
     }
+    // Starting is a fresh chance: what waited out a network failure goes now.
+    let mut retry_now = true;
     loop {
+        if retry_now && let Err(e) = retry_held_back(&ctx, &account).await {
+            report_error(&ctx, &account, &e);
+        }
         if let Err(e) = send_due(&ctx, &account).await {
             report_error(&ctx, &account, &e);
         }
@@ -64,13 +142,40 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
             .await
             .ok()
             .flatten();
-        let delay = next.map_or(Duration::from_secs(3600), |t| {
-            Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
-        });
-        if !signals.wait(delay).await {
-            return;
-        }
+        let delay = next
+            .map_or(MAX_SLEEP, |t| {
+                Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
+            })
+            .min(MAX_SLEEP);
+        // A wake-up (Sync now, a send, a new password) or the account's servers answering
+        // again retry at once; the timer only brings what is due.
+        retry_now = tokio::select! {
+            woke = signals.wake.recv() => {
+                if woke.is_none() {
+                    return;
+                }
+                true
+            }
+            answered = reachable.recv() => match answered {
+                Ok(a) => a == id,
+                // Missed notices: retrying once more is harmless.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+            },
+            _ = tokio::time::sleep(delay) => false,
+            _ = signals.stop.changed() => return,
+        };
     }
+}
+
+/// Makes items that wait after a passing failure due now. Refused ones stay for the user.
+async fn retry_held_back(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+    let id = account.id;
+    ctx.store
+        .writer()
+        .write(move |tx| outbox::retry_held_back(tx, id))
+        .await?;
+    Ok(())
 }
 
 fn report_error(ctx: &Context, account: &Account, e: &EngineError) {

@@ -23,16 +23,26 @@ pub(crate) fn start(ctx: Context, account: Account) -> Worker {
 }
 
 async fn run(ctx: Context, account: Account, mut signals: Signals) {
+    // The outbox retries at its own start; after that, only a recovery is news to it.
+    let mut failing = false;
     loop {
         match pass(&ctx, &account).await {
-            Ok(()) => ctx.emit(Event::SyncDone {
-                account: account.id,
-            }),
-            Err(e) => ctx.emit(Event::Error {
-                account: account.id,
-                kind: e.kind,
-                message: e.message,
-            }),
+            Ok(()) => {
+                if std::mem::take(&mut failing) {
+                    ctx.reachable(account.id);
+                }
+                ctx.emit(Event::SyncDone {
+                    account: account.id,
+                })
+            }
+            Err(e) => {
+                failing = true;
+                ctx.emit(Event::Error {
+                    account: account.id,
+                    kind: e.kind,
+                    message: e.message,
+                })
+            }
         }
         if ctx.options.once {
             return;

@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_headers_only",
         include_str!("migrations/0005_headers_only.sql"),
     ),
+    (
+        "0006_outbox_ids",
+        include_str!("migrations/0006_outbox_ids.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

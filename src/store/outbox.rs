@@ -224,6 +224,18 @@ pub fn retry_later(
     Ok(())
 }
 
+/// Makes every queued item of an account due now (the network is back, or the user asked for
+/// a sync); failed and uncertain items are not touched.
+pub fn retry_held_back(conn: &Connection, account_id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = 0 WHERE account_id = ?1 AND state = 'queued' \
+         AND next_attempt_at > 0",
+        [account_id],
+    )
+    .ctx("retrying held-back outbox items")?;
+    Ok(())
+}
+
 /// Queues an item again at once (the user pressed retry, or chose to resend).
 pub fn requeue(conn: &Connection, id: i64) -> Result<(), StoreError> {
     conn.execute(

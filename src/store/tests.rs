@@ -265,6 +265,11 @@ fn outbox_round_trip_and_state_changes() -> Result<(), StoreError> {
         .writer()
         .write_blocking(move |tx| outbox::remove(tx, id))?;
     assert!(outbox::list(&store.reader()?, account)?.is_empty());
+    // The next message never gets the id the user saw for the one just sent.
+    let again = store
+        .writer()
+        .write_blocking(move |tx| outbox::enqueue(tx, &item))?;
+    assert!(again > id, "outbox id {id} was given out again");
     Ok(())
 }
 

@@ -183,6 +183,19 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
             ..EngineOptions::default()
         },
     );
+    let (item, result) = send_draft(fx, &handle, &mut events, draft_subject).await?;
+    handle.send(Command::Shutdown).await?;
+    Ok((item, vec![result]))
+}
+
+/// Saves a draft to bob and sends it through a running engine; returns the outbox item and
+/// the first send result.
+async fn send_draft(
+    fx: &Fixture,
+    handle: &tidings::engine::EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    draft_subject: &str,
+) -> Result<(i64, Event)> {
     let draft = drafts::Draft {
         to_addrs: "bob@tidings.test".into(),
         subject: draft_subject.into(),
@@ -195,7 +208,7 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
             attachments: vec![],
         })
         .await?;
-    let Event::DraftSaved { draft, .. } = wait_for(&mut events, Duration::from_secs(10), |e| {
+    let Event::DraftSaved { draft, .. } = wait_for(events, Duration::from_secs(10), |e| {
         matches!(e, Event::DraftSaved { .. })
     })
     .await?
@@ -203,15 +216,14 @@ async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<
         return Err("no draft".into());
     };
     handle.send(Command::Send { draft }).await?;
-    let result = wait_for(&mut events, Duration::from_secs(30), |e| {
+    let result = wait_for(events, Duration::from_secs(30), |e| {
         matches!(e, Event::SendResult { .. })
     })
     .await?;
     let Event::SendResult { item, .. } = result else {
         return Err("no result".into());
     };
-    handle.send(Command::Shutdown).await?;
-    Ok((item, vec![result]))
+    Ok((item, result))
 }
 
 /// Presses "retry" on an outbox item in a fresh engine and waits for the event `until` accepts.
@@ -302,6 +314,92 @@ async fn a_stopped_server_queues_and_sends_once_it_is_back() -> Result<()> {
     })
     .await?;
     delivered_once(&fx, "while down").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_held_back_by_the_network_goes_at_the_next_sync_not_after_the_backoff() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let mut fx = sender(servers, port, Security::Tls, true)?;
+    fx.servers.stop_postfix();
+    // Queued by the CLI while the server is down (it exits non-zero, the mail waits).
+    let queued = fx
+        .cli()?
+        .args([
+            "send",
+            "--account",
+            "alice@tidings.test",
+            "--to",
+            "bob@tidings.test",
+        ])
+        .args([
+            "--subject",
+            "held back",
+            "--body",
+            "waiting for the network",
+        ])
+        .output()?;
+    assert!(
+        String::from_utf8_lossy(&queued.stdout).contains("queued"),
+        "{}",
+        String::from_utf8_lossy(&queued.stderr)
+    );
+    fx.servers.start_postfix()?;
+    // A one-shot sync is an explicit request: it sends now, well inside the 30 s backoff.
+    let started = std::time::Instant::now();
+    let sync = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "alice@tidings.test"])
+        .output()?;
+    assert!(
+        String::from_utf8_lossy(&sync.stdout).contains("sent outbox item"),
+        "{}{}",
+        String::from_utf8_lossy(&sync.stdout),
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(25));
+    delivered_once(&fx, "held back").await?;
+
+    // In the running window, "Sync now" does the same: the server is back, the mail goes now.
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    fx.servers.stop_postfix();
+    let (item, result) = send_draft(&fx, &handle, &mut events, "held back too").await?;
+    assert!(
+        matches!(
+            &result,
+            Event::SendResult {
+                outcome: SendOutcome::Retrying(_),
+                ..
+            }
+        ),
+        "{result:?}"
+    );
+    fx.servers.start_postfix()?;
+    let asked = std::time::Instant::now();
+    handle.send(Command::SyncNow { account: None }).await?;
+    wait_for(&mut events, Duration::from_secs(20), |e| {
+        matches!(e, Event::SendResult { item: i, outcome: SendOutcome::Sent, .. } if *i == item)
+    })
+    .await?;
+    assert!(asked.elapsed() < Duration::from_secs(20));
+    handle.send(Command::Shutdown).await?;
+    assert_eq!(
+        wait_count(&fx, "bob", "INBOX", "held back too", 1)
+            .await?
+            .len(),
+        1
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        messages_of(&fx, "bob", "INBOX").await?.len(),
+        2,
+        "each went once"
+    );
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
