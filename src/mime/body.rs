@@ -49,17 +49,7 @@ fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
 
 fn fix_names(message: &Message<'_>, header: &str, list: &mut [Mailbox]) {
     for m in list.iter_mut() {
-        if m.name.contains('\u{FFFD}') {
-            // Raw 8-bit names without an RFC 2047 label: guess from the raw header.
-            let raw = charset::header_text(message, header, &m.name);
-            m.name = raw
-                .split('<')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .trim_matches('"')
-                .to_owned();
-        }
+        m.name = charset::display_name(message, header, &m.name);
     }
 }
 

@@ -126,8 +126,126 @@ pub fn header_text(message: &Message<'_>, name: &str, decoded: &str) -> String {
     };
     let start = (header.offset_start() as usize).min(raw.len());
     let end = (header.offset_end() as usize).clamp(start, raw.len());
-    let value = guess_decode(&raw[start..end]);
+    let value = decode_header_bytes(&raw[start..end]);
     value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A display name from address header `header` as the reader should see it: one mail-parser
+/// could not decode (raw 8-bit, or encoded-words split inside a character) is read again from
+/// the raw header.
+pub fn display_name(message: &Message<'_>, header: &str, name: &str) -> String {
+    if !name.contains('\u{FFFD}') {
+        return name.to_owned();
+    }
+    header_text(message, header, name)
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches('"')
+        .to_owned()
+}
+
+/// A raw header value (RFC 2047 encoded-words, raw 8-bit text, or both) as text.
+///
+/// Adjacent encoded-words of one charset are joined as bytes before decoding: senders split
+/// long subjects anywhere, also inside a multi-byte character (`=?UTF-8?B?5Lg=?=
+/// =?UTF-8?B?rQ==?=` is one 中), and decoding each word alone turns such a character into
+/// replacement marks. White space between encoded-words is dropped, as RFC 2047 §6.2 says.
+pub fn decode_header_bytes(raw: &[u8]) -> String {
+    enum Piece {
+        Text(Vec<u8>),
+        Encoded(String, Vec<u8>),
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    let mut text = Vec::new();
+    while i < raw.len() {
+        if raw[i..].starts_with(b"=?")
+            && let Some((charset, bytes, used)) = encoded_word(&raw[i..])
+        {
+            // Only white space between two encoded-words: it goes.
+            let between_words = matches!(pieces.last(), Some(Piece::Encoded(..)))
+                && text.iter().all(u8::is_ascii_whitespace);
+            if !text.is_empty() && !between_words {
+                pieces.push(Piece::Text(std::mem::take(&mut text)));
+            }
+            text.clear();
+            match pieces.last_mut() {
+                Some(Piece::Encoded(cs, acc)) if cs.eq_ignore_ascii_case(&charset) => {
+                    acc.extend_from_slice(&bytes)
+                }
+                _ => pieces.push(Piece::Encoded(charset, bytes)),
+            }
+            i += used;
+        } else {
+            text.push(raw[i]);
+            i += 1;
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(bytes) => out.push_str(&guess_decode(&bytes)),
+            Piece::Encoded(charset, bytes) => {
+                match encoding_rs::Encoding::for_label(charset.as_bytes()) {
+                    Some(e) => out.push_str(&e.decode_without_bom_handling(&bytes).0),
+                    None => out.push_str(&guess_decode(&bytes)),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One encoded-word at the start of `raw`: its charset, decoded bytes and length in `raw`.
+fn encoded_word(raw: &[u8]) -> Option<(String, Vec<u8>, usize)> {
+    let body = raw.strip_prefix(b"=?")?;
+    // An encoded-word is at most 75 characters (RFC 2047 §2); allow more from sloppy senders.
+    let end = body
+        .windows(2)
+        .take(1000)
+        .enumerate()
+        .filter(|(_, w)| *w == b"?=")
+        .map(|(n, _)| n)
+        .find(|n| body[..*n].iter().filter(|b| **b == b'?').count() == 2)?;
+    let inner = std::str::from_utf8(&body[..end]).ok()?;
+    let mut parts = inner.splitn(3, '?');
+    let charset = parts.next()?;
+    let encoding = parts.next()?;
+    let payload = parts.next()?;
+    if charset.is_empty() || payload.contains(char::is_whitespace) {
+        return None;
+    }
+    // RFC 2231 allows a language after the charset: "UTF-8*zh".
+    let charset = charset.split('*').next().unwrap_or(charset).to_owned();
+    let bytes = if encoding.eq_ignore_ascii_case("B") {
+        let clean: Vec<u8> = payload.bytes().filter(|b| *b != b'=').collect();
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(&clean)
+            .ok()?
+    } else if encoding.eq_ignore_ascii_case("Q") {
+        let mut out = Vec::with_capacity(payload.len());
+        let mut it = payload.bytes();
+        while let Some(b) = it.next() {
+            match b {
+                b'_' => out.push(b' '),
+                b'=' => {
+                    let hex = [it.next()?, it.next()?];
+                    out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    } else {
+        return None;
+    };
+    Some((charset, bytes, 2 + end + 2))
 }
 
 /// Reassembles an RFC 2231 parameter (`filename*0*=gbk''%BA%CF…; filename*1*=…`) from a raw
@@ -243,5 +361,70 @@ mod tests {
             "这是一封没有标注字符集的中文邮件，内容足够长以便判断编码。"
         );
         assert_eq!(guess_decode("plain ascii".as_bytes()), "plain ascii");
+    }
+
+    #[test]
+    fn encoded_words_split_inside_a_character_are_joined() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("中文");
+        let gbk_q: String = gbk.iter().map(|b| format!("={b:02X}")).collect();
+        let (gb18030, _, _) = encoding_rs::GB18030.encode("𠀀字");
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let cases = [
+            // UTF-8, B, split inside 中 (E4 B8 | AD).
+            ("=?UTF-8?B?5Lg=?= =?UTF-8?B?rQ==?=".to_owned(), "中"),
+            // UTF-8, Q, with folding white space between the words.
+            (
+                "=?utf-8?Q?=E4=B8?=\r\n =?UTF-8?Q?=AD=E6=96=87?=".to_owned(),
+                "中文",
+            ),
+            // GBK, Q, split after the first byte of 中.
+            (
+                format!("=?GBK?Q?{}?= =?gbk?Q?{}?=", &gbk_q[..3], &gbk_q[3..]),
+                "中文",
+            ),
+            // GB18030, B, a four-byte character split in the middle, no white space at all.
+            (
+                format!(
+                    "=?GB18030?B?{}?==?GB18030?B?{}?=",
+                    b64(&gb18030[..2]),
+                    b64(&gb18030[2..])
+                ),
+                "𠀀字",
+            ),
+            // Text around the words stays, white space between words goes.
+            (
+                "Re: =?UTF-8?B?5Lg=?=  =?UTF-8?B?rQ==?= (2)".to_owned(),
+                "Re: 中 (2)",
+            ),
+            // Different charsets are not joined.
+            (
+                "=?UTF-8?B?5Lit?= =?ISO-8859-1?Q?caf=E9?=".to_owned(),
+                "中café",
+            ),
+            // Not encoded-words at all.
+            ("price =? 5 ?= cheap".to_owned(), "price =? 5 ?= cheap"),
+        ];
+        for (raw, want) in cases {
+            let got = decode_header_bytes(raw.as_bytes());
+            assert_eq!(
+                got.split_whitespace().collect::<Vec<_>>().join(" "),
+                want,
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_words_in_subject_and_sender_display_decoded() {
+        let raw = "From: =?UTF-8?B?5byg?= =?UTF-8?B?5LiJ?= <zs@x.org>\r\n\
+                   Subject: =?UTF-8?Q?=E4=B8?= =?UTF-8?Q?=AD=E6=96=87?=\r\n\r\nbody\r\n";
+        let model = crate::mime::body::display(raw.as_bytes(), Default::default());
+        assert_eq!(model.subject, "中文");
+        let fields = crate::mime::envelope::body_fields(raw.as_bytes());
+        assert_eq!(fields.list.subject, "中文");
+        let headers = crate::mime::envelope::list_fields(raw.as_bytes());
+        assert_eq!(headers.subject, "中文");
+        assert_eq!(headers.from_name, "张三");
     }
 }

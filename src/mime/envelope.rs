@@ -135,11 +135,15 @@ fn fields_of(message: &Message<'_>) -> ListFields {
             .unwrap_or_default(),
         refs: ids(message.references()).join(" "),
         date: message.date().map(|d| d.to_timestamp()),
-        from_name,
+        from_name: super::charset::display_name(message, "From", &from_name),
         from_addr,
         to: display_list(message.to()),
         cc: display_list(message.cc()),
-        subject: message.subject().unwrap_or_default().to_owned(),
+        subject: super::charset::header_text(
+            message,
+            "Subject",
+            message.subject().unwrap_or_default(),
+        ),
         likely_attachments,
     }
 }
