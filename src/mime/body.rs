@@ -24,7 +24,8 @@ pub struct Options {
 
 /// Parses `raw` and builds its display model.
 pub fn display(raw: &[u8], options: Options) -> DisplayMessage {
-    match parse::parse(raw) {
+    let prepared = parse::prepare(raw);
+    match prepared.parse() {
         Some(message) => from_message(&message, options, 0),
         None => DisplayMessage {
             body: plain::to_blocks(&charset::guess_decode(raw)),
@@ -288,10 +289,16 @@ fn inline_references(blocks: &[Block]) -> std::collections::HashSet<String> {
 
 /// The decoded bytes of attachment part `part` of `raw`, for saving or opening.
 pub fn attachment_bytes(raw: &[u8], part: u32) -> Option<Vec<u8>> {
-    let message = parse::parse(raw)?;
+    let prepared = parse::prepare(raw);
+    let message = prepared.parse()?;
     let p = message.parts.get(part as usize)?;
+    // From the original bytes at the parsed offsets: the prepared copy may hold defused dashes.
     Some(match &p.body {
-        PartType::Message(m) => m.raw_message().to_vec(),
-        _ => p.contents().to_vec(),
+        PartType::Message(_) => {
+            let start = (p.offset_body as usize).min(raw.len());
+            let end = (p.offset_end as usize).clamp(start, raw.len());
+            raw[start..end].to_vec()
+        }
+        _ => charset::part_bytes_in(raw, p).into_owned(),
     })
 }

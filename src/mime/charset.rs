@@ -21,7 +21,11 @@ pub fn part_bytes<'a>(
     message: &'a Message<'_>,
     part: &MessagePart<'_>,
 ) -> std::borrow::Cow<'a, [u8]> {
-    let raw = message.raw_message();
+    part_bytes_in(message.raw_message(), part)
+}
+
+/// `part_bytes` read from `raw`, the message bytes the part's offsets point into.
+pub fn part_bytes_in<'a>(raw: &'a [u8], part: &MessagePart<'_>) -> std::borrow::Cow<'a, [u8]> {
     let start = (part.offset_body as usize).min(raw.len());
     let end = (part.offset_end as usize).clamp(start, raw.len());
     let body = &raw[start..end];
@@ -58,8 +62,17 @@ fn is_permissive(label: &str) -> bool {
     )
 }
 
-/// The text of a text part, re-decoded by guessing when its label is missing or evidently wrong.
+/// The text of a text part, re-decoded by guessing when its label is missing or evidently
+/// wrong, with dashes `parse::prepare` defused given back.
 pub fn part_text(message: &Message<'_>, part: &MessagePart<'_>, decoded: &str) -> String {
+    let text = decoded_part_text(message, part, decoded);
+    match super::parse::restore(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(restored) => restored,
+    }
+}
+
+fn decoded_part_text(message: &Message<'_>, part: &MessagePart<'_>, decoded: &str) -> String {
     let label = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))

@@ -80,7 +80,8 @@ fn plain_text(blocks: &[super::model::Block], out: &mut String) {
 
 /// Parses a whole message for its list fields, snippet and attachment flag.
 pub fn body_fields(raw: &[u8]) -> BodyFields {
-    let Some(message) = super::parse::parse(raw) else {
+    let prepared = super::parse::prepare(raw);
+    let Some(message) = prepared.parse() else {
         return BodyFields::default();
     };
     // HTML-only mail: mail-parser's own conversion runs a heading into the next paragraph,
@@ -102,7 +103,7 @@ pub fn body_fields(raw: &[u8]) -> BodyFields {
     };
     BodyFields {
         list: fields_of(&message),
-        snippet: snippet(&text),
+        snippet: snippet(&super::parse::restore(&text)),
         has_attachments: message.attachment_count() > 0,
     }
 }

@@ -1,5 +1,11 @@
-//! The one way Tidings parses a whole message: mail-parser's result, torn down without
-//! recursion.
+//! The one way Tidings parses a whole message: boundary look-alikes defused first, then
+//! mail-parser, whose result is torn down without recursion.
+//!
+//! mail-parser ends a part at `--BOUNDARY` anywhere, also in the middle of a line, so text
+//! after "…log: --BOUNDARY appears mid-line" vanished. RFC 2046 counts a delimiter only at the
+//! start of a line, followed by nothing but `--` and white space. `prepare` finds the declared
+//! boundaries and replaces the first `-` of every look-alike by `NOT_A_DELIMITER` — one byte
+//! for one, so every offset stays right — and `restore` turns it back in the text shown.
 //!
 //! mail-parser reads nested `message/rfc822` parts (and digest entries) with an explicit
 //! stack, so any depth parses; but the tree it returns owns each nested message inside its
@@ -7,16 +13,146 @@
 //! messages overflowed a 2 MiB thread stack while syncing. `Parsed` takes the nested messages
 //! apart one by one instead.
 
+use std::borrow::Cow;
 use std::ops::Deref;
 
 use mail_parser::{Message, MessageParser, PartType};
 
+/// What stands in for the first `-` of a boundary look-alike while mail-parser reads.
+pub const NOT_A_DELIMITER: u8 = 0x1A;
+
 /// A parsed message whose drop is iterative, however deeply messages nest.
 pub struct Parsed<'x>(Message<'x>);
 
-/// Parses `raw` (headers and body).
-pub fn parse(raw: &[u8]) -> Option<Parsed<'_>> {
-    MessageParser::default().parse(raw).map(Parsed)
+/// A message's bytes ready for mail-parser: the original, or a copy with look-alikes defused.
+pub struct Prepared<'a> {
+    bytes: Cow<'a, [u8]>,
+}
+
+impl Prepared<'_> {
+    /// Parses the prepared bytes (headers and body).
+    pub fn parse(&self) -> Option<Parsed<'_>> {
+        MessageParser::default().parse(&self.bytes[..]).map(Parsed)
+    }
+}
+
+/// `text` taken from a prepared message, with the defused dashes given back.
+pub fn restore(text: &str) -> Cow<'_, str> {
+    if text.contains(char::from(NOT_A_DELIMITER)) {
+        Cow::Owned(text.replace(char::from(NOT_A_DELIMITER), "-"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The boundaries the message's headers declare (`boundary=…`), at most a few hundred.
+fn declared_boundaries(raw: &[u8]) -> Vec<Vec<u8>> {
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    let mut i = 0;
+    while let Some(at) = find_ignore_case(&raw[i..], b"boundary") {
+        let mut j = i + at + 8;
+        i = j;
+        while raw.get(j).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            j += 1;
+        }
+        if raw.get(j) != Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while raw.get(j).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            j += 1;
+        }
+        let value: Vec<u8> = if raw.get(j) == Some(&b'"') {
+            raw[j + 1..]
+                .iter()
+                .take_while(|b| **b != b'"' && **b != b'\n')
+                .copied()
+                .collect()
+        } else {
+            raw[j..]
+                .iter()
+                .take_while(|b| !b.is_ascii_whitespace() && **b != b';')
+                .copied()
+                .collect()
+        };
+        if !value.is_empty() && value.len() <= 200 && !found.contains(&value) {
+            found.push(value);
+            if found.len() >= 256 {
+                break;
+            }
+        }
+    }
+    found
+}
+
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (first, rest) = needle.split_first()?;
+    let first = first.to_ascii_lowercase();
+    (0..hay.len().saturating_sub(needle.len() - 1)).find(|&i| {
+        hay[i].to_ascii_lowercase() == first
+            && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest)
+    })
+}
+
+/// Whether `--boundary` at `at` is a real delimiter line: at a line start, then nothing but an
+/// optional `--`, white space and the line end.
+fn is_delimiter(raw: &[u8], at: usize, boundary: &[u8]) -> bool {
+    if at > 0 && raw[at - 1] != b'\n' {
+        return false;
+    }
+    let mut rest = &raw[at + 2 + boundary.len()..];
+    if let Some(after) = rest.strip_prefix(b"--") {
+        rest = after;
+    }
+    let rest = match rest.iter().position(|b| *b != b' ' && *b != b'\t') {
+        Some(n) => &rest[n..],
+        None => &[],
+    };
+    rest.is_empty() || rest.starts_with(b"\r\n") || rest.starts_with(b"\n") || rest == b"\r"
+}
+
+/// `raw` with every boundary look-alike defused (a copy only when there is one). One pass over
+/// the bytes: each `--` is checked against the boundaries starting with the byte after it.
+pub fn prepare(raw: &[u8]) -> Prepared<'_> {
+    let boundaries = declared_boundaries(raw);
+    let mut by_first: std::collections::HashMap<u8, Vec<&[u8]>> = std::collections::HashMap::new();
+    for b in &boundaries {
+        by_first.entry(b[0]).or_default().push(b);
+    }
+    let mut look_alikes = Vec::new();
+    let mut at = 0;
+    while at + 2 < raw.len() {
+        if raw[at] != b'-' || raw[at + 1] != b'-' {
+            at += 1;
+            continue;
+        }
+        if let Some(candidates) = by_first.get(&raw[at + 2]) {
+            let after = &raw[at + 2..];
+            let mut seen = false;
+            let mut real = false;
+            for b in candidates.iter().filter(|b| after.starts_with(b)) {
+                seen = true;
+                // A look-alike of one boundary can be the real delimiter of a longer one.
+                real |= is_delimiter(raw, at, b);
+            }
+            if seen && !real {
+                look_alikes.push(at);
+            }
+        }
+        at += 1;
+    }
+    if look_alikes.is_empty() {
+        return Prepared {
+            bytes: Cow::Borrowed(raw),
+        };
+    }
+    let mut copy = raw.to_vec();
+    for at in look_alikes {
+        copy[at] = NOT_A_DELIMITER;
+    }
+    Prepared {
+        bytes: Cow::Owned(copy),
+    }
 }
 
 impl<'x> Deref for Parsed<'x> {
@@ -69,11 +205,42 @@ mod tests {
         // A thread with a 256 KiB stack: the recursive drop needed far more.
         let worker = std::thread::Builder::new()
             .stack_size(256 * 1024)
-            .spawn(move || parse(&raw).map(|m| m.subject().unwrap_or_default().to_owned()));
+            .spawn(move || {
+                prepare(&raw)
+                    .parse()
+                    .map(|m| m.subject().unwrap_or_default().to_owned())
+            });
         let subject = worker.map(|w| w.join());
         assert!(
             matches!(&subject, Ok(Ok(Some(s))) if s == "fwd"),
             "{subject:?}"
         );
+    }
+
+    #[test]
+    fn only_delimiter_lines_end_a_part() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n\r\n--BOUNDARY\r\n\
+            Content-Type: text/plain\r\n\r\nlog: --BOUNDARY appears mid-line, and so on\r\n\
+            --BOUNDARY trailing words make this no delimiter either\r\nlast line\r\n\
+            --BOUNDARY--\r\n";
+        let prepared = prepare(raw);
+        assert_eq!(prepared.bytes.len(), raw.len(), "offsets must not move");
+        let Some(message) = prepared.parse() else {
+            panic!("no parse")
+        };
+        let text = message.body_text(0).map(|t| restore(&t).into_owned());
+        let text = text.unwrap_or_default();
+        assert!(
+            text.contains("--BOUNDARY appears mid-line, and so on") && text.contains("last line"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_longer_boundary_that_starts_like_a_shorter_one_still_delimits() {
+        let raw = b"Content-Type: multipart/mixed; boundary=ab\r\n\r\n--ab\r\n\
+            Content-Type: multipart/alternative; boundary=abcd\r\n\r\n--abcd\r\n\
+            Content-Type: text/plain\r\n\r\ninner\r\n--abcd--\r\n--ab--\r\n";
+        assert!(matches!(prepare(raw).bytes, Cow::Borrowed(_)));
     }
 }

@@ -26,10 +26,14 @@ pub fn draft_from_raw(
         .filter(|r| !visible.contains(&r.to_ascii_lowercase()))
         .map(String::as_str)
         .collect();
-    let parsed = super::parse::parse(raw);
+    let prepared = super::parse::prepare(raw);
+    let parsed = prepared.parse();
     let text = parsed
         .as_ref()
-        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .and_then(|m| {
+            m.body_text(0)
+                .map(|t| super::parse::restore(&t).into_owned())
+        })
         .unwrap_or_default();
     let attachments = compose::attachments_of(raw, &shown);
     // A new Message-ID (left empty here): the refused one may have reached some recipients.

@@ -152,7 +152,7 @@ proptest! {
     }
 
     #[test]
-    fn mangled_fixtures_never_panic(index in 0usize..44, cut in 0usize..4000, junk in proptest::collection::vec(any::<u8>(), 0..64)) {
+    fn mangled_fixtures_never_panic(index in 0usize..45, cut in 0usize..4000, junk in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut names: Vec<_> = std::fs::read_dir(corpus()).into_iter().flatten().flatten()
             .map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
         names.sort();
