@@ -19,6 +19,20 @@ pub fn database_file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("mirror.sqlite3")
 }
 
+/// Where the log of the store in `data_dir` goes: with the default data directory, the
+/// per-user state directory (Linux) or cache directory (Windows, macOS); with one chosen
+/// (`--data-dir`, `TIDINGS_DATA_DIR`: tests, portable installs), `logs` inside it, so
+/// everything stays together.
+pub fn log_dir_for(data_dir: &Path) -> PathBuf {
+    let default = ProjectDirs::from("org", "Tidings", "Tidings");
+    match default {
+        Some(d) if d.data_dir() == data_dir => {
+            d.state_dir().unwrap_or_else(|| d.cache_dir()).join("logs")
+        }
+        _ => data_dir.join("logs"),
+    }
+}
+
 /// The folder under the per-user cache directory where attachments are put to be opened.
 /// There is no shared fallback (such as a fixed name in /tmp, where another user could plant
 /// a link): without a home directory, nothing is opened.

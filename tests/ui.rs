@@ -556,6 +556,13 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     assert!(!app.notifications);
     assert_eq!(app.update(event()).units(), 0);
     snapshot(&app, "settings-app-system-light")?;
+    // About: the log folder opens for a bug report; it is the store's own.
+    let opened = click(&mut app, "Open log folder")?;
+    assert!(
+        matches!(opened.first(), Some(Message::OpenLogFolder)),
+        "{opened:?}"
+    );
+    assert!(app.log_dir().starts_with(db.parent().ok_or("no parent")?));
     Ok(())
 }
 

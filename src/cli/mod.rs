@@ -57,6 +57,12 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(dir) => dir,
         None => paths::data_dir().ok_or("no home directory to keep mail in")?,
     };
+    // A log that cannot be written is no reason not to read mail.
+    let logs = paths::log_dir_for(&dir);
+    if let Err(e) = crate::logging::init(&logs) {
+        eprintln!("tidings: no log in {}: {e}", logs.display());
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Tidings starting");
     paths::private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
     match cli.command {

@@ -311,6 +311,7 @@ pub(crate) struct Context {
 
 impl Context {
     pub(crate) fn emit(&self, event: Event) {
+        log_event(&event);
         // A client that stopped listening is not an engine error.
         let _ = self.events.send(event);
     }
@@ -319,6 +320,51 @@ impl Context {
     pub(crate) fn reachable(&self, account: i64) {
         // No sender listening (SMTP off) is fine.
         let _ = self.reachable.send(account);
+    }
+}
+
+/// What the engine tells the window goes to the log too: the lifecycle at info, failures as
+/// warnings, the chatter at debug. Events carry no passwords.
+fn log_event(event: &Event) {
+    use tracing::{debug, info, warn};
+    match event {
+        Event::AccountState { account, state } => info!(account, ?state, "account state"),
+        Event::SyncDone { account } => info!(account, "synced"),
+        Event::SyncProgress {
+            account,
+            folder,
+            done,
+            total,
+        } => debug!(account, folder, done, total, "sync progress"),
+        Event::NewMail {
+            account, messages, ..
+        } => info!(account, count = messages.len(), "new mail"),
+        Event::Sending { account, item } => info!(account, item, "sending"),
+        Event::SendResult {
+            account,
+            item,
+            outcome,
+        } => info!(account, item, ?outcome, "send result"),
+        Event::Error {
+            account,
+            kind,
+            message,
+        } => warn!(account, ?kind, detail = %message, "error"),
+        Event::AccountSaved { account } => info!(account, "account saved"),
+        Event::AccountRemoved { account } => info!(account, "account removed"),
+        Event::ConnectionReport(report) => {
+            info!(
+                account = report.account,
+                ok = report.ok(),
+                "connection test"
+            )
+        }
+        Event::RemoteImage {
+            message,
+            url,
+            result,
+        } => debug!(message, url, ok = result.is_ok(), "remote image"),
+        other => debug!(?other, "event"),
     }
 }
 

@@ -237,6 +237,7 @@ async fn reply(host: &str, stream: &mut BufReader<TcpStream>) -> Result<(u16, St
 }
 
 async fn write(host: &str, stream: &mut BufReader<TcpStream>, line: &str) -> Result<(), SmtpError> {
+    tracing::debug!(host, command = %crate::logging::redact_command(line), "SMTP >");
     stream
         .get_mut()
         .write_all(line.as_bytes())
@@ -324,6 +325,7 @@ pub async fn connect(
         host: host.to_owned(),
     })?
     .map_err(protocol)?;
+    tracing::info!(host, port = login.port, security = ?login.security, "SMTP connected");
     let credentials = Credentials::new(login.username.clone(), login.password.clone());
     conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
         .await

@@ -189,6 +189,12 @@ impl App {
         (app, task)
     }
 
+    /// The folder the log of this window's store is in.
+    pub fn log_dir(&self) -> PathBuf {
+        let data = self.db.parent().unwrap_or(std::path::Path::new("."));
+        crate::paths::log_dir_for(data)
+    }
+
     pub(super) fn load_tree(&self) -> Task<Message> {
         Task::perform(
             data::off_thread(self.db.clone(), data::tree),
@@ -321,6 +327,8 @@ impl App {
             | Message::Language(_)
             | Message::SystemTheme(_)
             | Message::Notifications(_)
+            | Message::OpenLogFolder
+            | Message::FolderOpened(_)
             | Message::EditAccount(_)
             | Message::NewAccount
             | Message::ManualAccount

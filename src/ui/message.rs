@@ -85,6 +85,10 @@ pub enum Message {
     SystemTheme(iced::theme::Mode),
     /// Desktop notifications on or off.
     Notifications(bool),
+    /// Open the folder with the log (Settings → About), for a bug report.
+    OpenLogFolder,
+    /// The desktop was asked to open a folder (or could not).
+    FolderOpened(Result<(), String>),
     /// New mail arrived: the rows, read for the notification.
     NewMailLoaded(Result<Vec<Envelope>, String>),
     /// A notification was shown (or the desktop refused it).

@@ -47,6 +47,27 @@ impl App {
                 self.notifications = on;
                 self.save_prefs()
             }
+            Message::OpenLogFolder => {
+                let dir = self.log_dir();
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || {
+                            crate::paths::private_dir(&dir)
+                                .and_then(|()| open::that_detached(&dir))
+                                .map_err(|e| format!("{}: {e}", dir.display()))
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?
+                    },
+                    Message::FolderOpened,
+                )
+            }
+            Message::FolderOpened(result) => {
+                if let Err(e) = result {
+                    self.last_error = Some(e);
+                }
+                Task::none()
+            }
             Message::EditAccount(id) => {
                 self.trust.clear();
                 self.form = self

@@ -144,6 +144,22 @@ fn app_page(app: &App) -> Element<'_, Message> {
         ]
         .spacing(8)
         .align_y(Alignment::Center),
+        text(t("ui-about")).size(20).font(BOLD),
+        row![
+            text(
+                app.i18n
+                    .t("ui-version", &[("version", env!("CARGO_PKG_VERSION"))])
+            )
+            .size(BODY)
+            .width(LABEL),
+            button(text(t("ui-open-log-folder")).size(BODY))
+                .style(button::secondary)
+                .padding([4, 12])
+                .on_press(Message::OpenLogFolder),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+        text(t("ui-log-folder")).size(SMALL),
     ]
     .spacing(16)
     .into()

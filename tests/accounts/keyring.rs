@@ -142,12 +142,14 @@ fn the_cli_keeps_the_password_only_in_the_keyring() -> Result<()> {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    // No TIDINGS_PASSWORD: the sync must get the password from the keyring.
+    // No TIDINGS_PASSWORD: the sync must get the password from the keyring. Every run logs
+    // at debug level, protocol commands included.
     let sync = Command::new(tidings)
         .arg("--data-dir")
         .arg(data.path())
         .args(["sync", "--once"])
         .env_remove("TIDINGS_PASSWORD")
+        .env("RUST_LOG", "debug")
         .output()?;
     let log = [sync.stdout.clone(), sync.stderr.clone()].concat();
     assert!(sync.status.success(), "{}", String::from_utf8_lossy(&log));
@@ -165,6 +167,7 @@ fn the_cli_keeps_the_password_only_in_the_keyring() -> Result<()> {
         .arg(data.path())
         .args(["account", "test", &alice.address])
         .env_remove("TIDINGS_PASSWORD")
+        .env("RUST_LOG", "debug")
         .output()?;
     let test_log = [test.stdout.clone(), test.stderr.clone()].concat();
     assert!(

@@ -145,6 +145,7 @@ pub async fn connect(
         }
         Security::Plain => Box::new(Guarded::new(tcp)),
     };
+    tracing::info!(host, port = login.port, security = ?login.security, "IMAP connected");
     let mut client = async_imap::Client::new(stream);
     // After STARTTLS the greeting was read before the handshake, and its capabilities no longer
     // count (RFC 3501 §6.2.1).

@@ -134,6 +134,7 @@ async fn send(
         host: host.to_owned(),
         source,
     };
+    tracing::debug!(host, command = %crate::logging::redact_command(command), "POP3 >");
     let inner = stream.get_mut();
     inner.write_all(command.as_bytes()).await.map_err(io)?;
     inner.write_all(b"\r\n").await.map_err(io)?;
@@ -148,6 +149,7 @@ async fn status(host: &str, stream: &mut BufReader<Box<dyn ImapIo>>) -> Result<S
             source,
         })?;
     let line = String::from_utf8_lossy(&line).into_owned();
+    tracing::debug!(host, reply = %line, "POP3 <");
     if line.starts_with("+OK") || line.starts_with("+ ") || line == "+" {
         Ok(line)
     } else {
