@@ -14,6 +14,8 @@ mod changes;
 mod crash;
 #[path = "engine/errors.rs"]
 mod errors;
+#[path = "engine/faults.rs"]
+mod faults;
 #[path = "engine/hostile.rs"]
 mod hostile;
 #[path = "engine/idle.rs"]

@@ -116,6 +116,8 @@ pub struct Provider {
     pub sends_imap_id: bool,
     /// Files a copy of what is sent by SMTP in Sent itself.
     pub files_own_sent_copy: bool,
+    /// Accepts only one UID range per command (no comma-separated UID sets).
+    pub single_uid_ranges: bool,
     /// Which password a client must use.
     pub password: PasswordKind,
     /// Where the provider explains it.
@@ -242,6 +244,7 @@ pub fn parse(xml: &str, email: &str) -> Result<Provider, ProviderError> {
         smtp,
         sends_imap_id: flag("sendsImapId"),
         files_own_sent_copy: flag("filesOwnSentCopy"),
+        single_uid_ranges: flag("singleUidRanges"),
         password,
         help_url: quirk("helpUrl")
             .and_then(|n| n.text())
@@ -251,6 +254,14 @@ pub fn parse(xml: &str, email: &str) -> Result<Provider, ProviderError> {
         hint_en: hint("en-US"),
         hint_zh: hint("zh-CN"),
     })
+}
+
+/// The shipped provider with id `id`, if any.
+pub fn by_id(id: &str, email: &str) -> Option<Provider> {
+    SHIPPED
+        .iter()
+        .filter(|(name, _)| *name == id)
+        .find_map(|(_, xml)| parse(xml, email).ok())
 }
 
 /// The shipped provider serving `domain`, if any.

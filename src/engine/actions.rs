@@ -167,6 +167,7 @@ async fn upload_draft(
         .into_iter()
         .collect();
     drain(session);
+    crate::protocols::imap::ensure_ok(session).map_err(fail("finding the draft's copies"))?;
     copies.sort_unstable();
     let newest = copies.pop().unwrap_or(0);
     if !copies.is_empty() {

@@ -11,7 +11,7 @@ use super::errors::EngineError;
 use super::idle::drain;
 use super::{Context, Event};
 use crate::mime::envelope::{self, LIST_HEADER_FIELDS};
-use crate::protocols::imap::{ImapSession, utf7};
+use crate::protocols::imap::{self, ImapSession, utf7};
 use crate::store::accounts::Account;
 use crate::store::bodies;
 use crate::store::folders::{self, Folder, Role};
@@ -45,6 +45,11 @@ pub(crate) async fn sync_account(
             .collect()
     };
     list.retain(|f| f.selectable && f.source == folders::Source::Imap);
+    if crate::accounts::providers::by_id(&account.provider_id, &account.address)
+        .is_some_and(|p| p.single_uid_ranges)
+    {
+        ctx.learn_single_uid_ranges(account.id);
+    }
     // INBOX first: it is what people look at.
     list.sort_by_key(|f| (f.role != Role::Inbox, f.name.clone()));
     let condstore = caps.has_str("CONDSTORE");
@@ -302,6 +307,43 @@ pub(crate) fn uid_set(uids: &[u32]) -> String {
     out
 }
 
+/// The UID sets to ask for `set` with: itself, or one range each for a server that takes no
+/// lists.
+fn uid_sets_for(ctx: &Context, account: i64, set: &str) -> std::collections::VecDeque<String> {
+    if ctx.single_uid_ranges(account) {
+        set.split(',').map(str::to_owned).collect()
+    } else {
+        std::iter::once(set.to_owned()).collect()
+    }
+}
+
+/// A UID FETCH of `set` failed with `error`. When the server answered BAD to a UID list (QQ
+/// Mail does), the account learns to send one range a command and `set`'s ranges are queued
+/// in front of what is left; any other failure is the caller's.
+fn split_refused_list(
+    ctx: &Context,
+    account: i64,
+    set: &str,
+    error: async_imap::error::Error,
+    sets: &mut std::collections::VecDeque<String>,
+) -> Result<(), async_imap::error::Error> {
+    match error {
+        async_imap::error::Error::Bad(why) if set.contains(',') => {
+            tracing::warn!(
+                account,
+                why,
+                "the server refused a UID list; one range a command"
+            );
+            ctx.learn_single_uid_ranges(account);
+            for range in set.rsplit(',') {
+                sets.push_front(range.to_owned());
+            }
+            Ok(())
+        }
+        other => Err(other),
+    }
+}
+
 /// Fetches envelopes for a UID set and commits them; returns the ids written.
 async fn fetch_envelopes(
     ctx: &Context,
@@ -315,15 +357,28 @@ async fn fetch_envelopes(
         "(UID FLAGS INTERNALDATE RFC822.SIZE{} BODY.PEEK[HEADER.FIELDS ({LIST_HEADER_FIELDS})])",
         if condstore { " MODSEQ" } else { "" }
     );
-    let fetched: Vec<Envelope> = session
-        .uid_fetch(set, &query)
-        .await
-        .map_err(|e| EngineError::imap("fetching envelopes", e))?
-        .try_filter_map(|f| async move { Ok(envelope_of(&f, folder).filter(|e| e.uid > above)) })
-        .try_collect()
-        .await
-        .map_err(|e| EngineError::imap("fetching envelopes", e))?;
-    drain(session);
+    let mut fetched: Vec<Envelope> = Vec::new();
+    let mut sets = uid_sets_for(ctx, folder.account_id, set);
+    while let Some(set) = sets.pop_front() {
+        let got: Result<Vec<Envelope>, _> = async {
+            let got = session
+                .uid_fetch(&set, &query)
+                .await?
+                .try_filter_map(
+                    |f| async move { Ok(envelope_of(&f, folder).filter(|e| e.uid > above)) },
+                )
+                .try_collect()
+                .await;
+            drain(session);
+            got.and_then(|got| imap::ensure_ok(session).map(|()| got))
+        }
+        .await;
+        match got {
+            Ok(got) => fetched.extend(got),
+            Err(e) => split_refused_list(ctx, folder.account_id, &set, e, &mut sets)
+                .map_err(|e| EngineError::imap("fetching envelopes", e))?,
+        }
+    }
     if fetched.is_empty() {
         return Ok(Vec::new());
     }
@@ -478,6 +533,8 @@ async fn fill_gaps(
         .await
         .map_err(|e| EngineError::imap("listing UIDs", e))?;
     drain(session);
+    // An empty answer from a failed SEARCH would read as "everything was expunged".
+    imap::ensure_ok(session).map_err(|e| EngineError::imap("listing UIDs", e))?;
     let vanished: Vec<u32> = known
         .iter()
         .filter(|u| !server.contains(u))
@@ -557,6 +614,7 @@ async fn sync_flags(
         .await
         .map_err(|e| EngineError::imap("fetching flags", e))?;
     drain(session);
+    imap::ensure_ok(session).map_err(|e| EngineError::imap("fetching flags", e))?;
     if updates.is_empty() {
         return Ok(());
     }
@@ -622,23 +680,32 @@ async fn fetch_bodies(
         let uids: Vec<u32> = batch.iter().map(|b| b.uid).collect();
         // A partial fetch one byte past the limit: a server that announced a small size
         // cannot make us hold a larger message, and what comes back over it is recognised.
-        let fetched: Vec<(u32, Vec<u8>)> = session
-            .uid_fetch(
-                uid_set(&uids),
-                format!("(UID BODY.PEEK[]<0.{}>)", limit + 1),
-            )
-            .await
-            .map_err(|e| EngineError::imap("fetching messages", e))?
-            .try_filter_map(|f| async move {
-                Ok(match (f.uid, f.body()) {
-                    (Some(uid), Some(body)) => Some((uid, body.to_vec())),
-                    _ => None,
-                })
-            })
-            .try_collect()
-            .await
-            .map_err(|e| EngineError::imap("fetching messages", e))?;
-        drain(session);
+        let query = format!("(UID BODY.PEEK[]<0.{}>)", limit + 1);
+        let mut fetched: Vec<(u32, Vec<u8>)> = Vec::new();
+        let mut sets = uid_sets_for(ctx, folder.account_id, &uid_set(&uids));
+        while let Some(set) = sets.pop_front() {
+            let got: Result<Vec<(u32, Vec<u8>)>, _> = async {
+                let got = session
+                    .uid_fetch(&set, &query)
+                    .await?
+                    .try_filter_map(|f| async move {
+                        Ok(match (f.uid, f.body()) {
+                            (Some(uid), Some(body)) => Some((uid, body.to_vec())),
+                            _ => None,
+                        })
+                    })
+                    .try_collect()
+                    .await;
+                drain(session);
+                got.and_then(|got| imap::ensure_ok(session).map(|()| got))
+            }
+            .await;
+            match got {
+                Ok(got) => fetched.extend(got),
+                Err(e) => split_refused_list(ctx, folder.account_id, &set, e, &mut sets)
+                    .map_err(|e| EngineError::imap("fetching messages", e))?,
+            }
+        }
         // At most one batch is parsed and committed while the next downloads.
         if let Some(previous) = in_flight.take() {
             previous.await??;

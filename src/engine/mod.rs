@@ -307,6 +307,9 @@ pub(crate) struct Context {
     /// An account's server answered again (a connection or a download pass succeeded): its
     /// outbox retries what the network held back, without waiting out the backoff.
     pub reachable: tokio::sync::broadcast::Sender<i64>,
+    /// Accounts whose IMAP server refused a comma-separated UID set: they get one range a
+    /// command from then on (learned at run time; QQ Mail is known from the provider data).
+    pub single_uid_ranges: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Context {
@@ -314,6 +317,20 @@ impl Context {
         log_event(&event);
         // A client that stopped listening is not an engine error.
         let _ = self.events.send(event);
+    }
+
+    /// Whether `account`'s IMAP server takes one UID range a command only.
+    pub(crate) fn single_uid_ranges(&self, account: i64) -> bool {
+        self.single_uid_ranges
+            .lock()
+            .is_ok_and(|s| s.contains(&account))
+    }
+
+    /// Remembers that `account`'s server takes one UID range a command only.
+    pub(crate) fn learn_single_uid_ranges(&self, account: i64) {
+        if let Ok(mut s) = self.single_uid_ranges.lock() {
+            s.insert(account);
+        }
     }
 
     /// Tells the account's other tasks that its servers answer again.
@@ -382,6 +399,7 @@ pub fn spawn(
         options: Arc::new(options),
         events,
         reachable: tokio::sync::broadcast::channel(64).0,
+        single_uid_ranges: Arc::default(),
     };
     tokio::spawn(run(ctx, command_rx));
     (EngineHandle { commands }, event_rx)

@@ -444,6 +444,7 @@ async fn in_folder(
         .uid_search(format!("HEADER Message-ID \"<{message_id}>\""))
         .await
         .map_err(|e| EngineError::imap("searching Sent", e))?;
+    imap::ensure_ok(session).map_err(|e| EngineError::imap("searching Sent", e))?;
     Ok(!found.is_empty())
 }
 

@@ -12,6 +12,7 @@ mod daemon;
 pub mod dns;
 mod dovecot;
 mod postfix;
+pub mod proxy;
 pub mod seed;
 
 use std::fs;

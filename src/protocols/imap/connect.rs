@@ -10,7 +10,7 @@ use async_imap::types::Capabilities;
 use rustls::ClientConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::guard::Guarded;
+use super::guard::{Done, Guarded};
 use tokio::net::TcpStream;
 
 use crate::protocols::tls::{self, TlsError};
@@ -20,8 +20,31 @@ use crate::store::accounts::Security;
 pub trait ImapIo: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> ImapIo for T {}
 
+/// An IMAP connection's bytes, read through the guard: it also tells how the last tagged
+/// command ended.
+pub trait ImapStream: ImapIo {
+    /// How the last tagged command the server answered ended.
+    fn last_done(&self) -> Option<&Done>;
+}
+
+impl<S: ImapIo> ImapStream for Guarded<S> {
+    fn last_done(&self) -> Option<&Done> {
+        Guarded::last_done(self)
+    }
+}
+
 /// A logged-in IMAP session.
-pub type ImapSession = async_imap::Session<Box<dyn ImapIo>>;
+pub type ImapSession = async_imap::Session<Box<dyn ImapStream>>;
+
+/// Fails when the last command the session ran ended with NO or BAD. async-imap's FETCH and
+/// SEARCH streams end at the tagged answer whatever it says; call this after reading one.
+pub fn ensure_ok(session: &ImapSession) -> Result<(), async_imap::error::Error> {
+    match session.get_ref().last_done() {
+        Some(Done::Bad(text)) => Err(async_imap::error::Error::Bad(text.clone())),
+        Some(Done::No(text)) => Err(async_imap::error::Error::No(text.clone())),
+        _ => Ok(()),
+    }
+}
 
 /// How long we wait for a TCP connect or a server answer during login.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -132,7 +155,7 @@ pub async fn connect(
     let _ = tcp.set_nodelay(true);
 
     // Every server byte passes the nesting guard before async-imap parses it.
-    let stream: Box<dyn ImapIo> = match login.security {
+    let stream: Box<dyn ImapStream> = match login.security {
         Security::Tls => Box::new(Guarded::new(
             timed(host, "starting TLS", async {
                 Ok(tls::handshake(tls_config, host, tcp).await?)

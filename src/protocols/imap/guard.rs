@@ -31,11 +31,32 @@ enum State {
     Literal(u64),
 }
 
-/// Follows the server's bytes and says when they nest too deeply.
+/// How a tagged command ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    /// `tag OK …`
+    Ok,
+    /// `tag NO …`, with the server's text.
+    No(String),
+    /// `tag BAD …`, with the server's text.
+    Bad(String),
+}
+
+/// The longest line start kept to read a tagged status from.
+const STATUS_PREFIX: usize = 512;
+
+/// Follows the server's bytes: says when they nest too deeply, and remembers how the last
+/// tagged command ended (async-imap's FETCH stream ends at the tagged answer without telling
+/// whether it was OK, so a BAD looked like an empty result).
 #[derive(Debug, Clone)]
 pub struct Nesting {
     state: State,
     depth: usize,
+    /// The start of the current response line, outside strings and literals.
+    line: Vec<u8>,
+    /// The line held a literal or a string: not a status line.
+    spoiled: bool,
+    last_done: Option<Done>,
 }
 
 impl Default for Nesting {
@@ -43,7 +64,34 @@ impl Default for Nesting {
         Nesting {
             state: State::Normal,
             depth: 0,
+            line: Vec::new(),
+            spoiled: false,
+            last_done: None,
         }
+    }
+}
+
+/// Reads `tag OK|NO|BAD text` from a line; None for untagged and continuation lines.
+fn tagged_status(line: &[u8]) -> Option<Done> {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end();
+    let (tag, rest) = text.split_once(' ')?;
+    if tag == "*" || tag == "+" || tag.is_empty() {
+        return None;
+    }
+    let (status, words) = rest.split_once(' ').unwrap_or((rest, ""));
+    match status.to_ascii_uppercase().as_str() {
+        "OK" => Some(Done::Ok),
+        "NO" => Some(Done::No(words.to_owned())),
+        "BAD" => Some(Done::Bad(words.to_owned())),
+        _ => None,
+    }
+}
+
+impl Nesting {
+    /// How the last tagged command the server answered ended.
+    pub fn last_done(&self) -> Option<&Done> {
+        self.last_done.as_ref()
     }
 }
 
@@ -53,6 +101,9 @@ impl Nesting {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            if self.state == State::Normal && self.line.len() < STATUS_PREFIX && b != b'\n' {
+                self.line.push(b);
+            }
             self.state = match self.state {
                 State::Literal(left) => {
                     // Skip the literal's bytes in one step.
@@ -91,8 +142,14 @@ impl Nesting {
                     _ => State::Normal,
                 },
                 State::Normal => match b {
-                    b'"' => State::Quoted { escape: false },
-                    b'{' => State::Count(0),
+                    b'"' => {
+                        self.spoiled = true;
+                        State::Quoted { escape: false }
+                    }
+                    b'{' => {
+                        self.spoiled = true;
+                        State::Count(0)
+                    }
                     b'(' => {
                         self.depth += 1;
                         if self.depth > MAX_NESTING {
@@ -112,6 +169,13 @@ impl Nesting {
                     b'\n' => {
                         // A response ends at a line end outside strings and literals.
                         self.depth = 0;
+                        if !self.spoiled
+                            && let Some(done) = tagged_status(&self.line)
+                        {
+                            self.last_done = Some(done);
+                        }
+                        self.line.clear();
+                        self.spoiled = false;
                         State::Normal
                     }
                     _ => State::Normal,
@@ -142,6 +206,11 @@ impl<S> Guarded<S> {
     /// The stream inside (to start TLS on it).
     pub fn into_inner(self) -> S {
         self.inner
+    }
+
+    /// How the last tagged command the server answered ended.
+    pub fn last_done(&self) -> Option<&Done> {
+        self.nesting.last_done()
     }
 }
 
@@ -208,6 +277,22 @@ mod tests {
         for _ in 0..10 {
             assert!(n.feed(&nested(MAX_NESTING)).is_ok());
         }
+    }
+
+    #[test]
+    fn the_last_tagged_status_is_remembered() {
+        let mut n = Nesting::default();
+        let _ = n.feed(b"* 1 FETCH (UID 5 BODY[] {12}\r\na4 OK inside\r\n)\r\n");
+        assert_eq!(n.last_done(), None, "a literal is data, not a status");
+        let _ = n.feed(b"a4 BAD [CLIENTBUG] Invalid message set\r\n");
+        assert_eq!(
+            n.last_done(),
+            Some(&Done::Bad("[CLIENTBUG] Invalid message set".into()))
+        );
+        let _ = n.feed(b"* OK still here\r\na5 OK done\r\n");
+        assert_eq!(n.last_done(), Some(&Done::Ok));
+        let _ = n.feed(b"a6 NO [SERVERBUG] bad day\r\n");
+        assert!(matches!(n.last_done(), Some(Done::No(_))));
     }
 
     #[test]

@@ -4,4 +4,4 @@ pub mod connect;
 pub mod guard;
 pub mod utf7;
 
-pub use connect::{ImapError, ImapSession, Login, connect};
+pub use connect::{ImapError, ImapSession, Login, connect, ensure_ok};

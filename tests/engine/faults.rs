@@ -1,0 +1,182 @@
+//! Faults on the wire, through the harness's fault-injecting proxy between Tidings and the
+//! real servers: each run ends with the mirror compared to the server, nothing lost and
+//! nothing twice.
+
+use std::collections::HashSet;
+
+use futures::TryStreamExt;
+use tidings::store::accounts::Security;
+use tidings::store::bodies;
+
+use crate::fixture::{Fixture, account_for, server_state};
+use crate::harness::proxy::{Faults, Proxy};
+use crate::harness::{Result, Servers};
+
+/// Offsets that cover a whole transfer, the same every run (xorshift).
+fn offsets(seed: u64, count: usize, below: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            200 + x % below
+        })
+        .collect()
+}
+
+/// An IMAP account on `port` (the proxy) with `security`.
+fn through(servers: Servers, port: u16, security: Security) -> Result<Fixture> {
+    Fixture::with_account(
+        servers,
+        move |s| account_for(s, "alice", port, security),
+        true,
+    )
+}
+
+/// The mirror of INBOX equals the server's, each message once and with its body.
+async fn assert_exact_mirror(fx: &Fixture) -> Result<usize> {
+    let mut other = fx.other_session().await?;
+    let server = server_state(&mut other, "INBOX").await?;
+    other.logout().await?;
+    let mirrored = fx.mirrored("INBOX")?;
+    let server_ids: Vec<(u32, String)> = server.iter().map(|(u, m, _)| (*u, m.clone())).collect();
+    assert_eq!(mirrored, server_ids, "the mirror differs from the server");
+    let unique: HashSet<&String> = mirrored.iter().map(|(_, m)| m).collect();
+    assert_eq!(unique.len(), mirrored.len(), "a message is mirrored twice");
+    let reader = fx.reader()?;
+    let without: i64 = reader.query_row(
+        "SELECT COUNT(*) FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id \
+         WHERE b.message_id IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(without, 0, "bodies missing after the last sync");
+    let _ = bodies::get(&reader, 0)?;
+    Ok(mirrored.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imap_sync_cut_at_fifty_offsets_resumes_to_an_exact_mirror() -> Result<()> {
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.imaps).await?;
+    let fx = through(servers, proxy.port, Security::Tls)?;
+    fx.servers.seed("alice", "INBOX", 0, 120)?;
+    for offset in offsets(0x9e37_79b9, 50, 2_500_000) {
+        proxy.set(Faults {
+            cut_to_client_after: Some(offset),
+            reset: offset % 2 == 0,
+            once: true,
+            ..Faults::default()
+        });
+        // A cut pass fails (or finishes early, if the cut came late): either is fine.
+        let _ = fx.sync_once().await?;
+    }
+    proxy.set(Faults::default());
+    fx.sync_once().await?;
+    assert_eq!(assert_exact_mirror(&fx).await?, 120);
+    assert!(proxy.connections() >= 51);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_refusing_uid_lists_is_synced_one_range_at_a_time() -> Result<()> {
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.imap).await?;
+    let fx = through(servers, proxy.port, Security::Plain)?;
+    fx.servers.seed("alice", "INBOX", 0, 30)?;
+    // Gaps in the UIDs, so the missing messages make a UID list ("1:4,6:9,...").
+    let mut other = fx.other_session().await?;
+    other.select("INBOX").await?;
+    let _: Vec<_> = other
+        .uid_store("5,10,15", "+FLAGS (\\Deleted)")
+        .await?
+        .try_collect()
+        .await?;
+    let _: Vec<_> = other.expunge().await?.try_collect().await?;
+    other.logout().await?;
+    proxy.set(Faults {
+        bad_uid_lists: true,
+        ..Faults::default()
+    });
+    let events = fx.sync_once().await?;
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, tidings::engine::Event::Error { .. })),
+        "{events:?}"
+    );
+    assert_eq!(assert_exact_mirror(&fx).await?, 27);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pop3_cut_anywhere_keeps_every_message_once_here_or_there() -> Result<()> {
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.pop3s).await?;
+    let port = proxy.port;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
+            a.imap.enabled = false;
+            a.pop3.enabled = true;
+            a.pop3.port = port;
+            // Deleted from the server once downloaded: the cut between RETR and DELE matters.
+            a.pop3_options.leave_on_server = false;
+            a
+        },
+        true,
+    )?;
+    let seeded: HashSet<String> = fx
+        .servers
+        .seed("alice", "INBOX", 0, 60)?
+        .into_iter()
+        .map(|s| s.message_id)
+        .collect();
+    let check = |fx: &Fixture| -> Result<(usize, usize)> {
+        let reader = fx.reader()?;
+        let mut stmt = reader.prepare("SELECT rfc_message_id FROM messages")?;
+        let local: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let unique: HashSet<&String> = local.iter().collect();
+        assert_eq!(unique.len(), local.len(), "a message was downloaded twice");
+        let on_server = crate::harness::seed::count_files(&fx.servers.maildir("alice", "INBOX"))?;
+        // Never neither: what is not here is still on the server.
+        assert!(
+            local.len() + on_server >= seeded.len(),
+            "lost: {} here, {on_server} on the server",
+            local.len()
+        );
+        Ok((local.len(), on_server))
+    };
+    for offset in offsets(0x51ed_2701, 20, 1_500_000) {
+        proxy.set(Faults {
+            cut_to_client_after: Some(offset),
+            reset: offset % 3 == 0,
+            once: true,
+            ..Faults::default()
+        });
+        let _ = fx.sync_once().await?;
+        check(&fx)?;
+    }
+    proxy.set(Faults::default());
+    fx.sync_once().await?;
+    // Dovecot may hold the mailbox lock a moment after a cut session.
+    let mut last = check(&fx)?;
+    for _ in 0..5 {
+        if last.1 == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        fx.sync_once().await?;
+        last = check(&fx)?;
+    }
+    assert_eq!(
+        last,
+        (seeded.len(), 0),
+        "all downloaded, none left on the server"
+    );
+    Ok(())
+}
