@@ -180,3 +180,74 @@ async fn pop3_cut_anywhere_keeps_every_message_once_here_or_there() -> Result<()
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_cut_anywhere_delivers_once_or_says_it_may_have() -> Result<()> {
+    use tidings::engine::outbox::SendOutcome;
+    use tidings::engine::{EngineOptions, Event};
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.submissions).await?;
+    let fx = crate::send::sender(servers, proxy.port, Security::Tls, true)?;
+    let password = fx.password.clone();
+    // Cuts in both directions, over the whole session: before MAIL, inside DATA, and after
+    // the final "." but before the server's answer arrives.
+    let mut cuts: Vec<(bool, u64)> = offsets(0x2545_f491, 10, 9_000)
+        .into_iter()
+        .map(|o| (true, o))
+        .collect();
+    cuts.extend(
+        offsets(0x6a09_e667, 10, 9_000)
+            .into_iter()
+            .map(|o| (false, o)),
+    );
+    let mut outcomes = Vec::new();
+    for (n, (to_server, offset)) in cuts.into_iter().enumerate() {
+        proxy.set(Faults {
+            cut_to_server_after: to_server.then_some(offset),
+            cut_to_client_after: (!to_server).then_some(offset),
+            once: true,
+            ..Faults::default()
+        });
+        let subject = format!("cut {n:02}");
+        let (_, events) = crate::send::send_with(&fx, &password, &subject).await?;
+        let outcome = events.into_iter().find_map(|e| match e {
+            Event::SendResult { outcome, .. } => Some(outcome),
+            _ => None,
+        });
+        // What waits for a retry goes with the next pass, without faults; the next attempt
+        // starts with nothing else queued.
+        proxy.set(Faults::default());
+        fx.sync_once_options(
+            &password,
+            EngineOptions {
+                send_only: true,
+                ..EngineOptions::default()
+            },
+        )
+        .await?;
+        outcomes.push((subject, outcome));
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let inbox = crate::send::messages_of(&fx, "bob", "INBOX").await?;
+    let copies = |subject: &str| {
+        inbox
+            .iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(&format!("Subject: {subject}\r\n")))
+            .count()
+    };
+    let mut uncertain = 0;
+    for (subject, outcome) in &outcomes {
+        match outcome {
+            Some(SendOutcome::MayHaveBeenSent) => {
+                uncertain += 1;
+                assert!(copies(subject) <= 1, "{subject} was delivered twice");
+            }
+            Some(SendOutcome::Sent | SendOutcome::Retrying(_)) => {
+                assert_eq!(copies(subject), 1, "{subject}: {outcome:?}");
+            }
+            other => return Err(format!("{subject}: {other:?}").into()),
+        }
+    }
+    assert!(outcomes.len() - uncertain >= 10, "{outcomes:?}");
+    Ok(())
+}

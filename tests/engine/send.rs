@@ -17,7 +17,7 @@ use crate::fixture::{Fixture, account_for, server_state, wait_for};
 use crate::harness::{HOST, Result, Servers};
 
 /// alice with IMAP over TLS and SMTP on the given port and security.
-fn sender(
+pub(crate) fn sender(
     servers: Servers,
     smtp_port: u16,
     security: Security,
@@ -40,7 +40,7 @@ fn sender(
 }
 
 /// Raw messages in a user's folder, read by an independent session.
-async fn messages_of(fx: &Fixture, user: &str, folder: &str) -> Result<Vec<Vec<u8>>> {
+pub(crate) async fn messages_of(fx: &Fixture, user: &str, folder: &str) -> Result<Vec<Vec<u8>>> {
     let config = tidings::protocols::tls::client_config(&fx.servers.ca_der()?)?;
     let who = fx.servers.user(user);
     let login = tidings::protocols::imap::Login {
@@ -174,7 +174,11 @@ async fn no_sent_copy_when_the_provider_files_its_own() -> Result<()> {
     Ok(())
 }
 
-async fn send_with(fx: &Fixture, password: &str, draft_subject: &str) -> Result<(i64, Vec<Event>)> {
+pub(crate) async fn send_with(
+    fx: &Fixture,
+    password: &str,
+    draft_subject: &str,
+) -> Result<(i64, Vec<Event>)> {
     let (handle, mut events) = tidings::engine::spawn(
         fx.store.clone(),
         fx.secrets(password),
@@ -227,7 +231,11 @@ async fn send_draft(
 }
 
 /// Presses "retry" on an outbox item in a fresh engine and waits for the event `until` accepts.
-async fn retry_send(fx: &Fixture, item: i64, until: impl FnMut(&Event) -> bool) -> Result<Event> {
+pub(crate) async fn retry_send(
+    fx: &Fixture,
+    item: i64,
+    until: impl FnMut(&Event) -> bool,
+) -> Result<Event> {
     let (handle, mut events) = fx.start_engine_with(EngineOptions {
         send_only: true,
         ..EngineOptions::default()
