@@ -65,6 +65,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Tidings starting");
     paths::private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
+    let repaired = store.recovery().cloned();
+    if let Some(r) = &repaired {
+        terminal::say_err!("tidings: {}", r.describe());
+    }
     match cli.command {
         None => match cli.file {
             Some(file) => show::run(&store, show::ShowArgs::for_file(file)),
@@ -72,7 +76,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 // The window opens its own engine and writer; this one must close first.
                 let db = store.path().to_owned();
                 drop(store);
-                crate::ui::run(db).map_err(|e| format!("the window could not open: {e}"))
+                crate::ui::run(db, repaired).map_err(|e| format!("the window could not open: {e}"))
             }
         },
         Some(Commands::Account(command)) => account::run(&store, command),

@@ -34,6 +34,12 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Applies every migration the database has not seen, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Applies the migrations up to schema version `target` (a backup gets the schema of the
+/// database it copies).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
     let current: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .ctx("reading the schema version")?;
@@ -42,7 +48,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             "the database was written by a newer Tidings (schema {current}, this one knows {SCHEMA_VERSION})"
         )));
     }
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let upto = usize::try_from(target.clamp(0, SCHEMA_VERSION)).unwrap_or(0);
+    for (index, (name, sql)) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(upto)
+        .skip(current as usize)
+    {
         let version = index as i64 + 1;
         let tx = conn
             .transaction()

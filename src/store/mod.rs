@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod backup;
 pub mod bodies;
 pub mod certificates;
 pub mod drafts;
@@ -59,7 +60,7 @@ impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
     }
 }
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+type Job = Box<dyn FnOnce(&mut Connection, &Path) + Send>;
 
 /// The single writer. Cloning it clones a handle to the same thread.
 #[derive(Clone)]
@@ -72,32 +73,97 @@ pub struct Writer {
 pub struct Store {
     path: PathBuf,
     writer: Writer,
+    recovery: Option<backup::Recovery>,
 }
 
+/// How often the writer looks whether the daily backup is due.
+const BACKUP_CHECK: Duration = Duration::from_secs(3600);
+
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date. A
+    /// damaged database is moved aside and rebuilt from the newest backup (see `recovery`);
+    /// the local-only data is backed up before a migration and daily.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         crate::paths::private_database(path).map_err(|e| {
             StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
         })?;
+        let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        let damaged = existed && (backup::damage_marker(path).exists() || !backup::is_sound(path));
+        let recovery = if damaged {
+            Some(backup::recover(path)?)
+        } else {
+            None
+        };
         let mut conn = Connection::open(path).ctx(&format!("opening {}", path.display()))?;
         configure(&conn).ctx("configuring the writer connection")?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .ctx("switching to WAL")?;
+        let backups = backup::dir_for(path);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .ctx("reading the schema version")?;
+        if version > 0 && version < SCHEMA_VERSION {
+            // Before a migration changes anything: what exists only here is kept aside.
+            if let Err(e) = backup::create(&conn, &backups) {
+                tracing::warn!("no backup before the migration: {e}");
+            }
+        }
         migrations::migrate(&mut conn)?;
+        if backup::due(&backups)
+            && has_accounts(&conn)
+            && let Err(e) = backup::create(&conn, &backups)
+        {
+            tracing::warn!("the daily backup failed: {e}");
+        }
+        let marker = backup::damage_marker(path);
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("tidings-store-writer".into())
             .spawn(move || {
-                for job in queue {
-                    job(&mut conn);
+                // A window left open for days still gets its daily backup.
+                let mut checked = std::time::Instant::now();
+                loop {
+                    if checked.elapsed() >= BACKUP_CHECK {
+                        checked = std::time::Instant::now();
+                        if backup::due(&backups)
+                            && has_accounts(&conn)
+                            && let Err(e) = backup::create(&conn, &backups)
+                        {
+                            tracing::warn!("the daily backup failed: {e}");
+                        }
+                    }
+                    match queue.recv_timeout(BACKUP_CHECK) {
+                        Ok(job) => job(&mut conn, &marker),
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
                 }
             })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             path: path.to_owned(),
             writer: Writer { jobs },
+            recovery,
         })
+    }
+
+    /// Backs up the local-only data now, on the writer thread (outside any transaction).
+    pub fn backup_now(&self) -> Result<PathBuf, StoreError> {
+        let dir = backup::dir_for(&self.path);
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |conn, _| {
+            let _ = tx.send(backup::create(conn, &dir));
+        });
+        self.writer
+            .jobs
+            .send(job)
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.recv().map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// What opening had to repair, if the database was found damaged.
+    pub fn recovery(&self) -> Option<&backup::Recovery> {
+        self.recovery.as_ref()
     }
 
     /// The file this store lives in.
@@ -170,9 +236,24 @@ impl Writer {
         R: FnOnce(Result<T, StoreError>) + Send + 'static,
         T: Send + 'static,
     {
-        let job: Job = Box::new(move |conn| reply(in_transaction(conn, f)));
+        let job: Job = Box::new(move |conn, marker| {
+            let result = in_transaction(conn, f);
+            if let Err(StoreError::Sql { source, .. }) = &result
+                && source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+            {
+                // Repaired at the next start, from the backup; the user is told now.
+                tracing::error!("the database reports itself damaged: {source}");
+                let _ = std::fs::write(marker, b"SQLITE_CORRUPT\n");
+            }
+            reply(result)
+        });
         self.jobs.send(job).map_err(|_| StoreError::WriterGone)
     }
+}
+
+fn has_accounts(conn: &Connection) -> bool {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))
+        .unwrap_or(false)
 }
 
 fn in_transaction<T>(

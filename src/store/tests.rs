@@ -400,3 +400,151 @@ fn trusted_certificates_round_trip() -> Result<(), StoreError> {
     );
     Ok(())
 }
+
+mod backups {
+    use super::*;
+    use crate::store::backup;
+    use crate::store::messages::Envelope;
+
+    /// A store with an account, an IMAP message and a POP3 message (both with bodies), a
+    /// draft and an outbox item.
+    fn populated(dir: &std::path::Path) -> Result<(Store, i64), StoreError> {
+        let store = Store::open(&dir.join("mirror.sqlite3"))?;
+        let account = store.writer().write_blocking(|tx| {
+            let account = accounts::insert(tx, &account())?;
+            let imap = folders::insert(
+                tx,
+                &folders::Folder::new_imap(account, "INBOX", "INBOX", folders::Role::Inbox),
+            )?;
+            let local = folders::local_inbox(tx, account)?;
+            for (folder, uid, id) in [(imap, 7, "imap@x"), (local, 0, "pop@x")] {
+                let m = messages::insert(
+                    tx,
+                    &Envelope {
+                        account_id: account,
+                        folder_id: folder,
+                        uid,
+                        rfc_message_id: id.into(),
+                        subject: id.into(),
+                        ..Envelope::default()
+                    },
+                )?;
+                // Large enough that the file has many pages to damage.
+                bodies::put(tx, m, &vec![b'x'; 200_000])?;
+            }
+            crate::store::pop3::mark_downloaded(tx, account, "uidl-1", 2)?;
+            Ok(account)
+        })?;
+        Ok((store, account))
+    }
+
+    fn subjects(store: &Store) -> Result<Vec<String>, StoreError> {
+        let reader = store.reader()?;
+        let mut stmt = reader
+            .prepare("SELECT subject FROM messages ORDER BY subject")
+            .ctx("prepare")?;
+        stmt.query_map([], |r| r.get(0))
+            .ctx("query")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("collect")
+    }
+
+    #[test]
+    fn a_backup_holds_what_exists_only_here() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().ctx_io()?;
+        let (store, _) = populated(dir.path())?;
+        let made = store.backup_now()?;
+        let copy = Connection::open(&made).ctx("open")?;
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            copy.query_row(sql, [], |r| r.get(0)).ctx(sql)
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM accounts")?, 1);
+        // The POP3 message and its body, not the IMAP one: that comes back from the server.
+        assert_eq!(count("SELECT COUNT(*) FROM messages")?, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM message_bodies")?, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM pop3_uidls")?, 1);
+        // Two kept.
+        for _ in 0..3 {
+            store.backup_now()?;
+        }
+        assert_eq!(backup::list(&dir.path().join("backups")).len(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_damaged_database_is_kept_aside_and_rebuilt_from_the_backup() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().ctx_io()?;
+        let db = dir.path().join("mirror.sqlite3");
+        let (store, _) = populated(dir.path())?;
+        store.backup_now()?;
+        drop(store);
+        // Give the writer a moment to close (WAL checkpointed into the file).
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let mut bytes = std::fs::read(&db).ctx_io()?;
+        for b in bytes.iter_mut().skip(4096).take(4096 * 8) {
+            *b = 0x5A;
+        }
+        std::fs::write(&db, &bytes).ctx_io()?;
+        let store = Store::open(&db)?;
+        let recovery = store
+            .recovery()
+            .cloned()
+            .ok_or(StoreError::Corrupt("not noticed".into()))?;
+        assert!(recovery.damaged.exists(), "the damaged file is kept");
+        assert!(recovery.restored_from.is_some());
+        assert!(recovery.describe().contains("restored"));
+        // POP3 mail and the account are back; IMAP mail will sync again.
+        assert_eq!(subjects(&store)?, vec!["pop@x".to_owned()]);
+        assert_eq!(accounts::list(&store.reader()?)?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn corruption_seen_while_running_is_repaired_at_the_next_start() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().ctx_io()?;
+        let db = dir.path().join("mirror.sqlite3");
+        let (store, _) = populated(dir.path())?;
+        store.backup_now()?;
+        drop(store);
+        std::fs::write(backup::damage_marker(&db), b"SQLITE_CORRUPT\n").ctx_io()?;
+        let store = Store::open(&db)?;
+        assert!(store.recovery().is_some());
+        assert!(!backup::damage_marker(&db).exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_migration_is_preceded_by_a_backup() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().ctx_io()?;
+        let db = dir.path().join("mirror.sqlite3");
+        {
+            let mut old = Connection::open(&db).ctx("open")?;
+            crate::store::migrations::migrate_to(&mut old, 5)?;
+            old.execute(
+                "INSERT INTO accounts (address) VALUES ('kept@example.org')",
+                [],
+            )
+            .ctx("row")?;
+        }
+        let store = Store::open(&db)?;
+        let made = backup::list(&backup::dir_for(&db));
+        assert_eq!(made.len(), 1, "no backup before migrating");
+        let copy = Connection::open(&made[0].0).ctx("open")?;
+        let version: i64 = copy
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .ctx("version")?;
+        assert_eq!(version, 5, "the backup keeps the old schema");
+        assert!(store.recovery().is_none());
+        Ok(())
+    }
+}
+
+trait IoContext<T> {
+    fn ctx_io(self) -> Result<T, StoreError>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn ctx_io(self) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}

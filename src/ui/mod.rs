@@ -25,8 +25,22 @@ use std::path::PathBuf;
 
 use iced::Task;
 
-/// Opens the main window over the store at `db`.
-pub fn run(db: PathBuf) -> iced::Result {
+/// What repairing a damaged database did, in the user's language.
+pub fn recovery_text(i18n: &crate::i18n::I18n, r: &crate::store::backup::Recovery) -> String {
+    let damaged = r.damaged.display().to_string();
+    match &r.restored_from {
+        Some((_, at)) => {
+            let date = chrono::DateTime::from_timestamp(*at as i64, 0)
+                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+            i18n.t("ui-db-restored", &[("damaged", &damaged), ("date", &date)])
+        }
+        None => i18n.t("ui-db-lost", &[("damaged", &damaged)]),
+    }
+}
+
+/// Opens the main window over the store at `db`; `repaired` tells what opening it repaired.
+pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> iced::Result {
     let prefs_file = prefs::file_for(db.parent().unwrap_or(std::path::Path::new(".")));
     let prefs = prefs::load(&prefs_file);
     let system = crate::i18n::I18n::from_env();
@@ -44,6 +58,8 @@ pub fn run(db: PathBuf) -> iced::Result {
             app.panes = app::panes_with(prefs.panes);
             app.pane_ratios = prefs.panes;
             app.prefs_file = Some(prefs_file.clone());
+            // The database was damaged and rebuilt at start: the user hears it first.
+            app.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
             let system = iced::system::theme().map(app::Message::SystemTheme);
             (app, Task::batch([task, system]))
         },

@@ -223,3 +223,66 @@ fn the_cli_prints_no_terminal_escapes_and_keeps_its_files_private() -> Result<()
     assert_eq!(mode(&data.join("mirror.sqlite3"))?, 0o600);
     Ok(())
 }
+
+#[test]
+fn the_cli_repairs_a_damaged_database_from_its_daily_backup() -> Result<()> {
+    let root = tempfile::tempdir()?;
+    let data = root.path().join("store");
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+    };
+    let out = cli(&[
+        "account",
+        "add",
+        "--email",
+        "kept@example.org",
+        "--ask-each-start",
+        "--imap",
+        "imap.example.org:993:tls",
+        "--no-pop3",
+        "--no-smtp",
+    ])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The next run finds the daily backup due and makes it.
+    assert!(cli(&["account", "list"])?.status.success());
+    let backups = data.join("backups");
+    assert_eq!(std::fs::read_dir(&backups)?.count(), 1, "no daily backup");
+    // Damage the database, as a failing disk would.
+    // (The pages may still be in the write-ahead log: that is damaged the same way.)
+    for file in ["mirror.sqlite3", "mirror.sqlite3-wal"] {
+        let path = data.join(file);
+        let Ok(mut bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let len = bytes.len();
+        for b in bytes.iter_mut().skip(100).take(len.saturating_sub(100)) {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes)?;
+    }
+    let out = cli(&["account", "list"])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("damaged") && stderr.contains("restored"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("kept@example.org"),
+        "the account came back: {stdout}"
+    );
+    let kept_aside = std::fs::read_dir(&data)?
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().contains(".damaged-"));
+    assert!(kept_aside, "the damaged file is kept");
+    Ok(())
+}
