@@ -1,0 +1,377 @@
+//! The composer: chips, completion, attachments, autosave, send, replies, refused sends,
+//! recovered drafts and shortcuts.
+
+use crate::common::*;
+
+use tidings::engine::outbox::SendOutcome;
+use tidings::store::drafts::{self, Draft, DraftKind};
+use tidings::ui::compose_data;
+use tidings::ui::compose_update::ComposeMsg;
+use tidings::ui::composer::{self, AddrField};
+use tidings::ui::engine_link::Link;
+
+fn event(e: Event) -> Message {
+    Message::Engine(Link::Event(e))
+}
+
+fn open_compose(db: &Path, locale: &str) -> Result<App> {
+    let mut app = window(db, locale)?;
+    app.address_book = compose_data::address_book(db)?;
+    Ok(app)
+}
+
+#[test]
+fn chips_completion_attachments_autosave_and_send() -> Result<()> {
+    let (dir, db) = seeded()?;
+    let mut app = open_compose(&db, "en-US")?;
+    click(&mut app, "New message")?;
+    assert_eq!(app.screen, Screen::Compose);
+    type_into(&mut app, "to-field", "zhang")?;
+    // The sender seen in the mirror is offered; picking it makes a chip.
+    click(&mut app, "张伟 <zhangwei@163.com>")?;
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.to.len(), 1, "{:?}", c.to);
+    assert!(c.typed(AddrField::To).is_empty());
+    type_into(&mut app, "to-field", "bob@example.org,")?;
+    type_into(&mut app, "subject-field", "季度报告 Q3")?;
+    type_into(&mut app, "body-field", "各位好，报告见附件。")?;
+    let file = dir.path().join("报告.pdf");
+    std::fs::write(&file, vec![b'x'; 26 * 1024 * 1024])?;
+    let _ = app.update(Message::Compose(ComposeMsg::Picked(composer::read_files(
+        &[file],
+    ))));
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.to.len(), 2);
+    assert_eq!(c.attachments[0].file_name, "报告.pdf");
+    assert_eq!(c.attachments[0].mime_type, "application/pdf");
+    snapshot(&app, "compose-light")?;
+
+    // The quiet moment after the last edit saves; an older tick does not.
+    let generation = c.generation;
+    let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation - 1)));
+    assert!(
+        !app.sent
+            .iter()
+            .any(|c| matches!(c, Command::SaveDraft { .. }))
+    );
+    let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation)));
+    let saves = |app: &App| {
+        app.sent
+            .iter()
+            .filter(|c| matches!(c, Command::SaveDraft { .. }))
+            .count()
+    };
+    assert_eq!(saves(&app), 1);
+    let Some(Command::SaveDraft { draft, attachments }) = app.sent.last().cloned() else {
+        return Err("no SaveDraft".into());
+    };
+    assert_eq!(draft.id, 0);
+    assert_eq!(draft.subject, "季度报告 Q3");
+    assert!(
+        draft.to_addrs.contains("zhangwei@163.com"),
+        "{}",
+        draft.to_addrs
+    );
+    assert_eq!(draft.body_text, "各位好，报告见附件。\n");
+    assert_eq!(attachments.len(), 1);
+    // Typing on while that save is in flight, then Send: no second insert is asked for
+    // until the engine answers; then the newest text is saved and sent.
+    type_into(&mut app, "body-field", "!")?;
+    click(&mut app, "Send")?;
+    assert_eq!(saves(&app), 1, "one save in flight at a time");
+    let message_id = draft.rfc_message_id.clone();
+    let _ = app.update(event(Event::DraftSaved {
+        draft: 41,
+        message_id: message_id.clone(),
+    }));
+    assert_eq!(saves(&app), 2);
+    let Some(Command::SaveDraft { draft: newer, .. }) = app.sent.last().cloned() else {
+        return Err("no second SaveDraft".into());
+    };
+    assert_eq!(newer.id, 41, "the second save updates the same draft");
+    assert!(newer.body_text.ends_with("!\n"));
+    let _ = app.update(event(Event::DraftSaved {
+        draft: 41,
+        message_id,
+    }));
+    assert!(matches!(app.sent.last(), Some(Command::Send { draft: 41 })));
+    assert!(app.composer.is_none());
+    assert_eq!(app.screen, Screen::Mail);
+    Ok(())
+}
+
+#[test]
+fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = open_compose(&db, "zh-CN")?;
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    type_into(&mut app, "subject-field", "无收件人")?;
+    let _ = app.update(Message::Compose(ComposeMsg::Send));
+    assert!(app.composer.as_ref().is_some_and(|c| c.error.is_some()));
+    app.theme = ThemeChoice::Dark;
+    snapshot(&app, "compose-no-recipient-dark-zh")?;
+    // SMTP off: listed, but sending says why.
+    app.tree.accounts[0].0.smtp.enabled = false;
+    type_into(&mut app, "to-field", "bob@example.org,")?;
+    let _ = app.update(Message::Compose(ComposeMsg::Send));
+    assert!(!app.sent.iter().any(|c| matches!(c, Command::Send { .. })));
+    assert!(
+        app.composer
+            .as_ref()
+            .and_then(|c| c.error.clone())
+            .is_some_and(|e| e.contains("SMTP"))
+    );
+    Ok(())
+}
+
+#[test]
+fn reply_and_forward_open_prefilled() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = open_compose(&db, "en-US")?;
+    click(&mut app, "项目进度会通知")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let clicked = click(&mut app, "Reply")?;
+    assert!(matches!(
+        clicked.first(),
+        Some(Message::Compose(ComposeMsg::Reply { all: false }))
+    ));
+    // What the task reads:
+    let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
+        compose_data::reply(&db, id, false, "en-US")?,
+    )))));
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.subject, "Re: 项目进度会通知");
+    assert_eq!(c.to.len(), 1);
+    assert!(c.body.text().contains("> "), "the original is quoted");
+    assert!(!c.draft.in_reply_to.is_empty());
+    snapshot(&app, "compose-reply-light")?;
+
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    click(&mut app, "Nested multiparts")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let clicked = click(&mut app, "Forward")?;
+    assert!(matches!(
+        clicked.first(),
+        Some(Message::Compose(ComposeMsg::Forward))
+    ));
+    let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
+        compose_data::forward(&db, id, "zh-CN")?,
+    )))));
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.subject, "Fwd: Nested multiparts");
+    assert!(c.to.is_empty());
+    assert!(c.attachments.iter().any(|a| a.file_name == "report.pdf"));
+    Ok(())
+}
+
+#[test]
+fn a_refused_send_offers_edit_and_retry() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = open_compose(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    let _ = app.update(event(Event::SendResult {
+        account,
+        item: 9,
+        outcome: SendOutcome::Failed("550 5.1.1 <nobody@example.org>: no such user".into()),
+    }));
+    // What the outbox read then says:
+    let _ = app.update(Message::Compose(ComposeMsg::OutboxRead(Ok(
+        compose_data::Outbox {
+            waiting: 0,
+            problems: vec![compose_data::Problem {
+                item: 9,
+                reason: "550 5.1.1 <nobody@example.org>: no such user".into(),
+                uncertain: false,
+            }],
+        },
+    ))));
+    snapshot(&app, "mail-send-refused-light")?;
+    click(&mut app, "Retry")?;
+    assert!(matches!(
+        app.sent.last(),
+        Some(Command::RetrySend { item: 9 })
+    ));
+    assert!(app.outbox.problems.is_empty());
+
+    // Edit: the refused message comes back into the composer, is saved as a draft, and
+    // only then is its outbox copy dropped.
+    let store = Store::open(&db)?;
+    let item = store.writer().write_blocking(move |tx| {
+        let acct = accounts::get(tx, account)?
+            .ok_or(tidings::store::StoreError::Corrupt("no account".into()))?;
+        let draft = Draft {
+            id: 0,
+            account_id: account,
+            kind: DraftKind::New,
+            source_message_id: 0,
+            to_addrs: "nobody@example.org".into(),
+            cc_addrs: String::new(),
+            bcc_addrs: String::new(),
+            subject: "退回的邮件".into(),
+            body_text: "正文\n".into(),
+            body_html: String::new(),
+            in_reply_to: String::new(),
+            refs: String::new(),
+            rfc_message_id: "refused@example.org".into(),
+            server_folder_id: 0,
+            server_uid: 0,
+        };
+        let out = tidings::mime::compose::build(&acct, &draft, &[], std::time::SystemTime::now())
+            .map_err(|e| tidings::store::StoreError::Corrupt(e.to_string()))?;
+        tidings::store::outbox::enqueue(
+            tx,
+            &tidings::store::outbox::OutboxItem {
+                id: 0,
+                account_id: account,
+                rfc_message_id: out.message_id,
+                envelope_from: out.envelope_from,
+                recipients: out.recipients,
+                raw: out.raw,
+                state: tidings::store::outbox::OutboxState::Failed,
+                attempts: 1,
+                last_error: "550 no such user".into(),
+                next_attempt_at: 0,
+                sent_copy_saved: false,
+                draft_id: 0,
+            },
+        )
+    })?;
+    drop(store);
+    let _ = app.update(Message::Compose(ComposeMsg::OutboxRead(Ok(
+        compose_data::outbox(&db)?,
+    ))));
+    let clicked = click(&mut app, "Edit")?;
+    assert!(matches!(
+        clicked.first(),
+        Some(Message::Compose(ComposeMsg::EditRefused(i))) if *i == item
+    ));
+    let before = app.sent.len();
+    let _ = app.update(Message::Compose(ComposeMsg::OpenedRefused(
+        item,
+        Ok(Box::new(compose_data::refused(&db, item)?)),
+    )));
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.subject, "退回的邮件");
+    assert_eq!(c.to.len(), 1);
+    let after: Vec<&Command> = app.sent[before..].iter().collect();
+    assert!(
+        matches!(
+            after.as_slice(),
+            [Command::SaveDraft { .. }, Command::DiscardSend { item: i }] if *i == item
+        ),
+        "{after:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn drafts_left_by_a_crash_are_offered_again() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    let account = store.writer().write_blocking(|tx| {
+        let account = accounts::list(tx)?[0].id;
+        drafts::save(
+            tx,
+            &Draft {
+                id: 0,
+                account_id: account,
+                kind: DraftKind::New,
+                source_message_id: 0,
+                to_addrs: "lisi@126.com".into(),
+                cc_addrs: String::new(),
+                bcc_addrs: String::new(),
+                subject: "没写完的信".into(),
+                body_text: "第一段……\n".into(),
+                body_html: String::new(),
+                in_reply_to: String::new(),
+                refs: String::new(),
+                rfc_message_id: "crash-test@163.com".into(),
+                server_folder_id: 0,
+                server_uid: 0,
+            },
+            &[],
+        )?;
+        Ok(account)
+    })?;
+    drop(store);
+    let mut app = open_compose(&db, "zh-CN")?;
+    let _ = app.update(Message::Compose(ComposeMsg::Unsent(Ok(
+        compose_data::unsent(&db)?,
+    ))));
+    assert_eq!(app.unsent.len(), 1);
+    snapshot(&app, "mail-unsent-offer-zh")?;
+    let clicked = click(&mut app, "没写完的信")?;
+    let Some(Message::Compose(ComposeMsg::OpenDraft(id))) = clicked.first().cloned() else {
+        return Err(format!("{clicked:?}").into());
+    };
+    let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
+        compose_data::draft(&db, id)?,
+    )))));
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.draft.id, id);
+    assert_eq!(c.draft.account_id, account);
+    assert_eq!(c.body.text().trim_end(), "第一段……");
+    assert!(app.unsent.is_empty());
+    Ok(())
+}
+
+#[test]
+fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
+    use iced::keyboard::{Key, Modifiers, key::Named};
+    use tidings::ui::app::shortcut;
+    let m = |key: Key, mods: Modifiers| shortcut(press(key, mods));
+    assert!(matches!(
+        m(Key::Character("c".into()), Modifiers::empty()),
+        Some(Message::Compose(ComposeMsg::New))
+    ));
+    assert!(matches!(
+        m(Key::Character("r".into()), Modifiers::empty()),
+        Some(Message::Compose(ComposeMsg::Reply { all: false }))
+    ));
+    assert!(matches!(
+        m(Key::Character("a".into()), Modifiers::empty()),
+        Some(Message::Compose(ComposeMsg::Reply { all: true }))
+    ));
+    assert!(matches!(
+        m(Key::Character("f".into()), Modifiers::empty()),
+        Some(Message::Compose(ComposeMsg::Forward))
+    ));
+    assert!(matches!(
+        m(Key::Named(Named::Enter), Modifiers::CTRL),
+        Some(Message::Compose(ComposeMsg::Send))
+    ));
+    assert!(matches!(
+        m(Key::Named(Named::Escape), Modifiers::empty()),
+        Some(Message::Compose(ComposeMsg::Close))
+    ));
+    // Esc closes after saving what changed; an untouched message leaves no draft.
+    let (_dir, db) = seeded()?;
+    let mut app = open_compose(&db, "en-US")?;
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    assert!(app.sent.is_empty());
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    type_into(&mut app, "subject-field", "x")?;
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    assert!(matches!(app.sent.last(), Some(Command::SaveDraft { .. })));
+    assert!(app.composer.is_none());
+    // Quitting (Ctrl+Q or closing the window) with fresh edits saves them first.
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    type_into(&mut app, "subject-field", "last words")?;
+    let before = app.sent.len();
+    let _ = app.update(Message::Quit);
+    assert!(app.quitting);
+    assert!(
+        matches!(app.sent.get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
+    );
+    app.quitting = false;
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    // Delete typed in the composer's screen never deletes the open message.
+    let _ = app.update(Message::Compose(ComposeMsg::New));
+    let before = app.sent.len();
+    let _ = app.update(Message::Act(tidings::ui::app::Action::Delete));
+    assert_eq!(app.sent.len(), before);
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! The mail view: reading, remote content, the toolbar and keys, the virtualised list,
+//! selection and panes.
+
+use crate::common::*;
+
+#[test]
+fn reading_a_chinese_message_marks_it_read() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    assert_eq!(app.list.total, 4);
+    snapshot(&app, "mail-list-light")?;
+    click(&mut app, "项目进度会通知")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert!(
+        app.reading
+            .as_ref()
+            .is_some_and(|m| m.subject == "项目进度会通知")
+    );
+    assert!(
+        app.sent.iter().any(
+            |c| matches!(c, Command::SetSeen { messages, seen: true } if messages == &vec![id])
+        ),
+        "{:?}",
+        app.sent
+    );
+    snapshot(&app, "mail-reading-gbk-light")?;
+    Ok(())
+}
+
+#[test]
+fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "zh-CN")?;
+    app.theme = ThemeChoice::Dark;
+    click(&mut app, "Our autumn newsletter")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert_eq!(app.reading.as_ref().map(|m| m.remote_blocked), Some(6));
+    snapshot(&app, "mail-newsletter-dark-zh")?;
+    Ok(())
+}
+
+#[test]
+fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Our autumn newsletter")?;
+    let id = app.message.ok_or("no message opened")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert!(
+        !app.sent
+            .iter()
+            .any(|c| matches!(c, Command::FetchRemote { .. }))
+    );
+    click(&mut app, "Show images")?;
+    assert!(app.remote_once.contains(&id));
+    // The reload the task does, allowed this once: nothing blocked, the banner is fetched.
+    let model = data::open(&db, id, true)?;
+    assert_eq!(model.as_ref().map(|m| m.remote_blocked), Some(0));
+    let _ = app.update(Message::MessageLoaded(id, Ok(model)));
+    let urls = app.sent.iter().find_map(|c| match c {
+        Command::FetchRemote { message, urls } if *message == id => Some(urls.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        urls,
+        Some(vec!["https://cdn.shop.example/banner.jpg".to_owned()]),
+        "tracking pixels are never fetched"
+    );
+    let banner =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/banner.png"))?;
+    let _ = app.update(Message::Engine(Link::Event(Event::RemoteImage {
+        message: id,
+        url: "https://cdn.shop.example/banner.jpg".into(),
+        result: Ok(banner),
+    })));
+    snapshot(&app, "mail-remote-shown-light")?;
+    // Only this once: another window over the same store still blocks it.
+    let again = window(&db, "en-US")?;
+    assert!(again.remote_once.is_empty());
+    assert_eq!(
+        data::open(&db, id, false)?.map(|m| m.remote_blocked),
+        Some(6)
+    );
+    // Always for the sender: the engine is asked to remember it.
+    click(&mut app, "Archive").ok();
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Our autumn newsletter")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    click(&mut app, "Always from sender@example.org")?;
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::AllowRemoteFrom { sender, .. } if sender == "sender@example.org"
+    )));
+    // What the engine then writes makes every later open show the content.
+    let store = Store::open(&db)?;
+    let account = app.tree.accounts[0].0.id;
+    store.writer().write_blocking(move |tx| {
+        tidings::store::remote_content::allow(tx, account, "sender@example.org")
+    })?;
+    assert_eq!(
+        data::open(&db, id, false)?.map(|m| m.remote_blocked),
+        Some(0)
+    );
+    Ok(())
+}
+
+#[test]
+fn an_empty_store_opens_the_account_setup() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    drop(Store::open(&db)?);
+    let app = window(&db, "en-US")?;
+    assert!(app.tree.accounts.is_empty());
+    assert_eq!(
+        app.screen,
+        Screen::Setup,
+        "a first run opens the account setup"
+    );
+    snapshot(&app, "setup-first-run-light")?;
+    Ok(())
+}
+
+#[test]
+fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
+    use iced::keyboard::{Key, Modifiers, key::Named};
+    use tidings::ui::app::{Action, shortcut};
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    // j opens the first message, j again the next one.
+    let step = shortcut(press(Key::Character("j".into()), Modifiers::empty()));
+    assert!(matches!(step, Some(Message::Step(1))));
+    let _ = app.update(Message::Step(1));
+    let _ = app.update(Message::Step(1));
+    let second = app.list.get(1).map(|m| m.id).ok_or("no second row")?;
+    assert_eq!(app.message, Some(second));
+    assert!(matches!(
+        shortcut(press(Key::Character("u".into()), Modifiers::empty())),
+        Some(Message::Act(Action::ToggleRead))
+    ));
+    assert!(matches!(
+        shortcut(press(Key::Named(Named::Delete), Modifiers::empty())),
+        Some(Message::Act(Action::Delete))
+    ));
+    assert!(matches!(
+        shortcut(press(Key::Character("q".into()), Modifiers::CTRL)),
+        Some(Message::Quit)
+    ));
+    let _ = app.update(Message::MessageLoaded(
+        second,
+        Ok(data::open(&db, second, false)?),
+    ));
+    snapshot(&app, "mail-toolbar-light")?;
+    click(&mut app, "Flag")?;
+    assert!(app.sent.iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
+    let _ = app.update(Message::MessageLoaded(
+        second,
+        Ok(data::open(&db, second, false)?),
+    ));
+    click(&mut app, "Delete")?;
+    assert!(
+        app.sent
+            .iter()
+            .any(|c| matches!(c, Command::Delete { messages } if messages == &vec![second]))
+    );
+    assert_eq!(app.list.total, 3);
+    assert_eq!(app.message, None);
+    Ok(())
+}
+
+#[test]
+fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let account = accounts::list(tx)?[0].id;
+        let inbox = folders::list(tx, account)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        for uid in 100..546u32 {
+            messages::insert(
+                tx,
+                &Envelope {
+                    account_id: account,
+                    folder_id: inbox,
+                    uid,
+                    subject: format!("Bulk message {uid}"),
+                    date: 1_700_000_000 + i64::from(uid),
+                    ..Envelope::default()
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    drop(store);
+    let mut app = window(&db, "en-US")?;
+    assert_eq!(app.list.total, 450);
+    assert_eq!(
+        app.list.held().count(),
+        200,
+        "only the first page is read at first"
+    );
+    // Scroll to row 300: its page is read, and only a screenful of rows is drawn.
+    let _ = app.update(Message::ListScrolled(300.0 * ROW_HEIGHT, 700.0));
+    assert!(app.list.get(300).is_none());
+    load_visible(&mut app, &db)?;
+    let row = app.list.get(300).ok_or("row 300 not read")?;
+    assert!(row.subject.starts_with("Bulk message"), "{}", row.subject);
+    assert!(app.list.visible().len() < 16, "{:?}", app.list.visible());
+    // Newest first, no row twice.
+    let ids: Vec<i64> = app.list.held().map(|m| m.id).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len());
+    let dates: Vec<i64> = app.list.held().map(|m| m.date).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]));
+    Ok(())
+}
+
+#[test]
+fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
+    use iced::keyboard::Modifiers;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let ids: Vec<i64> = app.list.held().map(|m| m.id).collect();
+    click(&mut app, "项目进度会通知")?;
+    let _ = app.update(Message::Modifiers(Modifiers::SHIFT));
+    click(&mut app, "Our autumn newsletter")?;
+    assert_eq!(app.list.selected.len(), 3, "{:?}", app.list.selected);
+    let _ = app.update(Message::Modifiers(Modifiers::CTRL));
+    click(&mut app, "Nested multiparts")?;
+    assert_eq!(app.list.selected.len(), 2);
+    let _ = app.update(Message::Modifiers(Modifiers::empty()));
+    snapshot(&app, "mail-multiselect-light")?;
+    click(&mut app, "Archive")?;
+    let archived = app.sent.iter().find_map(|c| match c {
+        Command::Archive { messages } => Some(messages.clone()),
+        _ => None,
+    });
+    let nested = ids.iter().copied().find(|id| {
+        app.sent
+            .iter()
+            .all(|c| !matches!(c, Command::SetSeen { messages, .. } if messages == &vec![*id]))
+    });
+    assert!(nested.is_some());
+    assert_eq!(archived.as_ref().map(Vec::len), Some(2));
+    assert_eq!(app.list.total, 2);
+    assert!(app.list.selected.is_empty());
+    Ok(())
+}
+
+#[test]
+fn panes_resize_within_limits() -> Result<()> {
+    use iced::widget::pane_grid::ResizeEvent;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let splits: Vec<_> = app.panes.layout().splits().copied().collect();
+    assert_eq!(splits.len(), 2);
+    let _ = app.update(Message::PaneResized(ResizeEvent {
+        split: splits[0],
+        ratio: 0.01,
+    }));
+    let _ = app.update(Message::PaneResized(ResizeEvent {
+        split: splits[1],
+        ratio: 0.6,
+    }));
+    let regions = app
+        .panes
+        .layout()
+        .pane_regions(1.0, 0.0, iced::Size::new(1200.0, 700.0));
+    let widths: Vec<f32> = app
+        .panes
+        .iter()
+        .filter_map(|(pane, _)| regions.get(pane).map(|r| r.width))
+        .collect();
+    assert!(widths.iter().all(|w| *w >= 100.0), "{widths:?}");
+    // Remembered once the dragging stops: only the last drag's tick saves.
+    assert_eq!(app.pane_ratios, [0.12, 0.6]);
+    app.prefs_file = Some(_dir.path().join("window.json"));
+    let last = app.pane_generation;
+    assert_eq!(app.update(Message::PanesSettled(last - 1)).units(), 0);
+    assert_eq!(app.update(Message::PanesSettled(last)).units(), 1);
+    snapshot(&app, "mail-resized-light")?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The reader's attachments and notes: safe names, programs that ask first, messages over the
+//! size limit.
+
+use crate::common::*;
+
+#[test]
+fn attachments_are_saved_under_a_safe_name() -> Result<()> {
+    let (dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    app.downloads = dir.path().join("Downloads");
+    click(&mut app, "Nested multiparts")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let clicked = click(&mut app, "Save")?;
+    let Some(Message::SaveAttachment(part)) = clicked.first().cloned() else {
+        return Err(format!("{clicked:?}").into());
+    };
+    // What the task does off the UI thread:
+    let saved = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
+    let again = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
+    assert_eq!(saved, app.downloads.join("report.pdf"));
+    assert_eq!(again, app.downloads.join("report (2).pdf"));
+    assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");
+    let _ = app.update(Message::AttachmentSaved(Ok(saved)));
+    // Open hands a copy in a folder of its own to the desktop's default application.
+    let opened = click(&mut app, "Open")?;
+    assert!(
+        matches!(opened.first(), Some(Message::OpenAttachment(p)) if *p == part),
+        "{opened:?}"
+    );
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("report.pdf"))
+    );
+    Ok(())
+}
+
+#[test]
+fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Nested multiparts")?;
+    let id = app.message.ok_or("no message")?;
+    let mut model = data::open(&db, id, false)?.ok_or("no model")?;
+    // A right-to-left override (U+202E) makes "invoice<RLO>fdp.exe" read as "invoiceexe.pdf".
+    for a in &mut model.attachments {
+        a.name = "invoice\u{202E}fdp.exe".into();
+    }
+    let _ = app.update(Message::MessageLoaded(id, Ok(Some(model))));
+    let opened = click(&mut app, "Open")?;
+    assert!(matches!(opened.first(), Some(Message::OpenAttachment(_))));
+    // The program is not opened: the user is asked, and sees what it really is.
+    assert!(app.confirm_open.is_some());
+    snapshot(&app, "reader-risky-attachment")?;
+    let confirmed = click(&mut app, "Open anyway")?;
+    let Some(Message::OpenRiskyAttachment(part)) = confirmed.first().cloned() else {
+        return Err(format!("{confirmed:?}").into());
+    };
+    // Cancel forgets the question.
+    let _ = app.update(Message::OpenAttachment(part));
+    assert_eq!(app.confirm_open, Some(part));
+    let _ = app.update(Message::CancelOpen);
+    assert!(app.confirm_open.is_none());
+    Ok(())
+}
+
+#[test]
+fn a_message_over_the_size_limit_says_why_it_has_no_body() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let inbox = folders::list(tx, 1)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        messages::insert(
+            tx,
+            &Envelope {
+                account_id: 1,
+                folder_id: inbox,
+                uid: 9,
+                subject: "Holiday videos".into(),
+                from_name: "Bob".into(),
+                from_addr: "bob@example.org".into(),
+                date: NOW - 600,
+                size: 180 * 1024 * 1024,
+                ..Envelope::default()
+            },
+        )?;
+        folders::recount(tx, inbox)
+    })?;
+    drop(store);
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Holiday videos")?;
+    let id = app.message.ok_or("no message")?;
+    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    assert!(app.reading.is_none(), "no body was downloaded");
+    snapshot(&app, "reader-too-large")?;
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Settings: per-protocol switches, the account form, the doctor's report, app settings and
+//! password prompts.
+
+use crate::common::*;
+
+#[test]
+fn settings_switch_a_protocol_per_account() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Settings")?;
+    assert_eq!(app.screen, Screen::Settings);
+    snapshot(&app, "settings-app-light")?;
+    click(&mut app, "alice@example.org")?;
+    let account = app.tree.accounts[0].0.id;
+    assert_eq!(app.form.as_ref().map(|f| f.id), Some(account));
+    snapshot(&app, "settings-account-light")?;
+    // Switching POP3 on acts at once: its servers are filled in.
+    click(&mut app, "POP3 — mail is downloaded to this computer")?;
+    assert!(app.tree.accounts[0].0.pop3.enabled);
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::SetProtocol { account: a, protocol: Protocol::Pop3, enabled: true } if *a == account
+    )));
+    snapshot(&app, "settings-account-pop3-on-light")?;
+    // And SMTP off, at once too.
+    click(&mut app, "SMTP — sending mail")?;
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::SetProtocol { account: a, protocol: Protocol::Smtp, enabled: false } if *a == account
+    )));
+    let mut zh = window(&db, "zh-CN")?;
+    zh.screen = Screen::Settings;
+    let _ = zh.update(Message::EditAccount(account));
+    zh.theme = ThemeChoice::Dark;
+    snapshot(&zh, "settings-account-dark-zh")?;
+    Ok(())
+}
+
+#[test]
+fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    app.screen = Screen::Settings;
+    let account = app.tree.accounts[0].0.id;
+    let _ = app.update(Message::EditAccount(account));
+    type_into(&mut app, "imap-port", "00")?;
+    assert_eq!(
+        app.form.as_ref().map(|f| f.imap.port.as_str()),
+        Some("99300")
+    );
+    assert_eq!(
+        app.form
+            .as_ref()
+            .and_then(|f| f.problem(Field::Port(Protocol::Imap))),
+        Some("form-port-range")
+    );
+    let _ = app.update(Message::Form(Edit::Text(
+        Field::Host(Protocol::Smtp),
+        String::new(),
+    )));
+    snapshot(&app, "settings-invalid-light")?;
+    let before = app.sent.len();
+    let clicked = click(&mut app, "Save")?;
+    assert!(clicked.is_empty(), "Save is disabled: {clicked:?}");
+    assert_eq!(app.sent.len(), before);
+    // Fixed, it saves: settings and the typed password go to the engine.
+    let _ = app.update(Message::Form(Edit::Text(
+        Field::Port(Protocol::Imap),
+        "993".into(),
+    )));
+    let _ = app.update(Message::Form(Edit::Text(
+        Field::Host(Protocol::Smtp),
+        "smtp.example.org".into(),
+    )));
+    type_into(&mut app, "imap-password", "s3cret")?;
+    click(&mut app, "Save")?;
+    let saved = app.sent.iter().find_map(|c| match c {
+        Command::SaveAccount {
+            account, passwords, ..
+        } => Some((account.clone(), passwords.0.clone())),
+        _ => None,
+    });
+    let (saved, passwords) = saved.ok_or("no SaveAccount sent")?;
+    assert_eq!(saved.imap.port, 993);
+    assert_eq!(passwords, vec![(Protocol::Imap, "s3cret".to_owned())]);
+    Ok(())
+}
+
+#[test]
+fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    drop(Store::open(&db)?);
+    let mut app = window(&db, "en-US")?;
+    assert_eq!(app.screen, Screen::Setup);
+    click(&mut app, "Manual settings")?;
+    assert_eq!(app.screen, Screen::Settings);
+    for (id, value) in [
+        ("name", "Li Lei"),
+        ("address", "lilei@163.com"),
+        ("imap-host", "imap.163.com"),
+        ("imap-username", "lilei@163.com"),
+        ("imap-password", "authcode"),
+        ("smtp-host", "smtp.163.com"),
+        ("smtp-username", "lilei@163.com"),
+    ] {
+        type_into(&mut app, id, value)?;
+    }
+    snapshot(&app, "settings-new-account-light")?;
+    click(&mut app, "Save")?;
+    let Some(Command::SaveAccount {
+        account, passwords, ..
+    }) = app.sent.last()
+    else {
+        return Err(format!("{:?}", app.sent).into());
+    };
+    assert_eq!(account.id, 0);
+    assert_eq!(account.address, "lilei@163.com");
+    assert!(account.imap.enabled && account.smtp.enabled && !account.pop3.enabled);
+    assert_eq!(
+        &passwords.0,
+        &vec![
+            (Protocol::Imap, "authcode".to_owned()),
+            (Protocol::Smtp, "authcode".to_owned())
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn removing_asks_whether_to_keep_the_mail() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    app.screen = Screen::Settings;
+    let _ = app.update(Message::EditAccount(account));
+    click(&mut app, "Remove account")?;
+    assert!(app.confirm_remove);
+    assert!(
+        !app.sent
+            .iter()
+            .any(|c| matches!(c, Command::RemoveAccount { .. }))
+    );
+    snapshot(&app, "settings-remove-ask-light")?;
+    click(&mut app, "Remove, keep the downloaded mail")?;
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::RemoveAccount { account: a, keep_mirror: true } if *a == account
+    )));
+    Ok(())
+}
+
+#[test]
+fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    app.screen = Screen::Settings;
+    let _ = app.update(Message::EditAccount(account));
+    // Nothing listens on port 1 of loopback: a real, quick connection failure.
+    for (field, value) in [
+        (Field::Host(Protocol::Imap), "127.0.0.1"),
+        (Field::Port(Protocol::Imap), "1"),
+    ] {
+        let _ = app.update(Message::Form(Edit::Text(field, value.into())));
+    }
+    for p in [Protocol::Pop3, Protocol::Smtp] {
+        let _ = app.update(Message::Form(Edit::Enabled(p, false)));
+    }
+    click(&mut app, "Test connection")?;
+    assert!(app.testing);
+    let Some(Command::TestSettings {
+        account: tested, ..
+    }) = app.sent.last().cloned()
+    else {
+        return Err("no TestSettings sent".into());
+    };
+    let report = tokio::runtime::Runtime::new()?.block_on(tidings::accounts::doctor::examine(
+        &tested,
+        |_| Some("pw".into()),
+        &tidings::protocols::tls::Trust::default(),
+    ));
+    assert!(!report.ok());
+    let _ = app.update(Message::Engine(Link::Event(Event::ConnectionReport(
+        report,
+    ))));
+    assert!(!app.testing);
+    // Timings vary from run to run: the snapshot is of the report with fixed ones.
+    if let Some(r) = &mut app.report {
+        for p in &mut r.protocols {
+            for s in &mut p.steps {
+                s.elapsed = std::time::Duration::from_millis(1);
+            }
+        }
+    }
+    snapshot(&app, "settings-doctor-failed-light")?;
+    Ok(())
+}
+
+#[test]
+fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    app.theme = ThemeChoice::Light;
+    click(&mut app, "Settings")?;
+    click(&mut app, "Follow system")?;
+    // Two "Follow system" buttons: language first. Choose the theme's by message.
+    let _ = app.update(Message::Theme(ThemeChoice::System));
+    let _ = app.update(Message::SystemTheme(iced::theme::Mode::Dark));
+    assert_eq!(app.theme(), Theme::Dark);
+    let _ = app.update(Message::SystemTheme(iced::theme::Mode::Light));
+    assert_eq!(app.theme(), Theme::Light);
+    assert!(app.language.is_empty());
+    // New mail raises a notification while they are on...
+    let inbox = app.folder.ok_or("no folder")?;
+    let unread = app
+        .list
+        .held()
+        .find(|m| !m.flags.seen)
+        .map(|m| m.id)
+        .ok_or("none unread")?;
+    let event = || {
+        Message::Engine(Link::Event(Event::NewMail {
+            account: 1,
+            folder: inbox,
+            messages: vec![unread],
+        }))
+    };
+    assert_eq!(
+        app.update(event()).units(),
+        1,
+        "the rows are read for the notice"
+    );
+    let _ = app.update(Message::NewMailLoaded(Ok(data::envelopes(&db, &[unread])?)));
+    assert_eq!(app.notified.len(), 1);
+    // ...and not once switched off.
+    click(&mut app, "Tell me when new mail arrives")?;
+    assert!(!app.notifications);
+    assert_eq!(app.update(event()).units(), 0);
+    snapshot(&app, "settings-app-system-light")?;
+    // About: the log folder opens for a bug report; it is the store's own.
+    let opened = click(&mut app, "Open log folder")?;
+    assert!(
+        matches!(opened.first(), Some(Message::OpenLogFolder)),
+        "{opened:?}"
+    );
+    assert!(app.log_dir().starts_with(db.parent().ok_or("no parent")?));
+    Ok(())
+}
+
+#[test]
+fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
+    use tidings::engine::{AccountState, ErrorKind};
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    let inbox = app.folder.ok_or("no folder")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::AccountState {
+        account,
+        state: AccountState::Online,
+    })));
+    let _ = app.update(Message::Engine(Link::Event(Event::SyncProgress {
+        account,
+        folder: inbox,
+        done: 1200,
+        total: 4000,
+    })));
+    snapshot(&app, "mail-syncing-light")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::AuthFailed,
+        message: "imap.example.org refused the password".into(),
+    })));
+    assert!(app.prompt.as_ref().is_some_and(|p| p.refused));
+    type_into(&mut app, "prompt-password", "new-secret")?;
+    snapshot(&app, "mail-password-prompt-light")?;
+    click(&mut app, "Use this password")?;
+    assert!(app.prompt.is_none());
+    let Some(Command::ProvidePassword {
+        account: a,
+        passwords,
+    }) = app.sent.last()
+    else {
+        return Err(format!("{:?}", app.sent).into());
+    };
+    assert_eq!(*a, account);
+    assert_eq!(
+        &passwords.0,
+        &vec![
+            (Protocol::Imap, "new-secret".to_owned()),
+            (Protocol::Smtp, "new-secret".to_owned())
+        ]
+    );
+    // "Later" keeps it from coming back this run.
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::NoPassword,
+        message: "no IMAP password".into(),
+    })));
+    click(&mut app, "Later")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::NoPassword,
+        message: "no IMAP password".into(),
+    })));
+    assert!(app.prompt.is_none());
+    Ok(())
+}
+
+#[test]
+fn clicking_an_account_error_opens_its_settings() -> Result<()> {
+    use tidings::engine::ErrorKind;
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let account = app.tree.accounts[0].0.id;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::AuthFailed,
+        message: "imap.example.org refused the password".into(),
+    })));
+    snapshot(&app, "mail-error-light")?;
+    click(&mut app, "Error: imap.example.org refused the password")?;
+    assert_eq!(app.screen, Screen::Settings);
+    assert_eq!(app.form.as_ref().map(|f| f.id), Some(account));
+    Ok(())
+}
