@@ -12,6 +12,8 @@ mod admin;
 mod changes;
 #[path = "engine/crash.rs"]
 mod crash;
+#[path = "engine/disk.rs"]
+mod disk;
 #[path = "engine/errors.rs"]
 mod errors;
 #[path = "engine/faults.rs"]

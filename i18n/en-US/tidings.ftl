@@ -41,6 +41,7 @@ ui-pick-folder = Choose a folder.
 ui-pick-message = Choose a message to read it.
 ui-downloading = This message is still being downloaded…
 ui-too-large = This message is { $size }, more than the { $limit } Tidings downloads, so only its headers are here. It stays on the server; open it in your provider's webmail.
+ui-disk-full = The disk is full. Tidings paused syncing and saving; nothing was half-written. Free some space and it goes on by itself.
 ui-db-restored = The mail database was damaged. It was kept aside as { $damaged }; your accounts, drafts, outbox and POP3 mail were restored from the backup of { $date }, and IMAP mail is being downloaded again.
 ui-db-lost = The mail database was damaged and no backup could be read. It was kept aside as { $damaged }; please add your accounts again.
 ui-remote-blocked = { $count ->

@@ -41,6 +41,7 @@ ui-pick-folder = 请选择一个文件夹。
 ui-pick-message = 选择一封邮件以阅读。
 ui-downloading = 这封邮件仍在下载中……
 ui-too-large = 这封邮件大小为 { $size }，超过 Tidings 下载的上限 { $limit }，因此这里只有邮件头。邮件仍保留在服务器上；请在邮箱服务商的网页版中打开。
+ui-disk-full = 磁盘已满。Tidings 已暂停同步和保存，没有写入不完整的数据。腾出空间后会自动继续。
 ui-db-restored = 邮件数据库已损坏。损坏的文件已另存为 { $damaged }；账户、草稿、发件箱和 POP3 邮件已从 { $date } 的备份恢复，IMAP 邮件正在重新下载。
 ui-db-lost = 邮件数据库已损坏，且没有可读取的备份。损坏的文件已另存为 { $damaged }；请重新添加账户。
 ui-remote-blocked = 已阻止 { $count } 个远程图片或样式表。

@@ -4,11 +4,12 @@
 use super::{Context, ErrorKind, Event, Protocol, account_trust};
 use crate::store::accounts::{self, Account};
 
-fn storage_error(ctx: &Context, account: i64, message: String) {
+fn storage_error(ctx: &Context, account: i64, err: impl Into<super::errors::EngineError>) {
+    let err = err.into();
     ctx.emit(Event::Error {
         account,
-        kind: ErrorKind::Storage,
-        message,
+        kind: err.kind,
+        message: err.message,
     });
 }
 
@@ -18,11 +19,11 @@ async fn load(ctx: &Context, id: i64) -> Option<Account> {
     match tokio::task::spawn_blocking(move || accounts::get(&store.reader()?, id)).await {
         Ok(Ok(found)) => found,
         Ok(Err(e)) => {
-            storage_error(ctx, id, e.to_string());
+            storage_error(ctx, id, e);
             None
         }
         Err(e) => {
-            storage_error(ctx, id, e.to_string());
+            storage_error(ctx, id, e);
             None
         }
     }
@@ -63,7 +64,7 @@ pub(super) async fn save(
     account.id = match written {
         Ok(id) => id,
         Err(e) => {
-            storage_error(ctx, account.id, e.to_string());
+            storage_error(ctx, account.id, e);
             return false;
         }
     };
@@ -96,7 +97,7 @@ pub(super) async fn save(
             kind: ErrorKind::KeyringUnavailable,
             message: e.to_string(),
         }),
-        Err(e) => storage_error(ctx, id, e.to_string()),
+        Err(e) => storage_error(ctx, id, e),
     }
     ctx.emit(Event::AccountSaved { account: id });
     ctx.emit(Event::AccountChanged { account: id });
@@ -133,7 +134,7 @@ pub(super) async fn remove(ctx: &Context, id: i64, keep_mirror: bool) -> bool {
             .await
     };
     if let Err(e) = written {
-        storage_error(ctx, id, e.to_string());
+        storage_error(ctx, id, e);
         return false;
     }
     ctx.emit(Event::AccountRemoved { account: id });
@@ -164,7 +165,7 @@ pub(super) async fn provide(ctx: &Context, id: i64, passwords: Vec<(Protocol, St
             false
         }
         Err(e) => {
-            storage_error(ctx, id, e.to_string());
+            storage_error(ctx, id, e);
             false
         }
     }

@@ -74,7 +74,8 @@ pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
             None
         }
         Err(e) => {
-            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            let e = super::errors::EngineError::from(e);
+            fail(ctx, 0, e.kind, e.message);
             None
         }
     }
@@ -145,7 +146,8 @@ pub(crate) async fn save(
             Some(account)
         }
         Err(e) => {
-            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            let e = super::errors::EngineError::from(e);
+            fail(ctx, 0, e.kind, e.message);
             None
         }
     }
@@ -175,7 +177,8 @@ pub(crate) async fn resolve(ctx: &Context, item: i64, retry: bool) -> Option<i64
         }
         Ok(None) => None,
         Err(e) => {
-            fail(ctx, 0, ErrorKind::Storage, e.to_string());
+            let e = super::errors::EngineError::from(e);
+            fail(ctx, 0, e.kind, e.message);
             None
         }
     }

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     Quota,
     /// The local database failed.
     Storage,
+    /// The disk the mail store is on is full: work pauses and goes on once there is room.
+    DiskFull,
     /// A queued change was refused by the server; it stays queued with the reason.
     ActionFailed,
     /// The account has SMTP switched off: it only receives.
@@ -46,7 +48,7 @@ impl ErrorKind {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Protocol
+            ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Protocol | ErrorKind::DiskFull
         )
     }
 }
@@ -104,6 +106,15 @@ impl From<ImapError> for EngineError {
 
 impl From<StoreError> for EngineError {
     fn from(err: StoreError) -> EngineError {
+        if err.is_disk_full() {
+            return EngineError::new(
+                ErrorKind::DiskFull,
+                format!(
+                    "the disk with the mail store is full ({err}); syncing pauses and goes on \
+                     once there is room again, and nothing was half-written"
+                ),
+            );
+        }
         EngineError::new(ErrorKind::Storage, err.to_string())
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use rusqlite::Transaction;
 
-use super::errors::ErrorKind;
 use super::{Command, Context, Event};
 use crate::store::StoreError;
 use crate::store::actions::{self, ActionKind, PendingAction};
@@ -87,10 +86,11 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
             touched.accounts.into_iter().collect()
         }
         Err(err) => {
+            let err = super::errors::EngineError::from(err);
             ctx.emit(Event::Error {
                 account: 0,
-                kind: ErrorKind::Storage,
-                message: err.to_string(),
+                kind: err.kind,
+                message: err.message,
             });
             Vec::new()
         }

@@ -537,10 +537,22 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                         sup.wake(account::Wake::All);
                     }
                 }
-                // An explicit sync also retries mail the network held back.
-                for (id, worker) in tasks.pollers.iter().chain(&tasks.senders) {
+                for (id, poller) in &tasks.pollers {
                     if account.is_none_or(|a| a == *id) {
-                        worker.wake();
+                        poller.wake();
+                    }
+                }
+                // An explicit sync also retries at once the mail the network held back.
+                for (id, sender) in &tasks.senders {
+                    if account.is_none_or(|a| a == *id) {
+                        if let Err(e) = outbox::retry_held_back(&ctx, sender.config()).await {
+                            ctx.emit(Event::Error {
+                                account: *id,
+                                kind: e.kind,
+                                message: e.message,
+                            });
+                        }
+                        sender.wake();
                     }
                 }
             }

@@ -147,14 +147,19 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
                 Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
             })
             .min(MAX_SLEEP);
-        // A wake-up (Sync now, a send, a new password) or the account's servers answering
-        // again retry at once; the timer only brings what is due.
+        // The account's servers answering again retry at once what the network held back (an
+        // explicit sync makes it due before waking us); a wake-up (a send, a new password, Sync
+        // now) and the timer bring what is due.
         retry_now = tokio::select! {
+            // Stopping comes first: a wake-up still queued must not start a pass after the
+            // engine was told to stop (another engine may be about to send the same item).
+            biased;
+            _ = signals.stop.changed() => return,
             woke = signals.wake.recv() => {
                 if woke.is_none() {
                     return;
                 }
-                true
+                false
             }
             answered = reachable.recv() => match answered {
                 Ok(a) => a == id,
@@ -163,13 +168,12 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
             },
             _ = tokio::time::sleep(delay) => false,
-            _ = signals.stop.changed() => return,
         };
     }
 }
 
 /// Makes items that wait after a passing failure due now. Refused ones stay for the user.
-async fn retry_held_back(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+pub(crate) async fn retry_held_back(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let id = account.id;
     ctx.store
         .writer()

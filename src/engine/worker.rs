@@ -21,9 +21,11 @@ impl Signals {
     /// Waits for a wake-up or `delay`; false when the worker must stop instead.
     pub(crate) async fn wait(&mut self, delay: Duration) -> bool {
         tokio::select! {
+            // A stop wins over a wake-up that is also ready.
+            biased;
+            _ = self.stop.changed() => false,
             _ = self.wake.recv() => true,
             _ = tokio::time::sleep(delay) => true,
-            _ = self.stop.changed() => false,
         }
     }
 }

@@ -45,6 +45,14 @@ pub enum StoreError {
     WriterGone,
 }
 
+impl StoreError {
+    /// Whether the disk (or the database's size limit) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Sql { source, .. }
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    }
+}
+
 /// Attaches context to rusqlite results, like anyhow's `context` but typed.
 pub trait SqlContext<T> {
     /// Wraps the error with what was being done.

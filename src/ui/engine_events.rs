@@ -49,7 +49,11 @@ impl App {
                     kind,
                     message,
                 } => {
-                    self.last_error = Some(message);
+                    self.last_error = Some(if kind == ErrorKind::DiskFull {
+                        self.i18n.t("ui-disk-full", &[])
+                    } else {
+                        message
+                    });
                     self.error_account = Some(account).filter(|a| *a != 0);
                     let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
                     if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
