@@ -13,29 +13,46 @@ use super::account::Wake;
 use super::backoff::Backoff;
 use crate::protocols::imap::{self, ImapSession, Login};
 
-/// Servers drop IDLE after 30 minutes (RFC 2177); re-issue before that.
-const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
+/// How often IDLE is ended and begun again by default. Servers drop IDLE after 30 minutes
+/// (RFC 2177), and a connection that died without a word (a laptop's lid, a changed Wi-Fi)
+/// is only noticed when something is sent on it: this is how late it may be noticed.
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(9 * 60);
+/// The longest the server may take to answer DONE or IDLE; no answer means a dead connection.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// Where IDLE is missing, how often NOOP asks for news.
 const NOOP_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Runs until aborted; connection failures are retried quietly, since the main connection
 /// already reports the account's state.
 pub(crate) async fn watch_inbox(
-    _ctx: Context,
-    _account: i64,
+    ctx: Context,
+    account: i64,
     login: Login,
     tls: Arc<ClientConfig>,
     wake: mpsc::UnboundedSender<Wake>,
 ) {
+    let keepalive = match ctx.options.idle_keepalive {
+        Duration::ZERO => DEFAULT_KEEPALIVE,
+        d => d,
+    };
     let mut backoff = Backoff::default();
+    let mut reconnecting = false;
     loop {
         if let Ok((session, caps)) = imap::connect(&login, tls.clone()).await {
             backoff.reset();
+            // Mail may have come while the old connection was dead: look now.
+            if std::mem::take(&mut reconnecting) && wake.send(Wake::Inbox).is_err() {
+                return;
+            }
             let result = if caps.has_str("IDLE") {
-                idle_loop(session, &wake).await
+                idle_loop(session, &wake, keepalive).await
             } else {
                 noop_loop(session, &wake).await
             };
+            if let Err(e) = &result {
+                tracing::info!(account, error = %e, "the IDLE connection ended; connecting again");
+            }
+            reconnecting = true;
             if result.is_err() && wake.is_closed() {
                 return;
             }
@@ -44,19 +61,35 @@ pub(crate) async fn watch_inbox(
     }
 }
 
+/// `fut`, or a timeout error when the server does not answer within `limit`.
+async fn answered<T>(
+    limit: Duration,
+    fut: impl std::future::Future<Output = Result<T, async_imap::error::Error>>,
+) -> Result<T, async_imap::error::Error> {
+    tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+        Err(async_imap::error::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the server stopped answering on the IDLE connection",
+        )))
+    })
+}
+
 async fn idle_loop(
     mut session: ImapSession,
     wake: &mpsc::UnboundedSender<Wake>,
+    keepalive: Duration,
 ) -> Result<(), async_imap::error::Error> {
-    session.select("INBOX").await?;
+    let limit = ANSWER_TIMEOUT.min(keepalive.max(Duration::from_secs(1)));
+    answered(limit, session.select("INBOX")).await?;
     loop {
         let mut handle = session.idle();
-        handle.init().await?;
+        answered(limit, handle.init()).await?;
         let response = {
-            let (wait, _interrupt) = handle.wait_with_timeout(IDLE_RENEW);
+            let (wait, _interrupt) = handle.wait_with_timeout(keepalive);
             wait.await?
         };
-        session = handle.done().await?;
+        // DONE is what finds out whether the connection is still alive.
+        session = answered(limit, handle.done()).await?;
         drain(&session);
         if let IdleResponse::NewData(_) = response
             && wake.send(Wake::Inbox).is_err()

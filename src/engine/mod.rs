@@ -267,6 +267,9 @@ pub struct EngineOptions {
     /// The largest message downloaded, in bytes (0: `DEFAULT_MAX_MESSAGE_BYTES`); larger ones
     /// get their headers only, marked as too large.
     pub max_message_bytes: u64,
+    /// How often IDLE is renewed, so a silently dead connection is noticed (zero:
+    /// `idle::DEFAULT_KEEPALIVE`).
+    pub idle_keepalive: std::time::Duration,
 }
 
 impl EngineOptions {

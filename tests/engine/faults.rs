@@ -251,3 +251,48 @@ async fn smtp_cut_anywhere_delivers_once_or_says_it_may_have() -> Result<()> {
     assert!(outcomes.len() - uncertain >= 10, "{outcomes:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silently_dropped_idle_connection_is_noticed_and_new_mail_still_arrives() -> Result<()> {
+    use std::time::{Duration, Instant};
+    use tidings::engine::{Command, EngineOptions, Event};
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.imaps).await?;
+    let fx = through(servers, proxy.port, Security::Tls)?;
+    fx.servers.seed("alice", "INBOX", 0, 3)?;
+    let (handle, mut events) = fx.start_engine_with(EngineOptions {
+        idle_keepalive: Duration::from_secs(2),
+        ..EngineOptions::default()
+    });
+    crate::fixture::wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    // The main connection came first; the second one is IDLE's.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while proxy.connections() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.silence(1);
+    fx.servers.deliver_raw(
+        "alice",
+        "INBOX",
+        "after-the-drop",
+        b"From: a@x.org\r\nSubject: after the drop\r\nMessage-ID: <drop@x>\r\n\r\nhello\r\n",
+    )?;
+    // Noticed within the keepalive (and the answer timeout), reconnected, synced.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut found = false;
+    while Instant::now() < deadline {
+        if fx.mirrored("INBOX")?.iter().any(|(_, id)| id == "drop@x") {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    handle.send(Command::Shutdown).await?;
+    assert!(found, "new mail after a silent drop never arrived");
+    assert!(proxy.connections() >= 3, "IDLE never connected again");
+    Ok(())
+}

@@ -42,6 +42,8 @@ pub struct Proxy {
     pub port: u16,
     faults: Arc<Mutex<Faults>>,
     connections: Arc<AtomicUsize>,
+    /// Per connection, in the order accepted: set to silence it from now on.
+    silenced: Arc<Mutex<Vec<Arc<std::sync::atomic::AtomicBool>>>>,
 }
 
 impl Proxy {
@@ -51,7 +53,8 @@ impl Proxy {
         let port = listener.local_addr()?.port();
         let faults = Arc::new(Mutex::new(Faults::default()));
         let connections = Arc::new(AtomicUsize::new(0));
-        let (f, count) = (faults.clone(), connections.clone());
+        let silenced: Arc<Mutex<Vec<Arc<std::sync::atomic::AtomicBool>>>> = Arc::default();
+        let (f, count, all) = (faults.clone(), connections.clone(), silenced.clone());
         tokio::spawn(async move {
             // Bounded: a test opens a few hundred connections at most.
             for _ in 0..2000 {
@@ -67,13 +70,17 @@ impl Proxy {
                     }
                     now
                 };
+                let silence = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                if let Ok(mut all) = all.lock() {
+                    all.push(silence.clone());
+                }
                 if now.refuse_until.is_some_and(|t| Instant::now() < t) {
                     drop(client);
                     continue;
                 }
                 tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect((HOST, target)).await {
-                        let _ = pump(client, server, now).await;
+                        let _ = pump(client, server, now, silence).await;
                     }
                 });
             }
@@ -82,7 +89,21 @@ impl Proxy {
             port,
             faults,
             connections,
+            silenced,
         })
+    }
+
+    /// Silences connection `n` (0 is the first accepted) from now on: nothing more is
+    /// forwarded either way and it is never closed, as when the network drops without a word.
+    pub fn silence(&self, n: usize) {
+        if let Some(flag) = self
+            .silenced
+            .lock()
+            .ok()
+            .and_then(|all| all.get(n).cloned())
+        {
+            flag.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Sets the faults for the next connections.
@@ -104,7 +125,12 @@ async fn close(stream: &mut tokio::net::tcp::OwnedWriteHalf, reset: bool) {
     }
 }
 
-async fn pump(client: TcpStream, server: TcpStream, faults: Faults) -> std::io::Result<()> {
+async fn pump(
+    client: TcpStream,
+    server: TcpStream,
+    faults: Faults,
+    silence: Arc<std::sync::atomic::AtomicBool>,
+) -> std::io::Result<()> {
     if faults.reset {
         // Dropping with a zero linger sends RST.
         let _ = client.set_zero_linger();
@@ -112,7 +138,7 @@ async fn pump(client: TcpStream, server: TcpStream, faults: Faults) -> std::io::
     let (mut client_read, client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let client_write = Arc::new(tokio::sync::Mutex::new(client_write));
-    let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stalled = silence;
 
     let to_client = {
         let client_write = client_write.clone();
@@ -123,6 +149,9 @@ async fn pump(client: TcpStream, server: TcpStream, faults: Faults) -> std::io::
             let mut buf = vec![0u8; 16 * 1024];
             loop {
                 let n = server_read.read(&mut buf).await?;
+                if stalled.load(Ordering::SeqCst) {
+                    std::future::pending::<()>().await;
+                }
                 if n == 0 {
                     close(&mut *client_write.lock().await, false).await;
                     return Ok::<_, std::io::Error>(());
