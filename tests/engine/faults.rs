@@ -296,3 +296,53 @@ async fn a_silently_dropped_idle_connection_is_noticed_and_new_mail_still_arrive
     assert!(proxy.connections() >= 3, "IDLE never connected again");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_while_filing_the_sent_copy_still_files_exactly_one() -> Result<()> {
+    use tidings::engine::EngineOptions;
+    let servers = Servers::start()?;
+    let proxy = Proxy::start(servers.ports.imaps).await?;
+    let (imap_port, smtp_port) = (proxy.port, servers.ports.submissions);
+    let fx = Fixture::with_account(
+        servers,
+        move |s| {
+            let mut a = account_for(s, "alice", imap_port, Security::Tls);
+            a.smtp.enabled = true;
+            a.smtp.port = smtp_port;
+            // Tidings files the Sent copy itself, over the cut connection.
+            a.provider_saves_sent = false;
+            a
+        },
+        true,
+    )?;
+    let password = fx.password.clone();
+    let once_sending = || EngineOptions {
+        send_only: true,
+        ..EngineOptions::default()
+    };
+    for (n, offset) in offsets(0x3c6e_f372, 8, 9_000).into_iter().enumerate() {
+        proxy.set(Faults {
+            cut_to_client_after: (n % 2 == 0).then_some(offset),
+            cut_to_server_after: (n % 2 == 1).then_some(offset),
+            once: true,
+            ..Faults::default()
+        });
+        crate::send::send_with(&fx, &password, &format!("filed {n}")).await?;
+        // The next start files what is missing, and looks before it files.
+        proxy.set(Faults::default());
+        fx.sync_once_options(&password, once_sending()).await?;
+    }
+    let sent = crate::send::messages_of(&fx, "alice", "Sent").await?;
+    for n in 0..8 {
+        let subject = format!("Subject: filed {n}\r\n");
+        let copies = sent
+            .iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(&subject))
+            .count();
+        assert_eq!(copies, 1, "filed {n}: {copies} Sent copies");
+    }
+    let reader = fx.reader()?;
+    let left: i64 = reader.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+    assert_eq!(left, 0, "every item finished");
+    Ok(())
+}
