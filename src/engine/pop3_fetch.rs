@@ -297,25 +297,9 @@ async fn store_download(
                 return Ok(None);
             }
             let envelope = Envelope {
-                account_id,
-                folder_id: inbox,
-                pop3_uidl: uidl.clone(),
-                rfc_message_id: list.rfc_message_id.clone(),
-                in_reply_to: list.in_reply_to.clone(),
-                refs: list.refs.clone(),
-                date: list.date.unwrap_or_else(now),
-                internal_date: now(),
-                from_name: list.from_name.clone(),
-                from_addr: list.from_addr.clone(),
-                to_addrs: list.to.clone(),
-                cc_addrs: list.cc.clone(),
-                subject: list.subject.clone(),
                 snippet: fields.snippet.clone(),
-                flags: Flags::default(),
-                size: raw.len() as u64,
                 has_attachments: fields.has_attachments,
-                header_hash: hash.clone(),
-                ..Envelope::default()
+                ..inbox_row(account_id, inbox, &uidl, list, &hash, raw.len() as u64)
             };
             let id = messages::insert(tx, &envelope)?;
             bodies::put(tx, id, &raw)?;
@@ -325,6 +309,36 @@ async fn store_download(
         })
         .await?;
     Ok(changed)
+}
+
+/// The local Inbox row of a POP3 message, from its headers.
+fn inbox_row(
+    account_id: i64,
+    inbox: i64,
+    uidl: &str,
+    list: &envelope::ListFields,
+    hash: &str,
+    size: u64,
+) -> Envelope {
+    Envelope {
+        account_id,
+        folder_id: inbox,
+        pop3_uidl: uidl.to_owned(),
+        rfc_message_id: list.rfc_message_id.clone(),
+        in_reply_to: list.in_reply_to.clone(),
+        refs: list.refs.clone(),
+        date: list.date.unwrap_or_else(now),
+        internal_date: now(),
+        from_name: list.from_name.clone(),
+        from_addr: list.from_addr.clone(),
+        to_addrs: list.to.clone(),
+        cc_addrs: list.cc.clone(),
+        subject: list.subject.clone(),
+        flags: Flags::default(),
+        size,
+        header_hash: hash.to_owned(),
+        ..Envelope::default()
+    }
 }
 
 /// Lists a message over the size limit from its headers: a row in the Inbox with its real
@@ -346,24 +360,7 @@ async fn store_headers_only(
             if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
                 return seen::mark_headers_only(tx, account_id, &uidl, 0);
             }
-            let envelope = Envelope {
-                account_id,
-                folder_id: inbox,
-                pop3_uidl: uidl.clone(),
-                rfc_message_id: list.rfc_message_id.clone(),
-                in_reply_to: list.in_reply_to.clone(),
-                refs: list.refs.clone(),
-                date: list.date.unwrap_or_else(now),
-                internal_date: now(),
-                from_name: list.from_name.clone(),
-                from_addr: list.from_addr.clone(),
-                to_addrs: list.to.clone(),
-                cc_addrs: list.cc.clone(),
-                subject: list.subject.clone(),
-                size,
-                header_hash: hash.clone(),
-                ..Envelope::default()
-            };
+            let envelope = inbox_row(account_id, inbox, &uidl, &list, &hash, size);
             let id = messages::insert(tx, &envelope)?;
             seen::mark_headers_only(tx, account_id, &uidl, id)?;
             folders::recount(tx, inbox)

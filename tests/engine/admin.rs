@@ -71,17 +71,7 @@ async fn new_imap_mail_is_announced_only_after_the_first_sync() -> Result<()> {
 async fn new_pop3_mail_is_announced_only_after_the_first_pass() -> Result<()> {
     let servers = Servers::start()?;
     let port = servers.ports.pop3s;
-    let fx = Fixture::with_account(
-        servers,
-        move |s| {
-            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
-            a.imap.enabled = false;
-            a.pop3.enabled = true;
-            a.pop3.port = port;
-            a
-        },
-        true,
-    )?;
+    let fx = Fixture::pop3(servers, port, |_| {})?;
     fx.servers.seed("alice", "INBOX", 1, 3)?;
     assert!(new_mail(&fx.sync_once().await?).is_empty());
     fx.servers

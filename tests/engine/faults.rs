@@ -115,19 +115,10 @@ async fn pop3_cut_anywhere_keeps_every_message_once_here_or_there() -> Result<()
     let servers = Servers::start()?;
     let proxy = Proxy::start(servers.ports.pop3s).await?;
     let port = proxy.port;
-    let fx = Fixture::with_account(
-        servers,
-        move |s| {
-            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
-            a.imap.enabled = false;
-            a.pop3.enabled = true;
-            a.pop3.port = port;
-            // Deleted from the server once downloaded: the cut between RETR and DELE matters.
-            a.pop3_options.leave_on_server = false;
-            a
-        },
-        true,
-    )?;
+    let fx = Fixture::pop3(servers, port, |a| {
+        // Deleted from the server once downloaded: the cut between RETR and DELE matters.
+        a.pop3_options.leave_on_server = false;
+    })?;
     let seeded: HashSet<String> = fx
         .servers
         .seed("alice", "INBOX", 0, 60)?

@@ -110,6 +110,23 @@ impl Fixture {
         })
     }
 
+    /// A store with a POP3-only account for alice on `port` over TLS (a proxy's port, or
+    /// the harness's POP3S), the run's CA trusted, with `edit` applied to its settings.
+    pub fn pop3(servers: Servers, port: u16, edit: impl FnOnce(&mut Account)) -> Result<Fixture> {
+        Fixture::with_account(
+            servers,
+            move |s| {
+                let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
+                a.imap.enabled = false;
+                a.pop3.enabled = true;
+                a.pop3.port = port;
+                edit(&mut a);
+                a
+            },
+            true,
+        )
+    }
+
     /// The built binary on this fixture's store, with the password given the way a script
     /// gives it: TIDINGS_PASSWORD, which only an "ask each start" account takes (so the
     /// account becomes one) and only when the command names it (`--account` or the address).

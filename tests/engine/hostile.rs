@@ -7,7 +7,7 @@ use tidings::mime::body::{self, Options};
 use tidings::store::accounts::Security;
 use tidings::store::bodies;
 
-use crate::fixture::{Fixture, account_for};
+use crate::fixture::Fixture;
 use crate::harness::{Result, Servers};
 
 /// (name, bytes, a word the reader must still show).
@@ -100,17 +100,7 @@ async fn hostile_nesting_syncs_over_imap_and_displays() -> Result<()> {
 async fn hostile_nesting_downloads_over_pop3_and_displays() -> Result<()> {
     let servers = Servers::start()?;
     let port = servers.ports.pop3s;
-    let fx = Fixture::with_account(
-        servers,
-        move |s| {
-            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
-            a.imap.enabled = false;
-            a.pop3.enabled = true;
-            a.pop3.port = port;
-            a
-        },
-        true,
-    )?;
+    let fx = Fixture::pop3(servers, port, |_| {})?;
     for (name, raw, _) in hostile() {
         fx.servers.deliver_raw("alice", "INBOX", name, &raw)?;
     }

@@ -24,15 +24,7 @@ fn pop3_account(s: &Servers, port: u16, security: Security, imap: bool) -> Accou
 
 fn fixture(servers: Servers, edit: impl FnOnce(&mut Account)) -> Result<Fixture> {
     let port = servers.ports.pop3s;
-    Fixture::with_account(
-        servers,
-        move |s| {
-            let mut a = pop3_account(s, port, Security::Tls, false);
-            edit(&mut a);
-            a
-        },
-        true,
-    )
+    Fixture::pop3(servers, port, edit)
 }
 
 /// (uidl, bytes) of every message on the server, through an independent POP3 session.

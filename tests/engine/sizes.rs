@@ -88,19 +88,10 @@ async fn imap_lists_an_oversized_message_without_its_body() -> Result<()> {
 async fn pop3_lists_an_oversized_message_and_leaves_it_on_the_server() -> Result<()> {
     let servers = Servers::start()?;
     let port = servers.ports.pop3s;
-    let fx = Fixture::with_account(
-        servers,
-        move |s| {
-            let mut a = account_for(s, "alice", s.ports.imaps, Security::Tls);
-            a.imap.enabled = false;
-            a.pop3.enabled = true;
-            a.pop3.port = port;
-            // Delete what was downloaded: the big one was not, so it must stay.
-            a.pop3_options.leave_on_server = false;
-            a
-        },
-        true,
-    )?;
+    let fx = Fixture::pop3(servers, port, |a| {
+        // Delete what was downloaded: the big one was not, so it must stay.
+        a.pop3_options.leave_on_server = false;
+    })?;
     deliver_mix(&fx)?;
     no_errors(&fx.sync_once_options(&fx.password, limited()).await?);
     let got = local(&fx)?;
