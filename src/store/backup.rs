@@ -137,13 +137,35 @@ fn copy_tables(conn: &Connection, from: &str, to: &str) -> Result<(), StoreError
     conn.execute_batch("COMMIT").ctx("finishing the copy")
 }
 
-/// Whether the database file at `path` reads as sound.
+/// Whether the database file at `path` opens and passes `quick_check` (for choosing a backup).
 pub fn is_sound(path: &Path) -> bool {
     let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
         return false;
     };
     conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
         .is_ok_and(|r| r == "ok")
+}
+
+/// Whether the database file at `path` is damaged: `quick_check` finds a fault, or SQLite
+/// says the file is corrupt or no database. A busy or locked file (another Tidings is
+/// writing) is not damaged: moving it aside would pull it from under that program.
+pub fn is_damaged(path: &Path) -> bool {
+    use rusqlite::ErrorCode;
+    let damage = |e: &rusqlite::Error| {
+        matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+        )
+    };
+    let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(conn) => conn,
+        Err(e) => return damage(&e),
+    };
+    let _ = conn.busy_timeout(Duration::from_secs(10));
+    match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
+        Ok(result) => result != "ok",
+        Err(e) => damage(&e),
+    }
 }
 
 /// The marker that says the program saw the database fail as corrupt while running.

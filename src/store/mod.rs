@@ -96,7 +96,7 @@ impl Store {
             StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
         })?;
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        let damaged = existed && (backup::damage_marker(path).exists() || !backup::is_sound(path));
+        let damaged = existed && (backup::damage_marker(path).exists() || backup::is_damaged(path));
         let recovery = if damaged {
             Some(backup::recover(path)?)
         } else {
