@@ -156,3 +156,93 @@ fn a_read_only_or_impossible_data_directory_is_a_clear_error() -> Result<()> {
     assert!(!said.contains("panicked"), "{said}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_on_a_full_disk_says_so_and_saves_once_there_is_room() -> Result<()> {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tidings::engine::{self, Command, EngineOptions, ErrorKind, Event};
+    use tidings::store::{Store, accounts, drafts};
+    let fs = Tmpfs::new("2m")?;
+    let store = Store::open(&fs.path.join("mirror.sqlite3"))?;
+    let servers = Servers::start()?;
+    let mut account = crate::fixture::account_for(
+        &servers,
+        "alice",
+        servers.ports.imaps,
+        tidings::store::accounts::Security::Tls,
+    );
+    // Only the local save matters here: no server work.
+    account.imap.enabled = false;
+    let id = store
+        .writer()
+        .write_blocking(move |tx| accounts::insert(tx, &account))?;
+    // Fill the disk to the last block.
+    let filler = fs.path.join("filler");
+    let mut chunk = 0usize;
+    while std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&filler)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &[0u8; 4096]))
+        .is_ok()
+    {
+        chunk += 1;
+        if chunk > 10_000 {
+            break;
+        }
+    }
+    let (handle, mut events) = engine::spawn(
+        store.clone(),
+        Arc::new(crate::fixture::TestSecrets(Default::default())),
+        EngineOptions {
+            send_only: true,
+            ..EngineOptions::default()
+        },
+    );
+    let draft = drafts::Draft {
+        subject: "written on a full disk".into(),
+        body_text: "x".repeat(64 * 1024),
+        ..drafts::Draft::new(id)
+    };
+    handle
+        .send(Command::SaveDraft {
+            draft: Box::new(draft.clone()),
+            attachments: vec![],
+        })
+        .await?;
+    let refused = crate::fixture::wait_for(&mut events, Duration::from_secs(20), |e| {
+        matches!(e, Event::Error { .. } | Event::DraftSaved { .. })
+    })
+    .await?;
+    assert!(
+        matches!(
+            &refused,
+            Event::Error {
+                kind: ErrorKind::DiskFull,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    // Room again: the same save goes through.
+    std::fs::remove_file(&filler)?;
+    handle
+        .send(Command::SaveDraft {
+            draft: Box::new(draft),
+            attachments: vec![],
+        })
+        .await?;
+    let saved = crate::fixture::wait_for(&mut events, Duration::from_secs(20), |e| {
+        matches!(e, Event::Error { .. } | Event::DraftSaved { .. })
+    })
+    .await?;
+    handle.send(Command::Shutdown).await?;
+    assert!(matches!(saved, Event::DraftSaved { .. }), "{saved:?}");
+    let kept: Vec<_> = drafts::list(&store.reader()?)?
+        .into_iter()
+        .filter(|d| d.account_id == id)
+        .collect();
+    assert_eq!(kept.len(), 1, "exactly one draft, nothing half-written");
+    Ok(())
+}
