@@ -8,9 +8,10 @@ use tokio::net::TcpStream;
 
 use super::providers::{self, PasswordKind, Provider};
 use crate::engine::Protocol;
-use crate::protocols::imap::{self, ImapError, Login};
-use crate::protocols::pop3::{self, Pop3Error, Pop3Login};
-use crate::protocols::smtp::{self, SmtpError, SmtpLogin};
+use crate::protocols::error::ConnectionError;
+use crate::protocols::imap::{self, Login};
+use crate::protocols::pop3::{self, Pop3Login};
+use crate::protocols::smtp::{self, SmtpLogin};
 use crate::protocols::tls::{self, CertInfo, TlsError};
 use crate::store::accounts::{Account, Security, ServerSettings};
 
@@ -367,21 +368,7 @@ async fn imap_steps(
     let (mut session, _caps) = match imap::connect(&login, config).await {
         Ok(ok) => ok,
         Err(err) => {
-            let (step, hint) = match &err {
-                ImapError::Tls(e) => (Step::Tls, tls_hint(e, run.certificate())),
-                ImapError::StartTlsUnavailable { .. } => (Step::Login, Hint::StartTlsMissing),
-                ImapError::AuthFailed { message, .. } => {
-                    let upper = message.to_ascii_uppercase();
-                    if upper.contains("PRIVACYREQUIRED") || upper.contains("PLAINTEXT") {
-                        (Step::Login, Hint::PlaintextRefused)
-                    } else {
-                        (Step::Login, login_hint(provider, false))
-                    }
-                }
-                ImapError::Timeout { .. } => (Step::Login, Hint::Timeout),
-                ImapError::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
-                ImapError::Protocol { .. } => (Step::Login, login_hint(provider, true)),
-            };
+            let (step, hint) = failure_hint(&err, run.certificate(), provider);
             run.fail(step, started, err.to_string(), hint);
             return;
         }
@@ -429,26 +416,7 @@ async fn pop3_steps(
     let mut session = match pop3::connect(&login, config).await {
         Ok(s) => s,
         Err(err) => {
-            let (step, hint) = match &err {
-                Pop3Error::Tls(e) => (Step::Tls, tls_hint(e, run.certificate())),
-                Pop3Error::StlsUnavailable { .. } => (Step::Login, Hint::StartTlsMissing),
-                Pop3Error::AuthFailed { message, .. } => {
-                    if message.to_ascii_uppercase().contains("PLAINTEXT")
-                        || message.to_ascii_lowercase().contains("disabled")
-                    {
-                        (Step::Login, Hint::PlaintextRefused)
-                    } else {
-                        (Step::Login, login_hint(provider, false))
-                    }
-                }
-                Pop3Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => {
-                    (Step::Login, Hint::Timeout)
-                }
-                Pop3Error::Io { .. } => (Step::Login, Hint::Other),
-                Pop3Error::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
-                Pop3Error::Protocol { .. } => (Step::Login, login_hint(provider, true)),
-                Pop3Error::TooLarge { .. } => (Step::Login, Hint::Other),
-            };
+            let (step, hint) = failure_hint(&err, run.certificate(), provider);
             run.fail(step, started, err.to_string(), hint);
             return;
         }
@@ -495,16 +463,39 @@ async fn smtp_steps(
             let _ = conn.quit().await;
         }
         Err(err) => {
-            let (step, hint) = match &err {
-                SmtpError::Tls(e) => (Step::Tls, tls_hint(e, run.certificate())),
-                SmtpError::StartTlsUnavailable { .. } => (Step::Login, Hint::StartTlsMissing),
-                SmtpError::AuthFailed { .. } => (Step::Login, login_hint(provider, false)),
-                SmtpError::Timeout { .. } => (Step::Login, Hint::Timeout),
-                SmtpError::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
-                SmtpError::Protocol { .. } => (Step::Login, login_hint(provider, true)),
-            };
+            let (step, hint) = failure_hint(&err, run.certificate(), provider);
             run.fail(step, started, err.to_string(), hint);
         }
+    }
+}
+
+/// The step that failed and what to do about it, for a connection error of any protocol.
+fn failure_hint(
+    err: &ConnectionError,
+    cert: Option<CertInfo>,
+    provider: Option<&Provider>,
+) -> (Step, Hint) {
+    match err {
+        ConnectionError::Tls(e) => (Step::Tls, tls_hint(e, cert)),
+        ConnectionError::StartTlsUnavailable { .. } => (Step::Login, Hint::StartTlsMissing),
+        ConnectionError::AuthFailed { message, .. } => {
+            let upper = message.to_ascii_uppercase();
+            if upper.contains("PRIVACYREQUIRED")
+                || upper.contains("PLAINTEXT")
+                || upper.contains("DISABLED")
+            {
+                (Step::Login, Hint::PlaintextRefused)
+            } else {
+                (Step::Login, login_hint(provider, false))
+            }
+        }
+        ConnectionError::Timeout { .. } => (Step::Login, Hint::Timeout),
+        ConnectionError::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => {
+            (Step::Login, Hint::Timeout)
+        }
+        ConnectionError::Io { .. } | ConnectionError::TooLarge { .. } => (Step::Login, Hint::Other),
+        ConnectionError::Unreachable { .. } => (Step::Connect, Hint::PortBlocked),
+        ConnectionError::Protocol { .. } => (Step::Login, login_hint(provider, true)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Error kinds the UI can translate, and the engine's own error type.
 
-use crate::protocols::imap::ImapError;
+use crate::protocols::error::ConnectionError;
 use crate::protocols::tls::TlsError;
 use crate::store::StoreError;
 
@@ -86,19 +86,23 @@ impl EngineError {
     }
 }
 
-impl From<ImapError> for EngineError {
-    fn from(err: ImapError) -> EngineError {
+impl From<ConnectionError> for EngineError {
+    fn from(err: ConnectionError) -> EngineError {
         let kind = match &err {
-            ImapError::Unreachable { .. } => ErrorKind::Unreachable,
-            ImapError::Tls(TlsError::NotTrusted { .. }) => ErrorKind::TlsNotTrusted,
-            ImapError::Tls(TlsError::WrongHost { .. }) => ErrorKind::TlsWrongHost,
-            ImapError::Tls(TlsError::Expired { .. }) => ErrorKind::TlsExpired,
-            ImapError::Tls(TlsError::Handshake { .. }) => ErrorKind::Unreachable,
-            ImapError::Tls(_) => ErrorKind::Tls,
-            ImapError::StartTlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
-            ImapError::AuthFailed { .. } => ErrorKind::AuthFailed,
-            ImapError::Protocol { .. } => ErrorKind::Protocol,
-            ImapError::Timeout { .. } => ErrorKind::Timeout,
+            ConnectionError::Unreachable { .. } | ConnectionError::Io { .. } => {
+                ErrorKind::Unreachable
+            }
+            ConnectionError::Tls(TlsError::NotTrusted { .. }) => ErrorKind::TlsNotTrusted,
+            ConnectionError::Tls(TlsError::WrongHost { .. }) => ErrorKind::TlsWrongHost,
+            ConnectionError::Tls(TlsError::Expired { .. }) => ErrorKind::TlsExpired,
+            ConnectionError::Tls(TlsError::Handshake { .. }) => ErrorKind::Unreachable,
+            ConnectionError::Tls(_) => ErrorKind::Tls,
+            ConnectionError::StartTlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
+            ConnectionError::AuthFailed { .. } => ErrorKind::AuthFailed,
+            ConnectionError::Protocol { .. } | ConnectionError::TooLarge { .. } => {
+                ErrorKind::Protocol
+            }
+            ConnectionError::Timeout { .. } => ErrorKind::Timeout,
         };
         EngineError::new(kind, err.to_string())
     }

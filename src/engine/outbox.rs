@@ -316,9 +316,11 @@ async fn transmit(ctx: &Context, account: &Account, item: &OutboxItem) -> Result
         password: pw,
     };
     let mut conn = smtp::connect(&login, config).await.map_err(|e| match e {
-        SmtpError::Unreachable { .. } | SmtpError::Timeout { .. } | SmtpError::Protocol { .. } => {
-            Failure::Transient(e.to_string())
-        }
+        SmtpError::Unreachable { .. }
+        | SmtpError::Timeout { .. }
+        | SmtpError::Protocol { .. }
+        | SmtpError::Io { .. }
+        | SmtpError::TooLarge { .. } => Failure::Transient(e.to_string()),
         SmtpError::AuthFailed { .. }
         | SmtpError::Tls(_)
         | SmtpError::StartTlsUnavailable { .. } => Failure::Permanent(e.to_string()),

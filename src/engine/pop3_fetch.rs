@@ -11,7 +11,6 @@ use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol};
 use crate::mime::envelope;
 use crate::protocols::pop3::{self, Pop3Error, Pop3Login, Pop3Options};
-use crate::protocols::tls;
 use crate::store::accounts::Account;
 use crate::store::actions::{self, ActionKind, PendingAction};
 use crate::store::messages::{self, Envelope, Flags};
@@ -59,22 +58,6 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-impl From<Pop3Error> for EngineError {
-    fn from(err: Pop3Error) -> EngineError {
-        let kind = match &err {
-            Pop3Error::Unreachable { .. } | Pop3Error::Io { .. } => ErrorKind::Unreachable,
-            Pop3Error::Tls(tls::TlsError::NotTrusted { .. }) => ErrorKind::TlsNotTrusted,
-            Pop3Error::Tls(tls::TlsError::WrongHost { .. }) => ErrorKind::TlsWrongHost,
-            Pop3Error::Tls(tls::TlsError::Expired { .. }) => ErrorKind::TlsExpired,
-            Pop3Error::Tls(_) => ErrorKind::Tls,
-            Pop3Error::StlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
-            Pop3Error::AuthFailed { .. } => ErrorKind::AuthFailed,
-            Pop3Error::Protocol { .. } | Pop3Error::TooLarge { .. } => ErrorKind::Protocol,
-        };
-        EngineError::new(kind, err.to_string())
-    }
 }
 
 /// One download pass.

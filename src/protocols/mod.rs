@@ -1,5 +1,6 @@
 //! Network protocol clients; only the engine uses them.
 
+pub mod error;
 pub mod imap;
 pub mod pop3;
 pub mod smtp;

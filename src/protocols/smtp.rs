@@ -19,7 +19,8 @@ use tokio::io::{
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::protocols::tls::{self, TlsError};
+use crate::protocols::error::Wire;
+use crate::protocols::tls;
 use crate::store::accounts::Security;
 
 /// How long the server may take for the greeting and each reply.
@@ -53,33 +54,8 @@ impl std::fmt::Debug for SmtpLogin {
     }
 }
 
-/// Why an SMTP connection failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpError {
-    /// Nothing answered.
-    #[error("cannot reach {host}:{port}: {source}")]
-    Unreachable {
-        host: String,
-        port: u16,
-        #[source]
-        source: io::Error,
-    },
-    /// The TLS handshake failed.
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    /// STARTTLS was configured and the server does not offer it.
-    #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
-    StartTlsUnavailable { host: String },
-    /// The server refused the login.
-    #[error("{host} refused the login: {message}")]
-    AuthFailed { host: String, message: String },
-    /// The server answered something else we cannot use.
-    #[error("SMTP error from {host}: {message}")]
-    Protocol { host: String, message: String },
-    /// The server did not answer in time.
-    #[error("{host} did not answer in time")]
-    Timeout { host: String },
-}
+/// Why an SMTP connection failed: the error every protocol shares.
+pub type SmtpError = crate::protocols::error::ConnectionError;
 
 /// The socket under an SMTP session, plain or TLS.
 #[derive(Debug)]
@@ -196,6 +172,8 @@ pub fn parse_reply_line(line: &[u8]) -> Option<ReplyLine> {
 async fn reply(host: &str, stream: &mut BufReader<TcpStream>) -> Result<(u16, String), SmtpError> {
     let protocol = |message: String| SmtpError::Protocol {
         host: host.to_owned(),
+        wire: Wire::Smtp,
+        doing: "",
         message,
     };
     let mut text = String::new();
@@ -210,6 +188,7 @@ async fn reply(host: &str, stream: &mut BufReader<TcpStream>) -> Result<(u16, St
         .await
         .map_err(|_| SmtpError::Timeout {
             host: host.to_owned(),
+            doing: "",
         })?
         .map_err(|e| protocol(e.to_string()))?;
         if n == 0 {
@@ -244,6 +223,8 @@ async fn write(host: &str, stream: &mut BufReader<TcpStream>, line: &str) -> Res
         .await
         .map_err(|e| SmtpError::Protocol {
             host: host.to_owned(),
+            wire: Wire::Smtp,
+            doing: "",
             message: e.to_string(),
         })
 }
@@ -258,6 +239,7 @@ pub async fn connect(
         .await
         .map_err(|_| SmtpError::Timeout {
             host: host.to_owned(),
+            doing: "",
         })?
         .map_err(|source| SmtpError::Unreachable {
             host: host.to_owned(),
@@ -280,6 +262,8 @@ pub async fn connect(
             if code != 220 {
                 return Err(SmtpError::Protocol {
                     host: host.to_owned(),
+                    wire: Wire::Smtp,
+                    doing: "",
                     message: text,
                 });
             }
@@ -292,6 +276,7 @@ pub async fn connect(
             if code != 250 || !offered {
                 return Err(SmtpError::StartTlsUnavailable {
                     host: host.to_owned(),
+                    wire: Wire::Smtp,
                 });
             }
             write(host, &mut plain, "STARTTLS\r\n").await?;
@@ -299,6 +284,7 @@ pub async fn connect(
             if code != 220 {
                 return Err(SmtpError::StartTlsUnavailable {
                     host: host.to_owned(),
+                    wire: Wire::Smtp,
                 });
             }
             replay = b"220 TLS established\r\n".to_vec();
@@ -314,6 +300,8 @@ pub async fn connect(
     };
     let protocol = |e: lettre::transport::smtp::Error| SmtpError::Protocol {
         host: host.to_owned(),
+        wire: Wire::Smtp,
+        doing: "",
         message: e.to_string(),
     };
     let mut conn = tokio::time::timeout(
@@ -323,6 +311,7 @@ pub async fn connect(
     .await
     .map_err(|_| SmtpError::Timeout {
         host: host.to_owned(),
+        doing: "",
     })?
     .map_err(protocol)?;
     tracing::info!(host, port = login.port, security = ?login.security, "SMTP connected");

@@ -2,7 +2,6 @@
 //! login, and ID for servers that need it (NetEase refuses SELECT without it).
 
 use std::fmt::Debug;
-use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,9 +10,10 @@ use rustls::ClientConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::guard::{Done, Guarded};
+use crate::protocols::error::Wire;
 use tokio::net::TcpStream;
 
-use crate::protocols::tls::{self, TlsError};
+use crate::protocols::tls;
 use crate::store::accounts::Security;
 
 /// The byte stream under an IMAP session, plain or TLS.
@@ -49,37 +49,8 @@ pub fn ensure_ok(session: &ImapSession) -> Result<(), async_imap::error::Error> 
 /// How long we wait for a TCP connect or a server answer during login.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Why connecting or logging in failed, in terms a person can act on.
-#[derive(Debug, thiserror::Error)]
-pub enum ImapError {
-    /// Nothing answered at that address.
-    #[error("cannot reach {host}:{port}: {source}")]
-    Unreachable {
-        host: String,
-        port: u16,
-        #[source]
-        source: io::Error,
-    },
-    /// The TLS handshake failed (certificate not trusted, wrong host, expired, ...).
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    /// STARTTLS was configured but the server does not offer it; we never continue in plain.
-    #[error("{host} does not offer STARTTLS, so the connection cannot be encrypted")]
-    StartTlsUnavailable { host: String },
-    /// The server refused the user name or password.
-    #[error("{host} refused the login: {message}")]
-    AuthFailed { host: String, message: String },
-    /// The server closed the connection or answered something we cannot use.
-    #[error("IMAP error from {host} while {doing}: {message}")]
-    Protocol {
-        host: String,
-        doing: &'static str,
-        message: String,
-    },
-    /// The server did not answer in time.
-    #[error("{host} did not answer in time while {doing}")]
-    Timeout { host: String, doing: &'static str },
-}
+/// Why connecting or logging in failed: the error every protocol shares.
+pub type ImapError = crate::protocols::error::ConnectionError;
 
 /// What to connect to and as whom.
 #[derive(Clone)]
@@ -112,13 +83,13 @@ impl std::fmt::Debug for Login {
     }
 }
 
-impl ImapError {
-    fn protocol(host: &str, doing: &'static str, err: impl std::fmt::Display) -> ImapError {
-        ImapError::Protocol {
-            host: host.to_owned(),
-            doing,
-            message: err.to_string(),
-        }
+/// An IMAP command that failed or answered what we cannot use.
+fn protocol(host: &str, doing: &'static str, err: impl std::fmt::Display) -> ImapError {
+    ImapError::Protocol {
+        host: host.to_owned(),
+        wire: Wire::Imap,
+        doing,
+        message: err.to_string(),
     }
 }
 
@@ -200,7 +171,7 @@ pub async fn connect(
                     message,
                 }
             }
-            other => ImapError::protocol(host, "logging in", other),
+            other => protocol(host, "logging in", other),
         })
     })
     .await?;
@@ -208,7 +179,7 @@ pub async fn connect(
         session
             .capabilities()
             .await
-            .map_err(|e| ImapError::protocol(host, "asking for capabilities", e))
+            .map_err(|e| protocol(host, "asking for capabilities", e))
     })
     .await?;
     if login.send_id && caps.has_str("ID") {
@@ -221,7 +192,7 @@ pub async fn connect(
                     ("vendor", Some("Tidings")),
                 ])
                 .await
-                .map_err(|e| ImapError::protocol(host, "sending ID", e))
+                .map_err(|e| protocol(host, "sending ID", e))
         })
         .await?;
     }
@@ -237,14 +208,14 @@ async fn read_greeting<T: ImapIo>(
     let greeting = client
         .read_response()
         .await
-        .map_err(|e| ImapError::protocol(host, "reading the greeting", e))?
-        .ok_or_else(|| ImapError::protocol(host, "reading the greeting", "connection closed"))?;
+        .map_err(|e| protocol(host, "reading the greeting", e))?
+        .ok_or_else(|| protocol(host, "reading the greeting", "connection closed"))?;
     if let imap_proto::Response::Data {
         status: imap_proto::Status::Bye,
         outcome,
     } = greeting.parsed()
     {
-        return Err(ImapError::protocol(
+        return Err(protocol(
             host,
             "reading the greeting",
             outcome
@@ -301,9 +272,10 @@ async fn starttls(
             async_imap::error::Error::Bad(_) | async_imap::error::Error::No(_) => {
                 ImapError::StartTlsUnavailable {
                     host: host.to_owned(),
+                    wire: Wire::Imap,
                 }
             }
-            other => ImapError::protocol(host, "starting TLS", other),
+            other => protocol(host, "starting TLS", other),
         })?;
     Ok(tls::handshake(config, host, client.into_inner().into_inner()).await?)
 }

@@ -14,8 +14,9 @@ use rustls::ClientConfig;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::protocols::error::Wire;
 use crate::protocols::imap::connect::ImapIo;
-use crate::protocols::tls::{self, TlsError};
+use crate::protocols::tls;
 use crate::store::accounts::Security;
 
 /// How long a server may take to answer one line.
@@ -51,54 +52,8 @@ impl std::fmt::Debug for Pop3Login {
     }
 }
 
-/// Why a POP3 connection or command failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Pop3Error {
-    /// Nothing answered.
-    #[error("cannot reach {host}:{port}: {source}")]
-    Unreachable {
-        host: String,
-        port: u16,
-        #[source]
-        source: io::Error,
-    },
-    /// The TLS handshake failed.
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    /// STLS was configured but the server refused it.
-    #[error("{host} does not offer STLS, so the connection cannot be encrypted")]
-    StlsUnavailable { host: String },
-    /// The server refused the login; its text is kept (RFC 3206 codes such as [AUTH], [IN-USE]).
-    #[error("{host} refused the login: {message}")]
-    AuthFailed { host: String, message: String },
-    /// The server answered -ERR, or something we cannot use.
-    #[error("POP3 error from {host}: {message}")]
-    Protocol { host: String, message: String },
-    /// The connection broke or the server stopped answering.
-    #[error("the connection to {host} failed: {source}")]
-    Io {
-        host: String,
-        #[source]
-        source: io::Error,
-    },
-    /// Message `number` was larger than the limit (whatever LIST said); its first bytes are
-    /// kept for its headers. The session cannot be used after this.
-    #[error("message {number} on {host} is larger than {limit} bytes")]
-    TooLarge {
-        host: String,
-        number: u32,
-        limit: u64,
-        head: Vec<u8>,
-    },
-}
-
-impl Pop3Error {
-    /// Whether trying again later can help (the network), rather than the user acting.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, Pop3Error::Unreachable { .. } | Pop3Error::Io { .. })
-            || matches!(self, Pop3Error::AuthFailed { message, .. } if message.contains("[IN-USE]"))
-    }
-}
+/// Why a POP3 connection or command failed: the error every protocol shares.
+pub type Pop3Error = crate::protocols::error::ConnectionError;
 
 /// A logged-in POP3 session (TRANSACTION state).
 pub struct Pop3Session {
@@ -118,6 +73,8 @@ fn clean(host: &str, value: &str) -> Result<(), Pop3Error> {
     if value.contains(['\r', '\n']) {
         Err(Pop3Error::Protocol {
             host: host.to_owned(),
+            wire: Wire::Pop3,
+            doing: "",
             message: "a line break in a user name or password".into(),
         })
     } else {
@@ -155,6 +112,8 @@ async fn status(host: &str, stream: &mut BufReader<Box<dyn ImapIo>>) -> Result<S
     } else {
         Err(Pop3Error::Protocol {
             host: host.to_owned(),
+            wire: Wire::Pop3,
+            doing: "",
             message: line.trim_start_matches("-ERR").trim().to_owned(),
         })
     }
@@ -210,6 +169,8 @@ impl Pop3Session {
             (Some(c), Some(s)) => Ok((c, s)),
             _ => Err(Pop3Error::Protocol {
                 host: self.host.clone(),
+                wire: Wire::Pop3,
+                doing: "",
                 message: format!("unexpected STAT answer {reply:?}"),
             }),
         }
@@ -369,14 +330,17 @@ pub async fn connect_with(
             let greeting = status(host, &mut plain).await?;
             send(host, &mut plain, "STLS").await?;
             if status(host, &mut plain).await.is_err() {
-                return Err(Pop3Error::StlsUnavailable {
+                return Err(Pop3Error::StartTlsUnavailable {
                     host: host.to_owned(),
+                    wire: Wire::Pop3,
                 });
             }
             // Nothing may be buffered past the +OK, or it would be read as plaintext.
             if !plain.buffer().is_empty() {
                 return Err(Pop3Error::Protocol {
                     host: host.to_owned(),
+                    wire: Wire::Pop3,
+                    doing: "",
                     message: "data after the STLS answer".into(),
                 });
             }
@@ -403,7 +367,7 @@ pub async fn connect_with(
         },
     };
     let auth_failed = |e: Pop3Error| match e {
-        Pop3Error::Protocol { host, message } => Pop3Error::AuthFailed { host, message },
+        Pop3Error::Protocol { host, message, .. } => Pop3Error::AuthFailed { host, message },
         other => other,
     };
     let caps = read_capa(&mut session).await;

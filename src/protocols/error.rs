@@ -1,0 +1,191 @@
+//! The one error a connection to a mail server ends with, whatever the protocol: the doctor,
+//! the engine and the status bar map it to a kind, a hint and words in one place each.
+
+use std::fmt;
+use std::io;
+
+use super::tls::TlsError;
+
+/// Which protocol a connection spoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// IMAP.
+    Imap,
+    /// POP3.
+    Pop3,
+    /// SMTP submission.
+    Smtp,
+}
+
+impl fmt::Display for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Wire::Imap => "IMAP",
+            Wire::Pop3 => "POP3",
+            Wire::Smtp => "SMTP",
+        })
+    }
+}
+
+/// Why a connection to a mail server failed.
+#[derive(Debug)]
+pub enum ConnectionError {
+    /// Nothing answered at that address.
+    Unreachable {
+        host: String,
+        port: u16,
+        source: io::Error,
+    },
+    /// The TLS handshake failed (certificate not trusted, wrong host, expired, ...).
+    Tls(TlsError),
+    /// STARTTLS (STLS for POP3) was configured and the server does not offer it; we never
+    /// continue in plain text.
+    StartTlsUnavailable { host: String, wire: Wire },
+    /// The server refused the login; its own words are kept (response codes included).
+    AuthFailed { host: String, message: String },
+    /// The server answered something we cannot use, or refused a command.
+    Protocol {
+        host: String,
+        wire: Wire,
+        doing: &'static str,
+        message: String,
+    },
+    /// The server did not answer in time.
+    Timeout { host: String, doing: &'static str },
+    /// The connection broke.
+    Io { host: String, source: io::Error },
+    /// Message `number` was larger than the limit (whatever the server announced); its first
+    /// bytes are kept for its headers. The connection cannot be used after this.
+    TooLarge {
+        host: String,
+        number: u32,
+        limit: u64,
+        head: Vec<u8>,
+    },
+}
+
+impl fmt::Display for ConnectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectionError::Unreachable { host, port, source } => {
+                write!(f, "cannot reach {host}:{port}: {source}")
+            }
+            ConnectionError::Tls(e) => e.fmt(f),
+            ConnectionError::StartTlsUnavailable { host, wire } => {
+                let verb = if *wire == Wire::Pop3 {
+                    "STLS"
+                } else {
+                    "STARTTLS"
+                };
+                write!(
+                    f,
+                    "{host} does not offer {verb}, so the connection cannot be encrypted"
+                )
+            }
+            ConnectionError::AuthFailed { host, message } => {
+                write!(f, "{host} refused the login: {message}")
+            }
+            ConnectionError::Protocol {
+                host,
+                wire,
+                doing,
+                message,
+            } => {
+                if doing.is_empty() {
+                    write!(f, "{wire} error from {host}: {message}")
+                } else {
+                    write!(f, "{wire} error from {host} while {doing}: {message}")
+                }
+            }
+            ConnectionError::Timeout { host, doing } => {
+                if doing.is_empty() {
+                    write!(f, "{host} did not answer in time")
+                } else {
+                    write!(f, "{host} did not answer in time while {doing}")
+                }
+            }
+            ConnectionError::Io { host, source } => {
+                write!(f, "the connection to {host} failed: {source}")
+            }
+            ConnectionError::TooLarge {
+                host,
+                number,
+                limit,
+                ..
+            } => write!(f, "message {number} on {host} is larger than {limit} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for ConnectionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConnectionError::Unreachable { source, .. } | ConnectionError::Io { source, .. } => {
+                Some(source)
+            }
+            ConnectionError::Tls(e) => e.source(),
+            _ => None,
+        }
+    }
+}
+
+impl From<TlsError> for ConnectionError {
+    fn from(e: TlsError) -> ConnectionError {
+        ConnectionError::Tls(e)
+    }
+}
+
+impl ConnectionError {
+    /// Whether trying again later can help (the network, a mailbox another client holds),
+    /// rather than the user acting.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ConnectionError::Unreachable { .. }
+            | ConnectionError::Io { .. }
+            | ConnectionError::Timeout { .. } => true,
+            ConnectionError::Tls(TlsError::Handshake { .. }) => true,
+            ConnectionError::AuthFailed { message, .. } => message.contains("[IN-USE]"),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_error_speaks_for_every_protocol() {
+        let stls = ConnectionError::StartTlsUnavailable {
+            host: "pop.example.org".into(),
+            wire: Wire::Pop3,
+        };
+        assert!(stls.to_string().contains("does not offer STLS"));
+        let starttls = ConnectionError::StartTlsUnavailable {
+            host: "smtp.example.org".into(),
+            wire: Wire::Smtp,
+        };
+        assert!(starttls.to_string().contains("does not offer STARTTLS"));
+        let refused = ConnectionError::Protocol {
+            host: "imap.example.org".into(),
+            wire: Wire::Imap,
+            doing: "selecting INBOX",
+            message: "NO [UNAVAILABLE]".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "IMAP error from imap.example.org while selecting INBOX: NO [UNAVAILABLE]"
+        );
+        assert!(!refused.is_transient());
+        let in_use = ConnectionError::AuthFailed {
+            host: "pop.example.org".into(),
+            message: "[IN-USE] mailbox locked".into(),
+        };
+        assert!(in_use.is_transient());
+        let gone = ConnectionError::Io {
+            host: "x".into(),
+            source: io::Error::new(io::ErrorKind::ConnectionReset, "reset"),
+        };
+        assert!(gone.is_transient() && std::error::Error::source(&gone).is_some());
+    }
+}
