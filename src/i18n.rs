@@ -102,6 +102,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_translation_file_loads_whole() {
+        // A syntax error or a duplicate id makes Fluent refuse the whole file, and the window
+        // then shows message ids instead of words.
+        for (name, source) in [("en-US", EN_US), ("zh-CN", ZH_CN)] {
+            let resource = FluentResource::try_new(source.to_owned());
+            assert!(
+                resource.is_ok(),
+                "{name}: {:?}",
+                resource.err().map(|(_, e)| e)
+            );
+            let mut bundle = FluentBundle::new_concurrent(vec![]);
+            if let Ok(resource) = resource {
+                assert!(
+                    bundle.add_resource(resource).is_ok(),
+                    "{name}: duplicate message ids"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn plurals_follow_the_language() {
         let en = I18n::new("en");
         assert_eq!(

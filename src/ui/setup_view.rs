@@ -85,13 +85,16 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
             col = col.push(text(t("setup-looking")).size(BODY));
         }
         Stage::Review => {
-            if let Some(e) = &s.error {
+            if s.error.is_some() {
                 col = col.push(
-                    text(app.i18n.t("setup-not-found", &[("reason", e)]))
-                        .size(BODY)
-                        .style(|theme: &Theme| text::Style {
-                            color: Some(theme.palette().warning),
-                        }),
+                    text(
+                        app.i18n
+                            .t("setup-not-found", &[("address", s.address.trim())]),
+                    )
+                    .size(BODY)
+                    .style(|theme: &Theme| text::Style {
+                        color: Some(theme.palette().warning),
+                    }),
                 );
             } else {
                 col = col.push(found(app, s));

@@ -325,8 +325,41 @@ pub fn message_list(app: &App) -> Element<'_, Message> {
 /// The message list's scrollable.
 pub const LIST: &str = "message-list";
 
+/// Whether the open folder holds what the user wrote (Sent, Drafts): its list shows recipients.
+fn open_folder_is_outgoing(app: &App) -> bool {
+    app.folder.is_some_and(|id| {
+        app.tree
+            .accounts
+            .iter()
+            .flat_map(|(_, folders)| folders)
+            .any(|f| f.id == id && matches!(f.role, Role::Sent | Role::Drafts))
+    })
+}
+
+/// The first recipient of a display list ("Name <addr>, …"), by name when it has one.
+fn first_recipient(list: &str) -> String {
+    let first = list.split(", ").next().unwrap_or_default().trim();
+    match first.split_once(" <") {
+        Some((name, _)) if !name.trim().is_empty() => name.trim().trim_matches('"').to_owned(),
+        Some((_, addr)) => addr.trim_end_matches('>').to_owned(),
+        None => first.to_owned(),
+    }
+}
+
 fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
-    let sender = if m.from_name.is_empty() {
+    // In Sent and Drafts the sender is always the user: the recipients say what a row is.
+    let sender = if open_folder_is_outgoing(app) {
+        let others = m.to_addrs.split(", ").filter(|s| !s.is_empty()).count();
+        let to = first_recipient(&m.to_addrs);
+        if others > 1 {
+            app.i18n.t(
+                "ui-list-to-several",
+                &[("name", &to), ("more", &(others - 1).to_string())],
+            )
+        } else {
+            app.i18n.t("ui-list-to", &[("name", &to)])
+        }
+    } else if m.from_name.is_empty() {
         m.from_addr.clone()
     } else {
         m.from_name.clone()

@@ -288,3 +288,74 @@ fn panes_resize_within_limits() -> Result<()> {
     snapshot(&app, "mail-resized-light")?;
     Ok(())
 }
+
+#[test]
+fn sent_and_drafts_list_the_recipients_not_yourself() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    let sent = store.writer().write_blocking(|tx| {
+        let sent = folders::list(tx, 1)?
+            .into_iter()
+            .find(|f| f.role == Role::Sent)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        for (uid, to, subject) in [
+            (1, "李四 <lisi@126.com>", "季度报告"),
+            (
+                2,
+                "bob@example.org, Carol <carol@example.org>, dan@example.org",
+                "Plans",
+            ),
+        ] {
+            messages::insert(
+                tx,
+                &Envelope {
+                    account_id: 1,
+                    folder_id: sent,
+                    uid,
+                    from_name: "Alice".into(),
+                    from_addr: "alice@example.org".into(),
+                    to_addrs: to.into(),
+                    subject: subject.into(),
+                    date: NOW - 3600 * i64::from(uid),
+                    flags: Flags {
+                        seen: true,
+                        ..Flags::default()
+                    },
+                    ..Envelope::default()
+                },
+            )?;
+        }
+        folders::recount(tx, sent)?;
+        Ok(sent)
+    })?;
+    drop(store);
+    for (locale, to_lisi, to_bob, name) in [
+        (
+            "en-US",
+            "To: 李四",
+            "To: bob@example.org and 2 more",
+            "mail-sent-to-light",
+        ),
+        (
+            "zh-CN",
+            "收件人：李四",
+            "收件人：bob@example.org 等 2 人",
+            "mail-sent-to-zh",
+        ),
+    ] {
+        let mut app = window(&db, locale)?;
+        let _ = app.update(Message::OpenFolder(sent));
+        load_visible(&mut app, &db)?;
+        let mut ui = Simulator::with_size(settings()?, (1200.0, 760.0), view::view(&app));
+        for shown in [to_lisi, to_bob] {
+            assert!(ui.find(shown).is_ok(), "{locale}: {shown} not shown");
+        }
+        assert!(
+            ui.find("Alice").is_err(),
+            "{locale}: the sender is shown in Sent"
+        );
+        snapshot(&app, name)?;
+    }
+    Ok(())
+}
