@@ -344,6 +344,42 @@ fn split_refused_list(
     }
 }
 
+/// UID FETCH `query` for `set`, keeping what `pick` takes from each answer. The tagged status
+/// is checked (async-imap hides a NO or BAD as an empty answer), and a server refusing a UID
+/// list is asked one range at a time.
+async fn fetch_uids<T>(
+    ctx: &Context,
+    account: i64,
+    session: &mut ImapSession,
+    set: &str,
+    query: &str,
+    pick: impl Fn(&async_imap::types::Fetch) -> Option<T>,
+) -> Result<Vec<T>, async_imap::error::Error> {
+    let mut out = Vec::new();
+    let mut sets = uid_sets_for(ctx, account, set);
+    while let Some(set) = sets.pop_front() {
+        let got: Result<Vec<T>, _> = async {
+            let got = session
+                .uid_fetch(&set, query)
+                .await?
+                .try_filter_map(|f| {
+                    let kept = pick(&f);
+                    async move { Ok(kept) }
+                })
+                .try_collect()
+                .await;
+            drain(session);
+            got.and_then(|got| imap::ensure_ok(session).map(|()| got))
+        }
+        .await;
+        match got {
+            Ok(got) => out.extend(got),
+            Err(e) => split_refused_list(ctx, account, &set, e, &mut sets)?,
+        }
+    }
+    Ok(out)
+}
+
 /// Fetches envelopes for a UID set and commits them; returns the ids written.
 async fn fetch_envelopes(
     ctx: &Context,
@@ -357,28 +393,11 @@ async fn fetch_envelopes(
         "(UID FLAGS INTERNALDATE RFC822.SIZE{} BODY.PEEK[HEADER.FIELDS ({LIST_HEADER_FIELDS})])",
         if condstore { " MODSEQ" } else { "" }
     );
-    let mut fetched: Vec<Envelope> = Vec::new();
-    let mut sets = uid_sets_for(ctx, folder.account_id, set);
-    while let Some(set) = sets.pop_front() {
-        let got: Result<Vec<Envelope>, _> = async {
-            let got = session
-                .uid_fetch(&set, &query)
-                .await?
-                .try_filter_map(
-                    |f| async move { Ok(envelope_of(&f, folder).filter(|e| e.uid > above)) },
-                )
-                .try_collect()
-                .await;
-            drain(session);
-            got.and_then(|got| imap::ensure_ok(session).map(|()| got))
-        }
-        .await;
-        match got {
-            Ok(got) => fetched.extend(got),
-            Err(e) => split_refused_list(ctx, folder.account_id, &set, e, &mut sets)
-                .map_err(|e| EngineError::imap("fetching envelopes", e))?,
-        }
-    }
+    let fetched: Vec<Envelope> = fetch_uids(ctx, folder.account_id, session, set, &query, |f| {
+        envelope_of(f, folder).filter(|e| e.uid > above)
+    })
+    .await
+    .map_err(|e| EngineError::imap("fetching envelopes", e))?;
     if fetched.is_empty() {
         return Ok(Vec::new());
     }
@@ -681,31 +700,19 @@ async fn fetch_bodies(
         // A partial fetch one byte past the limit: a server that announced a small size
         // cannot make us hold a larger message, and what comes back over it is recognised.
         let query = format!("(UID BODY.PEEK[]<0.{}>)", limit + 1);
-        let mut fetched: Vec<(u32, Vec<u8>)> = Vec::new();
-        let mut sets = uid_sets_for(ctx, folder.account_id, &uid_set(&uids));
-        while let Some(set) = sets.pop_front() {
-            let got: Result<Vec<(u32, Vec<u8>)>, _> = async {
-                let got = session
-                    .uid_fetch(&set, &query)
-                    .await?
-                    .try_filter_map(|f| async move {
-                        Ok(match (f.uid, f.body()) {
-                            (Some(uid), Some(body)) => Some((uid, body.to_vec())),
-                            _ => None,
-                        })
-                    })
-                    .try_collect()
-                    .await;
-                drain(session);
-                got.and_then(|got| imap::ensure_ok(session).map(|()| got))
-            }
-            .await;
-            match got {
-                Ok(got) => fetched.extend(got),
-                Err(e) => split_refused_list(ctx, folder.account_id, &set, e, &mut sets)
-                    .map_err(|e| EngineError::imap("fetching messages", e))?,
-            }
-        }
+        let fetched: Vec<(u32, Vec<u8>)> = fetch_uids(
+            ctx,
+            folder.account_id,
+            session,
+            &uid_set(&uids),
+            &query,
+            |f| match (f.uid, f.body()) {
+                (Some(uid), Some(body)) => Some((uid, body.to_vec())),
+                _ => None,
+            },
+        )
+        .await
+        .map_err(|e| EngineError::imap("fetching messages", e))?;
         // At most one batch is parsed and committed while the next downloads.
         if let Some(previous) = in_flight.take() {
             previous.await??;

@@ -6,6 +6,36 @@ pub mod pop3;
 pub mod smtp;
 pub mod tls;
 
+use crate::store::accounts::Security;
+
+/// What to connect to and as whom, for POP3 and SMTP (IMAP adds whether to send ID).
+#[derive(Clone)]
+pub struct ServerLogin {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Transport security.
+    pub security: Security,
+    /// User name.
+    pub username: String,
+    /// Password; in memory only.
+    pub password: String,
+}
+
+impl std::fmt::Debug for ServerLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The password never reaches a log or a panic message.
+        f.debug_struct("ServerLogin")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
 /// The largest message downloaded by default (IMAP and POP3), in bytes. Bigger ones are listed
 /// with their headers and a note instead of blocking every later message; a server cannot make
 /// us hold more than this for one message.

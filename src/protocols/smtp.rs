@@ -27,32 +27,7 @@ use crate::store::accounts::Security;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What to connect to and as whom.
-#[derive(Clone)]
-pub struct SmtpLogin {
-    /// Server host.
-    pub host: String,
-    /// Server port.
-    pub port: u16,
-    /// Transport security.
-    pub security: Security,
-    /// User name.
-    pub username: String,
-    /// Password; in memory only.
-    pub password: String,
-}
-
-impl std::fmt::Debug for SmtpLogin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The password never reaches a log or a panic message.
-        f.debug_struct("SmtpLogin")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
+pub type SmtpLogin = crate::protocols::ServerLogin;
 
 /// Why an SMTP connection failed: the error every protocol shares.
 pub type SmtpError = crate::protocols::error::ConnectionError;

@@ -25,32 +25,7 @@ const LINE_TIMEOUT: Duration = Duration::from_secs(60);
 const PIPELINE_DEPTH: usize = 8;
 
 /// What to connect to and as whom.
-#[derive(Clone)]
-pub struct Pop3Login {
-    /// Server host.
-    pub host: String,
-    /// Server port.
-    pub port: u16,
-    /// Transport security.
-    pub security: Security,
-    /// User name.
-    pub username: String,
-    /// Password; in memory only.
-    pub password: String,
-}
-
-impl std::fmt::Debug for Pop3Login {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The password never reaches a log or a panic message.
-        f.debug_struct("Pop3Login")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
+pub type Pop3Login = crate::protocols::ServerLogin;
 
 /// Why a POP3 connection or command failed: the error every protocol shares.
 pub type Pop3Error = crate::protocols::error::ConnectionError;
