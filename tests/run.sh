@@ -9,7 +9,11 @@ packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
           # The real-window test: a virtual X server, a window finder, a screenshot tool, and
           # the X and GL libraries the window opens at run time.
           xvfb xdotool imagemagick libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libx11-xcb1
-          libegl1 libegl-mesa0 libgl1-mesa-dri)
+          libegl1 libegl-mesa0 libgl1-mesa-dri
+          # Courier and Cyrus for the interop tests: their libraries and helpers from apt, the
+          # servers themselves unpacked below (their packages conflict with Dovecot's).
+          courier-base courier-authdaemon courier-authlib-userdb libcourier-unicode4 gamin
+          libgamin0 cyrus-common cyrus-admin sasl2-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,6 +35,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
     if [ -n "$made_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# Courier and Cyrus declare Conflicts with Dovecot's imap-server and pop3-server, so their
+# server packages are unpacked into a private root the harness starts them from.
+interop_root=/var/tmp/tidings-interop
+if [ ! -e "$interop_root/.unpacked" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "the Courier and Cyrus servers are not unpacked in $interop_root; run this script as root" >&2
+        exit 1
+    fi
+    debs=$(mktemp -d)
+    chmod 777 "$debs"
+    (cd "$debs" && apt-get download -q cyrus-imapd courier-imap courier-pop)
+    rm -rf "$interop_root"
+    mkdir -p "$interop_root"
+    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$interop_root"; done
+    rm -rf "$debs"
+    touch "$interop_root/.unpacked"
 fi
 
 # Passwords go to a real Secret Service: gnome-keyring in a private D-Bus session, with its

@@ -478,6 +478,7 @@ fn failure_hint(
     match err {
         ConnectionError::Tls(e) => (Step::Tls, tls_hint(e, cert)),
         ConnectionError::StartTlsUnavailable { .. } => (Step::Login, Hint::StartTlsMissing),
+        ConnectionError::LoginDisabled { .. } => (Step::Login, Hint::PlaintextRefused),
         ConnectionError::AuthFailed { message, .. } => {
             let upper = message.to_ascii_uppercase();
             if upper.contains("PRIVACYREQUIRED")

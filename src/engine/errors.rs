@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Tls,
     /// STARTTLS was required and the server does not offer it.
     StartTlsUnavailable,
+    /// The server takes no password over this unencrypted connection; none was sent.
+    PlaintextRefused,
     /// Nothing answered at the address, or the connection broke.
     Unreachable,
     /// The server took too long.
@@ -98,6 +100,7 @@ impl From<ConnectionError> for EngineError {
             ConnectionError::Tls(TlsError::Handshake { .. }) => ErrorKind::Unreachable,
             ConnectionError::Tls(_) => ErrorKind::Tls,
             ConnectionError::StartTlsUnavailable { .. } => ErrorKind::StartTlsUnavailable,
+            ConnectionError::LoginDisabled { .. } => ErrorKind::PlaintextRefused,
             ConnectionError::AuthFailed { .. } => ErrorKind::AuthFailed,
             ConnectionError::Protocol { .. } | ConnectionError::TooLarge { .. } => {
                 ErrorKind::Protocol

@@ -323,7 +323,8 @@ async fn transmit(ctx: &Context, account: &Account, item: &OutboxItem) -> Result
         | SmtpError::TooLarge { .. } => Failure::Transient(e.to_string()),
         SmtpError::AuthFailed { .. }
         | SmtpError::Tls(_)
-        | SmtpError::StartTlsUnavailable { .. } => Failure::Permanent(e.to_string()),
+        | SmtpError::StartTlsUnavailable { .. }
+        | SmtpError::LoginDisabled { .. } => Failure::Permanent(e.to_string()),
     })?;
     let from = item
         .envelope_from

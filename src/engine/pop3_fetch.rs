@@ -153,6 +153,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let mut stored: HashSet<String> = HashSet::new();
     let mut arrived: Vec<i64> = Vec::new();
     {
+        let utf8 = session.utf8();
         let mut downloads = session.retr_many(&numbers);
         while let Some(next) = downloads.next().await {
             let (n, raw) = match next {
@@ -182,7 +183,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
             let Some(uidl) = uidl_of.get(&n) else {
                 continue;
             };
-            let changed = store_download(ctx, account, inbox, uidl, raw).await?;
+            let changed = store_download(ctx, account, inbox, uidl, raw, utf8).await?;
             stored.insert(uidl.clone());
             done += 1;
             if let Some(message) = changed {
@@ -260,9 +261,16 @@ async fn store_download(
     inbox: i64,
     uidl: &str,
     raw: Vec<u8>,
+    utf8: bool,
 ) -> Result<Option<i64>, EngineError> {
     let (account_id, uidl) = (account.id, uidl.to_owned());
     let parsed = tokio::task::spawn_blocking(move || {
+        // Without UTF8 a server may send a stand-in with the real message inside; the real one
+        // is what is kept (and its UIDL is recorded only with it).
+        let raw = match (utf8, crate::mime::downgrade::original_of(&raw)) {
+            (false, Some(original)) => original.to_vec(),
+            _ => raw,
+        };
         let fields = envelope::body_fields(&raw);
         (raw, fields)
     })

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod body;
 pub mod charset;
 pub mod compose;
+pub mod downgrade;
 pub mod envelope;
 pub mod html;
 pub mod model;

@@ -41,6 +41,9 @@ pub enum ConnectionError {
     /// STARTTLS (STLS for POP3) was configured and the server does not offer it; we never
     /// continue in plain text.
     StartTlsUnavailable { host: String, wire: Wire },
+    /// The server forbids passwords on this unencrypted connection (IMAP LOGINDISABLED, or a
+    /// POP3 server that wants STLS first); none was sent.
+    LoginDisabled { host: String, wire: Wire },
     /// The server refused the login; its own words are kept (response codes included).
     AuthFailed { host: String, message: String },
     /// The server answered something we cannot use, or refused a command.
@@ -80,6 +83,17 @@ impl fmt::Display for ConnectionError {
                 write!(
                     f,
                     "{host} does not offer {verb}, so the connection cannot be encrypted"
+                )
+            }
+            ConnectionError::LoginDisabled { host, wire } => {
+                let verb = if *wire == Wire::Pop3 {
+                    "STLS"
+                } else {
+                    "STARTTLS"
+                };
+                write!(
+                    f,
+                    "{host} accepts no password on an unencrypted connection; use {verb} or TLS"
                 )
             }
             ConnectionError::AuthFailed { host, message } => {
@@ -150,9 +164,92 @@ impl ConnectionError {
     }
 }
 
+/// A server's answer as words a person can read: async-imap renders a refusal as
+/// `No Response: code: Some(…), info: Some("…")`; this keeps the server's text and the response
+/// code (`[UNAVAILABLE] …`) and leaves any other text as it is.
+pub fn server_words(text: &str) -> String {
+    let text = text
+        .trim()
+        .trim_start_matches("No Response: ")
+        .trim_start_matches("Bad Response: ")
+        .trim_start_matches("outcome: ");
+    let Some(info_at) = text.find("info: ") else {
+        return text.to_owned();
+    };
+    let info = &text[info_at + "info: ".len()..];
+    let words = match info.strip_prefix("Some(\"") {
+        Some(rest) => unescape_debug(rest.rsplit_once("\")").map_or(rest, |(w, _)| w)),
+        None => String::new(),
+    };
+    let code = text
+        .find("code: Some(")
+        .map(|at| &text[at + "code: Some(".len()..])
+        .and_then(|rest| {
+            let end = rest.find(|c: char| !c.is_ascii_alphanumeric())?;
+            Some(rest[..end].to_ascii_uppercase())
+        })
+        .filter(|c| !c.is_empty());
+    match (code, words.is_empty()) {
+        (Some(code), false) => format!("[{code}] {words}"),
+        (Some(code), true) => format!("[{code}]"),
+        (None, _) => words,
+    }
+}
+
+/// Undoes Rust's Debug escaping of a string: \" \\ \n \t \u{…}.
+fn unescape_debug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push(' '),
+            Some('t') => out.push(' '),
+            Some('r') => {}
+            Some('u') => {
+                let hex: String = chars
+                    .by_ref()
+                    .skip_while(|c| *c == '{')
+                    .take_while(|c| *c != '}')
+                    .collect();
+                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    out.push(ch);
+                }
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_words_are_the_servers_not_rust_debug() {
+        assert_eq!(
+            server_words("No Response: code: None, info: Some(\"Login failed.\")"),
+            "Login failed."
+        );
+        assert_eq!(
+            server_words("Bad Response: code: Some(Alert), info: Some(\"say \\\"hi\\\"\")"),
+            "[ALERT] say \"hi\""
+        );
+        assert_eq!(
+            server_words("code: Some(ReadOnly), info: None"),
+            "[READONLY]"
+        );
+        assert_eq!(server_words("connection closed"), "connection closed");
+        assert_eq!(
+            server_words("No Response: code: None, info: Some(\"\\u{5bc6}码错误\")"),
+            "密码错误"
+        );
+    }
 
     #[test]
     fn one_error_speaks_for_every_protocol() {

@@ -8,9 +8,12 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 mod certs;
+pub mod courier;
+pub mod cyrus;
 mod daemon;
 pub mod dns;
 mod dovecot;
+pub mod interop;
 mod postfix;
 pub mod proxy;
 pub mod seed;

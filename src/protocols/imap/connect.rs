@@ -89,7 +89,7 @@ fn protocol(host: &str, doing: &'static str, err: impl std::fmt::Display) -> Ima
         host: host.to_owned(),
         wire: Wire::Imap,
         doing,
-        message: err.to_string(),
+        message: crate::protocols::error::server_words(&err.to_string()),
     }
 }
 
@@ -143,7 +143,7 @@ pub async fn connect(
     let mut client = async_imap::Client::new(stream);
     // After STARTTLS the greeting was read before the handshake, and its capabilities no longer
     // count (RFC 3501 §6.2.1).
-    let greeting_caps = if login.security == Security::StartTls {
+    let mut greeting_caps = if login.security == Security::StartTls {
         Vec::new()
     } else {
         timed(host, "reading the greeting", async {
@@ -151,6 +151,22 @@ pub async fn connect(
         })
         .await?
     };
+    if login.security == Security::Plain {
+        // Over a plain connection the server may forbid passwords (LOGINDISABLED, RFC 3501
+        // §6.2.3); then none is sent at all, whatever the user allowed.
+        if greeting_caps.is_empty() {
+            greeting_caps = timed(host, "asking for capabilities", async {
+                ask_capabilities(host, &mut client).await
+            })
+            .await?;
+        }
+        if greeting_caps.iter().any(|c| c == "LOGINDISABLED") {
+            return Err(ImapError::LoginDisabled {
+                host: host.to_owned(),
+                wire: Wire::Imap,
+            });
+        }
+    }
     // AUTHENTICATE PLAIN carries any byte of a password unquoted; LOGIN is the fallback every
     // server has.
     let use_plain = greeting_caps.iter().any(|c| c == "AUTH=PLAIN");
@@ -164,11 +180,11 @@ pub async fn connect(
         } else {
             client.login(&login.username, &login.password).await
         };
-        result.map_err(|(err, _)| match err {
+        result.map_err(|(err, client)| match err {
             async_imap::error::Error::No(message) | async_imap::error::Error::Bad(message) => {
                 ImapError::AuthFailed {
                     host: host.to_owned(),
-                    message,
+                    message: refusal_words(client.get_ref().last_done(), &message),
                 }
             }
             other => protocol(host, "logging in", other),
@@ -228,17 +244,65 @@ async fn read_greeting<T: ImapIo>(
     if let imap_proto::Response::Data { outcome, .. } = greeting.parsed()
         && let Some(imap_proto::ResponseCode::Capabilities(list)) = &outcome.code
     {
-        for cap in list {
-            match cap {
-                imap_proto::Capability::Atom(a) => caps.push(a.to_ascii_uppercase()),
-                imap_proto::Capability::Auth(a) => {
-                    caps.push(format!("AUTH={}", a.to_ascii_uppercase()))
-                }
-                imap_proto::Capability::Imap4rev1 => caps.push("IMAP4REV1".into()),
-            }
-        }
+        caps.extend(list.iter().map(cap_name));
     }
     Ok(caps)
+}
+
+/// The server's own words for a refused command: the tagged line the guard kept (response
+/// code and text as sent), else async-imap's rendering made readable.
+pub fn refusal_words(done: Option<&Done>, fallback: &str) -> String {
+    match done {
+        Some(Done::No(text) | Done::Bad(text)) if !text.trim().is_empty() => text.trim().to_owned(),
+        _ => crate::protocols::error::server_words(fallback),
+    }
+}
+
+/// Runs CAPABILITY before login (the greeting did not list them).
+async fn ask_capabilities<T: ImapIo>(
+    host: &str,
+    client: &mut async_imap::Client<T>,
+) -> Result<Vec<String>, ImapError> {
+    // Written under async-imap, which keeps its command runner to itself before login (no
+    // write is buffered there); the tag "TC1" cannot collide with its own (A0001…).
+    use tokio::io::AsyncWriteExt as _;
+    let stream = client.get_mut();
+    stream
+        .write_all(b"TC1 CAPABILITY\r\n")
+        .await
+        .map_err(|e| protocol(host, "asking for capabilities", e))?;
+    stream
+        .flush()
+        .await
+        .map_err(|e| protocol(host, "asking for capabilities", e))?;
+    let mut caps = Vec::new();
+    // Bounded: a server that never ends the answer is cut off by the caller's timeout, and one
+    // that floods untagged lines by this count.
+    for _ in 0..64 {
+        let response = client
+            .read_response()
+            .await
+            .map_err(|e| protocol(host, "asking for capabilities", e))?
+            .ok_or_else(|| protocol(host, "asking for capabilities", "connection closed"))?;
+        match response.parsed() {
+            imap_proto::Response::Capabilities(list) => caps.extend(list.iter().map(cap_name)),
+            imap_proto::Response::Done { .. } => return Ok(caps),
+            _ => {}
+        }
+    }
+    Err(protocol(
+        host,
+        "asking for capabilities",
+        "the answer did not end",
+    ))
+}
+
+fn cap_name(cap: &imap_proto::Capability<'_>) -> String {
+    match cap {
+        imap_proto::Capability::Atom(a) => a.to_ascii_uppercase(),
+        imap_proto::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
+        imap_proto::Capability::Imap4rev1 => "IMAP4REV1".into(),
+    }
 }
 
 /// SASL PLAIN: authorization identity empty, then user and password.

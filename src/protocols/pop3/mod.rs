@@ -37,6 +37,8 @@ pub struct Pop3Session {
     capabilities: Vec<String>,
     /// The most bytes one message may have.
     max_message: u64,
+    /// The server agreed to UTF8 (RFC 6856): messages come as they are stored.
+    utf8: bool,
 }
 
 /// The most bytes a listing (UIDL, LIST, CAPA) may have: 100 bytes for each of a million
@@ -126,6 +128,11 @@ impl Pop3Session {
                 source,
             }),
         }
+    }
+
+    /// Whether the server agreed to UTF8 (RFC 6856).
+    pub fn utf8(&self) -> bool {
+        self.utf8
     }
 
     /// The server's CAPA list (upper-cased), as read after login.
@@ -340,12 +347,26 @@ pub async fn connect_with(
             0 => crate::protocols::DEFAULT_MAX_MESSAGE_BYTES,
             n => n,
         },
+        utf8: false,
     };
     let auth_failed = |e: Pop3Error| match e {
         Pop3Error::Protocol { host, message, .. } => Pop3Error::AuthFailed { host, message },
         other => other,
     };
     let caps = read_capa(&mut session).await;
+    if login.security == Security::Plain && refuses_plain_login(&caps) {
+        return Err(Pop3Error::LoginDisabled {
+            host: host.to_owned(),
+            wire: Wire::Pop3,
+        });
+    }
+    // RFC 6856: without UTF8 a server may hand out a stand-in for a message whose headers are
+    // raw UTF-8 (Courier's "Cannot display Unicode content"); it is asked for before login.
+    // A refusal changes nothing, so it is not an error.
+    session.utf8 = caps
+        .iter()
+        .any(|c| c.split_whitespace().next() == Some("UTF8"))
+        && session.command("UTF8").await.is_ok();
     if options.apop {
         let stamp = greeting
             .find('<')
@@ -373,10 +394,22 @@ pub async fn connect_with(
             .await
             .map_err(auth_failed)?;
     } else {
+        // The password goes only after USER was accepted: a server that wants TLS first says
+        // so here (Courier: "TLS required to log in."), and then nothing more is sent.
         session
             .command(&format!("USER {}", login.username))
             .await
-            .map_err(auth_failed)?;
+            .map_err(|e| match auth_failed(e) {
+                Pop3Error::AuthFailed { host, message }
+                    if login.security == Security::Plain && asks_for_tls(&message) =>
+                {
+                    Pop3Error::LoginDisabled {
+                        host,
+                        wire: Wire::Pop3,
+                    }
+                }
+                other => other,
+            })?;
         session
             .command(&format!("PASS {}", login.password))
             .await
@@ -385,6 +418,25 @@ pub async fn connect_with(
     // Capabilities can change after login (PIPELINING often appears only then).
     session.capabilities = read_capa(&mut session).await;
     Ok(session)
+}
+
+/// Whether the capabilities shown before login say a password must not be sent in the clear:
+/// STLS offered, and neither USER nor any SASL mechanism (RFC 2449 §6.3, as Courier does when
+/// TLS is required).
+fn refuses_plain_login(caps: &[String]) -> bool {
+    !caps.is_empty()
+        && caps.iter().any(|c| c == "STLS")
+        && !caps
+            .iter()
+            .any(|c| c == "USER" || (c.starts_with("SASL") && c.split_whitespace().count() > 1))
+}
+
+/// Whether a refusal says the server wants an encrypted connection first.
+fn asks_for_tls(message: &str) -> bool {
+    let upper = message.to_ascii_uppercase();
+    ["TLS", "STLS", "SSL", "ENCRYPT", "PRIVACYREQUIRED"]
+        .iter()
+        .any(|w| upper.contains(w))
 }
 
 /// CAPA, upper-cased; empty when the server does not know it.
