@@ -23,17 +23,34 @@ pub struct ListArgs {
 pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
     let accounts = super::select_accounts(store, args.account.as_deref())?;
     let reader = store.reader().map_err(|e| e.to_string())?;
+    let mut chosen = Vec::new();
+    let mut names = Vec::new();
+    for account in &accounts {
+        for folder in folders::list(&reader, account.id).map_err(|e| e.to_string())? {
+            names.push(folder.name.clone());
+            if args
+                .folder
+                .as_deref()
+                .is_none_or(|n| names_folder(n, &folder))
+            {
+                chosen.push((account, folder));
+            }
+        }
+    }
+    if let Some(name) = &args.folder
+        && chosen.is_empty()
+    {
+        names.sort();
+        names.dedup();
+        return Err(format!(
+            "there is no folder {name:?}; the folders are: {}",
+            names.join(", ")
+        ));
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     use std::io::Write as _;
-    for account in accounts {
-        let folders = folders::list(&reader, account.id).map_err(|e| e.to_string())?;
-        for folder in folders {
-            if let Some(name) = &args.folder
-                && folder.name != *name
-                && folder.wire_name != *name
-            {
-                continue;
-            }
+    for (account, folder) in chosen {
+        {
             for m in messages::all_in_folder(&reader, folder.id).map_err(|e| e.to_string())? {
                 let mut flags = Vec::new();
                 for (on, name) in [
@@ -78,9 +95,24 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
                         m.size
                     )
                 };
-                writeln!(out, "{}", super::terminal::clean(&line)).map_err(|e| e.to_string())?;
+                if let Err(e) = writeln!(out, "{}", super::terminal::clean(&line)) {
+                    super::terminal::exit_if_gone(&e);
+                    return Err(format!("cannot print: {e}"));
+                }
             }
         }
     }
-    out.flush().map_err(|e| e.to_string())
+    if let Err(e) = out.flush() {
+        super::terminal::exit_if_gone(&e);
+        return Err(format!("cannot print: {e}"));
+    }
+    Ok(())
+}
+
+/// Whether the user's `name` means `folder`: its shown name or the server's, in any letter
+/// case (`inbox`, `INBOX` and POP3's local `Inbox` are one).
+pub(crate) fn names_folder(name: &str, folder: &folders::Folder) -> bool {
+    let name = name.to_lowercase();
+    folder.name.to_lowercase() == name
+        || (!folder.wire_name.is_empty() && folder.wire_name.to_lowercase() == name)
 }

@@ -2,6 +2,7 @@
 //! benchmarks.
 
 mod account;
+mod folder;
 mod list;
 mod outbox;
 mod send;
@@ -41,6 +42,9 @@ pub enum Commands {
     Sync(sync::SyncArgs),
     /// Print mirrored messages.
     List(list::ListArgs),
+    /// List folders and their roles, or choose a folder's role.
+    #[command(subcommand)]
+    Folder(folder::FolderCommand),
     /// Show a message (an .eml file or a mirrored one) as text.
     Show(show::ShowArgs),
     /// Send a message through the outbox (exits non-zero with the server's reason).
@@ -82,6 +86,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Account(command)) => account::run(&store, command),
         Some(Commands::Sync(args)) => sync::run(store, args),
         Some(Commands::List(args)) => list::run(&store, args),
+        Some(Commands::Folder(command)) => folder::run(&store, command),
         Some(Commands::Show(args)) => show::run(&store, args),
         Some(Commands::Send(args)) => send::run(store, args),
         Some(Commands::Outbox(command)) => outbox::run(store, command),

@@ -83,8 +83,17 @@ pub fn drive(
                 secrets.remember(account, protocol, password.clone());
             }
         }
+        let reader = store.reader().ok();
+        let folder_name = |id: i64| {
+            reader
+                .as_ref()
+                .and_then(|r| crate::store::folders::get(r, id).ok().flatten())
+                .map(|f| f.name)
+                .unwrap_or_else(|| format!("folder {id}"))
+        };
         let (handle, mut events) = engine::spawn(store, secrets, options);
         let mut failure: Option<String> = None;
+        let mut progress = terminal::Progress::new();
         loop {
             let event = tokio::select! {
                 e = events.recv() => e,
@@ -95,6 +104,9 @@ pub fn drive(
             };
             let Some(event) = event else { break };
             let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+            if !matches!(event, Event::SyncProgress { .. }) && event_prints(&event) {
+                progress.end_line();
+            }
             match event {
                 Event::AccountState { account, state } => match state {
                     AccountState::Connecting => terminal::say!("{}: connecting", name(&account)),
@@ -108,7 +120,14 @@ pub fn drive(
                     folder,
                     done,
                     total,
-                } => terminal::say!("{}: folder {folder}: {done}/{total}", name(&account)),
+                } => progress.show(
+                    &terminal::clean(&format!(
+                        "{}: {}: {done}/{total}",
+                        name(&account),
+                        folder_name(folder)
+                    )),
+                    done >= total,
+                ),
                 Event::SyncDone { account } => terminal::say!("{}: synced", name(&account)),
                 Event::Error {
                     account,
@@ -167,9 +186,30 @@ pub fn drive(
                 | Event::ConnectionReport(_) => {}
             }
         }
+        progress.end_line();
         match failure {
             Some(message) if once => Err(message),
             _ => Ok(()),
         }
     })
+}
+
+/// Whether `drive` prints anything for `event` (an updating progress line ends first).
+fn event_prints(event: &Event) -> bool {
+    !matches!(
+        event,
+        Event::FoldersChanged { .. }
+            | Event::AccountChanged { .. }
+            | Event::MessagesChanged { .. }
+            | Event::OutboxChanged { .. }
+            | Event::DraftSaved { .. }
+            | Event::AccountSaved { .. }
+            | Event::NewMail { .. }
+            | Event::DoctorStep { .. }
+            | Event::AutoconfigFound { .. }
+            | Event::RemoteAllowed { .. }
+            | Event::RemoteImage { .. }
+            | Event::AccountRemoved { .. }
+            | Event::ConnectionReport(_)
+    )
 }

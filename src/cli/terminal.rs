@@ -36,10 +36,37 @@ pub fn clean_json(json: &str) -> String {
     out
 }
 
+/// The exit status of a program whose reader went away (128 + SIGPIPE), as shells report
+/// for `yes | head`.
+pub const BROKEN_PIPE_STATUS: i32 = 141;
+
+/// Writes `text` to standard output; when the reader is gone (`tidings list | head`), ends
+/// the program quietly, as Unix tools do, instead of printing "Broken pipe".
+pub fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        exit_if_gone(&e);
+    }
+}
+
+/// Ends the program quietly when `e` says standard output's reader went away.
+pub fn exit_if_gone(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(BROKEN_PIPE_STATUS);
+    }
+}
+
 /// Prints a line to standard output with unsafe characters replaced.
 macro_rules! say {
     ($($arg:tt)*) => {
-        println!("{}", $crate::cli::terminal::clean(&format!($($arg)*)))
+        $crate::cli::terminal::out(&format!(
+            "{}\n",
+            $crate::cli::terminal::clean(&format!($($arg)*))
+        ))
     };
 }
 
@@ -48,6 +75,61 @@ macro_rules! say_err {
     ($($arg:tt)*) => {
         eprintln!("{}", $crate::cli::terminal::clean(&format!($($arg)*)))
     };
+}
+
+/// Download progress as one line that updates in place on a terminal, and as a line every
+/// few seconds (and the last one) when the output goes to a file or pipe.
+pub struct Progress {
+    on_terminal: bool,
+    open: bool,
+    last: Option<std::time::Instant>,
+}
+
+/// How often progress is printed when the output is not a terminal.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Progress {
+    /// Progress for standard output.
+    pub fn new() -> Progress {
+        use std::io::IsTerminal as _;
+        Progress {
+            on_terminal: std::io::stdout().is_terminal(),
+            open: false,
+            last: None,
+        }
+    }
+
+    /// Shows `line` (already safe to print) as the current progress.
+    pub fn show(&mut self, line: &str, finished: bool) {
+        if self.on_terminal {
+            // Carriage return, then clear to the end of the line: the line is our own text.
+            out(&format!("\r{line}\x1b[K"));
+            self.open = true;
+            if finished {
+                self.end_line();
+            }
+            return;
+        }
+        let due = self.last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
+        if finished || due {
+            out(&format!("{line}\n"));
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+
+    /// Ends an updating line before other output.
+    pub fn end_line(&mut self) {
+        if self.open {
+            out("\n");
+            self.open = false;
+        }
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress::new()
+    }
 }
 
 pub(crate) use {say, say_err};

@@ -4,14 +4,14 @@
 
 use std::collections::HashSet;
 
-use async_imap::types::{Capabilities, Fetch, Flag, NameAttribute};
+use async_imap::types::{Capabilities, Fetch, Flag};
 use futures::TryStreamExt;
 
 use super::errors::EngineError;
 use super::idle::drain;
 use super::{Context, Event};
 use crate::mime::envelope::{self, LIST_HEADER_FIELDS};
-use crate::protocols::imap::{self, ImapSession, utf7};
+use crate::protocols::imap::{self, ImapSession};
 use crate::store::accounts::Account;
 use crate::store::bodies;
 use crate::store::folders::{self, Folder, Role};
@@ -33,7 +33,7 @@ pub(crate) async fn sync_account(
     all: bool,
 ) -> Result<(), EngineError> {
     let mut list = if all {
-        sync_folder_list(ctx, session, account).await?
+        super::folder_list::sync_folder_list(ctx, session, caps, account).await?
     } else {
         let id = account.id;
         ctx.store
@@ -71,170 +71,6 @@ fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Well-known folder names, for servers without SPECIAL-USE (lower case, last path part).
-const ROLE_NAMES: &[(Role, &[&str])] = &[
-    (
-        Role::Sent,
-        &[
-            "sent",
-            "sent messages",
-            "sent items",
-            "sent mail",
-            "已发送",
-            "已发送邮件",
-            "已傳送",
-            "gesendet",
-            "gesendete objekte",
-            "envoyés",
-            "éléments envoyés",
-            "enviados",
-        ],
-    ),
-    (
-        Role::Drafts,
-        &[
-            "drafts",
-            "draft",
-            "草稿箱",
-            "草稿",
-            "entwürfe",
-            "brouillons",
-            "borradores",
-        ],
-    ),
-    (
-        Role::Trash,
-        &[
-            "trash",
-            "deleted",
-            "deleted items",
-            "deleted messages",
-            "bin",
-            "已删除",
-            "已删除邮件",
-            "papierkorb",
-            "corbeille",
-            "papelera",
-        ],
-    ),
-    (
-        Role::Junk,
-        &[
-            "junk",
-            "spam",
-            "junk e-mail",
-            "junk email",
-            "bulk mail",
-            "垃圾邮件",
-            "垃圾箱",
-            "indésirables",
-            "correo no deseado",
-        ],
-    ),
-    (
-        Role::Archive,
-        &["archive", "archives", "归档", "存档", "archiv"],
-    ),
-];
-
-/// The role of a folder: SPECIAL-USE first, then its name.
-pub(crate) fn role_of(
-    wire_name: &str,
-    display: &str,
-    delimiter: &str,
-    attrs: &[NameAttribute<'_>],
-) -> Role {
-    if wire_name.eq_ignore_ascii_case("INBOX") {
-        return Role::Inbox;
-    }
-    for attr in attrs {
-        let role = match attr {
-            NameAttribute::Sent => Role::Sent,
-            NameAttribute::Drafts => Role::Drafts,
-            NameAttribute::Trash => Role::Trash,
-            NameAttribute::Junk => Role::Junk,
-            NameAttribute::Archive => Role::Archive,
-            _ => continue,
-        };
-        return role;
-    }
-    let last = if delimiter.is_empty() {
-        display
-    } else {
-        display.rsplit(delimiter).next().unwrap_or(display)
-    };
-    let last = last.to_lowercase();
-    ROLE_NAMES
-        .iter()
-        .find(|(_, names)| names.contains(&last.as_str()))
-        .map(|(role, _)| *role)
-        .unwrap_or(Role::Other)
-}
-
-async fn sync_folder_list(
-    ctx: &Context,
-    session: &mut ImapSession,
-    account: &Account,
-) -> Result<Vec<Folder>, EngineError> {
-    let names: Vec<_> = session
-        .list(Some(""), Some("*"))
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?
-        .try_collect()
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?;
-    drain(session);
-    let mut seen_roles = HashSet::new();
-    let mut listed = Vec::with_capacity(names.len());
-    for name in &names {
-        let wire = name.name().to_owned();
-        let delimiter = name.delimiter().unwrap_or("/").to_owned();
-        let display = if wire.eq_ignore_ascii_case("INBOX") {
-            "INBOX".to_owned()
-        } else {
-            utf7::decode(&wire)
-        };
-        let mut role = role_of(&wire, &display, &delimiter, name.attributes());
-        // One folder per role: the first the server lists keeps it.
-        if role != Role::Other && !seen_roles.insert(role) {
-            role = Role::Other;
-        }
-        let selectable = !name
-            .attributes()
-            .iter()
-            .any(|a| matches!(a, NameAttribute::NoSelect));
-        let mut folder = Folder::new_imap(account.id, &display, &wire, role);
-        folder.delimiter = delimiter;
-        folder.selectable = selectable;
-        listed.push(folder);
-    }
-    let id = account.id;
-    let (folders, changed) = ctx
-        .store
-        .writer()
-        .write(move |tx| {
-            let mut changed = false;
-            let mut keep = HashSet::new();
-            for folder in &listed {
-                let (fid, c) = folders::upsert_from_server(tx, folder)?;
-                changed |= c;
-                keep.insert(fid);
-            }
-            for old in folders::list(tx, id)? {
-                if old.source == folders::Source::Imap && !keep.contains(&old.id) {
-                    folders::delete(tx, old.id)?;
-                    changed = true;
-                }
-            }
-            Ok((folders::list(tx, id)?, changed))
-        })
-        .await?;
-    if changed {
-        ctx.emit(Event::FoldersChanged { account: id });
-    }
-    Ok(folders)
 }
 
 fn flags_of(fetch: &Fetch) -> Flags {
@@ -809,21 +645,5 @@ mod tests {
         assert_eq!(uid_set(&[5, 1, 2, 3, 9, 12, 13, 14]), "1:3,5,9,12:14");
         assert_eq!(uid_set(&[7]), "7");
         assert_eq!(uid_set(&[]), "");
-    }
-
-    #[test]
-    fn roles_come_from_special_use_then_names() {
-        assert_eq!(role_of("INBOX", "INBOX", "/", &[]), Role::Inbox);
-        assert_eq!(role_of("X", "X", "/", &[NameAttribute::Sent]), Role::Sent);
-        assert_eq!(role_of("&XfJT0ZAB-", "已发送", "/", &[]), Role::Sent);
-        assert_eq!(role_of("&g0l6P3ux-", "草稿箱", "/", &[]), Role::Drafts);
-        assert_eq!(role_of("&XfJSIJZk-", "已删除", "/", &[]), Role::Trash);
-        assert_eq!(role_of("&V4NXPpCuTvY-", "垃圾邮件", "/", &[]), Role::Junk);
-        assert_eq!(
-            role_of("INBOX.Sent Items", "INBOX.Sent Items", ".", &[]),
-            Role::Sent
-        );
-        assert_eq!(role_of("Spam", "Spam", "/", &[]), Role::Junk);
-        assert_eq!(role_of("Projects", "Projects", "/", &[]), Role::Other);
     }
 }

@@ -7,6 +7,7 @@ mod admin;
 mod backoff;
 mod drafts;
 mod errors;
+mod folder_list;
 mod idle;
 mod imap_sync;
 mod local;

@@ -430,12 +430,7 @@ async fn sent_folder(
         .try_collect()
         .await
         .map_err(|e| EngineError::imap("listing folders", e))?;
-    Ok(names.iter().find_map(|n| {
-        let display = imap::utf7::decode(n.name());
-        let delimiter = n.delimiter().unwrap_or("/");
-        (super::imap_sync::role_of(n.name(), &display, delimiter, n.attributes()) == Role::Sent)
-            .then(|| n.name().to_owned())
-    }))
+    Ok(super::folder_list::sent_of(&names, None))
 }
 
 async fn in_folder(

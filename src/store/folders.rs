@@ -266,6 +266,51 @@ pub fn upsert_from_server(conn: &Connection, f: &Folder) -> Result<(i64, bool), 
     }
 }
 
+/// The roles the user chose for this account's folders: wire name → role.
+pub fn chosen_roles(
+    conn: &Connection,
+    account_id: i64,
+) -> Result<std::collections::HashMap<String, Role>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT wire_name, role FROM chosen_roles WHERE account_id = ?1")
+        .ctx("preparing chosen roles")?;
+    let rows = stmt
+        .query_map([account_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .ctx("reading chosen roles")?;
+    let mut out = std::collections::HashMap::new();
+    for row in rows {
+        let (wire, role) = row.ctx("reading a chosen role")?;
+        out.insert(wire, Role::parse(&role)?);
+    }
+    Ok(out)
+}
+
+/// Makes the folder `wire_name` the account's folder for `role` (None: back to automatic).
+/// Another folder the user had chosen for the same role gives it up. The next folder-list
+/// sync applies it.
+pub fn choose_role(
+    conn: &Connection,
+    account_id: i64,
+    wire_name: &str,
+    role: Option<Role>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM chosen_roles WHERE account_id = ?1 AND (wire_name = ?2 OR role = ?3)",
+        params![account_id, wire_name, role.map(Role::as_str).unwrap_or("")],
+    )
+    .ctx("clearing a chosen role")?;
+    if let Some(role) = role {
+        conn.execute(
+            "INSERT INTO chosen_roles (account_id, wire_name, role) VALUES (?1, ?2, ?3)",
+            params![account_id, wire_name, role.as_str()],
+        )
+        .ctx("saving a chosen role")?;
+    }
+    Ok(())
+}
+
 /// Removes a folder that vanished from the server, with its mirrored messages.
 pub fn delete(conn: &Connection, id: i64) -> Result<(), StoreError> {
     conn.execute("DELETE FROM folders WHERE id = ?1", [id])

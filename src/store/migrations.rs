@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_outbox_ids",
         include_str!("migrations/0006_outbox_ids.sql"),
     ),
+    (
+        "0007_chosen_roles",
+        include_str!("migrations/0007_chosen_roles.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

@@ -187,3 +187,140 @@ async fn courier_interop_wrong_password_shows_the_servers_words() -> Result<()> 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn courier_interop_cli_names_folders_as_shown() -> Result<()> {
+    let fx = Fixture::imap(Site::courier()?, "gwen", |_| {})?;
+    // Enough that the listing outgrows a pipe's buffer (64 KiB), so its reader can go first.
+    checks::seed(&fx, "INBOX", 0, 800).await?;
+    checks::seed(&fx, "INBOX.Sent", 100, 3).await?;
+    checks::seed(&fx, "INBOX.Outgoing", 200, 2).await?;
+    let sync = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "gwen@interop.test"])
+        .output()?;
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+
+    // The shown name works, in any letter case, and the server's spelling too.
+    for name in ["Sent", "sent", "INBOX.Sent"] {
+        let out = fx.cli()?.args(["list", "--folder", name]).output()?;
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).lines().count(),
+            3,
+            "{name}"
+        );
+    }
+    let inbox = fx.cli()?.args(["list", "--folder", "inbox"]).output()?;
+    assert_eq!(String::from_utf8_lossy(&inbox.stdout).lines().count(), 800);
+
+    // A folder that does not exist is an error that says so.
+    let none = fx
+        .cli()?
+        .args(["list", "--folder", "NoSuchFolder"])
+        .output()?;
+    assert!(!none.status.success());
+    let why = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        why.contains("no folder \"NoSuchFolder\"") && why.contains("Sent"),
+        "{why}"
+    );
+
+    // A reader that goes away ends the listing quietly.
+    let mut list = fx
+        .cli()?
+        .args(["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    {
+        use std::io::Read as _;
+        let mut first = [0u8; 16];
+        list.stdout
+            .take()
+            .ok_or("no stdout")?
+            .read_exact(&mut first)?;
+        // Dropped here: the pipe closes with most of the listing unread.
+    }
+    let ended = list.wait_with_output()?;
+    let err = String::from_utf8_lossy(&ended.stderr);
+    assert!(
+        !err.contains("Broken pipe") && err.trim().is_empty(),
+        "{err}"
+    );
+
+    // The user's choice of Sent beats the server's names from the next sync on.
+    let choose = fx
+        .cli()?
+        .args([
+            "folder",
+            "role",
+            "--account",
+            "gwen@interop.test",
+            "--folder",
+            "Outgoing",
+            "sent",
+        ])
+        .output()?;
+    assert!(
+        choose.status.success(),
+        "{}",
+        String::from_utf8_lossy(&choose.stderr)
+    );
+    fx.sync_once().await?;
+    checks::assert_role(&fx, "Outgoing", Role::Sent)?;
+    assert_eq!(fx.folder("Sent")?.role, Role::Other);
+    let auto = fx
+        .cli()?
+        .args([
+            "folder",
+            "role",
+            "--account",
+            "gwen@interop.test",
+            "--folder",
+            "Outgoing",
+            "auto",
+        ])
+        .output()?;
+    assert!(auto.status.success());
+    fx.sync_once().await?;
+    checks::assert_role(&fx, "Sent", Role::Sent)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn courier_interop_pop3_progress_is_a_few_lines() -> Result<()> {
+    let server = courier()?;
+    for n in 0..300u64 {
+        let (raw, _) = crate::harness::seed::message(n);
+        server.deliver_raw("hugo", "INBOX", &format!("1796{n:06}.M1P1.interop"), &raw)?;
+    }
+    let fx = Fixture::pop3(Site::courier()?, "hugo", |_| {})?;
+    let sync = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "hugo@interop.test"])
+        .output()?;
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    let out = String::from_utf8_lossy(&sync.stdout);
+    // Not a line per message: one every few seconds and the last (this is no terminal).
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("Inbox: ")).collect();
+    assert!(!lines.is_empty() && lines.len() <= 4, "{out}");
+    assert!(
+        lines.last().is_some_and(|l| l.ends_with("300/300")),
+        "{out}"
+    );
+    assert_eq!(fx.mirrored("Inbox")?.len(), 300);
+    Ok(())
+}

@@ -149,6 +149,25 @@ impl Fixture {
         })
     }
 
+    /// The built binary on this fixture's store, the password given as TIDINGS_PASSWORD
+    /// (the account becomes an "ask each start" one, which is what takes it).
+    pub fn cli(&self) -> Result<std::process::Command> {
+        let id = self.account;
+        self.store.writer().write_blocking(move |tx| {
+            let Some(mut a) = accounts::get(tx, id)? else {
+                return Ok(());
+            };
+            a.password_mode = PasswordMode::Ask;
+            accounts::update(tx, &a)
+        })?;
+        let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
+        p.arg("--data-dir")
+            .arg(self._dir.path())
+            .env("TIDINGS_PASSWORD", &self.password)
+            .stdin(std::process::Stdio::null());
+        Ok(p)
+    }
+
     /// The secrets the engine gets.
     pub fn secrets(&self) -> Arc<TestSecrets> {
         Arc::new(TestSecrets(HashMap::from([(

@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod guard;
+pub mod namespace;
 pub mod utf7;
 
 pub use connect::{ImapError, ImapSession, Login, connect, ensure_ok};

@@ -1,0 +1,96 @@
+//! `tidings folder`: the account's folders with their roles, and choosing a folder's role
+//! when the server's own choice (or the lack of one) is wrong.
+
+use clap::{Args, Subcommand};
+
+use super::terminal;
+use crate::store::Store;
+use crate::store::folders::{self, Role};
+
+/// Subcommands of `tidings folder`.
+#[derive(Debug, Subcommand)]
+pub enum FolderCommand {
+    /// List the folders with their roles.
+    List(ListArgs),
+    /// Make a folder the account's Sent, Drafts, Trash, Junk or Archive ("auto": as the server
+    /// says). Applied at the next sync.
+    Role(RoleArgs),
+}
+
+/// Options of `tidings folder list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this account (address or name).
+    #[arg(long)]
+    account: Option<String>,
+}
+
+/// Options of `tidings folder role`.
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// The account (address or name).
+    #[arg(long)]
+    account: String,
+    /// The folder, as shown or as on the server.
+    #[arg(long)]
+    folder: String,
+    /// sent, drafts, trash, junk, archive, or auto.
+    role: String,
+}
+
+/// Runs a folder subcommand.
+pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
+    match command {
+        FolderCommand::List(args) => {
+            let reader = store.reader().map_err(|e| e.to_string())?;
+            for account in super::select_accounts(store, args.account.as_deref())? {
+                for f in folders::list(&reader, account.id).map_err(|e| e.to_string())? {
+                    terminal::say!("{}\t{}\t{}", account.address, f.name, f.role.as_str());
+                }
+            }
+            Ok(())
+        }
+        FolderCommand::Role(args) => {
+            let role = match args.role.to_ascii_lowercase().as_str() {
+                "auto" => None,
+                "sent" | "drafts" | "trash" | "junk" | "archive" => {
+                    Some(Role::parse(&args.role.to_ascii_lowercase()).map_err(|e| e.to_string())?)
+                }
+                other => {
+                    return Err(format!(
+                        "unknown role {other:?}: use sent, drafts, trash, junk, archive or auto"
+                    ));
+                }
+            };
+            let accounts = super::select_accounts(store, Some(&args.account))?;
+            let [account] = accounts.as_slice() else {
+                return Err(format!("{:?} names more than one account", args.account));
+            };
+            let reader = store.reader().map_err(|e| e.to_string())?;
+            let all = folders::list(&reader, account.id).map_err(|e| e.to_string())?;
+            let folder = all
+                .iter()
+                .find(|f| {
+                    f.source == folders::Source::Imap && super::list::names_folder(&args.folder, f)
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "{} has no server folder {:?} (sync first, or see `tidings folder list`)",
+                        account.address, args.folder
+                    )
+                })?;
+            let (id, wire) = (account.id, folder.wire_name.clone());
+            store
+                .writer()
+                .write_blocking(move |tx| folders::choose_role(tx, id, &wire, role))
+                .map_err(|e| e.to_string())?;
+            terminal::say!(
+                "{}: {} will be {} from the next sync",
+                account.address,
+                folder.name,
+                role.map_or("as the server says", Role::as_str)
+            );
+            Ok(())
+        }
+    }
+}
