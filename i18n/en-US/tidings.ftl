@@ -21,6 +21,8 @@ doctor-hint-authorization-code = { $provider } refused the password. Mail progra
 doctor-hint-app-password = { $provider } refused the password. Mail programs need an app password: create one in your account's security settings. { $url }
 doctor-hint-protocol-off = { $provider } refused the connection before sign-in. This protocol is probably switched off: turn it on in its web settings. { $url }
 doctor-hint-no-password = No password is stored for this account. Enter it again.
+doctor-hint-server-unavailable = { $host } cannot serve your mailbox right now ({ $detail }). This is on the server's side; try again later.
+doctor-hint-password-expired = { $host } says your password has expired. Change it on the provider's website, then enter the new one here.
 doctor-hint-other = Something went wrong: { $detail }
 
 # Composer: replies and forwards
@@ -140,6 +142,10 @@ form-username-empty = Enter the user name (usually your email address).
 form-not-a-number = Enter a whole number.
 form-poll-zero = Check at least every minute.
 form-nothing-on = Switch on at least one of IMAP, POP3 or SMTP.
+form-roles = Special folders
+form-roles-help = Where sent mail, drafts, deleted and junk mail go. Tidings takes the server's word or the folders' names; change it here if that guessed wrong.
+form-role-automatic = Automatic (as the server says)
+form-role-none = None
 doctor-all-ok = Every step passed.
 doctor-some-failed = Some steps failed; see what to do below.
 ui-remote-once = Show images

@@ -21,6 +21,8 @@ doctor-hint-authorization-code = { $provider } 拒绝了该密码。邮件客户
 doctor-hint-app-password = { $provider } 拒绝了该密码。邮件客户端需要应用专用密码：请在账户安全设置中生成。{ $url }
 doctor-hint-protocol-off = { $provider } 在登录前拒绝了连接，该协议可能未开启：请在网页版设置中开启。{ $url }
 doctor-hint-no-password = 此账户没有保存密码，请重新输入。
+doctor-hint-server-unavailable = { $host } 暂时无法提供您的邮箱服务（{ $detail }）。这是服务器端的问题，请稍后再试。
+doctor-hint-password-expired = { $host } 提示您的密码已过期。请在服务商网站上修改密码，然后在这里输入新密码。
 doctor-hint-other = 出现问题：{ $detail }
 
 # 写邮件：回复与转发
@@ -131,6 +133,10 @@ form-username-empty = 请输入用户名（通常是您的邮箱地址）。
 form-not-a-number = 请输入整数。
 form-poll-zero = 检查间隔至少为 1 分钟。
 form-nothing-on = 请至少开启 IMAP、POP3 或 SMTP 中的一个。
+form-roles = 特殊文件夹
+form-roles-help = 已发送邮件、草稿、已删除邮件和垃圾邮件存放的位置。Tidings 依据服务器的声明或文件夹名称判断；如果判断有误，请在这里更改。
+form-role-automatic = 自动（按服务器的设置）
+form-role-none = 无
 doctor-all-ok = 所有步骤均已通过。
 doctor-some-failed = 部分步骤失败；请参阅下方的处理方法。
 ui-remote-once = 显示图片

@@ -62,6 +62,10 @@ pub enum Hint {
     ProtocolSwitchedOff { provider: String, help_url: String },
     /// No password is stored.
     NoPassword,
+    /// The server says it cannot serve the account now (`[UNAVAILABLE]`, RFC 5530).
+    ServerUnavailable,
+    /// The server says the password expired (`[EXPIRED]`, RFC 5530).
+    PasswordExpired,
     /// Something else; the detail says what.
     Other,
 }
@@ -481,6 +485,16 @@ fn failure_hint(
         ConnectionError::LoginDisabled { .. } => (Step::Login, Hint::PlaintextRefused),
         ConnectionError::AuthFailed { message, .. } => {
             let upper = message.to_ascii_uppercase();
+            // RFC 5530 response codes say more than the words around them.
+            if upper.contains("[UNAVAILABLE]") || upper.contains("[SYS/TEMP]") {
+                return (Step::Login, Hint::ServerUnavailable);
+            }
+            if upper.contains("[EXPIRED]") {
+                return (Step::Login, Hint::PasswordExpired);
+            }
+            if upper.contains("[AUTHENTICATIONFAILED]") || upper.contains("[AUTH]") {
+                return (Step::Login, login_hint(provider, false));
+            }
             if upper.contains("PRIVACYREQUIRED")
                 || upper.contains("PLAINTEXT")
                 || upper.contains("DISABLED")
@@ -553,6 +567,8 @@ impl Hint {
                 &[("provider", provider.as_str()), ("url", help_url.as_str())],
             ),
             Hint::NoPassword => i18n.t("doctor-hint-no-password", &base),
+            Hint::ServerUnavailable => i18n.t("doctor-hint-server-unavailable", &base),
+            Hint::PasswordExpired => i18n.t("doctor-hint-password-expired", &base),
             Hint::Other => i18n.t("doctor-hint-other", &base),
         }
     }
@@ -581,5 +597,47 @@ impl Report {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(message: &str) -> (Step, Hint) {
+        let err = ConnectionError::AuthFailed {
+            host: "mail.example.org".into(),
+            message: message.into(),
+        };
+        failure_hint(&err, None, None)
+    }
+
+    #[test]
+    fn response_codes_pick_the_hint() {
+        assert_eq!(
+            refused("[UNAVAILABLE] Maintenance, back at 6"),
+            (Step::Login, Hint::ServerUnavailable)
+        );
+        assert_eq!(
+            refused("[EXPIRED] Password too old"),
+            (Step::Login, Hint::PasswordExpired)
+        );
+        assert_eq!(
+            refused("[AUTHENTICATIONFAILED] Authentication failed."),
+            (Step::Login, Hint::WrongPassword)
+        );
+        assert_eq!(
+            refused("[PRIVACYREQUIRED] Use TLS"),
+            (Step::Login, Hint::PlaintextRefused)
+        );
+        assert_eq!(refused("Login failed."), (Step::Login, Hint::WrongPassword));
+        let disabled = ConnectionError::LoginDisabled {
+            host: "h".into(),
+            wire: crate::protocols::error::Wire::Imap,
+        };
+        assert_eq!(
+            failure_hint(&disabled, None, None),
+            (Step::Login, Hint::PlaintextRefused)
+        );
     }
 }

@@ -109,6 +109,10 @@ pub struct AddArgs {
     /// them first).
     #[arg(long)]
     accept_found_settings: bool,
+    /// Allow a server given as HOST:PORT:plain: the password then crosses the network
+    /// unencrypted, readable by anyone on the way.
+    #[arg(long)]
+    allow_plaintext: bool,
 }
 
 /// Parses HOST:PORT:SECURITY.
@@ -179,6 +183,26 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
     let imap = given(&args.imap, args.no_imap, 993)?;
     let pop3 = given(&args.pop3, args.no_pop3, 995)?;
     let smtp = given(&args.smtp, args.no_smtp, 465)?;
+    let plain: Vec<&str> = [("IMAP", &imap), ("POP3", &pop3), ("SMTP", &smtp)]
+        .into_iter()
+        .filter(|(_, s)| {
+            s.as_ref()
+                .is_some_and(|s| s.enabled && s.security == Security::Plain)
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if !plain.is_empty() {
+        if !args.allow_plaintext {
+            return Err(format!(
+                "{} without encryption would send your password readable by anyone on the                  network; use tls or starttls, or add --allow-plaintext if you really mean it",
+                plain.join(", ")
+            ));
+        }
+        terminal::say_err!(
+            "warning: {} without encryption: your password and mail cross the network              unencrypted (a server that forbids this still gets no password)",
+            plain.join(", ")
+        );
+    }
     let (imap, pop3, smtp, provider_id, provider_saves_sent) = match (imap, pop3, smtp) {
         (Some(imap), Some(pop3), Some(smtp)) => (imap, pop3, smtp, String::new(), false),
         (imap, pop3, smtp) => {

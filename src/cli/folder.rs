@@ -82,14 +82,24 @@ pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
             let (id, wire) = (account.id, folder.wire_name.clone());
             store
                 .writer()
-                .write_blocking(move |tx| folders::choose_role(tx, id, &wire, role))
+                .write_blocking(move |tx| match role {
+                    Some(role) => folders::choose_role(tx, id, &wire, role),
+                    None => folders::clear_chosen_role(tx, id, Some(&wire), None),
+                })
                 .map_err(|e| e.to_string())?;
-            terminal::say!(
-                "{}: {} will be {} from the next sync",
-                account.address,
-                folder.name,
-                role.map_or("as the server says", Role::as_str)
-            );
+            match role {
+                Some(role) => terminal::say!(
+                    "{}: {} is the {} folder now",
+                    account.address,
+                    folder.name,
+                    role.as_str()
+                ),
+                None => terminal::say!(
+                    "{}: {} gets its role from the server again at the next sync",
+                    account.address,
+                    folder.name
+                ),
+            }
             Ok(())
         }
     }

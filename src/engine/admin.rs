@@ -260,3 +260,37 @@ pub(super) async fn autoconfig(ctx: Context, address: String) {
         .map_err(|e| e.to_string());
     ctx.emit(Event::AutoconfigFound { address, result });
 }
+
+/// Saves the user's choice of a folder for `role` (None: automatic again) and shows it at
+/// once. Returns whether it was saved.
+pub(super) async fn choose_role(
+    ctx: &Context,
+    account: i64,
+    role: crate::store::folders::Role,
+    folder: Option<i64>,
+) -> bool {
+    use crate::store::folders;
+    let saved = ctx
+        .store
+        .writer()
+        .write(move |tx| match folder {
+            Some(id) => match folders::get(tx, id)? {
+                Some(f) if f.account_id == account => {
+                    folders::choose_role(tx, account, &f.wire_name, role)
+                }
+                _ => Ok(()),
+            },
+            None => folders::clear_chosen_role(tx, account, None, Some(role)),
+        })
+        .await;
+    match saved {
+        Ok(()) => {
+            ctx.emit(Event::FoldersChanged { account });
+            true
+        }
+        Err(e) => {
+            storage_error(ctx, account, e);
+            false
+        }
+    }
+}

@@ -363,6 +363,8 @@ async fn sync_envelopes(
     }
 
     let fid = folder.id;
+    // Kept for information only: new mail is found from the highest mirrored UID (`n:*`
+    // above), so a server that leaves UIDNEXT out of SELECT (Courier) syncs just the same.
     let uidnext = mailbox.uid_next.unwrap_or(0);
     ctx.store
         .writer()

@@ -55,6 +55,7 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 Command::SyncNow { .. }
                 | Command::AccountsChanged
                 | Command::SetProtocol { .. }
+                | Command::ChooseFolderRole { .. }
                 | Command::TestConnection { .. }
                 | Command::TestSettings { .. }
                 | Command::Autoconfig { .. }

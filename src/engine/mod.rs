@@ -108,6 +108,13 @@ pub enum Command {
         protocol: Protocol,
         enabled: bool,
     },
+    /// Make a folder the account's folder for `role`, now and at every sync (`folder` None:
+    /// as the server says again).
+    ChooseFolderRole {
+        account: i64,
+        role: crate::store::folders::Role,
+        folder: Option<i64>,
+    },
     /// Mark messages read or unread.
     SetSeen { messages: Vec<i64>, seen: bool },
     /// Flag or unflag messages.
@@ -481,6 +488,20 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                     }),
                 }
                 refresh_accounts(&ctx, &mut tasks).await;
+            }
+            Command::ChooseFolderRole {
+                account,
+                role,
+                folder,
+            } => {
+                if admin::choose_role(&ctx, account, role, folder).await {
+                    // The next folder-list pass applies "as the server says".
+                    for (id, sup) in &tasks.supervisors {
+                        if *id == account {
+                            sup.wake(account::Wake::All);
+                        }
+                    }
+                }
             }
             Command::TestConnection { account } => {
                 tokio::spawn(admin::test_saved(ctx.clone(), account));

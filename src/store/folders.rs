@@ -287,27 +287,55 @@ pub fn chosen_roles(
     Ok(out)
 }
 
-/// Makes the folder `wire_name` the account's folder for `role` (None: back to automatic).
-/// Another folder the user had chosen for the same role gives it up. The next folder-list
-/// sync applies it.
+/// Makes the folder `wire_name` the account's folder for `role`, now and at every sync; a
+/// folder chosen for that role before gives it up. The folders' rows change at once.
 pub fn choose_role(
     conn: &Connection,
     account_id: i64,
     wire_name: &str,
+    role: Role,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM chosen_roles WHERE account_id = ?1 AND (wire_name = ?2 OR role = ?3)",
+        params![account_id, wire_name, role.as_str()],
+    )
+    .ctx("clearing a chosen role")?;
+    conn.execute(
+        "INSERT INTO chosen_roles (account_id, wire_name, role) VALUES (?1, ?2, ?3)",
+        params![account_id, wire_name, role.as_str()],
+    )
+    .ctx("saving a chosen role")?;
+    conn.execute(
+        "UPDATE folders SET role = 'other' \
+         WHERE account_id = ?1 AND source = 'imap' AND role = ?2 AND wire_name <> ?3",
+        params![account_id, role.as_str(), wire_name],
+    )
+    .ctx("moving a role")?;
+    conn.execute(
+        "UPDATE folders SET role = ?3 WHERE account_id = ?1 AND source = 'imap' AND wire_name = ?2",
+        params![account_id, wire_name, role.as_str()],
+    )
+    .ctx("giving a folder its role")?;
+    Ok(())
+}
+
+/// Forgets the user's choices for a folder (`wire_name`) or a role, so the server's
+/// attributes and the names decide again at the next sync.
+pub fn clear_chosen_role(
+    conn: &Connection,
+    account_id: i64,
+    wire_name: Option<&str>,
     role: Option<Role>,
 ) -> Result<(), StoreError> {
     conn.execute(
         "DELETE FROM chosen_roles WHERE account_id = ?1 AND (wire_name = ?2 OR role = ?3)",
-        params![account_id, wire_name, role.map(Role::as_str).unwrap_or("")],
+        params![
+            account_id,
+            wire_name.unwrap_or(""),
+            role.map(Role::as_str).unwrap_or("")
+        ],
     )
     .ctx("clearing a chosen role")?;
-    if let Some(role) = role {
-        conn.execute(
-            "INSERT INTO chosen_roles (account_id, wire_name, role) VALUES (?1, ?2, ?3)",
-            params![account_id, wire_name, role.as_str()],
-        )
-        .ctx("saving a chosen role")?;
-    }
     Ok(())
 }
 

@@ -324,6 +324,7 @@ impl App {
             Message::Compose(msg) => self.compose(msg),
             Message::Setup(msg) => self.setup(msg),
             m @ (Message::SwitchProtocol(..)
+            | Message::ChooseFolderRole(..)
             | Message::Language(_)
             | Message::SystemTheme(_)
             | Message::Notifications(_)

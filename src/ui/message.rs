@@ -79,6 +79,8 @@ pub enum Message {
     SyncNow,
     /// A protocol switch in settings was flipped: account, protocol, on.
     SwitchProtocol(i64, Protocol, bool),
+    /// The user picked the folder for a role (None: as the server says).
+    ChooseFolderRole(i64, crate::store::folders::Role, Option<i64>),
     /// Choose the language ("" follows the system).
     Language(String),
     /// The desktop's light/dark mode, at start and when it changes.

@@ -30,6 +30,28 @@ impl App {
                     enabled,
                 })
             }
+            Message::ChooseFolderRole(account, role, folder) => {
+                // Shown at once; the engine saves it and tells the folder list to reload.
+                if let Some(folder) = folder {
+                    for (a, folders) in &mut self.tree.accounts {
+                        if a.id != account {
+                            continue;
+                        }
+                        for f in folders.iter_mut() {
+                            if f.id == folder {
+                                f.role = role;
+                            } else if f.role == role {
+                                f.role = crate::store::folders::Role::Other;
+                            }
+                        }
+                    }
+                }
+                self.send(Command::ChooseFolderRole {
+                    account,
+                    role,
+                    folder,
+                })
+            }
             Message::Language(locale) => {
                 self.i18n = if locale.is_empty() {
                     I18n::from_env()

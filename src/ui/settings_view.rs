@@ -2,7 +2,8 @@
 //! protocol (its switch, its servers), POP3 options, the doctor's report and removal.
 
 use iced::widget::{
-    Column, button, column, container, row, rule, scrollable, space, text, text_input, toggler,
+    Column, button, column, container, pick_list, row, rule, scrollable, space, text, text_input,
+    toggler,
 };
 use iced::{Alignment, Element, Length, Theme};
 
@@ -431,6 +432,9 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
     for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
         col = col.push(boxed(protocol_section(app, form, p)));
     }
+    if let Some(roles) = roles_section(app, form.id) {
+        col = col.push(boxed(roles));
+    }
     let valid = form.problems().is_empty();
     let mut actions = row![
         button(text(t("form-save")).size(BODY))
@@ -491,6 +495,77 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
         col = col.push(boxed(report_view(app, report)));
     }
     col.into()
+}
+
+/// A choice in a role's folder list: one of the account's server folders, or "automatic".
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RoleChoice {
+    folder: Option<i64>,
+    label: String,
+}
+
+impl std::fmt::Display for RoleChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// Which server folder is Sent, Drafts, Trash, Junk and Archive, each changeable: servers
+/// without SPECIAL-USE (or with a wrong one) leave it to names, and names can guess wrong.
+fn roles_section(app: &App, account: i64) -> Option<Element<'_, Message>> {
+    use crate::store::folders::{Role, Source};
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let (_, folders) = app.tree.accounts.iter().find(|(a, _)| a.id == account)?;
+    let server: Vec<_> = folders
+        .iter()
+        .filter(|f| f.source == Source::Imap && f.selectable && f.role != Role::Inbox)
+        .collect();
+    if server.is_empty() {
+        return None;
+    }
+    let automatic = RoleChoice {
+        folder: None,
+        label: t("form-role-automatic"),
+    };
+    let mut choices = vec![automatic];
+    choices.extend(server.iter().map(|f| RoleChoice {
+        folder: Some(f.id),
+        label: f.name.clone(),
+    }));
+    let mut col = Column::new()
+        .spacing(8)
+        .push(text(t("form-roles")).size(BODY).font(BOLD))
+        .push(
+            text(t("form-roles-help"))
+                .size(SMALL)
+                .style(text::secondary),
+        );
+    for (role, key) in [
+        (Role::Sent, "ui-role-sent"),
+        (Role::Drafts, "ui-role-drafts"),
+        (Role::Trash, "ui-role-trash"),
+        (Role::Junk, "ui-role-junk"),
+        (Role::Archive, "ui-role-archive"),
+    ] {
+        let holder = server.iter().find(|f| f.role == role).map(|f| RoleChoice {
+            folder: Some(f.id),
+            label: f.name.clone(),
+        });
+        col = col.push(
+            row![
+                text(t(key)).size(BODY).width(LABEL),
+                pick_list(choices.clone(), holder, move |c: RoleChoice| {
+                    Message::ChooseFolderRole(account, role, c.folder)
+                })
+                .placeholder(t("form-role-none"))
+                .text_size(BODY)
+                .width(Length::Fill),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        );
+    }
+    Some(col.into())
 }
 
 /// The doctor's report: each protocol, each step with a tick or a cross, and the fix.

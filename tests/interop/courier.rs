@@ -151,6 +151,55 @@ async fn courier_interop_logindisabled_sends_no_password() -> Result<()> {
     }
     let rendered = report.render(&en);
     assert!(rendered.contains("none was sent"), "{rendered}");
+
+    // The command line takes an unencrypted server only when told so, and warns.
+    let spec = format!("127.0.0.1:{imap_port}:plain");
+    let add = |allow: bool| -> Result<std::process::Output> {
+        let mut c = fx.cli()?;
+        c.args([
+            "account",
+            "add",
+            "--email",
+            "eve@plain.test",
+            "--username",
+            "eve",
+        ])
+        .args([
+            "--imap",
+            &spec,
+            "--no-pop3",
+            "--no-smtp",
+            "--ask-each-start",
+        ]);
+        if allow {
+            c.arg("--allow-plaintext");
+        }
+        Ok(c.output()?)
+    };
+    let refused = add(false)?;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--allow-plaintext"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let allowed = add(true)?;
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&allowed.stderr).contains("warning"));
+    let sync = fx
+        .cli()?
+        .args(["sync", "--once", "--account", "eve@plain.test"])
+        .output()?;
+    assert!(!sync.status.success());
+    let said = String::from_utf8_lossy(&sync.stderr);
+    assert!(
+        said.contains("accepts no password on an unencrypted connection"),
+        "{said}"
+    );
     // Courier logs every LOGIN it is sent; eve's password never reached it.
     let log = std::fs::read_to_string(server.root().join("log").join("courier.log"))?;
     assert!(

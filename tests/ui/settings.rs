@@ -328,3 +328,49 @@ fn clicking_an_account_error_opens_its_settings() -> Result<()> {
     assert_eq!(app.form.as_ref().map(|f| f.id), Some(account));
     Ok(())
 }
+
+#[test]
+fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
+    use tidings::store::folders::Role;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    app.screen = Screen::Settings;
+    let account = app.tree.accounts[0].0.id;
+    let _ = app.update(Message::EditAccount(account));
+    snapshot(&app, "settings-roles-light")?;
+    let other = app.tree.accounts[0]
+        .1
+        .iter()
+        .find(|f| f.name == "项目资料")
+        .map(|f| f.id)
+        .ok_or("no 项目资料 folder")?;
+    // Drafts go to another folder: the list shows it at once and the engine is told.
+    let _ = app.update(Message::ChooseFolderRole(
+        account,
+        Role::Drafts,
+        Some(other),
+    ));
+    let roles: Vec<(String, Role)> = app.tree.accounts[0]
+        .1
+        .iter()
+        .map(|f| (f.name.clone(), f.role))
+        .collect();
+    assert!(
+        roles.contains(&("项目资料".into(), Role::Drafts)),
+        "{roles:?}"
+    );
+    assert!(
+        !roles.contains(&("Drafts".into(), Role::Drafts)),
+        "{roles:?}"
+    );
+    assert!(app.sent.iter().any(|c| matches!(
+        c,
+        Command::ChooseFolderRole { account: a, role: Role::Drafts, folder: Some(f) }
+            if *a == account && *f == other
+    )));
+    let mut zh = window(&db, "zh-CN")?;
+    zh.screen = Screen::Settings;
+    let _ = zh.update(Message::EditAccount(account));
+    snapshot(&zh, "settings-roles-zh")?;
+    Ok(())
+}
