@@ -104,9 +104,6 @@ pub fn drive(
             };
             let Some(event) = event else { break };
             let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-            if !matches!(event, Event::SyncProgress { .. }) && event_prints(&event) {
-                progress.end_line();
-            }
             match event {
                 Event::AccountState { account, state } => match state {
                     AccountState::Connecting => terminal::say!("{}: connecting", name(&account)),
@@ -186,30 +183,10 @@ pub fn drive(
                 | Event::ConnectionReport(_) => {}
             }
         }
-        progress.end_line();
+        terminal::end_progress();
         match failure {
             Some(message) if once => Err(message),
             _ => Ok(()),
         }
     })
-}
-
-/// Whether `drive` prints anything for `event` (an updating progress line ends first).
-fn event_prints(event: &Event) -> bool {
-    !matches!(
-        event,
-        Event::FoldersChanged { .. }
-            | Event::AccountChanged { .. }
-            | Event::MessagesChanged { .. }
-            | Event::OutboxChanged { .. }
-            | Event::DraftSaved { .. }
-            | Event::AccountSaved { .. }
-            | Event::NewMail { .. }
-            | Event::DoctorStep { .. }
-            | Event::AutoconfigFound { .. }
-            | Event::RemoteAllowed { .. }
-            | Event::RemoteImage { .. }
-            | Event::AccountRemoved { .. }
-            | Event::ConnectionReport(_)
-    )
 }

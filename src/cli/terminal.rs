@@ -4,6 +4,7 @@
 //! to a terminal or a pipe (which often ends in one).
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Whether `c` must not reach a terminal: C0 controls but tab and newline, DEL, C1 controls,
 /// and invisible format characters (bidi overrides, zero-width marks).
@@ -45,13 +46,29 @@ pub const BROKEN_PIPE_STATUS: i32 = 141;
 pub fn out(text: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
+    // A line that updates in place is ended before anything else is printed.
+    let ended = if !text.starts_with('\r') && PROGRESS_OPEN.swap(false, Ordering::Relaxed) {
+        stdout.write_all(b"\n")
+    } else {
+        Ok(())
+    };
+    if let Err(e) = ended
+        .and_then(|()| stdout.write_all(text.as_bytes()))
         .and_then(|()| stdout.flush())
     {
         exit_if_gone(&e);
     }
 }
+
+/// Ends an updating progress line, before an error goes to standard error.
+pub fn end_progress() {
+    if PROGRESS_OPEN.load(Ordering::Relaxed) {
+        out("");
+    }
+}
+
+/// Whether the last thing printed is a progress line still open (no newline yet).
+static PROGRESS_OPEN: AtomicBool = AtomicBool::new(false);
 
 /// Ends the program quietly when `e` says standard output's reader went away.
 pub fn exit_if_gone(e: &std::io::Error) {
@@ -72,16 +89,16 @@ macro_rules! say {
 
 /// Prints a line to standard error with unsafe characters replaced.
 macro_rules! say_err {
-    ($($arg:tt)*) => {
+    ($($arg:tt)*) => {{
+        $crate::cli::terminal::end_progress();
         eprintln!("{}", $crate::cli::terminal::clean(&format!($($arg)*)))
-    };
+    }};
 }
 
 /// Download progress as one line that updates in place on a terminal, and as a line every
 /// few seconds (and the last one) when the output goes to a file or pipe.
 pub struct Progress {
     on_terminal: bool,
-    open: bool,
     last: Option<std::time::Instant>,
 }
 
@@ -94,7 +111,6 @@ impl Progress {
         use std::io::IsTerminal as _;
         Progress {
             on_terminal: std::io::stdout().is_terminal(),
-            open: false,
             last: None,
         }
     }
@@ -104,9 +120,9 @@ impl Progress {
         if self.on_terminal {
             // Carriage return, then clear to the end of the line: the line is our own text.
             out(&format!("\r{line}\x1b[K"));
-            self.open = true;
+            PROGRESS_OPEN.store(!finished, Ordering::Relaxed);
             if finished {
-                self.end_line();
+                out("\n");
             }
             return;
         }
@@ -114,14 +130,6 @@ impl Progress {
         if finished || due {
             out(&format!("{line}\n"));
             self.last = Some(std::time::Instant::now());
-        }
-    }
-
-    /// Ends an updating line before other output.
-    pub fn end_line(&mut self) {
-        if self.open {
-            out("\n");
-            self.open = false;
         }
     }
 }

@@ -255,6 +255,17 @@ pub(crate) async fn personal_namespace(
     }
 }
 
+/// Every folder the server lists.
+pub(crate) async fn list_all(session: &mut ImapSession) -> Result<Vec<Name>, EngineError> {
+    session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))?
+        .try_collect()
+        .await
+        .map_err(|e| EngineError::imap("listing folders", e))
+}
+
 /// Mirrors the server's folder list into the store; returns the account's folders.
 pub(crate) async fn sync_folder_list(
     ctx: &Context,
@@ -263,13 +274,7 @@ pub(crate) async fn sync_folder_list(
     account: &Account,
 ) -> Result<Vec<Folder>, EngineError> {
     let namespace = personal_namespace(session, caps).await;
-    let names: Vec<_> = session
-        .list(Some(""), Some("*"))
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?
-        .try_collect()
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?;
+    let names = list_all(session).await?;
     drain(session);
     let entries: Vec<(Listed, bool)> = names
         .iter()

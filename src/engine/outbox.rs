@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use futures::TryStreamExt;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 
@@ -423,13 +422,7 @@ async fn sent_folder(
     if let Some(f) = known {
         return Ok(Some(f.wire_name));
     }
-    let names: Vec<_> = session
-        .list(Some(""), Some("*"))
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?
-        .try_collect()
-        .await
-        .map_err(|e| EngineError::imap("listing folders", e))?;
+    let names = super::folder_list::list_all(session).await?;
     Ok(super::folder_list::sent_of(&names, None))
 }
 

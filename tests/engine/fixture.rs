@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use tidings::engine::{self, EngineOptions, Event, Protocol, SecretError, Secrets};
+use tidings::engine::{self, EngineOptions, Event};
 use tidings::protocols::imap::{self, ImapSession, Login};
 use tidings::protocols::tls;
 use tidings::store::Store;
@@ -15,20 +15,8 @@ use tidings::store::accounts::{
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
+pub use crate::harness::events::{TestSecrets, error_kinds, wait_for};
 use crate::harness::{HOST, Result, Servers};
-
-/// Passwords held in memory for the engine.
-pub struct TestSecrets(pub HashMap<i64, String>);
-
-impl Secrets for TestSecrets {
-    fn password(
-        &self,
-        account: &Account,
-        _protocol: Protocol,
-    ) -> std::result::Result<String, SecretError> {
-        self.0.get(&account.id).cloned().ok_or(SecretError::Missing)
-    }
-}
 
 /// A store with one IMAP account for a harness user.
 pub struct Fixture {
@@ -301,35 +289,6 @@ pub async fn server_state(
         .collect();
     out.sort();
     Ok(out)
-}
-
-/// The kinds of the error events among `events`, in order.
-pub fn error_kinds(events: &[Event]) -> Vec<engine::ErrorKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Error { kind, .. } => Some(*kind),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Waits (bounded) for an event matching `pred`; returns it.
-pub async fn wait_for(
-    events: &mut UnboundedReceiver<Event>,
-    within: Duration,
-    mut pred: impl FnMut(&Event) -> bool,
-) -> Result<Event> {
-    let deadline = Instant::now() + within;
-    let mut seen = Vec::new();
-    loop {
-        match tokio::time::timeout_at(deadline.into(), events.recv()).await {
-            Ok(Some(e)) if pred(&e) => return Ok(e),
-            Ok(Some(e)) => seen.push(e),
-            Ok(None) => return Err(format!("engine stopped; events: {seen:?}").into()),
-            Err(_) => return Err(format!("no matching event in {within:?}; saw {seen:?}").into()),
-        }
-    }
 }
 
 /// Polls `check` until it holds (bounded), for server-side effects of replayed actions.

@@ -13,6 +13,7 @@ pub mod cyrus;
 mod daemon;
 pub mod dns;
 mod dovecot;
+pub mod events;
 pub mod interop;
 mod postfix;
 pub mod proxy;

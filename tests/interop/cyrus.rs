@@ -48,3 +48,54 @@ async fn cyrus_interop_idle_delivers() -> Result<()> {
     checks::seed(&fx, "INBOX", 0, 5).await?;
     checks::assert_idle_delivers(&fx, Duration::from_secs(30)).await
 }
+
+#[tokio::test]
+async fn cyrus_interop_refusals_are_in_the_servers_words() -> Result<()> {
+    use tidings::accounts::doctor::{self, Hint, Step};
+    use tidings::i18n::I18n;
+    use tidings::protocols::tls::Trust;
+    use tidings::store::accounts::Security;
+
+    let server = crate::fixture::cyrus()?;
+    let plain_port = server.imap;
+    let fx = Fixture::imap(Site::cyrus()?, "dan", |_| {})?;
+    let account =
+        tidings::store::accounts::get(&fx.store.reader()?, fx.account)?.ok_or("account missing")?;
+    let trust = Trust::roots(fx.site.ca.clone());
+    let en = I18n::new("en");
+    let failed = |report: &doctor::Report| {
+        report.protocols[0]
+            .steps
+            .iter()
+            .find(|s| !s.ok)
+            .map(|s| (s.step, s.hint.clone(), s.detail.clone()))
+    };
+
+    let wrong = doctor::examine(&account, |_| Some("not the password".into()), &trust).await;
+    let rendered = wrong.render(&en);
+    let (step, hint, detail) = failed(&wrong).ok_or("no failure")?;
+    assert_eq!(
+        (step, hint),
+        (Step::Login, Some(Hint::WrongPassword)),
+        "{rendered}"
+    );
+    assert!(!detail.is_empty(), "{rendered}");
+    assert!(
+        !rendered.contains("code:") && !rendered.contains("info:") && !rendered.contains("Some("),
+        "Rust debug text in the report:\n{rendered}"
+    );
+
+    // Cyrus announces LOGINDISABLED before TLS on its plain port: no password goes there.
+    let mut plain = account.clone();
+    plain.imap.port = plain_port;
+    plain.imap.security = Security::Plain;
+    let refused = doctor::examine(&plain, |_| Some(fx.password.clone()), &trust).await;
+    let (step, hint, _) = failed(&refused).ok_or("no failure")?;
+    assert_eq!(
+        (step, hint),
+        (Step::Login, Some(Hint::PlaintextRefused)),
+        "{}",
+        refused.render(&en)
+    );
+    Ok(())
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use rustls_pki_types::CertificateDer;
-use tidings::engine::{self, EngineOptions, Event, Protocol, SecretError, Secrets};
+use tidings::engine::{self, EngineOptions, Event};
 use tidings::protocols::imap::{self, ImapSession, Login};
 use tidings::protocols::tls;
 use tidings::store::Store;
@@ -19,6 +19,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::harness::courier::Courier;
 use crate::harness::cyrus::Cyrus;
+pub use crate::harness::events::{TestSecrets, error_kinds, wait_for};
 use crate::harness::interop::password_of;
 use crate::harness::{HOST, Result};
 
@@ -37,19 +38,6 @@ pub fn courier() -> Result<&'static Courier> {
 /// The shared Cyrus, or why it could not start.
 pub fn cyrus() -> Result<&'static Cyrus> {
     CYRUS.as_ref().map_err(|e| e.clone().into())
-}
-
-/// Passwords held in memory for the engine.
-pub struct TestSecrets(pub HashMap<i64, String>);
-
-impl Secrets for TestSecrets {
-    fn password(
-        &self,
-        account: &Account,
-        _protocol: Protocol,
-    ) -> std::result::Result<String, SecretError> {
-        self.0.get(&account.id).cloned().ok_or(SecretError::Missing)
-    }
 }
 
 /// Where an account points: one server's ports and CA.
@@ -285,32 +273,4 @@ pub async fn server_flags(session: &mut ImapSession, folder: &str) -> Result<Vec
         .collect();
     out.sort();
     Ok(out)
-}
-
-/// The kinds of the error events among `events`.
-pub fn error_kinds(events: &[Event]) -> Vec<engine::ErrorKind> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Error { kind, .. } => Some(*kind),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Waits (bounded) for an event matching `pred`.
-pub async fn wait_for(
-    events: &mut UnboundedReceiver<Event>,
-    within: Duration,
-    mut pred: impl FnMut(&Event) -> bool,
-) -> Result<Event> {
-    let deadline = Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline.into(), events.recv()).await {
-            Ok(Some(e)) if pred(&e) => return Ok(e),
-            Ok(Some(_)) => {}
-            Ok(None) => return Err("engine stopped".into()),
-            Err(_) => return Err(format!("no matching event in {within:?}").into()),
-        }
-    }
 }
