@@ -119,20 +119,7 @@ impl Fixture {
     /// gives it: TIDINGS_PASSWORD, which only an "ask each start" account takes (so the
     /// account becomes one) and only when the command names it (`--account` or the address).
     pub fn cli(&self) -> Result<std::process::Command> {
-        let id = self.account;
-        self.store.writer().write_blocking(move |tx| {
-            let Some(mut a) = accounts::get(tx, id)? else {
-                return Ok(());
-            };
-            a.password_mode = PasswordMode::Ask;
-            accounts::update(tx, &a)
-        })?;
-        let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
-        p.arg("--data-dir")
-            .arg(self.dir.path())
-            .env("TIDINGS_PASSWORD", &self.password)
-            .stdin(std::process::Stdio::null());
-        Ok(p)
+        crate::harness::events::cli(&self.store, self.dir.path(), self.account, &self.password)
     }
 
     /// The secrets the engine gets: the right password unless told otherwise.
@@ -160,23 +147,7 @@ impl Fixture {
         password: &str,
         options: EngineOptions,
     ) -> Result<Vec<Event>> {
-        let (_handle, mut events) = engine::spawn(
-            self.store.clone(),
-            self.secrets(password),
-            EngineOptions {
-                once: true,
-                ..options
-            },
-        );
-        let mut all = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            match tokio::time::timeout_at(deadline.into(), events.recv()).await {
-                Ok(Some(e)) => all.push(e),
-                Ok(None) => return Ok(all),
-                Err(_) => return Err(format!("sync did not finish: {all:?}").into()),
-            }
-        }
+        crate::harness::events::sync_once(&self.store, self.secrets(password), options).await
     }
 
     /// Starts the engine in its normal, staying-online mode.

@@ -2,10 +2,13 @@
 //! and waiting for events.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tidings::engine::{self, Event, Protocol, SecretError, Secrets};
-use tidings::store::accounts::Account;
+use tidings::engine::{self, EngineOptions, Event, Protocol, SecretError, Secrets};
+use tidings::store::Store;
+use tidings::store::accounts::{self, Account, PasswordMode};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::Result;
@@ -48,6 +51,55 @@ pub async fn wait_for(
             Ok(Some(e)) => seen.push(e),
             Ok(None) => return Err(format!("engine stopped; events: {seen:?}").into()),
             Err(_) => return Err(format!("no matching event in {within:?}; saw {seen:?}").into()),
+        }
+    }
+}
+
+/// The built binary on the store in `dir`, the password given the way a script gives it:
+/// TIDINGS_PASSWORD, which only an "ask each start" account takes (so the account becomes
+/// one) and only when the command names it (`--account` or the address).
+pub fn cli(
+    store: &Store,
+    dir: &Path,
+    account: i64,
+    password: &str,
+) -> Result<std::process::Command> {
+    store.writer().write_blocking(move |tx| {
+        let Some(mut a) = accounts::get(tx, account)? else {
+            return Ok(());
+        };
+        a.password_mode = PasswordMode::Ask;
+        accounts::update(tx, &a)
+    })?;
+    let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
+    p.arg("--data-dir")
+        .arg(dir)
+        .env("TIDINGS_PASSWORD", password)
+        .stdin(std::process::Stdio::null());
+    Ok(p)
+}
+
+/// Runs one sync pass (`once` is set here) and returns every event.
+pub async fn sync_once(
+    store: &Store,
+    secrets: Arc<dyn Secrets>,
+    options: EngineOptions,
+) -> Result<Vec<Event>> {
+    let (_handle, mut events) = engine::spawn(
+        store.clone(),
+        secrets,
+        EngineOptions {
+            once: true,
+            ..options
+        },
+    );
+    let mut all = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        match tokio::time::timeout_at(deadline.into(), events.recv()).await {
+            Ok(Some(e)) => all.push(e),
+            Ok(None) => return Ok(all),
+            Err(_) => return Err(format!("sync did not finish: {all:?}").into()),
         }
     }
 }

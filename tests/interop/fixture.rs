@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
-use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use rustls_pki_types::CertificateDer;
@@ -140,20 +139,7 @@ impl Fixture {
     /// The built binary on this fixture's store, the password given as TIDINGS_PASSWORD
     /// (the account becomes an "ask each start" one, which is what takes it).
     pub fn cli(&self) -> Result<std::process::Command> {
-        let id = self.account;
-        self.store.writer().write_blocking(move |tx| {
-            let Some(mut a) = accounts::get(tx, id)? else {
-                return Ok(());
-            };
-            a.password_mode = PasswordMode::Ask;
-            accounts::update(tx, &a)
-        })?;
-        let mut p = std::process::Command::new(env!("CARGO_BIN_EXE_tidings"));
-        p.arg("--data-dir")
-            .arg(self._dir.path())
-            .env("TIDINGS_PASSWORD", &self.password)
-            .stdin(std::process::Stdio::null());
-        Ok(p)
+        crate::harness::events::cli(&self.store, self._dir.path(), self.account, &self.password)
     }
 
     /// The secrets the engine gets.
@@ -166,23 +152,8 @@ impl Fixture {
 
     /// One sync pass (`--once`), every event it sent.
     pub async fn sync_once(&self) -> Result<Vec<Event>> {
-        let (_handle, mut events) = engine::spawn(
-            self.store.clone(),
-            self.secrets(),
-            EngineOptions {
-                once: true,
-                ..EngineOptions::default()
-            },
-        );
-        let mut all = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            match tokio::time::timeout_at(deadline.into(), events.recv()).await {
-                Ok(Some(e)) => all.push(e),
-                Ok(None) => return Ok(all),
-                Err(_) => return Err(format!("sync did not finish: {all:?}").into()),
-            }
-        }
+        crate::harness::events::sync_once(&self.store, self.secrets(), EngineOptions::default())
+            .await
     }
 
     /// The engine in its normal, staying-online mode.
