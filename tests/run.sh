@@ -47,7 +47,9 @@ if [ ! -e "$interop_root/.unpacked" ]; then
     fi
     debs=$(mktemp -d)
     chmod 777 "$debs"
-    (cd "$debs" && apt-get download -q cyrus-imapd courier-imap courier-pop)
+    # Package lists may be missing or stale when nothing else needed installing.
+    (cd "$debs" && { apt-get download -q cyrus-imapd courier-imap courier-pop ||
+        { apt-get update -q && apt-get download -q cyrus-imapd courier-imap courier-pop; }; })
     rm -rf "$interop_root"
     mkdir -p "$interop_root"
     for deb in "$debs"/*.deb; do dpkg -x "$deb" "$interop_root"; done
