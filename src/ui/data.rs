@@ -27,16 +27,44 @@ pub fn tree(path: &Path) -> Result<Tree, StoreError> {
     let mut out = Vec::new();
     for account in accounts::list(&conn)? {
         let mut list = folders::list(&conn, account.id)?;
+        // Children right under their parent: by path parts, not by the whole name (in
+        // "Work-old" and "Work.2026" the '-' would sort between "Work" and its child).
         list.sort_by_key(|f| {
             (
                 f.role != folders::Role::Inbox,
                 f.role == folders::Role::Other,
-                f.name.clone(),
+                path_parts(f),
             )
         });
         out.push((account, list));
     }
     Ok(Tree { accounts: out })
+}
+
+/// A folder's name split at its server's hierarchy separator.
+pub fn path_parts(f: &folders::Folder) -> Vec<String> {
+    if f.delimiter.is_empty() {
+        vec![f.name.clone()]
+    } else {
+        f.name
+            .split(f.delimiter.as_str())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// How deep a folder sits under others of its account, and its own name: `Work.2026` is
+/// "2026" one level in. Special folders stand at the top under their role's name.
+pub fn nesting(f: &folders::Folder) -> (usize, String) {
+    if f.role != folders::Role::Other {
+        return (0, f.name.clone());
+    }
+    let parts = path_parts(f);
+    let last = parts.last().cloned().unwrap_or_default();
+    if last.is_empty() {
+        return (0, f.name.clone());
+    }
+    (parts.len() - 1, last)
 }
 
 /// Page `page` of a folder, newest first, with the folder's count read in the same snapshot.
@@ -144,4 +172,50 @@ where
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::folders::{Folder, Role};
+
+    fn folder(name: &str, delimiter: &str, role: Role) -> Folder {
+        let mut f = Folder::new_imap(1, name, name, role);
+        f.delimiter = delimiter.to_owned();
+        f
+    }
+
+    #[test]
+    fn folders_nest_by_the_servers_separator() {
+        assert_eq!(
+            nesting(&folder("Work", ".", Role::Other)),
+            (0, "Work".into())
+        );
+        assert_eq!(
+            nesting(&folder("Work.2026", ".", Role::Other)),
+            (1, "2026".into())
+        );
+        assert_eq!(
+            nesting(&folder("项目/客户/甲", "/", Role::Other)),
+            (2, "甲".into())
+        );
+        assert_eq!(nesting(&folder("a.b", "/", Role::Other)), (0, "a.b".into()));
+        assert_eq!(
+            nesting(&folder("Work.Sent", ".", Role::Sent)),
+            (0, "Work.Sent".into())
+        );
+        // A trailing separator is not an empty child.
+        assert_eq!(
+            nesting(&folder("odd.", ".", Role::Other)),
+            (0, "odd.".into())
+        );
+        let mut names = [
+            folder("Work.2026", ".", Role::Other),
+            folder("Work-old", ".", Role::Other),
+            folder("Work", ".", Role::Other),
+        ];
+        names.sort_by_key(path_parts);
+        let order: Vec<&str> = names.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(order, ["Work", "Work.2026", "Work-old"]);
+    }
 }

@@ -174,7 +174,7 @@ fn folder_name(app: &App, f: &Folder) -> String {
         Role::Trash => "ui-role-trash",
         Role::Junk => "ui-role-junk",
         Role::Archive => "ui-role-archive",
-        Role::Other => return f.name.clone(),
+        Role::Other => return super::data::nesting(f).1,
     };
     app.i18n.t(role, &[])
 }
@@ -265,8 +265,10 @@ fn folders(app: &App) -> Element<'_, Message> {
         if !open {
             continue;
         }
-        for f in list.iter().filter(|f| f.selectable) {
+        for f in list {
+            let depth = super::data::nesting(f).0.min(8);
             let mut label = row![
+                space().width((depth * 14) as f32),
                 glyph(role_icon(f.role), BODY).width(22),
                 text(folder_name(app, f)).size(BODY),
                 space().width(Length::Fill)
@@ -275,10 +277,11 @@ fn folders(app: &App) -> Element<'_, Message> {
             if f.unread_count > 0 {
                 label = label.push(text(f.unread_count.to_string()).size(SMALL).font(BOLD));
             }
+            // A folder that only holds others (\Noselect) shows where its children belong.
             let b = button(label.align_y(Alignment::Center))
                 .width(Length::Fill)
                 .padding([4, 8])
-                .on_press(Message::OpenFolder(f.id));
+                .on_press_maybe(f.selectable.then_some(Message::OpenFolder(f.id)));
             col = col.push(if app.folder == Some(f.id) {
                 b.style(button::primary)
             } else {

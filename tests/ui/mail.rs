@@ -359,3 +359,45 @@ fn sent_and_drafts_list_the_recipients_not_yourself() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn folders_nest_under_their_parents() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let account = accounts::list(tx)?[0].id;
+        for (name, wire, selectable) in [
+            ("Work", "INBOX.Work", true),
+            ("Work.2026", "INBOX.Work.2026", true),
+            ("Work-old", "INBOX.Work-old", true),
+            ("客户", "INBOX.&W6JiNw-", false),
+            ("客户.甲公司", "INBOX.&W6JiNw-.&dTJRbFP4-", true),
+        ] {
+            let mut f = Folder::new_imap(account, name, wire, Role::Other);
+            f.delimiter = ".".into();
+            f.selectable = selectable;
+            folders::insert(tx, &f)?;
+        }
+        Ok(())
+    })?;
+    let app = window(&db, "zh-CN")?;
+    let shown: Vec<(usize, String)> = app.tree.accounts[0]
+        .1
+        .iter()
+        .filter(|f| f.role == Role::Other)
+        .map(data::nesting)
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (0, "Work".to_owned()),
+            (1, "2026".to_owned()),
+            (0, "Work-old".to_owned()),
+            (0, "客户".to_owned()),
+            (1, "甲公司".to_owned()),
+            (0, "项目资料".to_owned()),
+        ]
+    );
+    snapshot(&app, "mail-nested-folders-zh")?;
+    Ok(())
+}
