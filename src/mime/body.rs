@@ -5,7 +5,7 @@
 use mail_parser::{Address, Message, MessagePart, MimeHeaders, PartType};
 
 use super::charset;
-use super::model::{Attachment, Block, DisplayMessage, Mailbox};
+use super::model::{Attachment, Block, DisplayMessage, Mailbox, Span};
 use super::{html, parse, plain};
 
 /// How deep forwarded messages are followed before the rest is listed as attachments.
@@ -164,8 +164,37 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// A plain-text part marked inline that carries a file name (inline patches, logs): shown
+    /// in the body under its name, as well as listed to save.
+    fn named_inline_text(part: &MessagePart<'_>) -> Option<String> {
+        let inline = part
+            .content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+        match &part.body {
+            PartType::Text(_) if inline => part.attachment_name().map(str::to_owned),
+            _ => None,
+        }
+    }
+
     /// A part that holds no other parts of this message.
     fn leaf(&mut self, id: u32, part: &MessagePart<'_>) {
+        if let (Some(name), PartType::Text(text)) = (Self::named_inline_text(part), &part.body) {
+            let text = charset::part_text(self.message, part, text);
+            if !self.out.body.is_empty() {
+                self.out.body.push(Block::Rule);
+            }
+            self.out.body.push(Block::Paragraph(vec![Span {
+                text: name,
+                bold: true,
+                ..Span::default()
+            }]));
+            // Shown as written: a patch or a log keeps its columns.
+            self.out
+                .body
+                .push(Block::Preformatted(text.trim_end().to_owned()));
+            self.attachment(id, part);
+            return;
+        }
         match &part.body {
             PartType::Text(text) if !Self::is_attachment(part) => {
                 let text = charset::part_text(self.message, part, text);
@@ -293,6 +322,7 @@ pub fn attachment_bytes(raw: &[u8], part: u32) -> Option<Vec<u8>> {
     let message = prepared.parse()?;
     let p = message.parts.get(part as usize)?;
     // From the original bytes at the parsed offsets: the prepared copy may hold defused dashes.
+    let raw = prepared.original();
     Some(match &p.body {
         PartType::Message(_) => {
             let start = (p.offset_body as usize).min(raw.len());

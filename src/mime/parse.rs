@@ -7,6 +7,11 @@
 //! boundaries and replaces the first `-` of every look-alike by `NOT_A_DELIMITER` — one byte
 //! for one, so every offset stays right — and `restore` turns it back in the text shown.
 //!
+//! A header block that runs straight into the body, without the blank line (seen in the wild),
+//! lost the body's first line: mail-parser took it for a broken header. `prepare` puts the
+//! blank line in before the first line that cannot be a header; `Prepared::original` gives the
+//! original bytes with the same line added, so offsets still match.
+//!
 //! mail-parser reads nested `message/rfc822` parts (and digest entries) with an explicit
 //! stack, so any depth parses; but the tree it returns owns each nested message inside its
 //! parent, and dropping it recursed once per level. A few hundred kilobytes of nested
@@ -24,9 +29,12 @@ pub const NOT_A_DELIMITER: u8 = 0x1A;
 /// A parsed message whose drop is iterative, however deeply messages nest.
 pub struct Parsed<'x>(Message<'x>);
 
-/// A message's bytes ready for mail-parser: the original, or a copy with look-alikes defused.
+/// A message's bytes ready for mail-parser: the original, or a copy with look-alikes defused
+/// and a missing blank line after the header added.
 pub struct Prepared<'a> {
     bytes: Cow<'a, [u8]>,
+    /// The original bytes, with the same blank line added when one was (offsets match).
+    original: Cow<'a, [u8]>,
 }
 
 impl Prepared<'_> {
@@ -34,6 +42,45 @@ impl Prepared<'_> {
     pub fn parse(&self) -> Option<Parsed<'_>> {
         MessageParser::default().parse(&self.bytes[..]).map(Parsed)
     }
+
+    /// The message's own bytes at the offsets of the parse: no dash defused, a missing blank
+    /// line after the header added. Attachment bytes are cut from here.
+    pub fn original(&self) -> &[u8] {
+        &self.original
+    }
+}
+
+/// The most header bytes looked at for a missing blank line.
+const MAX_HEADER_SCAN: usize = 256 * 1024;
+
+/// Where the body starts in a header block that has no blank line before it, with the line
+/// ending to add there: the first line (after the first) that is neither a header field nor
+/// a continuation. Only a line without any ':' counts, so a malformed field never cuts the
+/// header short.
+fn missing_blank_line(raw: &[u8]) -> Option<(usize, &'static [u8])> {
+    let scan = &raw[..raw.len().min(MAX_HEADER_SCAN)];
+    let mut at = 0;
+    let mut first = true;
+    while at < scan.len() {
+        let end = scan[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(scan.len(), |n| at + n + 1);
+        let line = &scan[at..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.is_empty() {
+            return None;
+        }
+        let continuation = matches!(content[0], b' ' | b'\t');
+        if !first && !continuation && !content.contains(&b':') {
+            let crlf = at >= 2 && &scan[at - 2..at] == b"\r\n";
+            return Some((at, if crlf { b"\r\n" } else { b"\n" }));
+        }
+        first = false;
+        at = end;
+    }
+    None
 }
 
 /// `text` taken from a prepared message, with the defused dashes given back.
@@ -114,7 +161,23 @@ fn is_delimiter(raw: &[u8], at: usize, boundary: &[u8]) -> bool {
 /// `raw` with every boundary look-alike defused (a copy only when there is one). One pass over
 /// the bytes: each `--` is checked against the boundaries starting with the byte after it.
 pub fn prepare(raw: &[u8]) -> Prepared<'_> {
-    let boundaries = declared_boundaries(raw);
+    let Some((at, line_end)) = missing_blank_line(raw) else {
+        return defuse(Cow::Borrowed(raw));
+    };
+    let mut fixed = Vec::with_capacity(raw.len() + line_end.len());
+    fixed.extend_from_slice(&raw[..at]);
+    fixed.extend_from_slice(line_end);
+    fixed.extend_from_slice(&raw[at..]);
+    let defused = defuse(Cow::Owned(fixed.clone()));
+    Prepared {
+        bytes: defused.bytes,
+        original: Cow::Owned(fixed),
+    }
+}
+
+/// `raw` with every boundary look-alike defused.
+fn defuse(raw: Cow<'_, [u8]>) -> Prepared<'_> {
+    let boundaries = declared_boundaries(&raw);
     let mut by_first: std::collections::HashMap<u8, Vec<&[u8]>> = std::collections::HashMap::new();
     for b in &boundaries {
         by_first.entry(b[0]).or_default().push(b);
@@ -133,7 +196,7 @@ pub fn prepare(raw: &[u8]) -> Prepared<'_> {
             for b in candidates.iter().filter(|b| after.starts_with(b)) {
                 seen = true;
                 // A look-alike of one boundary can be the real delimiter of a longer one.
-                real |= is_delimiter(raw, at, b);
+                real |= is_delimiter(&raw, at, b);
             }
             if seen && !real {
                 look_alikes.push(at);
@@ -143,7 +206,8 @@ pub fn prepare(raw: &[u8]) -> Prepared<'_> {
     }
     if look_alikes.is_empty() {
         return Prepared {
-            bytes: Cow::Borrowed(raw),
+            bytes: raw.clone(),
+            original: raw,
         };
     }
     let mut copy = raw.to_vec();
@@ -152,6 +216,7 @@ pub fn prepare(raw: &[u8]) -> Prepared<'_> {
     }
     Prepared {
         bytes: Cow::Owned(copy),
+        original: raw,
     }
 }
 

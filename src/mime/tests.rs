@@ -117,6 +117,58 @@ fn attachments_are_named_and_sized() {
 }
 
 #[test]
+fn inline_text_parts_show_in_the_body_under_their_names_and_stay_saveable() {
+    let raw = std::fs::read(corpus().join("46-inline-text-parts.eml")).unwrap_or_default();
+    let shown = super::body::display(&raw, super::body::Options::default());
+    let text = render(&raw);
+    let (readme, patch) = (
+        text.find("README.txt").unwrap_or(usize::MAX),
+        text.find("fix-widget.patch").unwrap_or(usize::MAX),
+    );
+    assert!(readme < patch, "in order, each under its name:\n{text}");
+    assert!(text.contains("The patch below fixes the widget."), "{text}");
+    assert!(text.contains("+int size = 1; /* 修正 */"), "{text}");
+    // The columns of a patch survive.
+    assert!(text.contains("     return size;"), "{text}");
+    let names: Vec<&str> = shown.attachments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["README.txt", "fix-widget.patch", "core.bin"]);
+    let patch_part = shown.attachments[1].part;
+    let bytes = super::body::attachment_bytes(&raw, patch_part).unwrap_or_default();
+    assert!(String::from_utf8_lossy(&bytes).starts_with("--- a/widget.c"));
+}
+
+#[test]
+fn a_header_without_a_blank_line_keeps_the_first_body_line() {
+    let raw = std::fs::read(corpus().join("47-no-blank-line-after-header.eml")).unwrap_or_default();
+    let shown = super::body::display(&raw, super::body::Options::default());
+    assert_eq!(shown.subject, "here's something interesting");
+    let text = render(&raw);
+    assert!(
+        text.contains("counter to RFC 2822, there's no separating newline here"),
+        "{text}"
+    );
+    assert!(text.contains("with a colon on this line."), "{text}");
+    // A malformed field (no colon would be a body line, this has one) does not end the header.
+    let odd = b"From: a@b.c\r\nX Odd Field: yes\r\nSubject: kept\r\n\r\nbody\r\n";
+    assert_eq!(
+        super::body::display(odd, super::body::Options::default()).subject,
+        "kept"
+    );
+    // Attachments after such a header are cut from the right bytes.
+    let mixed = b"From: a@b.c\nSubject: s\nMIME-Version: 1.0\n\
+        Content-Type: multipart/mixed; boundary=b\nno blank line before this\n\
+        --b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: application/octet-stream\n\
+        Content-Disposition: attachment; filename=x.bin\nContent-Transfer-Encoding: base64\n\n\
+        AAECAw==\n--b--\n";
+    let shown = super::body::display(mixed, super::body::Options::default());
+    let part = shown.attachments.first().map(|a| a.part).unwrap_or(0);
+    assert_eq!(
+        super::body::attachment_bytes(mixed, part),
+        Some(vec![0, 1, 2, 3])
+    );
+}
+
+#[test]
 fn forwarded_messages_are_embedded() {
     let text = fixture("37-forward-of-forward");
     assert_eq!(
@@ -152,7 +204,7 @@ proptest! {
     }
 
     #[test]
-    fn mangled_fixtures_never_panic(index in 0usize..45, cut in 0usize..4000, junk in proptest::collection::vec(any::<u8>(), 0..64)) {
+    fn mangled_fixtures_never_panic(index in 0usize..47, cut in 0usize..4000, junk in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut names: Vec<_> = std::fs::read_dir(corpus()).into_iter().flatten().flatten()
             .map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
         names.sort();

@@ -100,3 +100,51 @@ fn a_message_over_the_size_limit_says_why_it_has_no_body() -> Result<()> {
     snapshot(&app, "reader-too-large")?;
     Ok(())
 }
+
+#[test]
+fn inline_text_parts_are_read_in_the_body_under_their_names() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let account = accounts::list(tx)?[0].id;
+        let inbox = folders::list(tx, account)?
+            .into_iter()
+            .find(|f| f.role == Role::Inbox)
+            .map(|f| f.id)
+            .unwrap_or_default();
+        let raw = fixture("46-inline-text-parts.eml");
+        let f = envelope::body_fields(&raw);
+        let m = Envelope {
+            account_id: account,
+            folder_id: inbox,
+            uid: 10,
+            rfc_message_id: f.list.rfc_message_id.clone(),
+            date: NOW,
+            from_name: f.list.from_name.clone(),
+            from_addr: f.list.from_addr.clone(),
+            to_addrs: f.list.to.clone(),
+            subject: f.list.subject.clone(),
+            snippet: f.snippet.clone(),
+            size: raw.len() as u64,
+            has_attachments: f.has_attachments,
+            ..Envelope::default()
+        };
+        let id = messages::insert(tx, &m)?;
+        bodies::put(tx, id, &raw)?;
+        folders::recount(tx, inbox)
+    })?;
+    for (locale, name) in [
+        ("en-US", "reader-inline-text-parts"),
+        ("zh-CN", "reader-inline-text-parts-zh"),
+    ] {
+        let mut app = window(&db, locale)?;
+        click(&mut app, "[PATCH] fix the widget")?;
+        let id = app.message.ok_or("no message")?;
+        let model = data::open(&db, id, false)?.ok_or("no model")?;
+        let names: Vec<&str> = model.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["README.txt", "fix-widget.patch", "core.bin"]);
+        let _ = app.update(Message::MessageLoaded(id, Ok(Some(model))));
+        snapshot(&app, name)?;
+    }
+    Ok(())
+}
