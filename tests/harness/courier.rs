@@ -5,15 +5,12 @@
 //! the run's own directories bound over those two: nothing system-wide is read or written.
 
 use std::fs;
-use std::net::SocketAddr;
 use std::os::unix::fs::{PermissionsExt, chown};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use rustls_pki_types::CertificateDer;
-
 use super::certs;
-use super::daemon::{Daemon, ids_of};
+use super::daemon::ids_of;
 use super::dovecot::chown_tree;
 use super::interop::{self, INTEROP_USERS};
 use super::{HOST, Result};
@@ -32,10 +29,15 @@ pub struct Courier {
     pub pop3: u16,
     /// POP3 over implicit TLS.
     pub pop3s: u16,
-    /// The run's CA in PEM.
-    pub ca_pem: String,
-    daemon: Daemon,
-    root: tempfile::TempDir,
+    running: interop::Running,
+}
+
+impl std::ops::Deref for Courier {
+    type Target = interop::Running;
+
+    fn deref(&self) -> &interop::Running {
+        &self.running
+    }
 }
 
 impl Courier {
@@ -134,34 +136,25 @@ bg env -i {common} POP3AUTH="LOGIN PLAIN" \
         command
             .args(["--mount", "--propagation", "private", "bash"])
             .arg(&script);
-        let log = root.path().join("log").join("courier.log");
-        let mut daemon = Daemon::spawn("courier", command, &log)?;
-        let addrs: Vec<SocketAddr> = [imap, imaps, pop3, pop3s]
-            .iter()
-            .map(|p| SocketAddr::from(([127, 0, 0, 1], *p)))
-            .collect();
-        daemon.wait_listening(&addrs, &log)?;
+        let running = interop::Running::start(
+            "courier",
+            command,
+            root,
+            tls.ca_pem,
+            &[imap, imaps, pop3, pop3s],
+        )?;
         Ok(Courier {
             imap,
             imaps,
             pop3,
             pop3s,
-            ca_pem: tls.ca_pem,
-            daemon,
-            root,
+            running,
         })
-    }
-
-    /// The CA certificate as rustls wants it.
-    pub fn ca_der(&self) -> Result<Vec<CertificateDer<'static>>> {
-        Ok(tidings::protocols::tls::certificates_from_pem(
-            self.ca_pem.as_bytes(),
-        )?)
     }
 
     /// A user's maildir (`folder` "INBOX" or a Maildir++ folder such as "Sent").
     pub fn maildir(&self, user: &str, folder: &str) -> PathBuf {
-        let base = self.root.path().join("mail").join(user).join("Maildir");
+        let base = self.root().join("mail").join(user).join("Maildir");
         if folder.eq_ignore_ascii_case("INBOX") {
             base
         } else {
@@ -190,15 +183,5 @@ bg env -i {common} POP3AUTH="LOGIN PLAIN" \
         chown(&tmp, Some(uid), Some(gid))?;
         fs::rename(&tmp, dir.join("new").join(name))?;
         Ok(())
-    }
-
-    /// The end of the servers' log, for failure messages.
-    pub fn logs(&self) -> String {
-        self.daemon.log_tail()
-    }
-
-    /// The run's directory.
-    pub fn root(&self) -> &Path {
-        self.root.path()
     }
 }

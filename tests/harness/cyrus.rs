@@ -3,15 +3,11 @@
 //! separator) with the special-use folders created at first login.
 
 use std::fs;
-use std::net::SocketAddr;
 use std::os::unix::fs::{PermissionsExt, chown};
-use std::path::Path;
 use std::process::Command;
 
-use rustls_pki_types::CertificateDer;
-
 use super::certs;
-use super::daemon::{Daemon, ids_of};
+use super::daemon::ids_of;
 use super::dovecot::chown_tree;
 use super::interop::{self, INTEROP_USERS};
 use super::{HOST, Result};
@@ -22,10 +18,15 @@ pub struct Cyrus {
     pub imap: u16,
     /// IMAP over implicit TLS.
     pub imaps: u16,
-    /// The run's CA in PEM.
-    pub ca_pem: String,
-    daemon: Daemon,
-    root: tempfile::TempDir,
+    running: interop::Running,
+}
+
+impl std::ops::Deref for Cyrus {
+    type Target = interop::Running;
+
+    fn deref(&self) -> &interop::Running {
+        &self.running
+    }
 }
 
 impl Cyrus {
@@ -113,36 +114,11 @@ impl Cyrus {
         interop::write_script(&script, &body)?;
         let mut command = Command::new("bash");
         command.arg(&script);
-        let log = dir.join("log").join("cyrus.log");
-        let mut daemon = Daemon::spawn("cyrus", command, &log)?;
-        let addrs: Vec<SocketAddr> = [imap, imaps]
-            .iter()
-            .map(|p| SocketAddr::from(([127, 0, 0, 1], *p)))
-            .collect();
-        daemon.wait_listening(&addrs, &log)?;
+        let running = interop::Running::start("cyrus", command, root, tls.ca_pem, &[imap, imaps])?;
         Ok(Cyrus {
             imap,
             imaps,
-            ca_pem: tls.ca_pem,
-            daemon,
-            root,
+            running,
         })
-    }
-
-    /// The CA certificate as rustls wants it.
-    pub fn ca_der(&self) -> Result<Vec<CertificateDer<'static>>> {
-        Ok(tidings::protocols::tls::certificates_from_pem(
-            self.ca_pem.as_bytes(),
-        )?)
-    }
-
-    /// The end of the server's log, for failure messages.
-    pub fn logs(&self) -> String {
-        self.daemon.log_tail()
-    }
-
-    /// The run's directory.
-    pub fn root(&self) -> &Path {
-        self.root.path()
     }
 }

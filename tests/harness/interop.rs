@@ -6,10 +6,64 @@
 //! libraries and helpers come from apt.
 
 use std::fs;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
+use rustls_pki_types::CertificateDer;
+
+use super::daemon::Daemon;
 use super::{HOST, Result};
+
+/// What every interop server has once started: the run's CA, the daemon, its directory.
+pub struct Running {
+    /// The run's CA in PEM.
+    pub ca_pem: String,
+    // Field order matters: the daemon stops before its directory is removed.
+    daemon: Daemon,
+    root: tempfile::TempDir,
+}
+
+impl Running {
+    /// Starts `command` (which runs the start script) and waits for every port.
+    pub fn start(
+        name: &'static str,
+        command: Command,
+        root: tempfile::TempDir,
+        ca_pem: String,
+        ports: &[u16],
+    ) -> Result<Running> {
+        let log = root.path().join("log").join(format!("{name}.log"));
+        let mut daemon = Daemon::spawn(name, command, &log)?;
+        let addrs: Vec<SocketAddr> = ports
+            .iter()
+            .map(|p| SocketAddr::from(([127, 0, 0, 1], *p)))
+            .collect();
+        daemon.wait_listening(&addrs, &log)?;
+        Ok(Running {
+            ca_pem,
+            daemon,
+            root,
+        })
+    }
+
+    /// The CA certificate as rustls wants it.
+    pub fn ca_der(&self) -> Result<Vec<CertificateDer<'static>>> {
+        Ok(tidings::protocols::tls::certificates_from_pem(
+            self.ca_pem.as_bytes(),
+        )?)
+    }
+
+    /// The end of the server's log, for failure messages.
+    pub fn logs(&self) -> String {
+        self.daemon.log_tail()
+    }
+
+    /// The run's directory.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+}
 
 /// Where `tests/run.sh` unpacks the Courier and Cyrus server packages.
 pub const INTEROP_ROOT: &str = "/var/tmp/tidings-interop";

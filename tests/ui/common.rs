@@ -127,6 +127,22 @@ pub fn seeded() -> Result<(tempfile::TempDir, PathBuf)> {
     Ok((dir, db))
 }
 
+/// The seeded account and its Inbox, for tests that add to them.
+pub fn account_and_inbox(
+    tx: &rusqlite::Connection,
+) -> std::result::Result<(i64, i64), tidings::store::StoreError> {
+    let account = accounts::list(tx)?
+        .first()
+        .map(|a| a.id)
+        .unwrap_or_default();
+    let inbox = folders::list(tx, account)?
+        .into_iter()
+        .find(|f| f.role == Role::Inbox)
+        .map(|f| f.id)
+        .unwrap_or_default();
+    Ok((account, inbox))
+}
+
 /// A fixed "now" (14 Nov 2025) so list dates in snapshots do not age.
 pub const NOW: i64 = 1_763_100_000;
 

@@ -175,12 +175,7 @@ fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
     let (_dir, db) = seeded()?;
     let store = Store::open(&db)?;
     store.writer().write_blocking(|tx| {
-        let account = accounts::list(tx)?[0].id;
-        let inbox = folders::list(tx, account)?
-            .into_iter()
-            .find(|f| f.role == Role::Inbox)
-            .map(|f| f.id)
-            .unwrap_or_default();
+        let (account, inbox) = account_and_inbox(tx)?;
         for uid in 100..546u32 {
             messages::insert(
                 tx,

@@ -106,12 +106,7 @@ fn inline_text_parts_are_read_in_the_body_under_their_names() -> Result<()> {
     let (_dir, db) = seeded()?;
     let store = Store::open(&db)?;
     store.writer().write_blocking(|tx| {
-        let account = accounts::list(tx)?[0].id;
-        let inbox = folders::list(tx, account)?
-            .into_iter()
-            .find(|f| f.role == Role::Inbox)
-            .map(|f| f.id)
-            .unwrap_or_default();
+        let (account, inbox) = account_and_inbox(tx)?;
         let raw = fixture("46-inline-text-parts.eml");
         let f = envelope::body_fields(&raw);
         let m = Envelope {
