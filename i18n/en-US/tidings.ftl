@@ -181,6 +181,7 @@ compose-no-recipient = Add at least one recipient.
 compose-bad-address = Some typed text is not an email address; fix it or remove it.
 compose-sending-off = This account has SMTP switched off; choose another in From or switch SMTP on in Settings.
 compose-sending = Sending…
+compose-sent = Sent.
 compose-no-subject = (no subject)
 compose-unsent = { $count ->
     [one] A draft was left unsent last time:

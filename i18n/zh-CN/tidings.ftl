@@ -172,6 +172,7 @@ compose-no-recipient = 请至少添加一位收件人。
 compose-bad-address = 有些输入不是邮箱地址；请修正或删除。
 compose-sending-off = 此账户已关闭 SMTP；请在发件人中选择其他账户，或在设置中开启 SMTP。
 compose-sending = 正在发送…
+compose-sent = 已发送。
 compose-no-subject = （无主题）
 compose-unsent = 上次有 { $count } 封草稿未发送：
 compose-outbox-waiting = { $count } 封邮件等待发送

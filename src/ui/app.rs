@@ -79,6 +79,8 @@ pub struct App {
     pub confirm_open: Option<u32>,
     /// The last thing done that the status bar should mention.
     pub notice: Option<String>,
+    /// Counts notices, so a timer clears only the one it was started for.
+    pub notice_id: u64,
     /// "Now" for list dates (today's mail shows a time), renewed as pages load.
     pub now: i64,
     /// The language chosen ("" follows the system).
@@ -181,6 +183,7 @@ impl App {
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
+            notice_id: 0,
             confirm_open: None,
             open_dir: crate::paths::opened_attachments_dir(),
             now: chrono::Utc::now().timestamp(),
@@ -689,6 +692,7 @@ impl App {
                 self.last_error = Some(e);
                 Task::none()
             }
+            Message::NoticeExpired(id) => self.expire_notice(id),
             Message::AttachmentSaved(Ok(path)) => {
                 self.notice = Some(
                     self.i18n

@@ -63,6 +63,9 @@ pub enum ComposeMsg {
     RetryRefused(i64),
 }
 
+/// How long a passing notice ("Sent") stays in the status bar.
+const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);
+
 impl App {
     /// Handles everything about writing mail.
     pub fn compose(&mut self, msg: ComposeMsg) -> Task<Message> {
@@ -359,6 +362,25 @@ impl App {
     }
 
     /// Reads the outbox for the status bar.
+    /// Shows `text` in the status bar for a few seconds.
+    pub(super) fn flash(&mut self, text: String) -> Task<Message> {
+        self.notice = Some(text);
+        self.notice_id += 1;
+        let id = self.notice_id;
+        // Made lazily: the timer needs the runtime the task runs on.
+        Task::perform(async { tokio::time::sleep(NOTICE_FOR).await }, move |()| {
+            Message::NoticeExpired(id)
+        })
+    }
+
+    /// Clears the notice `id` when no newer one replaced it.
+    pub(super) fn expire_notice(&mut self, id: u64) -> Task<Message> {
+        if id == self.notice_id {
+            self.notice = None;
+        }
+        Task::none()
+    }
+
     pub(super) fn read_outbox(&self) -> Task<Message> {
         Task::perform(
             data::off_thread(self.db.clone(), compose_data::outbox),

@@ -110,7 +110,21 @@ impl App {
                     Task::none()
                 }
                 Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
-                Event::OutboxChanged { .. } | Event::SendResult { .. } => self.read_outbox(),
+                Event::OutboxChanged { .. } => self.read_outbox(),
+                Event::SendResult { outcome, .. } => {
+                    // "Sending…" follows the outbox: "Sent" for a moment, or the failure with
+                    // Edit and Retry (from the outbox read).
+                    let shown = match outcome {
+                        crate::engine::outbox::SendOutcome::Sent => {
+                            self.flash(self.i18n.t("compose-sent", &[]))
+                        }
+                        _ => {
+                            self.notice = None;
+                            Task::none()
+                        }
+                    };
+                    Task::batch([self.read_outbox(), shown])
+                }
                 Event::AccountSaved { account } => {
                     self.setup_saved();
                     self.saving = false;

@@ -73,6 +73,8 @@ pub enum Message {
     ToggleAccount(i64),
     /// A message's display model was built.
     MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
+    /// A notice shown for a moment ("Sent") is due to go; the number says which one.
+    NoticeExpired(u64),
     /// Switch screens.
     Show(Screen),
     /// Sync every account now.

@@ -375,3 +375,37 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     assert_eq!(app.sent.len(), before);
     Ok(())
 }
+
+#[test]
+fn the_status_bar_follows_the_send_to_sent_and_then_clears() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    for (locale, sent, name) in [
+        ("en-US", "Sent.", "mail-sent-notice-light"),
+        ("zh-CN", "已发送。", "mail-sent-notice-zh"),
+    ] {
+        let mut app = window(&db, locale)?;
+        let account = app.tree.accounts[0].0.id;
+        app.notice = Some(app.i18n.t("compose-sending", &[]));
+        let _ = app.update(event(Event::SendResult {
+            account,
+            item: 3,
+            outcome: SendOutcome::Sent,
+        }));
+        assert_eq!(app.notice.as_deref(), Some(sent));
+        snapshot(&app, name)?;
+        // An older timer leaves a newer notice alone; its own clears it.
+        let _ = app.update(Message::NoticeExpired(app.notice_id - 1));
+        assert_eq!(app.notice.as_deref(), Some(sent));
+        let _ = app.update(Message::NoticeExpired(app.notice_id));
+        assert_eq!(app.notice, None);
+        // A refused send replaces "Sending…" with the refusal (from the outbox read).
+        app.notice = Some(app.i18n.t("compose-sending", &[]));
+        let _ = app.update(event(Event::SendResult {
+            account,
+            item: 4,
+            outcome: SendOutcome::Failed("550 no such user".into()),
+        }));
+        assert_eq!(app.notice, None);
+    }
+    Ok(())
+}
