@@ -192,6 +192,7 @@ async fn online(
             wake_tx.clone(),
         ))
     }));
+    let mut queued = ctx.actions_queued.subscribe();
     let mut scope = Wake::All;
     loop {
         actions::replay(ctx, &mut session, &caps, account).await?;
@@ -207,6 +208,8 @@ async fn online(
         }
         scope = tokio::select! {
             w = wake.recv() => w.unwrap_or(Wake::All),
+            // Another account's news (or a lag) only costs a look at an empty queue.
+            _ = queued.recv() => Wake::Actions,
             _ = tokio::time::sleep(POLL_INTERVAL) => Wake::All,
             _ = stop.changed() => {
                 let _ = session.logout().await;

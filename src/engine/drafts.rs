@@ -55,10 +55,20 @@ pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
                 Ok(o) => o,
                 Err(e) => return Ok(Err((account.id, ErrorKind::Compose, e.to_string()))),
             };
-            outbox::enqueue(
-                tx,
-                &super::outbox::queued_item(account.id, outgoing, draft.id),
-            )?;
+            let mut item = super::outbox::queued_item(account.id, outgoing, draft.id);
+            // The original is marked when the server takes this, not before.
+            item.answers_mark = match draft.kind {
+                drafts::DraftKind::Reply | drafts::DraftKind::ReplyAll => "\\Answered",
+                drafts::DraftKind::ForwardInline | drafts::DraftKind::ForwardAttachment => {
+                    "$Forwarded"
+                }
+                drafts::DraftKind::New => "",
+            }
+            .to_owned();
+            if !item.answers_mark.is_empty() {
+                item.answers_message = draft.source_message_id;
+            }
+            outbox::enqueue(tx, &item)?;
             forget_server_copy(tx, &draft)?;
             drafts::delete(tx, id)?;
             Ok(Ok(account.id))

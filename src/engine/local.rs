@@ -154,6 +154,45 @@ fn set_flag(
     Ok(())
 }
 
+/// Marks the message a sent reply or forward answered (`\\Answered` or `$Forwarded`), here and,
+/// through a queued flag change, on the server. Returns its folder and id when it changed.
+pub(crate) fn mark_original(
+    tx: &Transaction<'_>,
+    id: i64,
+    mark: &str,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    if id == 0 || mark.is_empty() {
+        return Ok(None);
+    }
+    let Some((message, folder)) = load(tx, id)? else {
+        return Ok(None);
+    };
+    let mut flags = message.flags.clone();
+    if mark.eq_ignore_ascii_case("\\Answered") {
+        if flags.answered {
+            return Ok(None);
+        }
+        flags.answered = true;
+    } else {
+        if flags
+            .keywords
+            .split_whitespace()
+            .any(|k| k.eq_ignore_ascii_case(mark))
+        {
+            return Ok(None);
+        }
+        flags.keywords = format!("{} {mark}", flags.keywords).trim().to_owned();
+    }
+    messages::set_flags(tx, id, &flags, message.modseq)?;
+    // A POP3 copy lives here only: nothing to tell a server.
+    if folder.source == folders::Source::Imap {
+        let mut action = action_for(&message, &folder, ActionKind::SetFlags);
+        action.flags_add = mark.to_owned();
+        actions::push(tx, &action)?;
+    }
+    Ok(Some((folder.id, id)))
+}
+
 enum MoveTarget {
     Folder(i64),
     Role(Role),

@@ -318,6 +318,9 @@ pub(crate) struct Context {
     /// An account's server answered again (a connection or a download pass succeeded): its
     /// outbox retries what the network held back, without waiting out the backoff.
     pub reachable: tokio::sync::broadcast::Sender<i64>,
+    /// A task other than the account's own queued server changes for it (a sent reply marks
+    /// its original): the account's connection replays them now.
+    pub actions_queued: tokio::sync::broadcast::Sender<i64>,
     /// Accounts whose IMAP server refused a comma-separated UID set: they get one range a
     /// command from then on (learned at run time; QQ Mail is known from the provider data).
     pub single_uid_ranges: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
@@ -410,6 +413,7 @@ pub fn spawn(
         options: Arc::new(options),
         events,
         reachable: tokio::sync::broadcast::channel(64).0,
+        actions_queued: tokio::sync::broadcast::channel(64).0,
         single_uid_ranges: Arc::default(),
     };
     tokio::spawn(run(ctx, command_rx));

@@ -240,10 +240,22 @@ async fn send_one(ctx: &Context, account: &Account, item: OutboxItem) -> Result<
     let item_id = item.id;
     let outcome = match transmit(ctx, account, &item).await {
         Ok(()) => {
-            ctx.store
+            let (answers, mark) = (item.answers_message, item.answers_mark.clone());
+            let marked = ctx
+                .store
                 .writer()
-                .write(move |tx| outbox::set_state(tx, item_id, OutboxState::Sent, ""))
+                .write(move |tx| {
+                    outbox::set_state(tx, item_id, OutboxState::Sent, "")?;
+                    super::local::mark_original(tx, answers, &mark)
+                })
                 .await?;
+            if let Some((folder, message)) = marked {
+                ctx.emit(Event::MessagesChanged {
+                    folder,
+                    ids: vec![message],
+                });
+                let _ = ctx.actions_queued.send(account.id);
+            }
             file_sent_copy(ctx, account, &item).await?;
             SendOutcome::Sent
         }
@@ -563,6 +575,8 @@ pub(crate) fn queued_item(
         next_attempt_at: 0,
         sent_copy_saved: false,
         draft_id,
+        answers_message: 0,
+        answers_mark: String::new(),
     }
 }
 

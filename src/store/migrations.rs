@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_chosen_roles",
         include_str!("migrations/0007_chosen_roles.sql"),
     ),
+    (
+        "0008_outbox_answers",
+        include_str!("migrations/0008_outbox_answers.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

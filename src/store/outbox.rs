@@ -74,14 +74,19 @@ pub struct OutboxItem {
     pub sent_copy_saved: bool,
     /// The draft this came from, 0 if none.
     pub draft_id: i64,
+    /// The message this answers or forwards (row id), 0 if none.
+    pub answers_message: i64,
+    /// The flag the original gets once this is sent: `\Answered`, `$Forwarded` or "".
+    pub answers_mark: String,
 }
 
 /// Queues a message.
 pub fn enqueue(conn: &Connection, item: &OutboxItem) -> Result<i64, StoreError> {
     conn.execute(
         "INSERT INTO outbox (account_id, rfc_message_id, envelope_from, recipients, raw, state, \
-            attempts, last_error, next_attempt_at, sent_copy_saved, draft_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            attempts, last_error, next_attempt_at, sent_copy_saved, draft_id, answers_message, \
+            answers_mark) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             item.account_id,
             item.rfc_message_id,
@@ -94,6 +99,8 @@ pub fn enqueue(conn: &Connection, item: &OutboxItem) -> Result<i64, StoreError> 
             item.next_attempt_at,
             item.sent_copy_saved,
             item.draft_id,
+            item.answers_message,
+            item.answers_mark,
         ],
     )
     .ctx("queueing a message in the outbox")?;
@@ -140,7 +147,8 @@ fn query(
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT id, account_id, rfc_message_id, envelope_from, recipients, raw, state, \
-                attempts, last_error, next_attempt_at, sent_copy_saved, draft_id \
+                attempts, last_error, next_attempt_at, sent_copy_saved, draft_id, \
+                answers_message, answers_mark \
              FROM outbox WHERE {filter}"
         ))
         .ctx("preparing outbox query")?;
@@ -173,6 +181,8 @@ fn from_row(row: &Row<'_>) -> Result<OutboxItem, StoreError> {
         next_attempt_at: row.get(9).ctx(c)?,
         sent_copy_saved: flag(row.get(10).ctx(c)?),
         draft_id: row.get(11).ctx(c)?,
+        answers_message: row.get(12).ctx(c)?,
+        answers_mark: row.get(13).ctx(c)?,
     })
 }
 

@@ -234,6 +234,8 @@ fn outbox_round_trip_and_state_changes() -> Result<(), StoreError> {
         .writer()
         .write_blocking(|tx| accounts::insert(tx, &account()))?;
     let item = OutboxItem {
+        answers_message: 0,
+        answers_mark: String::new(),
         id: 0,
         account_id: account,
         rfc_message_id: "m1@tidings".into(),

@@ -58,4 +58,8 @@ pub mod icon {
     pub const IMAGE: char = '\u{f03e}';
     /// Shield (blocked content).
     pub const SHIELD: char = '\u{f132}';
+    /// Curved arrow back (answered).
+    pub const REPLIED: char = '\u{f112}';
+    /// Arrow out of a box (forwarded).
+    pub const FORWARDED: char = '\u{f064}';
 }

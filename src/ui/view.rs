@@ -380,6 +380,22 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
     } else {
         text("")
     };
+    // Answered and forwarded, as the server keeps them (\Answered, $Forwarded).
+    let forwarded = m
+        .flags
+        .keywords
+        .split_whitespace()
+        .any(|k| k.eq_ignore_ascii_case("$Forwarded"));
+    let marks = match (m.flags.answered, forwarded) {
+        (true, true) => format!("{}{}", icon::REPLIED, icon::FORWARDED),
+        (true, false) => icon::REPLIED.to_string(),
+        (false, true) => icon::FORWARDED.to_string(),
+        (false, false) => String::new(),
+    };
+    let marks = text(marks)
+        .font(fonts::ICONS)
+        .size(SMALL)
+        .style(text::secondary);
     let selected = app.list.selected.contains(&m.id);
     let date = list_date(app, m.date);
     let content = column![
@@ -389,6 +405,7 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
                 .font(font)
                 .wrapping(text::Wrapping::None),
             space().width(Length::Fill),
+            marks,
             clip,
             star,
             text(date).size(SMALL),

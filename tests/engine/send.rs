@@ -617,3 +617,98 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     handle.send(Command::Shutdown).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_reply_and_forward_mark_their_originals_here_and_on_the_server() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.servers.seed("alice", "INBOX", 0, 2)?;
+    fx.sync_once().await?;
+    let originals = fx.mirrored("INBOX")?;
+    let reader = fx.reader()?;
+    let row = |uid: u32| -> Result<tidings::store::messages::Envelope> {
+        let folder = fx.folder_id("INBOX")?;
+        tidings::store::messages::by_uid(&reader, folder, uid)?.ok_or_else(|| "no row".into())
+    };
+    let (replied, forwarded) = (row(originals[0].0)?, row(originals[1].0)?);
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    for (kind, source, subject) in [
+        (drafts::DraftKind::Reply, replied.id, "Re: marked"),
+        (
+            drafts::DraftKind::ForwardInline,
+            forwarded.id,
+            "Fwd: marked",
+        ),
+    ] {
+        let draft = drafts::Draft {
+            kind,
+            source_message_id: source,
+            to_addrs: "bob@tidings.test".into(),
+            subject: subject.into(),
+            body_text: "body".into(),
+            ..drafts::Draft::new(fx.account)
+        };
+        handle
+            .send(Command::SaveDraft {
+                draft: Box::new(draft),
+                attachments: vec![],
+            })
+            .await?;
+        let Event::DraftSaved { draft, .. } = wait_for(&mut events, Duration::from_secs(10), |e| {
+            matches!(e, Event::DraftSaved { .. })
+        })
+        .await?
+        else {
+            return Err("no draft".into());
+        };
+        handle.send(Command::Send { draft }).await?;
+        wait_for(&mut events, Duration::from_secs(30), |e| {
+            matches!(
+                e,
+                Event::SendResult {
+                    outcome: SendOutcome::Sent,
+                    ..
+                }
+            )
+        })
+        .await?;
+    }
+    // Here at once.
+    assert!(row(replied.uid)?.flags.answered);
+    assert!(
+        row(forwarded.uid)?
+            .flags
+            .keywords
+            .split_whitespace()
+            .any(|k| k == "$Forwarded")
+    );
+    // And on the server, without waiting for a sync.
+    let mut session = fx.other_session().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = server_state(&mut session, "INBOX").await?;
+        let flags_of = |uid: u32| {
+            state
+                .iter()
+                .find(|(u, _, _)| *u == uid)
+                .map(|(_, _, f)| f.join(" "))
+                .unwrap_or_default()
+        };
+        if flags_of(replied.uid).contains("Answered")
+            && flags_of(forwarded.uid).contains("$Forwarded")
+        {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the server's flags stayed {state:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    handle.send(Command::Shutdown).await?;
+    Ok(())
+}

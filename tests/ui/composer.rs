@@ -223,6 +223,8 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
         tidings::store::outbox::enqueue(
             tx,
             &tidings::store::outbox::OutboxItem {
+                answers_message: 0,
+                answers_mark: String::new(),
                 id: 0,
                 account_id: account,
                 rfc_message_id: out.message_id,

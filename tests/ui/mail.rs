@@ -396,3 +396,30 @@ fn folders_nest_under_their_parents() -> Result<()> {
     snapshot(&app, "mail-nested-folders-zh")?;
     Ok(())
 }
+
+#[test]
+fn answered_and_forwarded_messages_are_marked_in_the_list() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    store.writer().write_blocking(|tx| {
+        let (_, inbox) = account_and_inbox(tx)?;
+        for m in messages::all_in_folder(tx, inbox)? {
+            let mut flags = m.flags.clone();
+            match m.uid {
+                4 => flags.answered = true,
+                3 => flags.keywords = "$Forwarded".into(),
+                2 => {
+                    flags.answered = true;
+                    flags.keywords = "$Forwarded".into();
+                }
+                _ => continue,
+            }
+            messages::set_flags(tx, m.id, &flags, 0)?;
+        }
+        Ok(())
+    })?;
+    let mut app = window(&db, "en-US")?;
+    load_visible(&mut app, &db)?;
+    snapshot(&app, "mail-answered-forwarded-light")?;
+    Ok(())
+}
