@@ -206,6 +206,16 @@ async fn send_draft(
         body_text: "body".into(),
         ..drafts::Draft::new(fx.account)
     };
+    save_and_send(handle, events, draft).await
+}
+
+/// Saves `draft` and sends it through a running engine; returns the outbox item and the first
+/// send result.
+async fn save_and_send(
+    handle: &tidings::engine::EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    draft: drafts::Draft,
+) -> Result<(i64, Event)> {
     handle
         .send(Command::SaveDraft {
             draft: Box::new(draft),
@@ -653,30 +663,17 @@ async fn a_sent_reply_and_forward_mark_their_originals_here_and_on_the_server() 
             body_text: "body".into(),
             ..drafts::Draft::new(fx.account)
         };
-        handle
-            .send(Command::SaveDraft {
-                draft: Box::new(draft),
-                attachments: vec![],
-            })
-            .await?;
-        let Event::DraftSaved { draft, .. } = wait_for(&mut events, Duration::from_secs(10), |e| {
-            matches!(e, Event::DraftSaved { .. })
-        })
-        .await?
-        else {
-            return Err("no draft".into());
-        };
-        handle.send(Command::Send { draft }).await?;
-        wait_for(&mut events, Duration::from_secs(30), |e| {
+        let (_, result) = save_and_send(&handle, &mut events, draft).await?;
+        assert!(
             matches!(
-                e,
+                result,
                 Event::SendResult {
                     outcome: SendOutcome::Sent,
                     ..
                 }
-            )
-        })
-        .await?;
+            ),
+            "{result:?}"
+        );
     }
     // Here at once.
     assert!(row(replied.uid)?.flags.answered);
