@@ -32,15 +32,21 @@ pub struct Parsed<'x>(Message<'x>);
 /// A message's bytes ready for mail-parser: the original, or a copy with look-alikes defused
 /// and a missing blank line after the header added.
 pub struct Prepared<'a> {
-    bytes: Cow<'a, [u8]>,
-    /// The original bytes, with the same blank line added when one was (offsets match).
+    /// The original bytes, with the blank line added when one was missing.
     original: Cow<'a, [u8]>,
+    /// Those bytes with the look-alikes defused, when there were any (same offsets).
+    defused: Option<Vec<u8>>,
 }
 
 impl Prepared<'_> {
     /// Parses the prepared bytes (headers and body).
     pub fn parse(&self) -> Option<Parsed<'_>> {
-        MessageParser::default().parse(&self.bytes[..]).map(Parsed)
+        MessageParser::default().parse(self.bytes()).map(Parsed)
+    }
+
+    /// What mail-parser reads.
+    fn bytes(&self) -> &[u8] {
+        self.defused.as_deref().unwrap_or(&self.original)
     }
 
     /// The message's own bytes at the offsets of the parse: no dash defused, a missing blank
@@ -161,23 +167,23 @@ fn is_delimiter(raw: &[u8], at: usize, boundary: &[u8]) -> bool {
 /// `raw` with every boundary look-alike defused (a copy only when there is one). One pass over
 /// the bytes: each `--` is checked against the boundaries starting with the byte after it.
 pub fn prepare(raw: &[u8]) -> Prepared<'_> {
-    let Some((at, line_end)) = missing_blank_line(raw) else {
-        return defuse(Cow::Borrowed(raw));
+    let original = match missing_blank_line(raw) {
+        None => Cow::Borrowed(raw),
+        Some((at, line_end)) => {
+            let mut fixed = Vec::with_capacity(raw.len() + line_end.len());
+            fixed.extend_from_slice(&raw[..at]);
+            fixed.extend_from_slice(line_end);
+            fixed.extend_from_slice(&raw[at..]);
+            Cow::Owned(fixed)
+        }
     };
-    let mut fixed = Vec::with_capacity(raw.len() + line_end.len());
-    fixed.extend_from_slice(&raw[..at]);
-    fixed.extend_from_slice(line_end);
-    fixed.extend_from_slice(&raw[at..]);
-    let defused = defuse(Cow::Owned(fixed.clone()));
-    Prepared {
-        bytes: defused.bytes,
-        original: Cow::Owned(fixed),
-    }
+    let defused = defuse(&original);
+    Prepared { original, defused }
 }
 
-/// `raw` with every boundary look-alike defused.
-fn defuse(raw: Cow<'_, [u8]>) -> Prepared<'_> {
-    let boundaries = declared_boundaries(&raw);
+/// `raw` with every boundary look-alike defused; None when it has none.
+fn defuse(raw: &[u8]) -> Option<Vec<u8>> {
+    let boundaries = declared_boundaries(raw);
     let mut by_first: std::collections::HashMap<u8, Vec<&[u8]>> = std::collections::HashMap::new();
     for b in &boundaries {
         by_first.entry(b[0]).or_default().push(b);
@@ -196,7 +202,7 @@ fn defuse(raw: Cow<'_, [u8]>) -> Prepared<'_> {
             for b in candidates.iter().filter(|b| after.starts_with(b)) {
                 seen = true;
                 // A look-alike of one boundary can be the real delimiter of a longer one.
-                real |= is_delimiter(&raw, at, b);
+                real |= is_delimiter(raw, at, b);
             }
             if seen && !real {
                 look_alikes.push(at);
@@ -205,19 +211,13 @@ fn defuse(raw: Cow<'_, [u8]>) -> Prepared<'_> {
         at += 1;
     }
     if look_alikes.is_empty() {
-        return Prepared {
-            bytes: raw.clone(),
-            original: raw,
-        };
+        return None;
     }
     let mut copy = raw.to_vec();
     for at in look_alikes {
         copy[at] = NOT_A_DELIMITER;
     }
-    Prepared {
-        bytes: Cow::Owned(copy),
-        original: raw,
-    }
+    Some(copy)
 }
 
 impl<'x> Deref for Parsed<'x> {
@@ -289,7 +289,7 @@ mod tests {
             --BOUNDARY trailing words make this no delimiter either\r\nlast line\r\n\
             --BOUNDARY--\r\n";
         let prepared = prepare(raw);
-        assert_eq!(prepared.bytes.len(), raw.len(), "offsets must not move");
+        assert_eq!(prepared.bytes().len(), raw.len(), "offsets must not move");
         let Some(message) = prepared.parse() else {
             panic!("no parse")
         };
@@ -306,6 +306,8 @@ mod tests {
         let raw = b"Content-Type: multipart/mixed; boundary=ab\r\n\r\n--ab\r\n\
             Content-Type: multipart/alternative; boundary=abcd\r\n\r\n--abcd\r\n\
             Content-Type: text/plain\r\n\r\ninner\r\n--abcd--\r\n--ab--\r\n";
-        assert!(matches!(prepare(raw).bytes, Cow::Borrowed(_)));
+        let prepared = prepare(raw);
+        // Nothing copied: no look-alike to defuse, no line to add.
+        assert!(prepared.defused.is_none() && matches!(prepared.original, Cow::Borrowed(_)));
     }
 }
