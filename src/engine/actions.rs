@@ -181,6 +181,14 @@ async fn upload_draft(
             actions::done(tx, &done)
         })
         .await?;
+    // Drafts shows the newest copy (and loses the replaced ones) now, not at the next sync.
+    if let Err(e) = super::imap_sync::refresh_folder(ctx, session, caps, account, &folder).await {
+        tracing::warn!(
+            account = account.id,
+            "mirroring the saved draft: {}",
+            e.message
+        );
+    }
     Ok(())
 }
 

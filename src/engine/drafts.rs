@@ -11,7 +11,7 @@ use crate::store::actions::{self, ActionKind, PendingAction};
 use crate::store::drafts::{self, Draft, DraftAttachment};
 use crate::store::folders::{self, Role};
 use crate::store::outbox;
-use crate::store::{StoreError, accounts};
+use crate::store::{StoreError, accounts, messages};
 
 fn fail(ctx: &Context, account: i64, kind: ErrorKind, message: String) {
     ctx.emit(Event::Error {
@@ -69,13 +69,19 @@ pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
                 item.answers_message = draft.source_message_id;
             }
             outbox::enqueue(tx, &item)?;
-            forget_server_copy(tx, &draft)?;
+            let removed = forget_server_copy(tx, &draft)?;
             drafts::delete(tx, id)?;
-            Ok(Ok(account.id))
+            Ok(Ok((account.id, removed)))
         })
         .await;
     match result {
-        Ok(Ok(account)) => {
+        Ok(Ok((account, removed))) => {
+            if let Some((folder, message)) = removed {
+                ctx.emit(Event::MessagesChanged {
+                    folder,
+                    ids: vec![message],
+                });
+            }
             ctx.emit(Event::OutboxChanged { account });
             Some(account)
         }
@@ -91,13 +97,23 @@ pub(crate) async fn send(ctx: &Context, id: i64) -> Option<i64> {
     }
 }
 
-/// Queues the removal of a draft's copy in the server's Drafts folder, and drops queued
-/// uploads of it.
-fn forget_server_copy(tx: &rusqlite::Transaction<'_>, draft: &Draft) -> Result<(), StoreError> {
+/// Queues the removal of a draft's copy in the server's Drafts folder, drops queued uploads of
+/// it, and removes its mirrored copy; returns that copy's folder and row.
+fn forget_server_copy(
+    tx: &rusqlite::Transaction<'_>,
+    draft: &Draft,
+) -> Result<Option<(i64, i64)>, StoreError> {
     actions::drop_appends_for(tx, draft.id)?;
+    let mut removed = None;
     if draft.server_uid != 0
         && let Some(folder) = folders::get(tx, draft.server_folder_id)?
     {
+        // The mirrored copy goes at once, as the server's will.
+        if let Some(mirrored) = messages::by_uid(tx, folder.id, draft.server_uid)? {
+            messages::delete(tx, mirrored.id)?;
+            folders::recount(tx, folder.id)?;
+            removed = Some((folder.id, mirrored.id));
+        }
         actions::push(
             tx,
             &PendingAction {
@@ -108,7 +124,7 @@ fn forget_server_copy(tx: &rusqlite::Transaction<'_>, draft: &Draft) -> Result<(
             },
         )?;
     }
-    Ok(())
+    Ok(removed)
 }
 
 /// Saves a draft locally and, with IMAP on, queues its upload to Drafts; returns the account.

@@ -66,6 +66,27 @@ pub(crate) async fn sync_account(
     Ok(())
 }
 
+/// Brings one mirrored folder up to date at once, bodies included: after this client filed a
+/// message there (the Sent copy, a draft), so it shows without waiting for the next full sync.
+/// A folder never synced is left to that sync, which mirrors it whole.
+pub(crate) async fn refresh_folder(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+    folder: &Folder,
+) -> Result<(), EngineError> {
+    if folder.uidvalidity == 0 || !folder.selectable {
+        return Ok(());
+    }
+    sync_envelopes(ctx, session, folder, caps.has_str("CONDSTORE")).await?;
+    let since = match account.sync_window_days {
+        0 => i64::MIN,
+        days => unix_now() - i64::from(days) * 86_400,
+    };
+    fetch_bodies(ctx, session, folder, since).await
+}
+
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

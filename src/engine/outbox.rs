@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use async_imap::types::Capabilities;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 
@@ -413,10 +414,13 @@ impl<'a> Iterator for &mut MarkBeforeDot<'a> {
 }
 
 /// Opens an IMAP session for filing and checking Sent copies.
-async fn imap_session(ctx: &Context, account: &Account) -> Result<ImapSession, EngineError> {
+async fn imap_session(
+    ctx: &Context,
+    account: &Account,
+) -> Result<(ImapSession, Capabilities), EngineError> {
     let login = super::account::imap_login(ctx, account).await?;
     let config = super::tls_for(ctx, account, &account.imap).await?;
-    Ok(imap::connect(&login, config).await?.0)
+    Ok(imap::connect(&login, config).await?)
 }
 
 /// The wire name of the Sent folder: from the mirror, or from LIST when not synced yet.
@@ -464,7 +468,7 @@ async fn file_sent_copy(
     let ours = account.imap.enabled && !account.provider_saves_sent;
     if ours && !item.sent_copy_saved {
         let filed = async {
-            let mut session = imap_session(ctx, account).await?;
+            let (mut session, caps) = imap_session(ctx, account).await?;
             if let Some(sent) = sent_folder(ctx, account, &mut session).await? {
                 // After a crash the copy may be there already: never file it twice.
                 if !in_folder(&mut session, &sent, &item.rfc_message_id).await? {
@@ -474,20 +478,30 @@ async fn file_sent_copy(
                         .map_err(|e| EngineError::imap("filing the Sent copy", e))?;
                 }
             }
-            let _ = session.logout().await;
-            Ok::<(), EngineError>(())
+            Ok::<_, EngineError>((session, caps))
         }
         .await;
-        if let Err(e) = filed {
-            // The message is sent; the copy waits for the next pass (state `sent` remains).
-            report_error(ctx, account, &e);
-            return Ok(());
-        }
+        let (mut session, caps) = match filed {
+            Ok(open) => open,
+            Err(e) => {
+                // The message is sent; the copy waits for the next pass (state `sent` remains).
+                report_error(ctx, account, &e);
+                return Ok(());
+            }
+        };
         let id = item.id;
         ctx.store
             .writer()
             .write(move |tx| outbox::mark_copy_saved(tx, id))
             .await?;
+        show_in_sent(ctx, &mut session, &caps, account).await;
+        let _ = session.logout().await;
+    } else if account.imap.enabled && !item.sent_copy_saved {
+        // The provider files the copy itself (Gmail): show it here as soon as it is there.
+        if let Ok((mut session, caps)) = imap_session(ctx, account).await {
+            show_in_sent(ctx, &mut session, &caps, account).await;
+            let _ = session.logout().await;
+        }
     }
     let id = item.id;
     ctx.store
@@ -495,6 +509,33 @@ async fn file_sent_copy(
         .write(move |tx| outbox::remove(tx, id))
         .await?;
     Ok(())
+}
+
+/// Mirrors the new Sent copy at once. Only the display waits on it, so trouble is logged and
+/// left to the next sync.
+async fn show_in_sent(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+) {
+    let id = account.id;
+    let sent = match ctx
+        .store
+        .writer()
+        .write(move |tx| folders::with_role(tx, id, Role::Sent))
+        .await
+    {
+        Ok(Some(folder)) => folder,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(account = id, "reading the Sent folder: {e}");
+            return;
+        }
+    };
+    if let Err(e) = super::imap_sync::refresh_folder(ctx, session, caps, account, &sent).await {
+        tracing::warn!(account = id, "mirroring the Sent copy: {}", e.message);
+    }
 }
 
 /// After a restart: items caught in `sending` are looked for in Sent; items `sent` whose copy
@@ -518,7 +559,7 @@ async fn recover(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     for item in sending {
         let found = if account.imap.enabled {
             match imap_session(ctx, account).await {
-                Ok(mut session) => {
+                Ok((mut session, _)) => {
                     let found = match sent_folder(ctx, account, &mut session).await? {
                         Some(sent) => in_folder(&mut session, &sent, &item.rfc_message_id).await?,
                         None => false,

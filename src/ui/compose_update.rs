@@ -9,6 +9,7 @@ use iced::Task;
 use super::app::{App, Message, Screen};
 use super::compose_data::{self, Outbox, Prefilled};
 use super::composer::{self, Composer, Effect};
+use super::composer_view;
 use super::data;
 use crate::engine::Command;
 use crate::store::drafts::{Draft, DraftAttachment};
@@ -251,6 +252,7 @@ impl App {
     }
 
     fn start_composer(&mut self, c: Composer) -> Task<Message> {
+        let focus = iced::widget::operation::focus(composer_view::first_field(&c));
         if let Some(old) = &self.composer
             && old.unsaved()
             && !old.is_empty()
@@ -259,17 +261,20 @@ impl App {
             let save = self.save_draft();
             self.composer = Some(c);
             self.screen = Screen::Compose;
-            return save;
+            return Task::batch([save, focus]);
         }
         self.composer = Some(c);
         self.screen = Screen::Compose;
         if self.address_book.is_empty() {
-            Task::perform(
-                data::off_thread(self.db.clone(), compose_data::address_book),
-                |r| Message::Compose(ComposeMsg::Addresses(r)),
-            )
+            Task::batch([
+                focus,
+                Task::perform(
+                    data::off_thread(self.db.clone(), compose_data::address_book),
+                    |r| Message::Compose(ComposeMsg::Addresses(r)),
+                ),
+            ])
         } else {
-            Task::none()
+            focus
         }
     }
 

@@ -46,6 +46,23 @@ pub fn addr_id(f: AddrField) -> &'static str {
     }
 }
 
+/// The field the cursor starts in: the body (above the quote) for replies and forwards,
+/// otherwise the first empty field, so the words typed next land where they belong.
+pub fn first_field(c: &Composer) -> &'static str {
+    use crate::store::drafts::DraftKind;
+    match c.draft.kind {
+        DraftKind::Reply
+        | DraftKind::ReplyAll
+        | DraftKind::ForwardInline
+        | DraftKind::ForwardAttachment => "body-field",
+        DraftKind::New if c.to.is_empty() && c.typed(AddrField::To).is_empty() => {
+            addr_id(AddrField::To)
+        }
+        DraftKind::New if c.subject.trim().is_empty() => "subject-field",
+        DraftKind::New => "body-field",
+    }
+}
+
 /// The composer screen.
 pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
     let t = |id: &str| app.i18n.t(id, &[]);

@@ -3,7 +3,7 @@
 
 use iced::Task;
 
-use super::app::{App, Message, PasswordPrompt};
+use super::app::{App, Message, PasswordPrompt, Screen};
 use super::data;
 use super::engine_link::Link;
 use super::list::MessageList;
@@ -70,6 +70,11 @@ impl App {
                                 refused: kind == ErrorKind::AuthFailed,
                                 typed: String::new(),
                             });
+                            // The field takes the typing, unless the user is writing mail
+                            // or filling a form, whose keystrokes it must not steal.
+                            if self.screen == Screen::Mail {
+                                return iced::widget::operation::focus("prompt-password");
+                            }
                         }
                     }
                     Task::none()

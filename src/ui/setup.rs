@@ -200,7 +200,8 @@ impl App {
             self.steps.clear();
             self.trust.clear();
             self.screen = Screen::Setup;
-            return Task::none();
+            // The first field takes the typing at once, as in every setup wizard.
+            return iced::widget::operation::focus("name-input");
         }
         let Some(s) = &mut self.setup else {
             return Task::none();

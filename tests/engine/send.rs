@@ -709,3 +709,109 @@ async fn a_sent_reply_and_forward_mark_their_originals_here_and_on_the_server() 
     handle.send(Command::Shutdown).await?;
     Ok(())
 }
+
+/// The rows of the local `folder` whose Message-ID is `id`, with their stored bodies.
+fn local_copies(fx: &Fixture, folder: &str, id: &str) -> Result<Vec<Option<Vec<u8>>>> {
+    let reader = fx.reader()?;
+    let want = id.trim_matches(['<', '>']);
+    let mut out = Vec::new();
+    for (uid, message_id) in fx.mirrored(folder)? {
+        if message_id.trim_matches(['<', '>']) == want {
+            let row = tidings::store::messages::by_uid(&reader, fx.folder_id(folder)?, uid)?
+                .ok_or("row vanished")?;
+            out.push(tidings::store::bodies::get(&reader, row.id)?);
+        }
+    }
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_and_the_sent_copy_show_in_the_local_folders_without_waiting_for_a_sync()
+-> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.sync_once().await?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    // From here no full sync runs (the next is minutes away): what shows, the filing showed.
+    let mut draft = drafts::Draft {
+        to_addrs: "bob@tidings.test".into(),
+        subject: "在 Sent 里".into(),
+        ..drafts::Draft::new(fx.account)
+    };
+    for words in ["first version", "second version"] {
+        draft.body_text = words.into();
+        handle
+            .send(Command::SaveDraft {
+                draft: Box::new(draft.clone()),
+                attachments: vec![],
+            })
+            .await?;
+        let Event::DraftSaved { draft: id, .. } =
+            wait_for(&mut events, Duration::from_secs(10), |e| {
+                matches!(e, Event::DraftSaved { .. })
+            })
+            .await?
+        else {
+            return Err("no draft".into());
+        };
+        draft.id = id;
+        draft.rfc_message_id = drafts::get(&fx.reader()?, id)?
+            .map(|(d, _)| d.rfc_message_id)
+            .unwrap_or_default();
+        let message_id = draft.rfc_message_id.clone();
+        crate::fixture::eventually(Duration::from_secs(15), || {
+            let copies = local_copies(&fx, "Drafts", &message_id);
+            async move {
+                let copies = copies?;
+                Ok(copies.len() == 1
+                    && copies[0]
+                        .as_deref()
+                        .is_some_and(|b| String::from_utf8_lossy(b).contains(words)))
+            }
+        })
+        .await
+        .map_err(|e| format!("Drafts should hold one copy with {words:?}: {e}"))?;
+    }
+    handle.send(Command::Send { draft: draft.id }).await?;
+    let result = wait_for(&mut events, Duration::from_secs(30), |e| {
+        matches!(e, Event::SendResult { .. })
+    })
+    .await?;
+    assert!(
+        matches!(
+            result,
+            Event::SendResult {
+                outcome: SendOutcome::Sent,
+                ..
+            }
+        ),
+        "{result:?}"
+    );
+    let message_id = draft.rfc_message_id.clone();
+    crate::fixture::eventually(Duration::from_secs(15), || {
+        let sent = local_copies(&fx, "Sent", &message_id);
+        let drafts = local_copies(&fx, "Drafts", &message_id);
+        async move {
+            let (sent, drafts) = (sent?, drafts?);
+            Ok(drafts.is_empty()
+                && sent.len() == 1
+                && sent[0]
+                    .as_deref()
+                    .is_some_and(|b| String::from_utf8_lossy(b).contains("second version")))
+        }
+    })
+    .await
+    .map_err(|e| format!("Sent should hold the copy and Drafts nothing: {e}"))?;
+    // The next full sync finds exactly that: no second copy anywhere.
+    handle.send(Command::Shutdown).await?;
+    while events.recv().await.is_some() {}
+    fx.sync_once().await?;
+    assert_eq!(local_copies(&fx, "Sent", &draft.rfc_message_id)?.len(), 1);
+    assert!(local_copies(&fx, "Drafts", &draft.rfc_message_id)?.is_empty());
+    Ok(())
+}
