@@ -113,6 +113,8 @@ pub struct App {
     pub prompt: Option<PasswordPrompt>,
     /// Accounts whose prompt the user dismissed this run.
     pub prompt_dismissed: HashSet<i64>,
+    /// A password asked for before the account list was read: (account, refused).
+    pub prompt_waiting: Option<(i64, bool)>,
     /// The message being written.
     pub composer: Option<Composer>,
     /// Addresses for completion (read when a composer first opens).
@@ -155,6 +157,7 @@ impl App {
             error_account: None,
             prompt: None,
             prompt_dismissed: HashSet::new(),
+            prompt_waiting: None,
             composer: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
@@ -357,34 +360,7 @@ impl App {
                     self.update(Message::TestForm)
                 }
             }
-            Message::TreeLoaded(Ok(tree)) => {
-                self.tree = tree;
-                if self.tree.accounts.is_empty() && self.setup.is_none() {
-                    // First run: nothing to show but the way to add an account.
-                    return self.setup(SetupMsg::Start);
-                }
-                if !self.started {
-                    // Once per run: drafts a crash left unsent, and the outbox's state.
-                    self.started = true;
-                    let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
-                    let open = match (self.folder, first) {
-                        (None, Some(f)) => {
-                            let id = f.id;
-                            self.open_folder(id)
-                        }
-                        _ => Task::none(),
-                    };
-                    return Task::batch([open, self.read_unsent(), self.read_outbox()]);
-                }
-                // Open the first account's INBOX when nothing is open yet.
-                if self.folder.is_none()
-                    && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
-                {
-                    let id = first.id;
-                    return self.open_folder(id);
-                }
-                Task::none()
-            }
+            Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
             Message::TreeLoaded(Err(e))
             | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => {

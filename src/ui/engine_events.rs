@@ -32,7 +32,13 @@ impl App {
                     total,
                     ..
                 } => {
-                    self.progress.insert(account, (done, total));
+                    // A folder's last batch ends its count: a quick refresh after filing a
+                    // message (no SyncDone follows it) must not leave "Syncing" behind.
+                    if done >= total {
+                        self.progress.remove(&account);
+                    } else {
+                        self.progress.insert(account, (done, total));
+                    }
                     Task::none()
                 }
                 Event::SyncDone { account } => {
@@ -57,25 +63,7 @@ impl App {
                     self.error_account = Some(account).filter(|a| *a != 0);
                     let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
                     if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
-                        let address = self
-                            .tree
-                            .accounts
-                            .iter()
-                            .find(|(a, _)| a.id == account)
-                            .map(|(a, _)| a.address.clone());
-                        if let Some(address) = address {
-                            self.prompt = Some(PasswordPrompt {
-                                account,
-                                address,
-                                refused: kind == ErrorKind::AuthFailed,
-                                typed: String::new(),
-                            });
-                            // The field takes the typing, unless the user is writing mail
-                            // or filling a form, whose keystrokes it must not steal.
-                            if self.screen == Screen::Mail {
-                                return iced::widget::operation::focus("prompt-password");
-                            }
-                        }
+                        return self.ask_password(account, kind == ErrorKind::AuthFailed);
                     }
                     Task::none()
                 }
@@ -162,6 +150,35 @@ impl App {
                 }
                 _ => Task::none(),
             },
+        }
+    }
+
+    /// Shows the password prompt for `account`; asked before the account list was read, it
+    /// waits for it (an "ask each start" account asks at once, often first).
+    pub(super) fn ask_password(&mut self, account: i64, refused: bool) -> Task<Message> {
+        let address = self
+            .tree
+            .accounts
+            .iter()
+            .find(|(a, _)| a.id == account)
+            .map(|(a, _)| a.address.clone());
+        let Some(address) = address else {
+            self.prompt_waiting = Some((account, refused));
+            return Task::none();
+        };
+        tracing::info!(target: "tidings::ui", "asking for the password of {address}");
+        self.prompt = Some(PasswordPrompt {
+            account,
+            address,
+            refused,
+            typed: String::new(),
+        });
+        // The field takes the typing, unless the user is writing mail or filling a form,
+        // whose keystrokes it must not steal.
+        if self.screen == Screen::Mail {
+            iced::widget::operation::focus("prompt-password")
+        } else {
+            Task::none()
         }
     }
 }

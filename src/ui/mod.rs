@@ -19,6 +19,8 @@ pub mod settings_update;
 pub mod settings_view;
 pub mod setup;
 pub mod setup_view;
+pub mod status;
+pub mod tree_update;
 pub mod view;
 
 use std::path::PathBuf;
@@ -49,6 +51,7 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
     } else {
         prefs.language.clone()
     };
+    let shown = std::sync::Mutex::new(String::new());
     iced::application(
         move || {
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
@@ -63,7 +66,11 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
             let system = iced::system::theme().map(app::Message::SystemTheme);
             (app, Task::batch([task, system]))
         },
-        app::App::update,
+        move |app: &mut app::App, message| {
+            let task = app.update(message);
+            status::log_change(&shown, app);
+            task
+        },
         view::view,
     )
     .title(app::App::title)

@@ -739,32 +739,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
 }
 
 fn status(app: &App) -> Element<'_, Message> {
-    let mut parts = Vec::new();
-    for (account, _) in &app.tree.accounts {
-        if let Some((done, total)) = app.progress.get(&account.id) {
-            parts.push(app.i18n.t(
-                "ui-progress",
-                &[("done", &done.to_string()), ("total", &total.to_string())],
-            ));
-        } else if let Some(state) = app.states.get(&account.id) {
-            parts.push(match state {
-                AccountState::Connecting => app.i18n.t("ui-state-connecting", &[]),
-                AccountState::Online => app.i18n.t("ui-state-online", &[]),
-                AccountState::Offline(reason) => {
-                    app.i18n.t("ui-state-offline", &[("reason", reason)])
-                }
-            });
-        }
-    }
-    if app.outbox.waiting > 0 {
-        parts.push(
-            app.i18n
-                .count("compose-outbox-waiting", "count", app.outbox.waiting as i64),
-        );
-    } else if let Some(notice) = &app.notice {
-        parts.push(notice.clone());
-    }
-    let mut bar = row![text(parts.join("   ·   ")).size(SMALL)]
+    let mut bar = row![text(super::status::line(app)).size(SMALL)]
         .spacing(12)
         .align_y(Alignment::Center);
     if let Some(p) = app.outbox.problems.first() {

@@ -8,6 +8,7 @@ use tidings::store::drafts::{self, Draft, DraftKind};
 use tidings::ui::compose_data;
 use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::{self, AddrField};
+use tidings::ui::composer_view;
 use tidings::ui::engine_link::Link;
 
 fn event(e: Event) -> Message {
@@ -145,6 +146,10 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     assert_eq!(c.to.len(), 1);
     assert!(c.body.text().contains("> "), "the original is quoted");
     assert!(!c.draft.in_reply_to.is_empty());
+    // The cursor starts in the body, above the quote (the real-window test types there).
+    assert_eq!(composer_view::first_field(c), "body-field");
+    let at = c.body.cursor().position;
+    assert_eq!((at.line, at.column), (0, 0));
     snapshot(&app, "compose-reply-light")?;
 
     let _ = app.update(Message::Compose(ComposeMsg::Close));
@@ -162,6 +167,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let c = app.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "Fwd: Nested multiparts");
     assert!(c.to.is_empty());
+    assert_eq!(composer_view::first_field(c), "body-field");
     assert!(c.attachments.iter().any(|a| a.file_name == "report.pdf"));
     Ok(())
 }
@@ -410,4 +416,22 @@ fn the_status_bar_follows_the_send_to_sent_and_then_clears() -> Result<()> {
         assert_eq!(app.notice, None);
     }
     Ok(())
+}
+
+#[test]
+fn a_new_message_or_a_draft_starts_in_its_first_empty_field() {
+    let blank = composer::Composer::blank(1, "alice@example.org");
+    assert_eq!(composer_view::first_field(&blank), "to-field");
+    let addressed = Draft {
+        to_addrs: "bob@example.org".into(),
+        ..Draft::new(1)
+    };
+    let c = composer::Composer::open(addressed.clone(), vec![], "alice@example.org");
+    assert_eq!(composer_view::first_field(&c), "subject-field");
+    let titled = Draft {
+        subject: "Hello".into(),
+        ..addressed
+    };
+    let c = composer::Composer::open(titled, vec![], "alice@example.org");
+    assert_eq!(composer_view::first_field(&c), "body-field");
 }

@@ -269,6 +269,14 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
         total: 4000,
     })));
     snapshot(&app, "mail-syncing-light")?;
+    // The folder's last batch ends the count (a quick refresh has no SyncDone after it).
+    let _ = app.update(Message::Engine(Link::Event(Event::SyncProgress {
+        account,
+        folder: inbox,
+        done: 4000,
+        total: 4000,
+    })));
+    assert!(app.progress.is_empty(), "{:?}", app.progress);
     let _ = app.update(Message::Engine(Link::Event(Event::Error {
         account,
         kind: ErrorKind::AuthFailed,
@@ -372,5 +380,33 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
     zh.screen = Screen::Settings;
     let _ = zh.update(Message::EditAccount(account));
     snapshot(&zh, "settings-roles-zh")?;
+    Ok(())
+}
+
+#[test]
+fn a_password_asked_for_before_the_accounts_are_read_is_asked_once_they_are() -> Result<()> {
+    use tidings::engine::ErrorKind;
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    // An "ask each start" account: the engine asks before the window has read the accounts.
+    let (mut app, _) = App::new(db.clone(), I18n::new("en-US"), false);
+    let account = accounts::list(&tidings::store::open_reader(&db)?)?[0].id;
+    let _ = app.update(Message::Engine(Link::Event(Event::Error {
+        account,
+        kind: ErrorKind::NoPassword,
+        message: "no IMAP password is known for alice@example.org".into(),
+    })));
+    assert!(app.prompt.is_none());
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
+    let prompt = app
+        .prompt
+        .as_ref()
+        .ok_or("no prompt once the accounts were read")?;
+    assert_eq!(prompt.address, "alice@example.org");
+    assert!(!prompt.refused);
+    // Read again later, the tree does not ask a second time.
+    let _ = app.update(Message::PromptInput("x".into()));
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
+    assert_eq!(app.prompt.as_ref().map(|p| p.typed.as_str()), Some("x"));
     Ok(())
 }

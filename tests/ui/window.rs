@@ -1,10 +1,16 @@
-//! The built binary's real window under Xvfb.
+//! The built binary's real window under Xvfb: it opens and draws, and the everyday loop
+//! (open a message, reply, type, send, find it in Sent) works from the keyboard alone against
+//! the harness's Dovecot and Postfix.
+
+use std::process::{Child, Command as Process, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::common::*;
+use crate::harness::{HOST, Servers};
 
 /// Fails with the install line when a tool the window test needs is missing.
 fn need(tool: &str, package: &str) -> Result<()> {
-    let found = std::process::Command::new("sh")
+    let found = Process::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()?
         .status
@@ -17,7 +23,7 @@ fn need(tool: &str, package: &str) -> Result<()> {
 }
 
 /// Kills a child process when dropped, so a failed assertion leaves nothing running.
-struct Running(std::process::Child);
+struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -26,20 +32,188 @@ impl Drop for Running {
     }
 }
 
+/// An X server of its own, and the built binary's window on it.
+struct Window {
+    display: String,
+    id: String,
+    log: PathBuf,
+    shot: PathBuf,
+    _app: Running,
+    _xvfb: Running,
+}
+
 fn run(program: &str, args: &[&str], display: &str) -> Result<std::process::Output> {
-    Ok(std::process::Command::new(program)
+    Ok(Process::new(program)
         .args(args)
         .env("DISPLAY", display)
         .output()?)
 }
 
+impl Window {
+    /// Starts Xvfb and the binary on the store in `dir`,
+    /// and waits until its window is drawn.
+    fn open(dir: &Path) -> Result<Window> {
+        need("Xvfb", "xvfb")?;
+        need("xdotool", "xdotool")?;
+        need("import", "imagemagick")?;
+        // Xvfb picks a free display itself and names it when it is ready to take clients.
+        let mut xvfb = Running(
+            Process::new("Xvfb")
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        let out = xvfb.0.stdout.take().ok_or("no pipe from Xvfb")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+            let _ = tx.send(line);
+        });
+        let number = rx
+            .recv_timeout(Duration::from_secs(20))
+            .map_err(|_| "Xvfb did not start within 20 s")?;
+        let number = number.trim();
+        if number.is_empty() {
+            return Err("Xvfb stopped before naming its display".into());
+        }
+        let display = format!(":{number}");
+        let stderr = dir.join("window.stderr");
+        let app = Running(
+            Process::new(env!("CARGO_BIN_EXE_tidings"))
+                .arg("--data-dir")
+                .arg(dir)
+                .env("DISPLAY", &display)
+                .env_remove("WAYLAND_DISPLAY")
+                .env_remove("RUST_LOG")
+                .env("LANG", "en_US.UTF-8")
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&stderr)?)
+                .spawn()?,
+        );
+        let mut window = Window {
+            display,
+            id: String::new(),
+            log: dir.join("logs").join("tidings.log"),
+            shot: dir.join("window.png"),
+            _app: app,
+            _xvfb: xvfb,
+        };
+        // Wait for the window, then for it to be drawn: a blank or half-drawn frame has few
+        // colours.
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let mut colours = 0;
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(500));
+            if window.id.is_empty() {
+                let found = run(
+                    "xdotool",
+                    &["search", "--name", "^Tidings$"],
+                    &window.display,
+                )?;
+                window.id = String::from_utf8_lossy(&found.stdout)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                continue;
+            }
+            colours = window.screenshot()?;
+            if colours > 200 {
+                break;
+            }
+        }
+        let why = std::fs::read_to_string(&stderr).unwrap_or_default();
+        if window.id.is_empty() {
+            return Err(format!("no Tidings window appeared; its output: {why}").into());
+        }
+        if colours <= 200 {
+            return Err(format!(
+                "the window looks blank ({colours} colours; screenshot in {}); its output: {why}",
+                window.kept("blank").display()
+            )
+            .into());
+        }
+        Ok(window)
+    }
+
+    /// Takes a screenshot; returns how many colours it has (0 when it could not be taken).
+    fn screenshot(&self) -> Result<u64> {
+        let path = self.shot.to_string_lossy().into_owned();
+        if !run("import", &["-window", &self.id, &path], &self.display)?
+            .status
+            .success()
+        {
+            return Ok(0);
+        }
+        let counted = run("identify", &["-format", "%k", &path], &self.display)?;
+        Ok(String::from_utf8_lossy(&counted.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0))
+    }
+
+    /// Keeps the last screenshot in the target folder, for a person to look at after a failure.
+    fn kept(&self, name: &str) -> PathBuf {
+        let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("xvfb-{name}.png"));
+        let _ = self.screenshot();
+        let _ = std::fs::copy(&self.shot, &kept);
+        kept
+    }
+
+    /// The window's log so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Types into the window through the X server, as a keyboard does (never into a field
+    /// by name: what has the focus gets the keys).
+    fn keys(&self, args: &[&str]) -> Result<()> {
+        let focus = run(
+            "xdotool",
+            &["windowfocus", "--sync", &self.id],
+            &self.display,
+        )?;
+        if !focus.status.success() {
+            return Err(format!("xdotool could not focus the window: {focus:?}").into());
+        }
+        let out = run("xdotool", args, &self.display)?;
+        if !out.status.success() {
+            return Err(format!("xdotool {args:?}: {out:?}").into());
+        }
+        Ok(())
+    }
+
+    /// Waits (bounded) for `check`; on a timeout the error names `what`, the screenshot kept
+    /// and the log.
+    fn wait(&self, what: &str, within: Duration, mut check: impl FnMut() -> bool) -> Result<()> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if check() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(format!(
+            "{what}: not within {within:?} (screenshot {}); the log:\n{}",
+            self.kept(&what.replace(' ', "-")).display(),
+            self.log()
+        )
+        .into())
+    }
+}
+
 #[test]
 fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
-    use std::process::{Command as Process, Stdio};
-    use std::time::{Duration, Instant};
-    need("Xvfb", "xvfb")?;
-    need("xdotool", "xdotool")?;
-    need("import", "imagemagick")?;
     let (dir, db) = seeded()?;
     // Loopback only: the account points at a port where nothing listens.
     let store = Store::open(&db)?;
@@ -54,89 +228,179 @@ fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
         Ok(())
     })?;
     drop(store);
-
-    let display = format!(":{}", 60 + std::process::id() % 200);
-    let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
-    let _xvfb = Running(
-        Process::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !Path::new(&socket).exists() {
-        if Instant::now() > deadline {
-            return Err(format!("Xvfb did not start on {display}").into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let log = dir.path().join("window.log");
-    let _app = Running(
-        Process::new(env!("CARGO_BIN_EXE_tidings"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .env("DISPLAY", &display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env("LANG", "en_US.UTF-8")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()?,
-    );
-    // Wait for the window, then for it to be drawn: a blank or half-drawn frame has few colours.
-    let shot = dir.path().join("window.png");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let mut colours = 0u64;
-    let mut window = String::new();
-    while Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(500));
-        if window.is_empty() {
-            let found = run("xdotool", &["search", "--name", "^Tidings$"], &display)?;
-            window = String::from_utf8_lossy(&found.stdout)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            continue;
-        }
-        let path = shot.to_string_lossy().into_owned();
-        if !run("import", &["-window", &window, &path], &display)?
-            .status
-            .success()
-        {
-            continue;
-        }
-        let counted = run("identify", &["-format", "%k", &path], &display)?;
-        colours = String::from_utf8_lossy(&counted.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(0);
-        if colours > 200 {
-            break;
-        }
-    }
-    let geometry = run("xdotool", &["getwindowgeometry", &window], &display)?;
-    let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xvfb-window.png");
-    let _ = std::fs::copy(&shot, &kept);
-    assert!(
-        !window.is_empty(),
-        "no Tidings window appeared; its log: {}",
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
-    assert!(
-        colours > 200,
-        "the window looks blank ({colours} colours; screenshot in {}); its log: {}",
-        kept.display(),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
+    let window = Window::open(dir.path())?;
+    let _ = window.kept("window");
+    let geometry = run(
+        "xdotool",
+        &["getwindowgeometry", &window.id],
+        &window.display,
+    )?;
     let geometry = String::from_utf8_lossy(&geometry.stdout).into_owned();
     assert!(geometry.contains("1200x760"), "{geometry}");
+    Ok(())
+}
+
+/// The files of a maildir folder (new and cur), with their names.
+fn maildir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if let Ok(bytes) = std::fs::read(e.path()) {
+                out.push((e.file_name().to_string_lossy().into_owned(), bytes));
+            }
+        }
+    }
+    out
+}
+
+/// The bodies the mirror holds for the account's folder with `role`.
+fn local_bodies(db: &Path, account: i64, role: Role) -> Vec<Vec<u8>> {
+    let Ok(reader) = tidings::store::open_reader(db) else {
+        return Vec::new();
+    };
+    let Ok(Some(folder)) = folders::with_role(&reader, account, role) else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = reader.prepare("SELECT id FROM messages WHERE folder_id = ?1") else {
+        return Vec::new();
+    };
+    let ids: Vec<i64> = stmt
+        .query_map([folder.id], |r| r.get(0))
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default();
+    ids.into_iter()
+        .filter_map(|id| bodies::get(&reader, id).ok().flatten())
+        .collect()
+}
+
+#[test]
+fn reply_from_the_keyboard_sends_files_in_sent_and_marks_the_original() -> Result<()> {
+    let servers = Servers::start()?;
+    let alice = servers.user("alice");
+    let original = b"From: Bob Builder <bob@tidings.test>\r\n\
+To: alice@tidings.test\r\n\
+Subject: Lunch on Friday?\r\n\
+Date: Tue, 01 Dec 2026 09:30:00 +0000\r\n\
+Message-ID: <lunch-friday@tidings.test>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Shall we try the new place?\r\n";
+    servers.deliver_raw("alice", "INBOX", "lunch", original)?;
+
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    let store = Store::open(&db)?;
+    let ca: Vec<Vec<u8>> = servers.ca_der()?.into_iter().map(|c| c.to_vec()).collect();
+    let server = |enabled: bool, port: u16| ServerSettings {
+        enabled,
+        host: HOST.to_owned(),
+        port,
+        security: Security::Tls,
+        auth: AuthKind::Password,
+        username: alice.address.clone(),
+    };
+    let account = Account {
+        id: 0,
+        display_name: "Alice".into(),
+        address: alice.address.clone(),
+        provider_id: String::new(),
+        imap: server(true, servers.ports.imaps),
+        pop3: server(false, servers.ports.pop3s),
+        smtp: server(true, servers.ports.submissions),
+        pop3_options: Pop3Options::default(),
+        sync_window_days: 0,
+        provider_saves_sent: false,
+        // Asked at start, as the user chose: the prompt is typed into like any field.
+        password_mode: PasswordMode::Ask,
+    };
+    let id = store.writer().write_blocking(move |tx| {
+        let id = accounts::insert(tx, &account)?;
+        for der in &ca {
+            tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
+        }
+        Ok(id)
+    })?;
+    drop(store);
+
+    let window = Window::open(dir.path())?;
+    window.wait("the password prompt", Duration::from_secs(30), || {
+        window
+            .log()
+            .contains("asking for the password of alice@tidings.test")
+    })?;
+    // Typed without a click: the prompt has the focus.
+    window.keys(&["type", "--delay", "30", &alice.password])?;
+    window.keys(&["key", "Return"])?;
+    window.wait("the original mirrored", Duration::from_secs(60), || {
+        local_bodies(&db, id, Role::Inbox).len() == 1
+    })?;
+    // The newest message (j), reply (r), words typed straight away, Ctrl+Enter.
+    window.keys(&["key", "j"])?;
+    std::thread::sleep(Duration::from_millis(800));
+    window.keys(&["key", "r"])?;
+    std::thread::sleep(Duration::from_millis(1500));
+    let words = "Friday works for me";
+    window.keys(&["type", "--delay", "30", words])?;
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = window.kept("reply-typed");
+    window.keys(&["key", "ctrl+Return"])?;
+
+    let bob_inbox = servers.maildir("bob", "INBOX");
+    window.wait(
+        "the reply delivered to bob",
+        Duration::from_secs(30),
+        || {
+            maildir(&bob_inbox).iter().any(|(_, raw)| {
+                let text = String::from_utf8_lossy(raw);
+                text.contains(words) && text.contains("Subject: Re: Lunch on Friday?")
+            })
+        },
+    )?;
+    window.wait(
+        "the copy in the local Sent",
+        Duration::from_secs(10),
+        || {
+            local_bodies(&db, id, Role::Sent)
+                .iter()
+                .any(|raw| String::from_utf8_lossy(raw).contains(words))
+        },
+    )?;
+    let alice_inbox = servers.maildir("alice", "INBOX");
+    window.wait(
+        "the original answered on the server",
+        Duration::from_secs(10),
+        || {
+            // Dovecot keeps a message's flags in its file name: R is \Answered.
+            maildir(&alice_inbox).iter().any(|(name, raw)| {
+                raw.starts_with(b"From: Bob Builder")
+                    && name
+                        .rsplit_once(":2,")
+                        .is_some_and(|(_, flags)| flags.contains('R'))
+            })
+        },
+    )?;
+    window.wait(
+        "the status bar past Sending",
+        Duration::from_secs(15),
+        || {
+            let log = window.log();
+            let shown: Vec<&str> = log
+                .lines()
+                .filter_map(|l| l.split_once("status bar: ").map(|(_, s)| s))
+                .collect();
+            shown.iter().any(|s| s.contains("Sent."))
+                && shown.last().is_some_and(|s| !s.contains("Sending"))
+        },
+    )?;
+    let _ = window.kept("after-send");
+    assert_eq!(
+        maildir(&bob_inbox).len(),
+        1,
+        "the reply must arrive exactly once"
+    );
     Ok(())
 }

@@ -1,0 +1,50 @@
+//! The status bar's words: each account's state or progress, then the outbox or a passing
+//! notice. Kept apart from the view so the real window can log what it shows (the log is how
+//! a bug report, and the window test, see what the user saw).
+
+use std::sync::Mutex;
+
+use super::app::App;
+use crate::engine::AccountState;
+
+/// The status bar's text as shown.
+pub fn line(app: &App) -> String {
+    let mut parts = Vec::new();
+    for (account, _) in &app.tree.accounts {
+        if let Some((done, total)) = app.progress.get(&account.id) {
+            parts.push(app.i18n.t(
+                "ui-progress",
+                &[("done", &done.to_string()), ("total", &total.to_string())],
+            ));
+        } else if let Some(state) = app.states.get(&account.id) {
+            parts.push(match state {
+                AccountState::Connecting => app.i18n.t("ui-state-connecting", &[]),
+                AccountState::Online => app.i18n.t("ui-state-online", &[]),
+                AccountState::Offline(reason) => {
+                    app.i18n.t("ui-state-offline", &[("reason", reason)])
+                }
+            });
+        }
+    }
+    if app.outbox.waiting > 0 {
+        parts.push(
+            app.i18n
+                .count("compose-outbox-waiting", "count", app.outbox.waiting as i64),
+        );
+    } else if let Some(notice) = &app.notice {
+        parts.push(notice.clone());
+    }
+    parts.join("   ·   ")
+}
+
+/// Logs the status bar's text when it changed since the last call.
+pub fn log_change(last: &Mutex<String>, app: &App) {
+    let now = line(app);
+    let Ok(mut last) = last.lock() else {
+        return;
+    };
+    if *last != now {
+        tracing::info!(target: "tidings::ui", "status bar: {now:?}");
+        *last = now;
+    }
+}

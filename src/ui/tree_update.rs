@@ -1,0 +1,52 @@
+//! The account and folder tree arrived: first run goes to setup, the first run of a session
+//! opens the first INBOX and reads what a crash left, and a password asked for before the tree
+//! was known is asked now.
+
+use iced::Task;
+
+use super::app::{App, Message};
+use super::data::Tree;
+use super::setup::SetupMsg;
+
+impl App {
+    /// Takes in a newly read tree.
+    pub(super) fn tree_loaded(&mut self, tree: Tree) -> Task<Message> {
+        let then = self.after_tree(tree);
+        let asked = match self.prompt_waiting.take() {
+            Some((account, refused)) if self.prompt.is_none() => {
+                self.ask_password(account, refused)
+            }
+            _ => Task::none(),
+        };
+        Task::batch([then, asked])
+    }
+
+    fn after_tree(&mut self, tree: Tree) -> Task<Message> {
+        self.tree = tree;
+        if self.tree.accounts.is_empty() && self.setup.is_none() {
+            // First run: nothing to show but the way to add an account.
+            return self.setup(SetupMsg::Start);
+        }
+        if !self.started {
+            // Once per run: drafts a crash left unsent, and the outbox's state.
+            self.started = true;
+            let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
+            let open = match (self.folder, first) {
+                (None, Some(f)) => {
+                    let id = f.id;
+                    self.open_folder(id)
+                }
+                _ => Task::none(),
+            };
+            return Task::batch([open, self.read_unsent(), self.read_outbox()]);
+        }
+        // Open the first account's INBOX when nothing is open yet.
+        if self.folder.is_none()
+            && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
+        {
+            let id = first.id;
+            return self.open_folder(id);
+        }
+        Task::none()
+    }
+}
