@@ -13,6 +13,7 @@ mod imap_sync;
 mod local;
 pub mod outbox;
 mod pop3_fetch;
+mod pop3_store;
 mod remote;
 mod worker;
 

@@ -6,15 +6,16 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use tokio::task::JoinHandle;
+
 use super::errors::{EngineError, ErrorKind};
+use super::pop3_store;
 use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol};
-use crate::mime::envelope;
 use crate::protocols::pop3::{self, Pop3Error, Pop3Login, Pop3Options};
 use crate::store::accounts::Account;
 use crate::store::actions::{self, ActionKind, PendingAction};
-use crate::store::messages::{self, Envelope, Flags};
-use crate::store::{bodies, folders, pop3 as seen};
+use crate::store::{folders, pop3 as seen};
 
 /// Starts the poller for `account`.
 pub(crate) fn start(ctx: Context, account: Account) -> Worker {
@@ -145,17 +146,28 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
             Err(e) => return Err(e.into()),
         };
         let size = sizes.get(n).copied().unwrap_or(limit + 1);
-        store_headers_only(ctx, account, inbox, uidl, head, size).await?;
+        pop3_store::store_headers_only(ctx, id, inbox, uidl, head, size).await?;
     }
     let numbers: Vec<u32> = new.iter().map(|(n, _)| *n).collect();
     let total = numbers.len() as u64;
-    let mut done = 0u64;
-    let mut stored: HashSet<String> = HashSet::new();
-    let mut arrived: Vec<i64> = Vec::new();
+    let mut progress = Progress {
+        account: account.id,
+        inbox,
+        done: 0,
+        total,
+        stored: HashSet::new(),
+        arrived: Vec::new(),
+    };
     {
         let utf8 = session.utf8();
         let mut downloads = session.retr_many(&numbers);
-        while let Some(next) = downloads.next().await {
+        let mut batch = pop3_store::Batch::new();
+        // At most one batch is parsed and committed while the next downloads.
+        let mut in_flight: Option<JoinHandle<Result<pop3_store::Committed, EngineError>>> = None;
+        let ended = loop {
+            let Some(next) = downloads.next().await else {
+                break Ok(());
+            };
             let (n, raw) = match next {
                 Ok(got) => got,
                 // Larger than LIST said: keep its headers, mark it, and end this pass (the
@@ -167,9 +179,10 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
                     ..
                 }) => {
                     if let Some(uidl) = uidl_of.get(&number) {
-                        store_headers_only(ctx, account, inbox, uidl, head, limit + 1).await?;
+                        pop3_store::store_headers_only(ctx, id, inbox, uidl, head, limit + 1)
+                            .await?;
                     }
-                    return Err(EngineError::new(
+                    break Err(EngineError::new(
                         ErrorKind::Protocol,
                         format!(
                             "message {number} on {} is larger than the limit of {limit} bytes; \
@@ -178,29 +191,38 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
                         ),
                     ));
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => break Err(e.into()),
             };
             let Some(uidl) = uidl_of.get(&n) else {
                 continue;
             };
-            let changed = store_download(ctx, account, inbox, uidl, raw, utf8).await?;
-            stored.insert(uidl.clone());
-            done += 1;
-            if let Some(message) = changed {
-                arrived.push(message);
-                ctx.emit(Event::MessagesChanged {
-                    folder: inbox,
-                    ids: vec![message],
-                });
+            if batch.push(uidl.clone(), raw) {
+                if let Some(previous) = in_flight.take() {
+                    progress.add(ctx, previous.await??);
+                }
+                in_flight = Some(tokio::spawn(pop3_store::commit(
+                    ctx.clone(),
+                    id,
+                    inbox,
+                    batch.take(),
+                    utf8,
+                )));
             }
-            ctx.emit(Event::SyncProgress {
-                account: account.id,
-                folder: inbox,
-                done,
-                total,
-            });
+        };
+        // What arrived is committed even when the pass ends in an error: it is not fetched
+        // again.
+        if let Some(previous) = in_flight.take() {
+            progress.add(ctx, previous.await??);
         }
+        if !batch.is_empty() {
+            let last = pop3_store::commit(ctx.clone(), id, inbox, batch.take(), utf8).await?;
+            progress.add(ctx, last);
+        }
+        ended?;
     }
+    let Progress {
+        stored, arrived, ..
+    } = progress;
 
     if !known.is_empty() && !arrived.is_empty() {
         // The first download of a mailbox is old mail, not news.
@@ -233,7 +255,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     }
     // Deletions happen at QUIT; only a successful QUIT lets us record them.
     session.quit().await?;
-    let gone: Vec<String> = deleting.into_iter().map(|(_, u)| u).collect();
+    let gone: HashSet<String> = deleting.into_iter().map(|(_, u)| u).collect();
     let on_server: HashSet<String> = listing.into_iter().map(|(_, u)| u).collect();
     ctx.store
         .writer()
@@ -253,111 +275,28 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Commits one downloaded message (or, for one the account already has, just its UIDL);
-/// returns the new message's id.
-async fn store_download(
-    ctx: &Context,
-    account: &Account,
+/// Downloads committed so far in a pass, told to the window as they land.
+struct Progress {
+    account: i64,
     inbox: i64,
-    uidl: &str,
-    raw: Vec<u8>,
-    utf8: bool,
-) -> Result<Option<i64>, EngineError> {
-    let (account_id, uidl) = (account.id, uidl.to_owned());
-    let parsed = tokio::task::spawn_blocking(move || {
-        // Without UTF8 a server may send a stand-in with the real message inside; the real one
-        // is what is kept (and its UIDL is recorded only with it).
-        let raw = match (utf8, crate::mime::downgrade::original_of(&raw)) {
-            (false, Some(original)) => original.to_vec(),
-            _ => raw,
-        };
-        let fields = envelope::body_fields(&raw);
-        (raw, fields)
-    })
-    .await?;
-    let (raw, fields) = parsed;
-    let hash = envelope::header_hash(&fields.list);
-    let changed = ctx
-        .store
-        .writer()
-        .write(move |tx| {
-            let list = &fields.list;
-            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
-                // Both IMAP and POP3 on: the IMAP mirror has it already; never show it twice.
-                seen::mark_downloaded(tx, account_id, &uidl, 0)?;
-                return Ok(None);
-            }
-            let envelope = Envelope {
-                snippet: fields.snippet.clone(),
-                has_attachments: fields.has_attachments,
-                ..inbox_row(account_id, inbox, &uidl, list, &hash, raw.len() as u64)
-            };
-            let id = messages::insert(tx, &envelope)?;
-            bodies::put(tx, id, &raw)?;
-            seen::mark_downloaded(tx, account_id, &uidl, id)?;
-            folders::recount(tx, inbox)?;
-            Ok(Some(id))
-        })
-        .await?;
-    Ok(changed)
+    done: u64,
+    total: u64,
+    stored: HashSet<String>,
+    arrived: Vec<i64>,
 }
 
-/// The local Inbox row of a POP3 message, from its headers.
-fn inbox_row(
-    account_id: i64,
-    inbox: i64,
-    uidl: &str,
-    list: &envelope::ListFields,
-    hash: &str,
-    size: u64,
-) -> Envelope {
-    Envelope {
-        account_id,
-        folder_id: inbox,
-        pop3_uidl: uidl.to_owned(),
-        rfc_message_id: list.rfc_message_id.clone(),
-        in_reply_to: list.in_reply_to.clone(),
-        refs: list.refs.clone(),
-        date: list.date.unwrap_or_else(now),
-        internal_date: now(),
-        from_name: list.from_name.clone(),
-        from_addr: list.from_addr.clone(),
-        to_addrs: list.to.clone(),
-        cc_addrs: list.cc.clone(),
-        subject: list.subject.clone(),
-        flags: Flags::default(),
-        size,
-        header_hash: hash.to_owned(),
-        ..Envelope::default()
+impl Progress {
+    fn add(&mut self, ctx: &Context, batch: pop3_store::Committed) {
+        self.done += batch.uidls.len() as u64;
+        self.stored.extend(batch.uidls);
+        self.arrived.extend(batch.messages);
+        ctx.emit(Event::SyncProgress {
+            account: self.account,
+            folder: self.inbox,
+            done: self.done,
+            total: self.total,
+        });
     }
-}
-
-/// Lists a message over the size limit from its headers: a row in the Inbox with its real
-/// size and no body, and its UIDL recorded so it is neither fetched nor deleted.
-async fn store_headers_only(
-    ctx: &Context,
-    account: &Account,
-    inbox: i64,
-    uidl: &str,
-    head: Vec<u8>,
-    size: u64,
-) -> Result<(), EngineError> {
-    let (account_id, uidl) = (account.id, uidl.to_owned());
-    let list = tokio::task::spawn_blocking(move || envelope::list_fields(&head)).await?;
-    let hash = envelope::header_hash(&list);
-    ctx.store
-        .writer()
-        .write(move |tx| {
-            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
-                return seen::mark_headers_only(tx, account_id, &uidl, 0);
-            }
-            let envelope = inbox_row(account_id, inbox, &uidl, &list, &hash, size);
-            let id = messages::insert(tx, &envelope)?;
-            seen::mark_headers_only(tx, account_id, &uidl, id)?;
-            folders::recount(tx, inbox)
-        })
-        .await?;
-    Ok(())
 }
 
 /// The pending action that deletes a POP3 message on the server at the next pass.

@@ -57,37 +57,85 @@ pub enum Multiline {
 
 /// The body of a multi-line response (after its +OK line): lines up to the lone ".", with a
 /// leading "." removed from stuffed lines, joined with CRLF, ending with CRLF; at most `max`
-/// bytes of it.
+/// bytes of it. Lines are taken straight from the reader's buffer (a line split across two
+/// reads is the only one copied twice), and `timeout` bounds each wait for more bytes.
 pub async fn read_multiline<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     timeout: Duration,
     max: usize,
 ) -> io::Result<Multiline> {
     let mut out = Vec::new();
+    // The start of a line whose end has not arrived yet.
+    let mut partial: Vec<u8> = Vec::new();
     loop {
-        let budget = max.saturating_sub(out.len());
-        let line = match read_line(reader, timeout, budget).await {
-            Ok(line) => line,
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+        let buf = tokio::time::timeout(timeout, reader.fill_buf())
+            .await
+            .map_err(|_| {
+                io::Error::new(io::ErrorKind::TimedOut, "the server did not answer in time")
+            })??;
+        if buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        let mut used = 0;
+        let mut step = Step::More;
+        while let Some(end) = buf[used..].iter().position(|&b| b == b'\n') {
+            let piece = &buf[used..used + end];
+            used += end + 1;
+            step = if partial.is_empty() {
+                take_line(piece, &mut out, max)
+            } else {
+                partial.extend_from_slice(piece);
+                let line = std::mem::take(&mut partial);
+                take_line(&line, &mut out, max)
+            };
+            if !matches!(step, Step::More) {
+                break;
+            }
+        }
+        if matches!(step, Step::More) {
+            // No line end in the rest: keep it for the next read, within the same bound a
+            // whole line has (the bytes left, plus a stuffing dot and CRLF).
+            partial.extend_from_slice(&buf[used..]);
+            used = buf.len();
+            if partial.len() > max.saturating_sub(out.len()).saturating_add(3) {
+                reader.consume(used);
                 return Ok(Multiline::TooLarge(out));
             }
-            Err(e) => return Err(e),
-        };
-        if line == b"." {
-            return Ok(Multiline::Whole(out));
         }
-        let content = if line.first() == Some(&b'.') {
-            &line[1..]
-        } else {
-            &line[..]
-        };
-        if out.len() + content.len() + 2 > max {
-            out.extend_from_slice(&content[..budget.min(content.len())]);
-            return Ok(Multiline::TooLarge(out));
+        reader.consume(used);
+        match step {
+            Step::More => {}
+            Step::End => return Ok(Multiline::Whole(out)),
+            Step::Full => return Ok(Multiline::TooLarge(out)),
         }
-        out.extend_from_slice(content);
-        out.extend_from_slice(b"\r\n");
     }
+}
+
+/// What one line did to a multi-line response.
+enum Step {
+    More,
+    End,
+    Full,
+}
+
+/// Adds one line (without its LF) to `out`, undoing dot-stuffing; the lone "." ends it.
+fn take_line(line: &[u8], out: &mut Vec<u8>, max: usize) -> Step {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line == b"." {
+        return Step::End;
+    }
+    let content = line.strip_prefix(b".").unwrap_or(line);
+    let budget = max.saturating_sub(out.len());
+    if out.len() + content.len() + 2 > max {
+        out.extend_from_slice(&content[..budget.min(content.len())]);
+        return Step::Full;
+    }
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\r\n");
+    Step::More
 }
 
 #[cfg(test)]
@@ -108,6 +156,23 @@ mod tests {
             Multiline::Whole(b"Subject: x\r\n\r\n.leading dot\r\n.\r\n..two\r\nend\r\n".to_vec())
         );
         assert_eq!(read_line(&mut r, T, 1024).await?, b"NEXT");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn lines_split_across_reads_come_out_the_same() -> io::Result<()> {
+        let wire: &[u8] =
+            b"Subject: x\r\n\r\n..leading dot\r\n..\r\nbare\nlong line here\r\n.\r\n+OK next\r\n";
+        let whole = read_multiline(&mut BufReader::new(wire), T, 1 << 20).await?;
+        for capacity in 1..24 {
+            let mut r = BufReader::with_capacity(capacity, wire);
+            assert_eq!(
+                read_multiline(&mut r, T, 1 << 20).await?,
+                whole,
+                "capacity {capacity}"
+            );
+            assert_eq!(read_line(&mut r, T, 1024).await?, b"+OK next");
+        }
         Ok(())
     }
 

@@ -1,0 +1,194 @@
+//! Committing POP3 downloads: a batch of messages is parsed off the async threads and
+//! committed in one transaction, each message with its UIDL, so a kill loses at most the batch
+//! in flight (downloaded again next time, never twice) while the socket keeps streaming.
+
+use std::time::{Duration, Instant};
+
+use super::errors::EngineError;
+use super::{Context, Event};
+use crate::mime::envelope;
+use crate::store::messages::{self, Envelope, Flags};
+use crate::store::{bodies, folders, pop3 as seen};
+
+/// A batch is committed at this many messages...
+const BATCH_MESSAGES: usize = 500;
+/// ...or this many bytes...
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// ...or when its first message has waited this long, so the newest mail shows at once.
+const BATCH_AGE: Duration = Duration::from_millis(300);
+
+/// Downloads waiting to be committed, in arrival order.
+pub(crate) struct Batch {
+    items: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+    since: Instant,
+}
+
+impl Batch {
+    pub(crate) fn new() -> Batch {
+        Batch {
+            items: Vec::new(),
+            bytes: 0,
+            since: Instant::now(),
+        }
+    }
+
+    /// Adds a download; true when the batch should be committed now.
+    pub(crate) fn push(&mut self, uidl: String, raw: Vec<u8>) -> bool {
+        if self.items.is_empty() {
+            self.since = Instant::now();
+        }
+        self.bytes += raw.len();
+        self.items.push((uidl, raw));
+        self.items.len() >= BATCH_MESSAGES
+            || self.bytes >= BATCH_BYTES
+            || self.since.elapsed() >= BATCH_AGE
+    }
+
+    /// Takes what is waiting, leaving the batch empty.
+    pub(crate) fn take(&mut self) -> Vec<(String, Vec<u8>)> {
+        self.bytes = 0;
+        std::mem::take(&mut self.items)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// What committing a batch did: the UIDLs now recorded, and the new messages' ids.
+#[derive(Debug, Default)]
+pub(crate) struct Committed {
+    pub(crate) uidls: Vec<String>,
+    pub(crate) messages: Vec<i64>,
+}
+
+/// Parses and commits one batch (a message the account already has records just its UIDL),
+/// then tells the window.
+pub(crate) async fn commit(
+    ctx: Context,
+    account_id: i64,
+    inbox: i64,
+    items: Vec<(String, Vec<u8>)>,
+    utf8: bool,
+) -> Result<Committed, EngineError> {
+    let parsed = tokio::task::spawn_blocking(move || {
+        items
+            .into_iter()
+            .map(|(uidl, raw)| {
+                // Without UTF8 a server may send a stand-in with the real message inside; the
+                // real one is what is kept (and its UIDL is recorded only with it).
+                let raw = match (utf8, crate::mime::downgrade::original_of(&raw)) {
+                    (false, Some(original)) => original.to_vec(),
+                    _ => raw,
+                };
+                let fields = envelope::body_fields(&raw);
+                let hash = envelope::header_hash(&fields.list);
+                (uidl, raw, fields, hash)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    let committed = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            let mut done = Committed::default();
+            for (uidl, raw, fields, hash) in &parsed {
+                let list = &fields.list;
+                done.uidls.push(uidl.clone());
+                if messages::account_has(tx, account_id, &list.rfc_message_id, hash)? {
+                    // Both IMAP and POP3 on (or the same message twice on the server): the
+                    // account has it already; never show it twice.
+                    seen::mark_downloaded(tx, account_id, uidl, 0)?;
+                    continue;
+                }
+                let envelope = Envelope {
+                    snippet: fields.snippet.clone(),
+                    has_attachments: fields.has_attachments,
+                    ..inbox_row(account_id, inbox, uidl, list, hash, raw.len() as u64)
+                };
+                let id = messages::insert(tx, &envelope)?;
+                bodies::put(tx, id, raw)?;
+                seen::mark_downloaded(tx, account_id, uidl, id)?;
+                done.messages.push(id);
+            }
+            if !done.messages.is_empty() {
+                folders::recount(tx, inbox)?;
+            }
+            Ok(done)
+        })
+        .await?;
+    if !committed.messages.is_empty() {
+        ctx.emit(Event::MessagesChanged {
+            folder: inbox,
+            ids: committed.messages.clone(),
+        });
+    }
+    Ok(committed)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The local Inbox row of a POP3 message, from its headers.
+fn inbox_row(
+    account_id: i64,
+    inbox: i64,
+    uidl: &str,
+    list: &envelope::ListFields,
+    hash: &str,
+    size: u64,
+) -> Envelope {
+    Envelope {
+        account_id,
+        folder_id: inbox,
+        pop3_uidl: uidl.to_owned(),
+        rfc_message_id: list.rfc_message_id.clone(),
+        in_reply_to: list.in_reply_to.clone(),
+        refs: list.refs.clone(),
+        date: list.date.unwrap_or_else(now),
+        internal_date: now(),
+        from_name: list.from_name.clone(),
+        from_addr: list.from_addr.clone(),
+        to_addrs: list.to.clone(),
+        cc_addrs: list.cc.clone(),
+        subject: list.subject.clone(),
+        flags: Flags::default(),
+        size,
+        header_hash: hash.to_owned(),
+        ..Envelope::default()
+    }
+}
+
+/// Lists a message over the size limit from its headers: a row in the Inbox with its real
+/// size and no body, and its UIDL recorded so it is neither fetched nor deleted.
+pub(crate) async fn store_headers_only(
+    ctx: &Context,
+    account_id: i64,
+    inbox: i64,
+    uidl: &str,
+    head: Vec<u8>,
+    size: u64,
+) -> Result<(), EngineError> {
+    let uidl = uidl.to_owned();
+    let list = tokio::task::spawn_blocking(move || envelope::list_fields(&head)).await?;
+    let hash = envelope::header_hash(&list);
+    ctx.store
+        .writer()
+        .write(move |tx| {
+            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
+                return seen::mark_headers_only(tx, account_id, &uidl, 0);
+            }
+            let envelope = inbox_row(account_id, inbox, &uidl, &list, &hash, size);
+            let id = messages::insert(tx, &envelope)?;
+            seen::mark_headers_only(tx, account_id, &uidl, id)?;
+            folders::recount(tx, inbox)
+        })
+        .await?;
+    Ok(())
+}
