@@ -7,6 +7,9 @@
 #[path = "../tests/harness/mod.rs"]
 mod harness;
 
+#[path = "common/figures.rs"]
+mod figures;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -19,6 +22,61 @@ struct Run {
     wall: Duration,
     peak_rss_kb: u64,
     first_50: Option<Duration>,
+    /// When a progress line first reported every envelope in.
+    all_envelopes: Option<Duration>,
+}
+
+/// The protocol limit: a minimal client (openssl s_client, its bytes counted and dropped)
+/// logs in and fetches `what` for every message of INBOX in one command.
+fn raw_fetch(servers: &Servers, ca: &Path, what: &str) -> Result<(Duration, u64)> {
+    use std::io::{Read, Write};
+    let alice = servers.user("alice");
+    let start = Instant::now();
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-quiet",
+            "-ign_eof",
+            "-verify_return_error",
+            "-connect",
+        ])
+        .arg(format!("{HOST}:{}", servers.ports.imaps))
+        .arg("-CAfile")
+        .arg(ca)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let Some(mut input) = child.stdin.take() {
+        write!(
+            input,
+            "a LOGIN \"{}\" \"{}\"\r\nb SELECT INBOX\r\nc UID FETCH 1:* ({what})\r\nd LOGOUT\r\n",
+            alice.address, alice.password
+        )?;
+    }
+    let mut bytes = 0u64;
+    let mut tail = Vec::new();
+    if let Some(mut out) = child.stdout.take() {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = out.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            tail.extend_from_slice(&buf[..n]);
+            if tail.len() > 4096 {
+                tail.drain(..tail.len() - 4096);
+            }
+        }
+    }
+    child.wait()?;
+    let took = start.elapsed();
+    let tail = String::from_utf8_lossy(&tail);
+    if !tail.contains("c OK") {
+        return Err(format!("the raw fetch of {what} did not finish: {tail}").into());
+    }
+    Ok((took, bytes))
 }
 
 fn require(binary: &str, package: &str) -> Result<()> {
@@ -54,14 +112,23 @@ fn timed(command: Command) -> Result<Run> {
     let start = Instant::now();
     let mut child = wrapped.spawn()?;
     let mut first_50 = None;
+    let mut all_envelopes = None;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line?;
-            if first_50.is_none()
-                && let Some((done, _)) = line.rsplit(": ").next().and_then(|p| p.split_once('/'))
-                && done.parse::<u64>().unwrap_or(0) >= 50
-            {
+            let Some((done, total)) = line.rsplit(": ").next().and_then(|p| p.split_once('/'))
+            else {
+                continue;
+            };
+            let (done, total) = (
+                done.parse::<u64>().unwrap_or(0),
+                total.trim().parse::<u64>().unwrap_or(u64::MAX),
+            );
+            if first_50.is_none() && done >= 50 {
                 first_50 = Some(start.elapsed());
+            }
+            if all_envelopes.is_none() && done >= total {
+                all_envelopes = Some(start.elapsed());
             }
         }
     }
@@ -81,6 +148,7 @@ fn timed(command: Command) -> Result<Run> {
         wall,
         peak_rss_kb,
         first_50,
+        all_envelopes,
     })
 }
 
@@ -160,39 +228,69 @@ fn main() -> Result<()> {
         c
     };
 
+    // Once untimed, so Dovecot's index and cache are built before anything is measured.
+    raw_fetch(&servers, &ca, "BODY.PEEK[HEADER]")?;
+    let (raw_bodies, body_bytes) = raw_fetch(&servers, &ca, "BODY.PEEK[]")?;
+    let (raw_headers, _) = raw_fetch(&servers, &ca, "BODY.PEEK[HEADER]")?;
+    eprintln!("raw fetch: {body_bytes} bytes of bodies");
     let mbsync_full = timed(theirs(()))?;
     let ours_full = timed(ours(()))?;
     let mbsync_again = timed(theirs(()))?;
     let ours_again = timed(ours(()))?;
 
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+    let size = figures::count_label(count);
     println!("mailbox: {count} messages in INBOX, over TLS to Dovecot on loopback");
-    println!("| measure | Tidings | mbsync | Tidings / mbsync |");
-    println!("|---|---|---|---|");
-    println!(
-        "| full mirror (headers + bodies) | {:.2} s | {:.2} s | {:.2} |",
-        ours_full.wall.as_secs_f64(),
-        mbsync_full.wall.as_secs_f64(),
-        ratio(ours_full.wall, mbsync_full.wall)
+    println!("| measure | Tidings | mbsync | Tidings / mbsync | README's last |");
+    println!("|---|---|---|---|---|");
+    figures::row(
+        &format!("full mirror (headers + bodies), {size}"),
+        &[
+            format!("{:.2} s", ours_full.wall.as_secs_f64()),
+            format!("{:.2} s", mbsync_full.wall.as_secs_f64()),
+        ],
+        ratio(ours_full.wall, mbsync_full.wall),
     );
+    figures::row(
+        &format!("full mirror vs raw BODY.PEEK[] fetch, {size}"),
+        &[
+            format!("{:.2} s", ours_full.wall.as_secs_f64()),
+            format!("{:.2} s (raw)", raw_bodies.as_secs_f64()),
+        ],
+        ratio(ours_full.wall, raw_bodies),
+    );
+    if let Some(envelopes) = ours_full.all_envelopes {
+        figures::row(
+            &format!("all envelopes vs raw HEADER fetch, {size}"),
+            &[
+                format!("{:.2} s", envelopes.as_secs_f64()),
+                format!("{:.2} s (raw)", raw_headers.as_secs_f64()),
+            ],
+            ratio(envelopes, raw_headers),
+        );
+    }
     println!(
-        "| newest 50 committed | {} | – | – |",
+        "| newest 50 committed, {size} | {} | – | – | – |",
         ours_full
             .first_50
             .map(|d| format!("{:.3} s", d.as_secs_f64()))
             .unwrap_or_else(|| "not seen".into())
     );
-    println!(
-        "| no-change resync | {:.3} s | {:.3} s | {:.2} |",
-        ours_again.wall.as_secs_f64(),
-        mbsync_again.wall.as_secs_f64(),
-        ratio(ours_again.wall, mbsync_again.wall)
+    figures::row(
+        &format!("no-change resync, {size}"),
+        &[
+            format!("{:.3} s", ours_again.wall.as_secs_f64()),
+            format!("{:.3} s", mbsync_again.wall.as_secs_f64()),
+        ],
+        ratio(ours_again.wall, mbsync_again.wall),
     );
-    println!(
-        "| peak RSS, full mirror | {} MB | {} MB | {:.2} |",
-        ours_full.peak_rss_kb / 1024,
-        mbsync_full.peak_rss_kb / 1024,
-        ours_full.peak_rss_kb as f64 / mbsync_full.peak_rss_kb.max(1) as f64
+    figures::row(
+        &format!("peak RSS, full mirror, {size}"),
+        &[
+            format!("{} MB", ours_full.peak_rss_kb / 1024),
+            format!("{} MB", mbsync_full.peak_rss_kb / 1024),
+        ],
+        ours_full.peak_rss_kb as f64 / mbsync_full.peak_rss_kb.max(1) as f64,
     );
     Ok(())
 }
