@@ -11,5 +11,6 @@ pub mod logging;
 pub mod mime;
 pub mod paths;
 pub mod protocols;
+pub mod search;
 pub mod store;
 pub mod ui;

@@ -52,49 +52,7 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
     for (account, folder) in chosen {
         {
             for m in messages::all_in_folder(&reader, folder.id).map_err(|e| e.to_string())? {
-                let mut flags = Vec::new();
-                for (on, name) in [
-                    (m.flags.seen, "\\Seen"),
-                    (m.flags.flagged, "\\Flagged"),
-                    (m.flags.answered, "\\Answered"),
-                    (m.flags.draft, "\\Draft"),
-                    (m.flags.deleted, "\\Deleted"),
-                ] {
-                    if on {
-                        flags.push(name.to_owned());
-                    }
-                }
-                flags.extend(m.flags.keywords.split_whitespace().map(str::to_owned));
-                let line = if args.json {
-                    let json = serde_json::json!({
-                        "id": m.id,
-                        "account": account.address,
-                        "folder": folder.name,
-                        "uid": m.uid,
-                        "message_id": m.rfc_message_id,
-                        "date": m.date,
-                        "from": m.from_addr,
-                        "from_name": m.from_name,
-                        "subject": m.subject,
-                        "flags": flags,
-                        "size": m.size,
-                        "has_attachments": m.has_attachments,
-                    })
-                    .to_string();
-                    super::terminal::clean_json(&json)
-                } else {
-                    format!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        folder.name,
-                        m.uid,
-                        m.rfc_message_id,
-                        m.date,
-                        m.from_addr,
-                        m.subject.replace(['\t', '\n'], " "),
-                        flags.join(" "),
-                        m.size
-                    )
-                };
+                let line = line(&account.address, &folder.name, &m, args.json);
                 if let Err(e) = writeln!(out, "{}", super::terminal::clean(&line)) {
                     super::terminal::exit_if_gone(&e);
                     return Err(format!("cannot print: {e}"));
@@ -107,6 +65,54 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
         return Err(format!("cannot print: {e}"));
     }
     Ok(())
+}
+
+/// One message as `tidings list` (and `tidings search`) prints it: tab-separated, or a JSON
+/// object.
+pub(crate) fn line(account: &str, folder: &str, m: &messages::Envelope, json: bool) -> String {
+    let mut flags = Vec::new();
+    for (on, name) in [
+        (m.flags.seen, "\\Seen"),
+        (m.flags.flagged, "\\Flagged"),
+        (m.flags.answered, "\\Answered"),
+        (m.flags.draft, "\\Draft"),
+        (m.flags.deleted, "\\Deleted"),
+    ] {
+        if on {
+            flags.push(name.to_owned());
+        }
+    }
+    flags.extend(m.flags.keywords.split_whitespace().map(str::to_owned));
+    if json {
+        let json = serde_json::json!({
+            "id": m.id,
+            "account": account,
+            "folder": folder,
+            "uid": m.uid,
+            "message_id": m.rfc_message_id,
+            "date": m.date,
+            "from": m.from_addr,
+            "from_name": m.from_name,
+            "subject": m.subject,
+            "flags": flags,
+            "size": m.size,
+            "has_attachments": m.has_attachments,
+        })
+        .to_string();
+        super::terminal::clean_json(&json)
+    } else {
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            folder,
+            m.uid,
+            m.rfc_message_id,
+            m.date,
+            m.from_addr,
+            m.subject.replace(['\t', '\n'], " "),
+            flags.join(" "),
+            m.size
+        )
+    }
 }
 
 /// Whether the user's `name` means `folder`: its shown name or the server's, in any letter

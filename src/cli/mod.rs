@@ -5,6 +5,7 @@ mod account;
 mod folder;
 mod list;
 mod outbox;
+mod search;
 mod send;
 mod show;
 mod sync;
@@ -47,6 +48,10 @@ pub enum Commands {
     Folder(folder::FolderCommand),
     /// Show a message (an .eml file or a mirrored one) as text.
     Show(show::ShowArgs),
+    /// Search every account's mail (the window's search language).
+    Search(search::SearchArgs),
+    /// Bring the search index up to date, or rebuild it (--rebuild).
+    Index(search::IndexArgs),
     /// Send a message through the outbox (exits non-zero with the server's reason).
     Send(send::SendArgs),
     /// List the outbox, or retry or discard an item.
@@ -88,6 +93,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::List(args)) => list::run(&store, args),
         Some(Commands::Folder(command)) => folder::run(&store, command),
         Some(Commands::Show(args)) => show::run(&store, args),
+        Some(Commands::Search(args)) => search::run(&store, args),
+        Some(Commands::Index(args)) => search::index(&store, args),
         Some(Commands::Send(args)) => send::run(store, args),
         Some(Commands::Outbox(command)) => outbox::run(store, command),
     }

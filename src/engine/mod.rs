@@ -10,6 +10,7 @@ mod errors;
 mod folder_list;
 mod idle;
 mod imap_sync;
+mod indexer;
 mod local;
 pub mod outbox;
 mod pop3_fetch;
@@ -212,6 +213,8 @@ pub enum Event {
     },
     /// A full sync pass of an account finished.
     SyncDone { account: i64 },
+    /// Messages still waiting to be indexed for search (a large backlog only; 0 when done).
+    Indexing { left: u64 },
     /// The outbox of an account changed (queued, sent, failed).
     OutboxChanged { account: i64 },
     /// An outbox item's message is being handed to the server.
@@ -325,11 +328,16 @@ pub(crate) struct Context {
     /// Accounts whose IMAP server refused a comma-separated UID set: they get one range a
     /// command from then on (learned at run time; QQ Mail is known from the provider data).
     pub single_uid_ranges: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// Something was committed that the search index may need.
+    pub indexer_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Context {
     pub(crate) fn emit(&self, event: Event) {
         log_event(&event);
+        if matches!(event, Event::MessagesChanged { .. }) {
+            self.indexer_wake.notify_one();
+        }
         // A client that stopped listening is not an engine error.
         let _ = self.events.send(event);
     }
@@ -416,6 +424,7 @@ pub fn spawn(
         reachable: tokio::sync::broadcast::channel(64).0,
         actions_queued: tokio::sync::broadcast::channel(64).0,
         single_uid_ranges: Arc::default(),
+        indexer_wake: Arc::default(),
     };
     tokio::spawn(run(ctx, command_rx));
     (EngineHandle { commands }, event_rx)
@@ -448,6 +457,7 @@ impl Tasks {
 
 /// The engine's main loop: keeps the per-account tasks and routes commands.
 async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
+    let indexer = tokio::spawn(indexer::run(ctx.clone()));
     let mut tasks = Tasks::default();
     refresh_accounts(&ctx, &mut tasks).await;
     loop {
@@ -626,6 +636,17 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
     }
     for (_, worker) in tasks.senders.drain().chain(tasks.pollers.drain()) {
         worker.stop().await;
+    }
+    indexer.abort();
+    if ctx.options.once {
+        // `sync --once` ends with everything it mirrored searchable.
+        if let Err(e) = indexer::drain(&ctx).await {
+            ctx.emit(Event::Error {
+                account: 0,
+                kind: ErrorKind::Storage,
+                message: format!("indexing for search: {e}"),
+            });
+        }
     }
 }
 

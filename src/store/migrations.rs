@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_outbox_answers",
         include_str!("migrations/0008_outbox_answers.sql"),
     ),
+    ("0009_search", include_str!("migrations/0009_search.sql")),
 ];
 
 /// The schema version a fully migrated database has.
@@ -128,7 +129,8 @@ mod tests {
         let mut conn = Connection::open_in_memory().ctx("open")?;
         migrate(&mut conn)?;
         let mut stmt = conn
-            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+            // The search index's virtual table and its shadow tables are FTS5's own.
+            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
             .ctx("prepare")?;
         let rows: Vec<(String, i64)> = stmt
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))

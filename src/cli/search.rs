@@ -1,0 +1,154 @@
+//! `tidings search` and `tidings index --rebuild`: the window's search from the command line,
+//! and rebuilding the search index from the mirror.
+
+use std::io::Write as _;
+
+use clap::Args;
+
+use crate::search::{self, Order, Scope, index};
+use crate::store::{Store, folders, messages};
+
+/// Options of `tidings search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Only this account (address or name).
+    #[arg(long)]
+    account: Option<String>,
+    /// Only this folder of that account (as shown, or as on the server).
+    #[arg(long)]
+    folder: Option<String>,
+    /// At most this many hits (all without it).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Best match first instead of newest first.
+    #[arg(long)]
+    best: bool,
+    /// JSON lines (the fields of `tidings list --json`) instead of tab-separated text.
+    #[arg(long)]
+    json: bool,
+    /// The query: words, "phrases", OR, -word, from: to: cc: subject: body: filename:,
+    /// has:attachment, is:unread/read/flagged, in:FOLDER, account:ADDRESS, after: before:
+    /// date: newer_than: older_than:.
+    #[arg(required = true, num_args = 1..)]
+    query: Vec<String>,
+}
+
+/// Options of `tidings index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Forget the index and build it again from the mirror.
+    #[arg(long)]
+    rebuild: bool,
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Prints the hits.
+pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
+    let mut scope = Scope::default();
+    if args.account.is_some() || args.folder.is_some() {
+        let accounts = super::select_accounts(store, args.account.as_deref())?;
+        if args.account.is_some()
+            && let [only] = accounts.as_slice()
+        {
+            scope.account = Some(only.id);
+        }
+        if let Some(name) = &args.folder {
+            let reader = store.reader().map_err(|e| e.to_string())?;
+            let mut found = Vec::new();
+            for a in &accounts {
+                for f in folders::list(&reader, a.id).map_err(|e| e.to_string())? {
+                    if super::list::names_folder(name, &f) {
+                        found.push(f);
+                    }
+                }
+            }
+            match found.as_slice() {
+                [one] => scope.folder = Some(one.id),
+                [] => return Err(format!("there is no folder {name:?}")),
+                _ => {
+                    return Err(format!(
+                        "{name:?} is a folder of several accounts; name one with --account"
+                    ));
+                }
+            }
+        }
+    }
+    let query = args.query.join(" ");
+    let order = if args.best {
+        Order::Best
+    } else {
+        Order::Newest
+    };
+    let reader = store.reader().map_err(|e| e.to_string())?;
+    let hits =
+        search::run(&reader, &query, now(), scope, order, args.limit).map_err(|e| e.to_string())?;
+    let mut names = std::collections::HashMap::new();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for id in hits {
+        let Some(m) = messages::get(&reader, id).map_err(|e| e.to_string())? else {
+            continue;
+        };
+        let (account, folder) = match names.entry(m.folder_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let folder = folders::get(&reader, m.folder_id)
+                    .map_err(|e| e.to_string())?
+                    .map(|f| f.name)
+                    .unwrap_or_default();
+                let account = crate::store::accounts::get(&reader, m.account_id)
+                    .map_err(|e| e.to_string())?
+                    .map(|a| a.address)
+                    .unwrap_or_default();
+                e.insert((account, folder))
+            }
+        };
+        let line = super::list::line(account, folder, &m, args.json);
+        if let Err(e) = writeln!(out, "{}", super::terminal::clean(&line)) {
+            super::terminal::exit_if_gone(&e);
+            return Err(format!("cannot print: {e}"));
+        }
+    }
+    if let Err(e) = out.flush() {
+        super::terminal::exit_if_gone(&e);
+        return Err(format!("cannot print: {e}"));
+    }
+    Ok(())
+}
+
+/// Brings the index up to date (from scratch with `--rebuild`), with a progress line.
+pub fn index(store: &Store, args: IndexArgs) -> Result<(), String> {
+    if args.rebuild {
+        store
+            .writer()
+            .write_blocking(|tx| index::reset(tx))
+            .map_err(|e| e.to_string())?;
+    }
+    let reader = store.reader().map_err(|e| e.to_string())?;
+    let total = index::backlog(&reader).map_err(|e| e.to_string())?;
+    let mut progress = super::terminal::Progress::new();
+    let mut done = 0u64;
+    loop {
+        let mut rows = Vec::new();
+        for p in index::pending(&reader, 500).map_err(|e| e.to_string())? {
+            if let Some(row) = index::build_safely(&reader, p).map_err(|e| e.to_string())? {
+                rows.push(row);
+            }
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let n = rows.len() as u64;
+        store
+            .writer()
+            .write_blocking(move |tx| index::write(tx, &rows))
+            .map_err(|e| e.to_string())?;
+        done += n;
+        progress.show(&format!("indexed {done}/{total}"), done >= total);
+    }
+    super::terminal::end_progress();
+    super::terminal::out(&format!("indexed {done} messages"));
+    Ok(())
+}

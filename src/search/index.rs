@@ -1,0 +1,180 @@
+//! Keeping the search index exact. Triggers in the store queue every message as it is mirrored
+//! and again when its body arrives, and drop its row when it goes (moves keep the row: the
+//! folder is read from `messages` at query time). `pending` reads a batch from the queue,
+//! newest first, `build` makes the rows off any lock (the reader's display model, every charset
+//! decoded), and `write` stores them, each only if nothing changed the message meanwhile.
+
+use rusqlite::{Connection, params};
+
+use super::segment::for_index;
+use crate::mime::body::{self, Options};
+use crate::mime::model::Block;
+use crate::mime::text::{self, Zone};
+use crate::store::{SqlContext, StoreError, bodies, messages};
+
+/// One message waiting to be indexed: its id and the queue stamp read with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Pending {
+    /// The message.
+    pub message: i64,
+    /// The request's stamp; a newer request bumps it.
+    pub stamp: i64,
+}
+
+/// Up to `limit` queued messages, newest first.
+pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Pending>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT q.message_id, q.stamp FROM search_queue q \
+             JOIN messages m ON m.id = q.message_id ORDER BY m.date DESC LIMIT ?1",
+        )
+        .ctx("preparing the search queue")?;
+    let rows = stmt
+        .query_map([limit as i64], |r| {
+            Ok(Pending {
+                message: r.get(0)?,
+                stamp: r.get(1)?,
+            })
+        })
+        .ctx("reading the search queue")?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .ctx("reading the search queue")
+}
+
+/// How many messages wait to be indexed.
+pub fn backlog(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row("SELECT count(*) FROM search_queue", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n.max(0) as u64)
+    .ctx("counting the search queue")
+}
+
+/// An index row, already cut for the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Row {
+    /// The message.
+    pub message: i64,
+    /// The stamp it was built for.
+    pub stamp: i64,
+    /// Subject.
+    pub subject: String,
+    /// From: name and address.
+    pub sender: String,
+    /// To.
+    pub recipients: String,
+    /// Cc.
+    pub copied: String,
+    /// Attachment file names.
+    pub filenames: String,
+    /// The body as the reader shows it, quoted parts left out.
+    pub body: String,
+    /// The quoted parts (weighted lower).
+    pub quoted: String,
+}
+
+/// The most body text indexed per message: a huge log pasted into a mail must not make one
+/// message cost as much as a thousand.
+const MAX_BODY_CHARS: usize = 200_000;
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_BODY_CHARS) {
+        Some((at, _)) => for_index(&text[..at]),
+        None => for_index(text),
+    }
+}
+
+/// Builds the row of `p` from the store (a reader connection): headers always, the body when
+/// it is there and `with_body`. None when the message is gone.
+pub fn build(conn: &Connection, p: Pending, with_body: bool) -> Result<Option<Row>, StoreError> {
+    let Some(m) = messages::get(conn, p.message)? else {
+        return Ok(None);
+    };
+    let mut row = Row {
+        message: p.message,
+        stamp: p.stamp,
+        subject: for_index(&m.subject),
+        sender: for_index(&format!("{} {}", m.from_name, m.from_addr)),
+        recipients: for_index(&m.to_addrs),
+        copied: for_index(&m.cc_addrs),
+        ..Row::default()
+    };
+    if let Some(raw) = bodies::get(conn, p.message)?.filter(|_| with_body) {
+        let shown = body::display(&raw, Options::default());
+        let (quoted, own): (Vec<Block>, Vec<Block>) = shown
+            .body
+            .into_iter()
+            .partition(|b| matches!(b, Block::Quote(_)));
+        row.body = cut(&text::render_body(&own, "en-US", Zone::Utc));
+        row.quoted = cut(&text::render_body(&quoted, "en-US", Zone::Utc));
+        row.filenames = for_index(
+            &shown
+                .attachments
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    Ok(Some(row))
+}
+
+/// Like `build`, but a body the display model cannot take leaves the message searchable by its
+/// headers instead of stopping the index.
+pub fn build_safely(conn: &Connection, p: Pending) -> Result<Option<Row>, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(conn, p, true))).unwrap_or_else(
+        |_| {
+            tracing::warn!(
+                message = p.message,
+                "indexing the body failed; headers only"
+            );
+            build(conn, p, false)
+        },
+    )
+}
+
+/// Stores built rows (in the writer's transaction), each only if its request is still the
+/// newest; returns how many were stored.
+pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
+    let mut stored = 0;
+    for row in rows {
+        let done = conn
+            .prepare_cached("DELETE FROM search_queue WHERE message_id = ?1 AND stamp = ?2")
+            .ctx("preparing the search queue")?
+            .execute(params![row.message, row.stamp])
+            .ctx("updating the search queue")?;
+        if done == 0 {
+            // Changed meanwhile (its body arrived) or gone: the newer request is built next.
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO search \
+             (rowid, subject, sender, recipients, copied, filenames, body, quoted) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .ctx("preparing the search index")?
+        .execute(params![
+            row.message,
+            row.subject,
+            row.sender,
+            row.recipients,
+            row.copied,
+            row.filenames,
+            row.body,
+            row.quoted
+        ])
+        .ctx("writing the search index")?;
+        stored += 1;
+    }
+    Ok(stored)
+}
+
+/// Forgets the whole index and queues every message again (`tidings index --rebuild`).
+pub fn reset(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "DELETE FROM search; \
+         INSERT INTO search_queue (message_id) SELECT id FROM messages WHERE true \
+             ON CONFLICT (message_id) DO UPDATE SET stamp = stamp + 1;",
+    )
+    .ctx("resetting the search index")
+}
