@@ -24,6 +24,8 @@ mod hostile;
 mod idle;
 #[path = "engine/pop3.rs"]
 mod pop3;
+#[path = "engine/search.rs"]
+mod search;
 #[path = "engine/send.rs"]
 mod send;
 #[path = "engine/sizes.rs"]

@@ -28,8 +28,9 @@ pub struct SearchArgs {
     json: bool,
     /// The query: words, "phrases", OR, -word, from: to: cc: subject: body: filename:,
     /// has:attachment, is:unread/read/flagged, in:FOLDER, account:ADDRESS, after: before:
-    /// date: newer_than: older_than:.
-    #[arg(required = true, num_args = 1..)]
+    /// date: newer_than: older_than:. Options go before it; after its first word, words
+    /// starting with - exclude (put -- before a query that starts with one).
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     query: Vec<String>,
 }
 
