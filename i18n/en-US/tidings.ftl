@@ -61,6 +61,7 @@ ui-state-connecting = Connecting…
 ui-state-online = Online
 ui-state-offline = Offline: { $reason }
 ui-progress = Syncing { $done } of { $total }
+ui-indexing = Indexing for search: { $count } left
 ui-error = Error: { $message }
 ui-language = Language
 ui-theme = Theme

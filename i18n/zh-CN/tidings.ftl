@@ -58,6 +58,7 @@ ui-state-connecting = 正在连接……
 ui-state-online = 在线
 ui-state-offline = 离线：{ $reason }
 ui-progress = 正在同步 { $done }/{ $total }
+ui-indexing = 正在建立搜索索引：还剩 { $count } 封
 ui-error = 错误：{ $message }
 ui-language = 语言
 ui-theme = 主题

@@ -115,6 +115,8 @@ pub struct App {
     pub prompt_dismissed: HashSet<i64>,
     /// A password asked for before the account list was read: (account, refused).
     pub prompt_waiting: Option<(i64, bool)>,
+    /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
+    pub indexing: u64,
     /// The message being written.
     pub composer: Option<Composer>,
     /// Addresses for completion (read when a composer first opens).
@@ -158,6 +160,7 @@ impl App {
             prompt: None,
             prompt_dismissed: HashSet::new(),
             prompt_waiting: None,
+            indexing: 0,
             composer: None,
             address_book: Vec::new(),
             unsent: Vec::new(),

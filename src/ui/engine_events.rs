@@ -41,6 +41,10 @@ impl App {
                     }
                     Task::none()
                 }
+                Event::Indexing { left } => {
+                    self.indexing = left;
+                    Task::none()
+                }
                 Event::SyncDone { account } => {
                     self.progress.remove(&account);
                     self.load_tree()

@@ -26,6 +26,12 @@ pub fn line(app: &App) -> String {
             });
         }
     }
+    if app.indexing > 0 {
+        parts.push(
+            app.i18n
+                .t("ui-indexing", &[("count", &app.indexing.to_string())]),
+        );
+    }
     if app.outbox.waiting > 0 {
         parts.push(
             app.i18n

@@ -423,3 +423,25 @@ fn answered_and_forwarded_messages_are_marked_in_the_list() -> Result<()> {
     snapshot(&app, "mail-answered-forwarded-light")?;
     Ok(())
 }
+
+#[test]
+fn a_large_search_backlog_shows_in_the_status_bar_until_it_is_indexed() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "zh-CN")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Indexing {
+        left: 12000,
+    })));
+    assert!(
+        tidings::ui::status::line(&app).contains("正在建立搜索索引：还剩 12000 封"),
+        "{}",
+        tidings::ui::status::line(&app)
+    );
+    snapshot(&app, "mail-indexing-zh")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Indexing { left: 0 })));
+    assert!(!tidings::ui::status::line(&app).contains("索引"));
+    let mut app = window(&db, "en-US")?;
+    let _ = app.update(Message::Engine(Link::Event(Event::Indexing { left: 640 })));
+    assert!(tidings::ui::status::line(&app).contains("Indexing for search: 640 left"));
+    Ok(())
+}
