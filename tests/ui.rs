@@ -13,6 +13,8 @@ mod composer;
 mod mail;
 #[path = "ui/reader.rs"]
 mod reader;
+#[path = "ui/search.rs"]
+mod search;
 #[path = "ui/settings.rs"]
 mod settings;
 #[path = "ui/setup.rs"]

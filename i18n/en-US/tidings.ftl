@@ -218,3 +218,14 @@ setup-needs-code = { $provider } needs a client authorization code, not your log
 setup-needs-app-password = { $provider } needs an app password until Tidings supports its sign-in page.
 setup-help = Open { $provider }'s instructions
 setup-trust = Trust this certificate for this account
+
+# Search
+search-placeholder = Search mail (Ctrl+F)
+search-count = { $count ->
+    [0] No messages match
+    [one] One message matches
+   *[other] { $count } messages match
+}
+search-scope-all = All accounts
+search-scope-folder = This folder only
+search-none = No messages match your search.

@@ -203,3 +203,13 @@ setup-needs-code = { $provider } 需要使用客户端授权码，而不是登�
 setup-needs-app-password = 在 Tidings 支持其登录页面之前，{ $provider } 需要使用应用专用密码。
 setup-help = 打开 { $provider } 的设置说明
 setup-trust = 为此账户信任该证书
+
+# 搜索
+search-placeholder = 搜索邮件（Ctrl+F）
+search-count = { $count ->
+    [0] 没有匹配的邮件
+   *[other] 找到 { $count } 封邮件
+}
+search-scope-all = 所有账户
+search-scope-folder = 仅此文件夹
+search-none = 没有与搜索匹配的邮件。

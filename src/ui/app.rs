@@ -15,6 +15,7 @@ use super::data::{self, Tree};
 use super::engine_link;
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
+use super::search_update::SearchMsg;
 use super::setup::{Setup, SetupMsg};
 use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, Protocol};
@@ -117,6 +118,8 @@ pub struct App {
     pub prompt_waiting: Option<(i64, bool)>,
     /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
     pub indexing: u64,
+    /// The search, while the field holds something.
+    pub searching: Option<super::search_update::SearchBox>,
     /// The message being written.
     pub composer: Option<Composer>,
     /// Addresses for completion (read when a composer first opens).
@@ -161,6 +164,7 @@ impl App {
             prompt_dismissed: HashSet::new(),
             prompt_waiting: None,
             indexing: 0,
+            searching: None,
             composer: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
@@ -215,6 +219,17 @@ impl App {
         let Some(folder) = self.list.folder else {
             return Task::none();
         };
+        if let Some(hits) = self.hits() {
+            return Task::batch(pages.into_iter().map(|page| {
+                let hits = hits.clone();
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |p| {
+                        super::search_update::results_page(p, &hits, page)
+                    }),
+                    move |r| Message::PageLoaded(folder, page, r),
+                )
+            }));
+        }
         Task::batch(pages.into_iter().map(|page| {
             Task::perform(
                 data::off_thread(self.db.clone(), move |p| data::page(p, folder, page)),
@@ -332,6 +347,7 @@ impl App {
             Message::Engine(link) => self.on_engine(link),
             Message::Compose(msg) => self.compose(msg),
             Message::Setup(msg) => self.setup(msg),
+            Message::Search(msg) => self.search(msg),
             m @ (Message::SwitchProtocol(..)
             | Message::ChooseFolderRole(..)
             | Message::Language(_)
@@ -371,6 +387,7 @@ impl App {
                 Task::none()
             }
             Message::OpenFolder(id) => {
+                self.searching = None;
                 self.message = None;
                 self.reading = None;
                 self.open_folder(id)
@@ -749,6 +766,11 @@ impl App {
                 iced::Event::Window(iced::window::Event::FileDropped(path)) => {
                     Some(Message::Compose(ComposeMsg::Dropped(path)))
                 }
+                // Seen even when the search field took it: Esc leaves the search at once.
+                iced::Event::Keyboard(iced::keyboard::Event::KeyPressed {
+                    key: iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape),
+                    ..
+                }) => Some(Message::Search(SearchMsg::Clear)),
                 _ => None,
             }),
         ]);

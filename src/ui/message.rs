@@ -8,6 +8,7 @@ use super::account_form::Edit;
 use super::compose_update::ComposeMsg;
 use super::data::Tree;
 use super::engine_link::Link;
+use super::search_update::SearchMsg;
 use super::setup::SetupMsg;
 use crate::engine::Protocol;
 use crate::mime::model::DisplayMessage;
@@ -48,6 +49,8 @@ pub enum Message {
     Compose(ComposeMsg),
     /// Setting up an account.
     Setup(SetupMsg),
+    /// Searching.
+    Search(SearchMsg),
     /// Pin this certificate (host, port, DER) of the server that showed it, for the account being set up or edited, and test
     /// again.
     TrustCertificate(String, u16, Vec<u8>),
@@ -231,6 +234,7 @@ pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         Key::Character("q") if modifiers.command() => Some(Message::Quit),
         Key::Named(Named::Enter) if modifiers.command() => Some(Message::Compose(ComposeMsg::Send)),
         Key::Named(Named::Escape) => Some(Message::Compose(ComposeMsg::Close)),
+        Key::Character("f") if modifiers.command() => Some(Message::Search(SearchMsg::Focus)),
         _ if modifiers.command() || modifiers.alt() => None,
         Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),
         Key::Character("k") | Key::Named(Named::ArrowUp) => Some(Message::Step(-1)),
@@ -238,6 +242,7 @@ pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         Key::Named(Named::Delete) => Some(Message::Act(Action::Delete)),
         Key::Character("u") => Some(Message::Act(Action::ToggleRead)),
         Key::Character("s") => Some(Message::Act(Action::ToggleFlag)),
+        Key::Character("/") => Some(Message::Search(SearchMsg::Focus)),
         Key::Character("c") => Some(Message::Compose(ComposeMsg::New)),
         Key::Character("r") => Some(Message::Compose(ComposeMsg::Reply { all: false })),
         Key::Character("a") => Some(Message::Compose(ComposeMsg::Reply { all: true })),

@@ -15,6 +15,8 @@ pub mod list;
 pub mod message;
 pub mod notify;
 pub mod prefs;
+pub mod search_update;
+pub mod search_view;
 pub mod settings_update;
 pub mod settings_view;
 pub mod setup;

@@ -37,18 +37,25 @@ pub fn view(app: &App) -> Element<'_, Message> {
         space().width(16),
         tab(t("ui-mail"), Screen::Mail),
         tab(t("ui-settings"), Screen::Settings),
-        space().width(Length::Fill),
-        button(row![glyph(icon::DRAFTS, BODY), text(t("compose-new")).size(BODY)].spacing(6))
-            .padding([6, 14])
-            .style(button::primary)
-            .on_press_maybe(
-                (!app.tree.accounts.is_empty()).then_some(Message::Compose(ComposeMsg::New))
-            ),
-        button(text(t("ui-sync")).size(BODY))
-            .padding([6, 14])
-            .style(button::secondary)
-            .on_press_maybe((!app.tree.accounts.is_empty()).then_some(Message::SyncNow)),
+        space().width(16),
     ]
+    .push(super::search_view::field(app))
+    .push(space().width(Length::Fill))
+    .push(
+        row![
+            button(row![glyph(icon::DRAFTS, BODY), text(t("compose-new")).size(BODY)].spacing(6))
+                .padding([6, 14])
+                .style(button::primary)
+                .on_press_maybe(
+                    (!app.tree.accounts.is_empty()).then_some(Message::Compose(ComposeMsg::New))
+                ),
+            button(text(t("ui-sync")).size(BODY))
+                .padding([6, 14])
+                .style(button::secondary)
+                .on_press_maybe((!app.tree.accounts.is_empty()).then_some(Message::SyncNow)),
+        ]
+        .spacing(6),
+    )
     .spacing(6)
     .padding(8)
     .align_y(Alignment::Center);
@@ -296,7 +303,19 @@ fn folders(app: &App) -> Element<'_, Message> {
 /// The list draws only the rows in view; spacers above and below stand in for the rest, so a
 /// 100k-message folder costs what a screenful does.
 pub fn message_list(app: &App) -> Element<'_, Message> {
-    if app.folder.is_none() {
+    if let Some(header) = super::search_view::header(app) {
+        return column![header, rule::horizontal(1), rows(app)].into();
+    }
+    rows(app)
+}
+
+fn rows(app: &App) -> Element<'_, Message> {
+    if app.hits().is_some_and(|h| h.is_empty()) {
+        return container(text(app.i18n.t("search-none", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    if app.folder.is_none() && app.hits().is_none() {
         return container(text(app.i18n.t("ui-pick-folder", &[])).size(BODY))
             .center(Length::Fill)
             .into();
@@ -328,15 +347,14 @@ pub fn message_list(app: &App) -> Element<'_, Message> {
 /// The message list's scrollable.
 pub const LIST: &str = "message-list";
 
-/// Whether the open folder holds what the user wrote (Sent, Drafts): its list shows recipients.
-fn open_folder_is_outgoing(app: &App) -> bool {
-    app.folder.is_some_and(|id| {
-        app.tree
-            .accounts
-            .iter()
-            .flat_map(|(_, folders)| folders)
-            .any(|f| f.id == id && matches!(f.role, Role::Sent | Role::Drafts))
-    })
+/// Whether the row's folder holds what the user wrote (Sent, Drafts): its list shows
+/// recipients. Search results mix folders, so each row asks for its own.
+fn is_outgoing(app: &App, folder: i64) -> bool {
+    app.tree
+        .accounts
+        .iter()
+        .flat_map(|(_, folders)| folders)
+        .any(|f| f.id == folder && matches!(f.role, Role::Sent | Role::Drafts))
 }
 
 /// The first recipient of a display list ("Name <addr>, …"), by name when it has one.
@@ -351,7 +369,7 @@ fn first_recipient(list: &str) -> String {
 
 fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
     // In Sent and Drafts the sender is always the user: the recipients say what a row is.
-    let sender = if open_folder_is_outgoing(app) {
+    let sender = if is_outgoing(app, m.folder_id) {
         let others = m.to_addrs.split(", ").filter(|s| !s.is_empty()).count();
         let to = first_recipient(&m.to_addrs);
         if others > 1 {

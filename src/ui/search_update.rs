@@ -1,0 +1,164 @@
+//! The window's search: the field at the top of the mail screen (Ctrl+F or `/`), results
+//! replacing the list as the user types (after a short pause, off the UI thread), across every
+//! account or only the open folder, and Esc back to the folder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::Task;
+
+use super::app::{App, Message, Screen};
+use super::data;
+use super::list::MessageList;
+use crate::search::{self, Order, Scope};
+
+/// The message list's stand-in folder id while it shows search results.
+pub const RESULTS: i64 = -1;
+/// The field's widget id.
+pub const FIELD: &str = "search-field";
+/// How long typing pauses before the search runs.
+const DEBOUNCE: Duration = Duration::from_millis(180);
+
+/// The search's state while the field holds something.
+#[derive(Debug, Clone, Default)]
+pub struct SearchBox {
+    /// What is typed.
+    pub text: String,
+    /// Only the folder open when the search started.
+    pub scoped: bool,
+    /// Bumped by every change, so a late answer to an old query is dropped.
+    pub generation: u64,
+    /// The hits of the newest finished search, newest first (None while the first runs).
+    pub hits: Option<Arc<Vec<i64>>>,
+}
+
+/// What happens around the search field.
+#[derive(Debug, Clone)]
+pub enum SearchMsg {
+    /// Ctrl+F or `/`: put the cursor in the field.
+    Focus,
+    /// Typing in the field.
+    Input(String),
+    /// The scope chip: every account, or only the open folder.
+    ToggleScope,
+    /// The pause after typing passed for this generation.
+    Run(u64),
+    /// A search finished.
+    Done(u64, Result<Vec<i64>, String>),
+    /// Esc: back to the folder.
+    Clear,
+}
+
+impl App {
+    /// Handles the search.
+    pub fn search(&mut self, msg: SearchMsg) -> Task<Message> {
+        match msg {
+            SearchMsg::Focus => {
+                if self.screen != Screen::Mail {
+                    return Task::none();
+                }
+                iced::widget::operation::focus(FIELD)
+            }
+            SearchMsg::Input(text) => {
+                if text.trim().is_empty() {
+                    return self.search(SearchMsg::Clear);
+                }
+                let s = self.searching.get_or_insert_with(SearchBox::default);
+                s.text = text;
+                s.generation += 1;
+                let generation = s.generation;
+                Task::perform(async { tokio::time::sleep(DEBOUNCE).await }, move |()| {
+                    Message::Search(SearchMsg::Run(generation))
+                })
+            }
+            SearchMsg::ToggleScope => {
+                let Some(s) = &mut self.searching else {
+                    return Task::none();
+                };
+                s.scoped = !s.scoped;
+                s.generation += 1;
+                let generation = s.generation;
+                self.search(SearchMsg::Run(generation))
+            }
+            SearchMsg::Run(generation) => {
+                let Some(s) = &self.searching else {
+                    return Task::none();
+                };
+                if s.generation != generation {
+                    return Task::none();
+                }
+                let text = s.text.clone();
+                let scope = Scope {
+                    folder: if s.scoped { self.folder } else { None },
+                    account: None,
+                };
+                let now = chrono::Utc::now().timestamp();
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |db| {
+                        let conn = crate::store::open_reader(db)?;
+                        search::run(&conn, &text, now, scope, Order::Newest, None)
+                    }),
+                    move |r| Message::Search(SearchMsg::Done(generation, r)),
+                )
+            }
+            SearchMsg::Done(generation, result) => {
+                let Some(s) = &mut self.searching else {
+                    return Task::none();
+                };
+                if s.generation != generation {
+                    return Task::none();
+                }
+                match result {
+                    Ok(hits) => {
+                        s.hits = Some(Arc::new(hits));
+                        self.message = None;
+                        self.reading = None;
+                        let height = self.list.height;
+                        self.list = MessageList::open(RESULTS);
+                        self.list.height = height;
+                        let pages = self.list.wanted_pages();
+                        self.load_pages(pages)
+                    }
+                    Err(e) => {
+                        self.last_error = Some(e);
+                        Task::none()
+                    }
+                }
+            }
+            SearchMsg::Clear => {
+                if self.screen != Screen::Mail || self.searching.take().is_none() {
+                    return Task::none();
+                }
+                match self.folder {
+                    Some(folder) => self.open_folder(folder),
+                    None => {
+                        self.list = MessageList::default();
+                        Task::none()
+                    }
+                }
+            }
+        }
+    }
+
+    /// The search's hits, while the list shows them.
+    pub fn hits(&self) -> Option<Arc<Vec<i64>>> {
+        self.searching
+            .as_ref()
+            .filter(|_| self.list.folder == Some(RESULTS))
+            .and_then(|s| s.hits.clone())
+    }
+}
+
+/// One page of search results: the hits' count and the rows of page `page` (hits gone from
+/// the mirror meanwhile are left out).
+pub fn results_page(
+    path: &std::path::Path,
+    hits: &[i64],
+    page: u32,
+) -> Result<(u32, Vec<crate::store::messages::Envelope>), crate::store::StoreError> {
+    let per = super::list::PAGE as usize;
+    let start = (page as usize * per).min(hits.len());
+    let end = (start + per).min(hits.len());
+    let rows = data::envelopes(path, &hits[start..end])?;
+    Ok((hits.len() as u32, rows))
+}

@@ -1,0 +1,59 @@
+//! The search field in the toolbar, and the line above the results: how many, and whether
+//! they are from every account or the open folder only.
+
+use iced::widget::{button, row, text, text_input};
+use iced::{Alignment, Element, Length};
+
+use super::app::{App, Message, Screen};
+use super::search_update::{FIELD, SearchMsg};
+
+const SIZE: f32 = 14.0;
+
+/// The field (on the mail screen only).
+pub fn field(app: &App) -> Option<Element<'_, Message>> {
+    if app.screen != Screen::Mail || app.tree.accounts.is_empty() {
+        return None;
+    }
+    let typed = app.searching.as_ref().map_or("", |s| s.text.as_str());
+    Some(
+        text_input(&app.i18n.t("search-placeholder", &[]), typed)
+            .id(FIELD)
+            .size(SIZE)
+            .padding([6, 10])
+            .width(Length::Fixed(320.0))
+            .on_input(|t| Message::Search(SearchMsg::Input(t)))
+            .into(),
+    )
+}
+
+/// The line above the results, while they are shown.
+pub fn header(app: &App) -> Option<Element<'_, Message>> {
+    let s = app.searching.as_ref()?;
+    let hits = app.hits()?;
+    let count = app.i18n.count("search-count", "count", hits.len() as i64);
+    let scope = app.i18n.t(
+        if s.scoped {
+            "search-scope-folder"
+        } else {
+            "search-scope-all"
+        },
+        &[],
+    );
+    let mut line = row![text(count).size(SIZE).width(Length::Fill)]
+        .spacing(8)
+        .padding([6, 10])
+        .align_y(Alignment::Center);
+    if app.folder.is_some() {
+        line = line.push(
+            button(text(scope).size(12))
+                .padding([2, 10])
+                .style(if s.scoped {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::Search(SearchMsg::ToggleScope)),
+        );
+    }
+    Some(line.into())
+}
