@@ -48,23 +48,15 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
         ));
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    use std::io::Write as _;
     for (account, folder) in chosen {
         {
             for m in messages::all_in_folder(&reader, folder.id).map_err(|e| e.to_string())? {
                 let line = line(&account.address, &folder.name, &m, args.json);
-                if let Err(e) = writeln!(out, "{}", super::terminal::clean(&line)) {
-                    super::terminal::exit_if_gone(&e);
-                    return Err(format!("cannot print: {e}"));
-                }
+                super::terminal::print_line(&mut out, &line)?;
             }
         }
     }
-    if let Err(e) = out.flush() {
-        super::terminal::exit_if_gone(&e);
-        return Err(format!("cannot print: {e}"));
-    }
-    Ok(())
+    super::terminal::flush(&mut out)
 }
 
 /// One message as `tidings list` (and `tidings search`) prints it: tab-separated, or a JSON

@@ -1,8 +1,6 @@
 //! `tidings search` and `tidings index --rebuild`: the window's search from the command line,
 //! and rebuilding the search index from the mirror.
 
-use std::io::Write as _;
-
 use clap::Args;
 
 use crate::search::{self, Order, Scope, index};
@@ -107,16 +105,9 @@ pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
             }
         };
         let line = super::list::line(account, folder, &m, args.json);
-        if let Err(e) = writeln!(out, "{}", super::terminal::clean(&line)) {
-            super::terminal::exit_if_gone(&e);
-            return Err(format!("cannot print: {e}"));
-        }
+        super::terminal::print_line(&mut out, &line)?;
     }
-    if let Err(e) = out.flush() {
-        super::terminal::exit_if_gone(&e);
-        return Err(format!("cannot print: {e}"));
-    }
-    Ok(())
+    super::terminal::flush(&mut out)
 }
 
 /// Brings the index up to date (from scratch with `--rebuild`), with a progress line.

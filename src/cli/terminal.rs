@@ -77,6 +77,23 @@ pub fn exit_if_gone(e: &std::io::Error) {
     }
 }
 
+/// Writes one line of a listing (unsafe characters replaced); a reader that went away ends the
+/// program quietly.
+pub fn print_line(out: &mut impl std::io::Write, line: &str) -> Result<(), String> {
+    writeln!(out, "{}", clean(line)).map_err(|e| {
+        exit_if_gone(&e);
+        format!("cannot print: {e}")
+    })
+}
+
+/// Flushes a listing, as `print_line` handles errors.
+pub fn flush(out: &mut impl std::io::Write) -> Result<(), String> {
+    out.flush().map_err(|e| {
+        exit_if_gone(&e);
+        format!("cannot print: {e}")
+    })
+}
+
 /// Prints a line to standard output with unsafe characters replaced.
 macro_rules! say {
     ($($arg:tt)*) => {

@@ -11,7 +11,7 @@ use tidings::protocols::imap::{self, ImapSession, Login};
 use tidings::protocols::tls;
 use tidings::store::Store;
 use tidings::store::accounts::{
-    self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
+    Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -80,13 +80,7 @@ impl Fixture {
         } else {
             Vec::new()
         };
-        let id = store.writer().write_blocking(move |tx| {
-            let id = accounts::insert(tx, &account)?;
-            for der in &ca {
-                tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
-            }
-            Ok(id)
-        })?;
+        let id = crate::harness::events::add_account(&store, account, HOST, ca)?;
         let alice = servers.user("alice");
         Ok(Fixture {
             servers,

@@ -240,6 +240,33 @@ async fn save_and_send(
     Ok((item, result))
 }
 
+/// Saves `draft` through the engine (an autosave) and takes the id and Message-ID it got.
+async fn save_draft(
+    fx: &Fixture,
+    handle: &tidings::engine::EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    draft: &mut drafts::Draft,
+) -> Result<()> {
+    handle
+        .send(Command::SaveDraft {
+            draft: Box::new(draft.clone()),
+            attachments: vec![],
+        })
+        .await?;
+    let Event::DraftSaved { draft: id, .. } = wait_for(events, Duration::from_secs(10), |e| {
+        matches!(e, Event::DraftSaved { .. })
+    })
+    .await?
+    else {
+        return Err("no draft saved".into());
+    };
+    draft.id = id;
+    draft.rfc_message_id = drafts::get(&fx.reader()?, id)?
+        .map(|(d, _)| d.rfc_message_id)
+        .unwrap_or_default();
+    Ok(())
+}
+
 /// Presses "retry" on an outbox item in a fresh engine and waits for the event `until` accepts.
 pub(crate) async fn retry_send(
     fx: &Fixture,
@@ -502,23 +529,7 @@ async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
         "first words and more, final",
     ] {
         draft.body_text = words.into();
-        handle
-            .send(Command::SaveDraft {
-                draft: Box::new(draft.clone()),
-                attachments: vec![],
-            })
-            .await?;
-        if let Event::DraftSaved { draft: id, .. } =
-            wait_for(&mut events, Duration::from_secs(10), |e| {
-                matches!(e, Event::DraftSaved { .. })
-            })
-            .await?
-        {
-            draft.id = id;
-            draft.rfc_message_id = drafts::get(&fx.reader()?, id)?
-                .map(|(d, _)| d.rfc_message_id)
-                .unwrap_or_default();
-        }
+        save_draft(&fx, &handle, &mut events, &mut draft).await?;
     }
     // Every save is committed before DraftSaved is announced, so what a crash leaves behind is
     // what the store holds now. Stop this engine (one engine per store) and start another.
@@ -745,24 +756,7 @@ async fn drafts_and_the_sent_copy_show_in_the_local_folders_without_waiting_for_
     };
     for words in ["first version", "second version"] {
         draft.body_text = words.into();
-        handle
-            .send(Command::SaveDraft {
-                draft: Box::new(draft.clone()),
-                attachments: vec![],
-            })
-            .await?;
-        let Event::DraftSaved { draft: id, .. } =
-            wait_for(&mut events, Duration::from_secs(10), |e| {
-                matches!(e, Event::DraftSaved { .. })
-            })
-            .await?
-        else {
-            return Err("no draft".into());
-        };
-        draft.id = id;
-        draft.rfc_message_id = drafts::get(&fx.reader()?, id)?
-            .map(|(d, _)| d.rfc_message_id)
-            .unwrap_or_default();
+        save_draft(&fx, &handle, &mut events, &mut draft).await?;
         let message_id = draft.rfc_message_id.clone();
         crate::fixture::eventually(Duration::from_secs(15), || {
             let copies = local_copies(&fx, "Drafts", &message_id);

@@ -26,6 +26,18 @@ impl Secrets for TestSecrets {
     }
 }
 
+/// Adds `account` to `store`, trusting each of `ca` (DER) for `host`; returns its id.
+pub fn add_account(store: &Store, account: Account, host: &str, ca: Vec<Vec<u8>>) -> Result<i64> {
+    let host = host.to_owned();
+    Ok(store.writer().write_blocking(move |tx| {
+        let id = accounts::insert(tx, &account)?;
+        for der in &ca {
+            tidings::store::certificates::trust_ca(tx, id, &host, der)?;
+        }
+        Ok(id)
+    })?)
+}
+
 /// The kinds of the error events among `events`, in order.
 pub fn error_kinds(events: &[Event]) -> Vec<engine::ErrorKind> {
     events

@@ -11,7 +11,7 @@ use tidings::protocols::imap::{self, ImapSession, Login};
 use tidings::protocols::tls;
 use tidings::store::Store;
 use tidings::store::accounts::{
-    self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
+    Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
 };
 use tidings::store::{bodies, folders, messages};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -110,13 +110,7 @@ impl Fixture {
         let dir = tempfile::tempdir()?;
         let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
         let ca: Vec<Vec<u8>> = site.ca.iter().map(|c| c.to_vec()).collect();
-        let id = store.writer().write_blocking(move |tx| {
-            let id = accounts::insert(tx, &account)?;
-            for der in &ca {
-                tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
-            }
-            Ok(id)
-        })?;
+        let id = crate::harness::events::add_account(&store, account, HOST, ca)?;
         Ok(Fixture {
             site,
             _dir: dir,

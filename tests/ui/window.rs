@@ -317,13 +317,7 @@ Shall we try the new place?\r\n";
         // Asked at start, as the user chose: the prompt is typed into like any field.
         password_mode: PasswordMode::Ask,
     };
-    let id = store.writer().write_blocking(move |tx| {
-        let id = accounts::insert(tx, &account)?;
-        for der in &ca {
-            tidings::store::certificates::trust_ca(tx, id, HOST, der)?;
-        }
-        Ok(id)
-    })?;
+    let id = crate::harness::events::add_account(&store, account, HOST, ca)?;
     drop(store);
 
     let window = Window::open(dir.path())?;
