@@ -240,6 +240,25 @@ async fn save_and_send(
     Ok((item, result))
 }
 
+/// alice over TLS with SMTP on submissions, mirrored once, and an engine running on it past
+/// its first sync.
+async fn synced_sender() -> Result<(
+    Fixture,
+    tidings::engine::EngineHandle,
+    tokio::sync::mpsc::UnboundedReceiver<Event>,
+)> {
+    let servers = Servers::start()?;
+    let port = servers.ports.submissions;
+    let fx = sender(servers, port, Security::Tls, false)?;
+    fx.sync_once().await?;
+    let (handle, mut events) = fx.start_engine();
+    wait_for(&mut events, Duration::from_secs(60), |e| {
+        matches!(e, Event::SyncDone { .. })
+    })
+    .await?;
+    Ok((fx, handle, events))
+}
+
 /// Saves `draft` through the engine (an autosave) and takes the id and Message-ID it got.
 async fn save_draft(
     fx: &Fixture,
@@ -508,15 +527,7 @@ async fn kill_during_sending_then_restart_sends_exactly_once() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drafts_survive_a_crash_and_live_once_on_the_server() -> Result<()> {
-    let servers = Servers::start()?;
-    let port = servers.ports.submissions;
-    let fx = sender(servers, port, Security::Tls, false)?;
-    fx.sync_once().await?;
-    let (handle, mut events) = fx.start_engine();
-    wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
-    })
-    .await?;
+    let (fx, handle, mut events) = synced_sender().await?;
     let mut draft = drafts::Draft {
         subject: "草稿 autosave".into(),
         body_text: "first words".into(),
@@ -739,15 +750,7 @@ fn local_copies(fx: &Fixture, folder: &str, id: &str) -> Result<Vec<Option<Vec<u
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drafts_and_the_sent_copy_show_in_the_local_folders_without_waiting_for_a_sync()
 -> Result<()> {
-    let servers = Servers::start()?;
-    let port = servers.ports.submissions;
-    let fx = sender(servers, port, Security::Tls, false)?;
-    fx.sync_once().await?;
-    let (handle, mut events) = fx.start_engine();
-    wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
-    })
-    .await?;
+    let (fx, handle, mut events) = synced_sender().await?;
     // From here no full sync runs (the next is minutes away): what shows, the filing showed.
     let mut draft = drafts::Draft {
         to_addrs: "bob@tidings.test".into(),
