@@ -1,6 +1,7 @@
 //! Local full-text search over every account: the index (`index`), how text is cut for it
 //! (`segment`: CJK as bigrams), the query language (`query`), and running a query here.
 
+pub mod highlight;
 pub mod index;
 pub mod query;
 pub mod segment;

@@ -57,3 +57,34 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
     }
     Some(line.into())
 }
+
+/// Body text with the search's words marked, while a search is on (plain text otherwise).
+pub fn paragraph<'a>(app: &'a App, words: String, size: f32) -> Element<'a, Message> {
+    let needles = app
+        .searching
+        .as_ref()
+        .map(|s| crate::search::highlight::needles(&s.text))
+        .unwrap_or_default();
+    let found = crate::search::highlight::ranges(&words, &needles);
+    if found.is_empty() {
+        return text(words).size(size).into();
+    }
+    let mark = iced::Color::from_rgba(1.0, 0.8, 0.1, 0.45);
+    let mut pieces: Vec<iced::widget::text::Span<'a, std::convert::Infallible, iced::Font>> =
+        Vec::new();
+    let mut at = 0;
+    for r in found {
+        if r.start > at {
+            pieces.push(iced::widget::span(words[at..r.start].to_owned()));
+        }
+        pieces.push(iced::widget::span(words[r.clone()].to_owned()).background(mark));
+        at = r.end;
+    }
+    if at < words.len() {
+        pieces.push(iced::widget::span(words[at..].to_owned()));
+    }
+    iced::widget::rich_text(pieces)
+        .on_link_click(iced::never)
+        .size(size)
+        .into()
+}

@@ -688,7 +688,7 @@ fn blocks<'a>(app: &'a App, list: &'a [Block]) -> Element<'a, Message> {
 
 fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
     match b {
-        Block::Paragraph(s) => text(spans(s)).size(BODY).into(),
+        Block::Paragraph(s) => super::search_view::paragraph(app, spans(s), BODY),
         Block::Heading(level, s) => text(spans(s))
             .size(24.0 - 2.0 * f32::from((*level).min(5)))
             .font(BOLD)

@@ -105,6 +105,17 @@ fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
     search_for(&mut app, &db, "项目")?;
     assert_eq!(app.hits().map(|h| h.len()), Some(1));
     snapshot(&app, "search-chinese")?;
+    // The hit opened: the words are marked in the reader.
+    let hit = app
+        .hits()
+        .and_then(|h| h.first().copied())
+        .ok_or("no hit")?;
+    let _ = app.update(Message::OpenMessage(hit));
+    let _ = app.update(Message::MessageLoaded(
+        hit,
+        Ok(data::open(&db, hit, false)?),
+    ));
+    snapshot(&app, "search-reader-marked-zh")?;
     // The empty folder 项目资料, then only it: the hit is not in it.
     let other = app
         .tree
