@@ -168,6 +168,55 @@ pub fn is_damaged(path: &Path) -> bool {
     }
 }
 
+/// The file that remembers the database as it was when this program last found it sound or
+/// left it: its size and modification time, and its WAL's.
+fn verified_marker(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".verified");
+    PathBuf::from(name)
+}
+
+/// The database file's and its WAL's size and modification time, as one line.
+fn fingerprint(db: &Path) -> Option<String> {
+    let stamp = |p: &Path| -> String {
+        match std::fs::metadata(p) {
+            Ok(m) => {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {modified}", m.len())
+            }
+            Err(_) => "-".to_owned(),
+        }
+    };
+    std::fs::metadata(db).ok()?;
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    Some(format!("{} / {}", stamp(db), stamp(Path::new(&wal))))
+}
+
+/// Remembers the database as it is now as sound (after a check, or as this program leaves it).
+pub fn mark_verified(db: &Path) {
+    if let Some(f) = fingerprint(db) {
+        let _ = std::fs::write(verified_marker(db), f);
+    }
+}
+
+/// Whether the database is byte for byte as this program last found it sound or left it, so
+/// the check at start can be skipped: a large mirror's `quick_check` takes seconds, and a
+/// command-line search must not pay it every time. Any change by anyone makes it check again.
+pub fn unchanged_since_verified(db: &Path) -> bool {
+    match (
+        fingerprint(db),
+        std::fs::read_to_string(verified_marker(db)),
+    ) {
+        (Some(now), Ok(then)) => now == then,
+        _ => false,
+    }
+}
+
 /// The marker that says the program saw the database fail as corrupt while running.
 pub fn damage_marker(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();

@@ -96,7 +96,9 @@ impl Store {
             StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
         })?;
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        let damaged = existed && (backup::damage_marker(path).exists() || backup::is_damaged(path));
+        let damaged = existed
+            && (backup::damage_marker(path).exists()
+                || (!backup::unchanged_since_verified(path) && backup::is_damaged(path)));
         let recovery = if damaged {
             Some(backup::recover(path)?)
         } else {
@@ -123,7 +125,11 @@ impl Store {
         {
             tracing::warn!("the daily backup failed: {e}");
         }
+        // Found sound (or rebuilt) and migrated: unchanged from here, the next start need not
+        // check it again.
+        backup::mark_verified(path);
         let marker = backup::damage_marker(path);
+        let db = path.to_owned();
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("tidings-store-writer".into())
@@ -143,7 +149,14 @@ impl Store {
                     match queue.recv_timeout(BACKUP_CHECK) {
                         Ok(job) => job(&mut conn, &marker),
                         Err(mpsc::RecvTimeoutError::Timeout) => {}
-                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => {
+                            // Left cleanly: remembered as sound unless the program saw damage.
+                            drop(conn);
+                            if !marker.exists() {
+                                backup::mark_verified(&db);
+                            }
+                            return;
+                        }
                     }
                 }
             })

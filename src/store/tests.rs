@@ -550,3 +550,26 @@ impl<T> IoContext<T> for std::io::Result<T> {
         self.map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 }
+
+#[test]
+fn an_unchanged_database_is_not_checked_again_a_changed_one_is() -> Result<(), StoreError> {
+    let (dir, store) = open()?;
+    let path = dir.path().join("t.sqlite3");
+    store
+        .writer()
+        .write_blocking(|tx| accounts::insert(tx, &account()))?;
+    drop(store);
+    backup::mark_verified(&path);
+    assert!(backup::unchanged_since_verified(&path));
+    // Anyone writing to it (or damage that changes the file) makes the next start check it.
+    let conn = rusqlite::Connection::open(&path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.execute("UPDATE accounts SET display_name = 'x'", [])
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    assert!(!backup::unchanged_since_verified(&path));
+    drop(conn);
+    // No record at all: checked.
+    std::fs::remove_file(dir.path().join("t.sqlite3.verified"))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    assert!(!backup::unchanged_since_verified(&path));
+    Ok(())
+}
