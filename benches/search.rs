@@ -14,11 +14,14 @@ mod harness;
 #[path = "common/figures.rs"]
 mod figures;
 
+#[path = "common/mailbox.rs"]
+mod mailbox;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::{HOST, Result, Servers};
+use harness::{HOST, Result};
 use tidings::search::{Order, Scope};
 
 /// The query mix: (what it is, Tidings' query, notmuch's query).
@@ -42,14 +45,6 @@ const QUERIES: &[(&str, &str, &str)] = &[
 
 /// Rounds of the mix for the percentiles.
 const ROUNDS: usize = 15;
-
-fn require(binary: &str, package: &str) -> Result<()> {
-    if Path::new(binary).exists() {
-        Ok(())
-    } else {
-        Err(format!("{binary} is missing; run: apt-get install -y {package}").into())
-    }
-}
 
 fn run_ok(command: &mut Command, what: &str) -> Result<Duration> {
     let start = Instant::now();
@@ -88,19 +83,14 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() -> Result<()> {
-    require("/usr/bin/notmuch", "notmuch")?;
-    let count: u64 = std::env::var("TIDINGS_BENCH_MESSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let servers = Servers::start()?;
-    let seeding = Instant::now();
-    servers.seed("alice", "INBOX", 0, count)?;
-    eprintln!("seeded {count} messages in {:?}", seeding.elapsed());
+    mailbox::require("/usr/bin/notmuch", "notmuch")?;
+    let mailbox::Mailbox {
+        servers,
+        count,
+        work,
+        ca,
+    } = mailbox::seeded(100_000)?;
     let alice = servers.user("alice");
-    let work = tempfile::tempdir()?;
-    let ca = work.path().join("ca.pem");
-    std::fs::write(&ca, &servers.ca_pem)?;
 
     // Tidings mirrors the mailbox (its index is complete when this returns).
     let data = work.path().join("tidings");

@@ -10,6 +10,9 @@ mod harness;
 #[path = "common/figures.rs"]
 mod figures;
 
+#[path = "common/mailbox.rs"]
+mod mailbox;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -79,14 +82,6 @@ fn raw_fetch(servers: &Servers, ca: &Path, what: &str) -> Result<(Duration, u64)
     Ok((took, bytes))
 }
 
-fn require(binary: &str, package: &str) -> Result<()> {
-    if Path::new(binary).exists() {
-        Ok(())
-    } else {
-        Err(format!("{binary} is missing; run: apt-get install -y {package}").into())
-    }
-}
-
 /// Runs `command` under GNU time, noting when a progress line first reports 50 messages.
 fn timed(command: Command) -> Result<Run> {
     let rss_file = tempfile::NamedTempFile::new()?;
@@ -153,20 +148,15 @@ fn timed(command: Command) -> Result<Run> {
 }
 
 fn main() -> Result<()> {
-    require("/usr/bin/mbsync", "isync")?;
-    require("/usr/bin/time", "time")?;
-    let count: u64 = std::env::var("TIDINGS_BENCH_MESSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let servers = Servers::start()?;
-    let seeding = Instant::now();
-    servers.seed("alice", "INBOX", 0, count)?;
-    eprintln!("seeded {count} messages in {:?}", seeding.elapsed());
+    mailbox::require("/usr/bin/mbsync", "isync")?;
+    mailbox::require("/usr/bin/time", "time")?;
+    let mailbox::Mailbox {
+        servers,
+        count,
+        work,
+        ca,
+    } = mailbox::seeded(10_000)?;
     let alice = servers.user("alice");
-    let work = tempfile::tempdir()?;
-    let ca = work.path().join("ca.pem");
-    std::fs::write(&ca, &servers.ca_pem)?;
 
     // Tidings.
     let data = work.path().join("tidings");
