@@ -118,28 +118,13 @@ pub fn index(store: &Store, args: IndexArgs) -> Result<(), String> {
             .write_blocking(|tx| index::reset(tx))
             .map_err(|e| e.to_string())?;
     }
-    let reader = store.reader().map_err(|e| e.to_string())?;
-    let total = index::backlog(&reader).map_err(|e| e.to_string())?;
+    let total =
+        index::backlog(&store.reader().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     let mut progress = super::terminal::Progress::new();
-    let mut done = 0u64;
-    loop {
-        let mut rows = Vec::new();
-        for p in index::pending(&reader, 500).map_err(|e| e.to_string())? {
-            if let Some(row) = index::build_safely(&reader, p).map_err(|e| e.to_string())? {
-                rows.push(row);
-            }
-        }
-        if rows.is_empty() {
-            break;
-        }
-        let n = rows.len() as u64;
-        store
-            .writer()
-            .write_blocking(move |tx| index::write(tx, &rows))
-            .map_err(|e| e.to_string())?;
-        done += n;
+    let done = index::catch_up(store, 500, |done| {
         progress.show(&format!("indexed {done}/{total}"), done >= total);
-    }
+    })
+    .map_err(|e| e.to_string())?;
     super::terminal::end_progress();
     super::terminal::out(&format!("indexed {done} messages"));
     Ok(())

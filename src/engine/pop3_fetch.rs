@@ -54,13 +54,6 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// One download pass.
 async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let (secrets, who) = (ctx.secrets.clone(), account.clone());
@@ -235,7 +228,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
 
     // Deletions: only messages whose bytes are committed, as the account's policy says.
     let options = &account.pop3_options;
-    let cutoff = now() - i64::from(options.delete_after_days) * 86_400;
+    let cutoff = pop3_store::now() - i64::from(options.delete_after_days) * 86_400;
     let asked: HashSet<&str> = deletes.iter().map(|a| a.pop3_uidl.as_str()).collect();
     let committed = |uidl: &str| known.contains_key(uidl) || stored.contains(uidl);
     let mut deleting: Vec<(u32, String)> = Vec::new();

@@ -128,7 +128,8 @@ pub(crate) async fn commit(
     Ok(committed)
 }
 
-fn now() -> i64 {
+/// Unix seconds now.
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -169,6 +169,30 @@ pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
     Ok(stored)
 }
 
+/// Indexes everything queued, `batch` messages a transaction, from the calling thread (the
+/// command line and tests; the engine's indexer does the same off its async threads); tells
+/// `progress` how many are done after each batch and returns that count.
+pub fn catch_up(
+    store: &crate::store::Store,
+    batch: usize,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, StoreError> {
+    let reader = store.reader()?;
+    let mut done = 0u64;
+    loop {
+        let mut rows = Vec::new();
+        for p in pending(&reader, batch)? {
+            rows.extend(build_safely(&reader, p)?);
+        }
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        done += rows.len() as u64;
+        store.writer().write_blocking(move |tx| write(tx, &rows))?;
+        progress(done);
+    }
+}
+
 /// Forgets the whole index and queues every message again (`tidings index --rebuild`).
 pub fn reset(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(

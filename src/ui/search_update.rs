@@ -24,6 +24,8 @@ const DEBOUNCE: Duration = Duration::from_millis(180);
 pub struct SearchBox {
     /// What is typed.
     pub text: String,
+    /// Its words as the reader marks them (worked out once per change, not per paragraph).
+    pub needles: Vec<String>,
     /// Only the folder open when the search started.
     pub scoped: bool,
     /// Bumped by every change, so a late answer to an old query is dropped.
@@ -64,6 +66,7 @@ impl App {
                     return self.search(SearchMsg::Clear);
                 }
                 let s = self.searching.get_or_insert_with(SearchBox::default);
+                s.needles = search::highlight::needles(&text);
                 s.text = text;
                 s.generation += 1;
                 let generation = s.generation;

@@ -60,12 +60,8 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
 
 /// Body text with the search's words marked, while a search is on (plain text otherwise).
 pub fn paragraph<'a>(app: &'a App, words: String, size: f32) -> Element<'a, Message> {
-    let needles = app
-        .searching
-        .as_ref()
-        .map(|s| crate::search::highlight::needles(&s.text))
-        .unwrap_or_default();
-    let found = crate::search::highlight::ranges(&words, &needles);
+    let needles = app.searching.as_ref().map_or(&[][..], |s| &s.needles[..]);
+    let found = crate::search::highlight::ranges(&words, needles);
     if found.is_empty() {
         return text(words).size(size).into();
     }

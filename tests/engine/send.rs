@@ -240,6 +240,20 @@ async fn save_and_send(
     Ok((item, result))
 }
 
+/// Fails unless `result` says the server took the message.
+fn assert_sent(result: &Event) {
+    assert!(
+        matches!(
+            result,
+            Event::SendResult {
+                outcome: SendOutcome::Sent,
+                ..
+            }
+        ),
+        "{result:?}"
+    );
+}
+
 /// alice over TLS with SMTP on submissions, mirrored once, and an engine running on it past
 /// its first sync.
 async fn synced_sender() -> Result<(
@@ -332,16 +346,7 @@ async fn a_wrong_password_keeps_the_message_until_fixed_then_sends_once() -> Res
 
     // The user fixes the password and presses retry.
     let result = retry_send(&fx, item, |e| matches!(e, Event::SendResult { .. })).await?;
-    assert!(
-        matches!(
-            result,
-            Event::SendResult {
-                outcome: SendOutcome::Sent,
-                ..
-            }
-        ),
-        "{result:?}"
-    );
+    assert_sent(&result);
     delivered_once(&fx, "after fixing").await
 }
 
@@ -686,16 +691,7 @@ async fn a_sent_reply_and_forward_mark_their_originals_here_and_on_the_server() 
             ..drafts::Draft::new(fx.account)
         };
         let (_, result) = save_and_send(&handle, &mut events, draft).await?;
-        assert!(
-            matches!(
-                result,
-                Event::SendResult {
-                    outcome: SendOutcome::Sent,
-                    ..
-                }
-            ),
-            "{result:?}"
-        );
+        assert_sent(&result);
     }
     // Here at once.
     assert!(row(replied.uid)?.flags.answered);
@@ -779,16 +775,7 @@ async fn drafts_and_the_sent_copy_show_in_the_local_folders_without_waiting_for_
         matches!(e, Event::SendResult { .. })
     })
     .await?;
-    assert!(
-        matches!(
-            result,
-            Event::SendResult {
-                outcome: SendOutcome::Sent,
-                ..
-            }
-        ),
-        "{result:?}"
-    );
+    assert_sent(&result);
     let message_id = draft.rfc_message_id.clone();
     crate::fixture::eventually(Duration::from_secs(15), || {
         let sent = local_copies(&fx, "Sent", &message_id);

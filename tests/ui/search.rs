@@ -9,20 +9,8 @@ use tidings::ui::search_update::{self, RESULTS, SearchMsg};
 
 /// Indexes everything, as the engine's indexer does.
 fn index_all(db: &Path) -> Result<()> {
-    let store = Store::open(db)?;
-    let reader = store.reader()?;
-    loop {
-        let mut rows = Vec::new();
-        for p in index::pending(&reader, 100)? {
-            rows.extend(index::build_safely(&reader, p)?);
-        }
-        if rows.is_empty() {
-            return Ok(());
-        }
-        store
-            .writer()
-            .write_blocking(move |tx| index::write(tx, &rows))?;
-    }
+    index::catch_up(&Store::open(db)?, 100, |_| {})?;
+    Ok(())
 }
 
 /// Types `query` into the field, then does what the window's tasks would: the search after
