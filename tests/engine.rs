@@ -28,6 +28,8 @@ mod pop3;
 mod search;
 #[path = "engine/send.rs"]
 mod send;
+#[path = "engine/server_search.rs"]
+mod server_search;
 #[path = "engine/sizes.rs"]
 mod sizes;
 #[path = "engine/sync.rs"]

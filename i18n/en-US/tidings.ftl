@@ -229,3 +229,12 @@ search-count = { $count ->
 search-scope-all = All accounts
 search-scope-folder = This folder only
 search-none = No messages match your search.
+search-server = Search on the server
+search-server-running = Searching the server…
+search-server-more = { $count ->
+    [0] The server found nothing more
+    [one] One more from the server
+   *[other] { $count } more from the server
+}
+search-server-charset = { $account } cannot search for text in this language on the server; mail already downloaded is searched here.
+search-server-failed = Searching { $account } on the server failed: { $details }

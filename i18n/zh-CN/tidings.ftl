@@ -213,3 +213,11 @@ search-count = { $count ->
 search-scope-all = 所有账户
 search-scope-folder = 仅此文件夹
 search-none = 没有与搜索匹配的邮件。
+search-server = 在服务器上搜索
+search-server-running = 正在搜索服务器……
+search-server-more = { $count ->
+    [0] 服务器上没有更多结果
+   *[other] 服务器上另有 { $count } 封
+}
+search-server-charset = { $account } 的服务器无法搜索这种语言的文字；已下载的邮件仍在本地搜索。
+search-server-failed = 在服务器上搜索 { $account } 失败：{ $details }

@@ -183,6 +183,7 @@ pub fn drive(
                 | Event::RemoteAllowed { .. }
                 | Event::RemoteImage { .. }
                 | Event::AccountRemoved { .. }
+                | Event::ServerSearchDone { .. }
                 | Event::ConnectionReport(_) => {}
             }
         }

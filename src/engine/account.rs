@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_imap::types::Capabilities;
 use rustls::ClientConfig;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -11,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::errors::{EngineError, ErrorKind};
 use super::{AccountState, Context, Event, Protocol, SecretError, actions, idle, imap_sync};
-use crate::protocols::imap::{self, Login};
+use crate::protocols::imap::{self, ImapSession, Login};
 use crate::store::accounts::Account;
 
 /// Why a supervisor was woken.
@@ -153,6 +154,17 @@ pub(crate) async fn imap_login(ctx: &Context, account: &Account) -> Result<Login
         password,
         send_id: true,
     })
+}
+
+/// A connection of its own for work beside the account's sync (filing a Sent copy, a search
+/// on the server), logged in with the account's password.
+pub(crate) async fn open_imap(
+    ctx: &Context,
+    account: &Account,
+) -> Result<(ImapSession, Capabilities), EngineError> {
+    let login = imap_login(ctx, account).await?;
+    let config = super::tls_for(ctx, account, &account.imap).await?;
+    Ok(imap::connect(&login, config).await?)
 }
 
 /// Aborts the IDLE task when the session it belongs to ends.

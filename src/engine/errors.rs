@@ -43,6 +43,8 @@ pub enum ErrorKind {
     SendingOff,
     /// A draft cannot become a message (no recipients, a bad address, a line break).
     Compose,
+    /// The server cannot search for text in this language (it refuses `CHARSET UTF-8`).
+    SearchCharset,
 }
 
 impl ErrorKind {

@@ -238,7 +238,7 @@ async fn fetch_uids<T>(
 }
 
 /// Fetches envelopes for a UID set and commits them; returns the ids written.
-async fn fetch_envelopes(
+pub(crate) async fn fetch_envelopes(
     ctx: &Context,
     session: &mut ImapSession,
     folder: &Folder,
@@ -537,15 +537,26 @@ async fn fetch_bodies(
         .writer()
         .write(move |tx| messages::without_body(tx, fid, since, limit))
         .await?;
+    fetch_bodies_of(ctx, session, folder, &backlog).await
+}
+
+/// Downloads the bodies of `backlog` (messages of `folder`, newest first).
+pub(crate) async fn fetch_bodies_of(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    backlog: &[messages::BodyBacklog],
+) -> Result<(), EngineError> {
     if backlog.is_empty() {
         return Ok(());
     }
+    let limit = ctx.options.max_message();
     session
         .select(&folder.wire_name)
         .await
         .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
     let mut in_flight: Option<tokio::task::JoinHandle<Result<(), EngineError>>> = None;
-    let mut rest = backlog.as_slice();
+    let mut rest = backlog;
     while !rest.is_empty() {
         let mut bytes = 0u64;
         let mut n = 0;

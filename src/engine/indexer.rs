@@ -1,7 +1,7 @@
 //! The search indexer: drains the store's search queue (filled by triggers as messages and
-//! bodies are committed), newest first, a batch at a time — rows built on a blocking thread
-//! from a reader connection, written in one short writer transaction — so it never holds up
-//! the UI or a sync. Woken by every committed change; the queue lives in the database, so a
+//! bodies are committed), newest first, a batch at a time — rows built on blocking threads
+//! from reader connections (`index::catch_up`), written in short writer transactions — so it
+//! never holds up the UI or a sync. Woken by every committed change; the queue lives in the database, so a
 //! kill loses nothing and the next start goes on.
 
 use std::time::Duration;
@@ -10,59 +10,34 @@ use super::{Context, Event};
 use crate::search::index;
 use crate::store::StoreError;
 
-/// Messages per batch: enough to amortise the transaction, small enough to keep it short.
+/// Messages per transaction: enough to amortise it, small enough to keep it short.
 const BATCH: usize = 200;
 /// A backlog above this is announced (after an upgrade or a first big sync).
 const ANNOUNCE_ABOVE: u64 = 500;
 /// A look at the queue now and then, in case a change came without a wake.
 const IDLE_LOOK: Duration = Duration::from_secs(5);
 
-/// Indexes one batch; returns how many were queued before it and how many it handled.
-async fn batch(ctx: &Context) -> Result<(u64, usize), StoreError> {
-    let store = ctx.store.clone();
-    let (left, rows) = tokio::task::spawn_blocking(move || {
-        let reader = store.reader()?;
-        let left = index::backlog(&reader)?;
-        let mut rows = Vec::new();
-        for p in index::pending(&reader, BATCH)? {
-            let built = index::build_safely(&reader, p);
-            // None: gone meanwhile, and its queue row with it.
-            if let Some(row) = built? {
-                rows.push(row);
-            }
-        }
-        Ok::<_, StoreError>((left, rows))
-    })
-    .await
-    .map_err(|e| StoreError::Corrupt(format!("the indexer stopped: {e}")))??;
-    if rows.is_empty() {
-        return Ok((left, 0));
-    }
-    let n = rows.len();
-    ctx.store
-        .writer()
-        .write(move |tx| index::write(tx, &rows))
-        .await?;
-    Ok((left, n))
-}
-
 /// Indexes until the queue is empty; announces a large backlog as it shrinks.
 pub(crate) async fn drain(ctx: &Context) -> Result<(), StoreError> {
-    let mut announced = false;
-    loop {
-        let (left, done) = batch(ctx).await?;
-        if done == 0 {
-            if announced {
-                ctx.emit(Event::Indexing { left: 0 });
+    let store = ctx.store.clone();
+    let events = ctx.clone();
+    tokio::task::spawn_blocking(move || {
+        let left = index::backlog(&store.reader()?)?;
+        let announce = left > ANNOUNCE_ABOVE;
+        index::catch_up(&store, BATCH, |done| {
+            if announce {
+                events.emit(Event::Indexing {
+                    left: left.saturating_sub(done),
+                });
             }
-            return Ok(());
+        })?;
+        if announce {
+            events.emit(Event::Indexing { left: 0 });
         }
-        let remaining = left.saturating_sub(done as u64);
-        if announced || left > ANNOUNCE_ABOVE {
-            announced = true;
-            ctx.emit(Event::Indexing { left: remaining });
-        }
-    }
+        Ok(())
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("the indexer stopped: {e}")))?
 }
 
 /// Runs until aborted: drains the queue whenever something was committed.

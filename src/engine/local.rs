@@ -68,6 +68,8 @@ pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
                 | Command::SaveDraft { .. }
                 | Command::RetrySend { .. }
                 | Command::DiscardSend { .. }
+                | Command::SearchServer { .. }
+                | Command::Download { .. }
                 | Command::Shutdown => {}
             }
             for folder in &touched.folders {

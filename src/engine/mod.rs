@@ -16,6 +16,7 @@ pub mod outbox;
 mod pop3_fetch;
 mod pop3_store;
 mod remote;
+pub mod server_search;
 mod worker;
 
 use std::collections::HashMap;
@@ -172,6 +173,16 @@ pub enum Command {
     RetrySend { item: i64 },
     /// Remove an outbox item the user gave up on.
     DiscardSend { item: i64 },
+    /// Run a search (the query language of `search::query`) on the IMAP servers of the
+    /// accounts in `scope`; answered by `Event::ServerSearchDone` with the same `request`.
+    SearchServer {
+        request: u64,
+        query: String,
+        scope: crate::search::Scope,
+    },
+    /// Download these messages' bodies now (opened, but outside the sync window); each
+    /// answered by `Event::MessagesChanged` once stored.
+    Download { messages: Vec<i64> },
     /// Stop every task and close connections.
     Shutdown,
 }
@@ -247,6 +258,13 @@ pub enum Event {
         message: i64,
         url: String,
         result: Result<Vec<u8>, String>,
+    },
+    /// A search on the servers finished: every hit, mirrored now, newest first, and the
+    /// accounts whose part failed.
+    ServerSearchDone {
+        request: u64,
+        hits: Vec<i64>,
+        failures: Vec<server_search::ServerFailure>,
     },
     /// An account was saved (its id, new or the same).
     AccountSaved { account: i64 },
@@ -391,6 +409,16 @@ fn log_event(event: &Event) {
             message,
         } => warn!(account, ?kind, detail = %message, "error"),
         Event::AccountSaved { account } => info!(account, "account saved"),
+        Event::ServerSearchDone {
+            request,
+            hits,
+            failures,
+        } => info!(
+            request,
+            hits = hits.len(),
+            failed = failures.len(),
+            "server search done"
+        ),
         Event::AccountRemoved { account } => info!(account, "account removed"),
         Event::ConnectionReport(report) => {
             info!(
@@ -553,6 +581,16 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             }
             Command::FetchRemote { message, urls } => {
                 tokio::spawn(remote::fetch(ctx.clone(), message, urls));
+            }
+            Command::SearchServer {
+                request,
+                query,
+                scope,
+            } => {
+                tokio::spawn(server_search::run(ctx.clone(), request, query, scope));
+            }
+            Command::Download { messages } => {
+                tokio::spawn(server_search::fetch_now(ctx.clone(), messages));
             }
             Command::SaveAccount {
                 account,

@@ -413,16 +413,6 @@ impl<'a> Iterator for &mut MarkBeforeDot<'a> {
     }
 }
 
-/// Opens an IMAP session for filing and checking Sent copies.
-async fn imap_session(
-    ctx: &Context,
-    account: &Account,
-) -> Result<(ImapSession, Capabilities), EngineError> {
-    let login = super::account::imap_login(ctx, account).await?;
-    let config = super::tls_for(ctx, account, &account.imap).await?;
-    Ok(imap::connect(&login, config).await?)
-}
-
 /// The wire name of the Sent folder: from the mirror, or from LIST when not synced yet.
 async fn sent_folder(
     ctx: &Context,
@@ -468,7 +458,7 @@ async fn file_sent_copy(
     let ours = account.imap.enabled && !account.provider_saves_sent;
     if ours && !item.sent_copy_saved {
         let filed = async {
-            let (mut session, caps) = imap_session(ctx, account).await?;
+            let (mut session, caps) = super::account::open_imap(ctx, account).await?;
             if let Some(sent) = sent_folder(ctx, account, &mut session).await? {
                 // After a crash the copy may be there already: never file it twice.
                 if !in_folder(&mut session, &sent, &item.rfc_message_id).await? {
@@ -498,7 +488,7 @@ async fn file_sent_copy(
         let _ = session.logout().await;
     } else if account.imap.enabled && !item.sent_copy_saved {
         // The provider files the copy itself (Gmail): show it here as soon as it is there.
-        if let Ok((mut session, caps)) = imap_session(ctx, account).await {
+        if let Ok((mut session, caps)) = super::account::open_imap(ctx, account).await {
             show_in_sent(ctx, &mut session, &caps, account).await;
             let _ = session.logout().await;
         }
@@ -558,7 +548,7 @@ async fn recover(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     }
     for item in sending {
         let found = if account.imap.enabled {
-            match imap_session(ctx, account).await {
+            match super::account::open_imap(ctx, account).await {
                 Ok((mut session, _)) => {
                     let found = match sent_folder(ctx, account, &mut session).await? {
                         Some(sent) => in_folder(&mut session, &sent, &item.rfc_message_id).await?,

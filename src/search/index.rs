@@ -169,27 +169,73 @@ pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
     Ok(stored)
 }
 
-/// Indexes everything queued, `batch` messages a transaction, from the calling thread (the
-/// command line and tests; the engine's indexer does the same off its async threads); tells
-/// `progress` how many are done after each batch and returns that count.
+/// How many queued messages are read (newest first) per look at the queue: sorting the queue
+/// once per look, not once per batch, keeps a large backlog from costing O(n²).
+const SNAPSHOT: usize = 10_000;
+
+/// Indexes everything queued, `batch` messages a transaction, and returns how many it stored;
+/// `progress` hears the count after each transaction. Rows are built on one thread per core
+/// (the display model is the cost) while the store's writer stores the previous ones. Blocks:
+/// for the command line, tests, and the engine's indexer on a blocking thread.
 pub fn catch_up(
     store: &crate::store::Store,
     batch: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, StoreError> {
-    let reader = store.reader()?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let mut done = 0u64;
     loop {
-        let mut rows = Vec::new();
-        for p in pending(&reader, batch)? {
-            rows.extend(build_safely(&reader, p)?);
-        }
-        if rows.is_empty() {
+        let snapshot = pending(&store.reader()?, SNAPSHOT)?;
+        if snapshot.is_empty() {
             return Ok(done);
         }
-        done += rows.len() as u64;
-        store.writer().write_blocking(move |tx| write(tx, &rows))?;
-        progress(done);
+        let chunks: Vec<&[Pending]> = snapshot.chunks(batch.max(1)).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (sender, results) = std::sync::mpsc::sync_channel(workers * 2);
+        let mut built_any = false;
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (sender, chunks, next) = (sender.clone(), &chunks, &next);
+                scope.spawn(move || {
+                    let reader = match store.reader() {
+                        Ok(reader) => reader,
+                        Err(e) => {
+                            let _ = sender.send(Err(e));
+                            return;
+                        }
+                    };
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(i) else { return };
+                        let rows: Result<Vec<Row>, StoreError> = chunk
+                            .iter()
+                            .filter_map(|p| build_safely(&reader, *p).transpose())
+                            .collect();
+                        // The receiver left (a write failed): stop building.
+                        if sender.send(rows).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            for rows in results {
+                let rows = rows?;
+                if rows.is_empty() {
+                    continue;
+                }
+                built_any = true;
+                let stored = store.writer().write_blocking(move |tx| write(tx, &rows))?;
+                done += stored as u64;
+                progress(done);
+            }
+            Ok::<_, StoreError>(())
+        })?;
+        // Nothing of a whole look could be built (every message gone meanwhile): what is left
+        // is for the next wake, never a busy loop.
+        if !built_any {
+            return Ok(done);
+        }
     }
 }
 

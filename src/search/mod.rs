@@ -5,6 +5,7 @@ pub mod highlight;
 pub mod index;
 pub mod query;
 pub mod segment;
+pub mod server;
 
 #[cfg(test)]
 mod tests;
@@ -98,4 +99,30 @@ pub fn run(
         .query_map(rusqlite::params_from_iter(params), |r| r.get(0))
         .ctx("searching")?;
     rows.collect::<Result<Vec<i64>, _>>().ctx("searching")
+}
+
+/// `ids` as the mirror lists them — newest first, hidden rows left out — keeping only those
+/// that hold `local`'s conditions (what a server search cannot check: attachments, folders,
+/// accounts). Merges server hits with the local ones.
+pub fn newest_first(
+    conn: &Connection,
+    ids: &[i64],
+    local: &query::Query,
+) -> Result<Vec<i64>, StoreError> {
+    let compiled = query::compile(local);
+    let listed = serde_json::to_string(ids)
+        .map_err(|e| StoreError::Corrupt(format!("listing search hits: {e}")))?;
+    let mut params = vec![Value::Text(listed)];
+    params.extend(compiled.params);
+    let sql = format!(
+        "SELECT m.id FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) \
+         AND m.hidden = 0 AND {} ORDER BY m.date DESC, m.id DESC",
+        compiled.condition
+    );
+    let mut stmt = conn.prepare(&sql).ctx("preparing search hits")?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| r.get(0))
+        .ctx("ordering search hits")?;
+    rows.collect::<Result<Vec<i64>, _>>()
+        .ctx("ordering search hits")
 }

@@ -23,7 +23,7 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Full-width ASCII forms (Ａ, １, ＠) as their ASCII letters, so ｒｅｐｏｒｔ finds report;
 /// the ideographic space as a space.
-fn narrow(c: char) -> char {
+pub(crate) fn narrow(c: char) -> char {
     match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',

@@ -411,6 +411,63 @@ pub fn without_body(
     .ctx("listing messages without bodies")
 }
 
+/// The mirrored rows of some UIDs of a folder, as (UID, row id); UIDs not mirrored are left out.
+pub fn ids_of_uids(
+    conn: &Connection,
+    folder_id: i64,
+    uids: &[u32],
+) -> Result<Vec<(u32, i64)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")
+        .ctx("preparing UID lookup")?;
+    let mut out = Vec::with_capacity(uids.len());
+    for &uid in uids {
+        if let Some(id) = stmt
+            .query_row(params![folder_id, uid], |r| r.get(0))
+            .optional()
+            .ctx("looking up a UID")?
+        {
+            out.push((uid, id));
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `ids` have no stored body and are small enough to download, newest first.
+pub fn without_body_among(
+    conn: &Connection,
+    ids: &[i64],
+    max_size: u64,
+) -> Result<Vec<(i64, BodyBacklog)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT m.folder_id, m.id, m.uid, m.size, m.date FROM messages m \
+             LEFT JOIN message_bodies b ON b.message_id = m.id \
+             WHERE m.id = ?1 AND m.uid > 0 AND b.message_id IS NULL AND m.size <= ?2",
+        )
+        .ctx("preparing body backlog")?;
+    let mut out = Vec::new();
+    for &id in ids {
+        let row = stmt
+            .query_row(params![id, max_size as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(4)?,
+                    r.get(0)?,
+                    BodyBacklog {
+                        id: r.get(1)?,
+                        uid: r.get(2)?,
+                        size: r.get::<_, i64>(3)? as u64,
+                    },
+                ))
+            })
+            .optional()
+            .ctx("listing messages without bodies")?;
+        out.extend(row);
+    }
+    out.sort_by_key(|(date, _, b)| (std::cmp::Reverse(*date), std::cmp::Reverse(b.id)));
+    Ok(out.into_iter().map(|(_, folder, b)| (folder, b)).collect())
+}
+
 /// Records a message's real size when the server sent more than it announced: over the limit,
 /// it is not asked for again.
 pub fn set_size(conn: &Connection, id: i64, size: u64) -> Result<(), StoreError> {

@@ -120,6 +120,10 @@ pub struct App {
     pub indexing: u64,
     /// The search, while the field holds something.
     pub searching: Option<super::search_update::SearchBox>,
+    /// Searches on the servers asked so far (each answer names its request).
+    pub server_requests: u64,
+    /// Messages whose body was asked for on opening (asked once each).
+    pub fetching: HashSet<i64>,
     /// The message being written.
     pub composer: Option<Composer>,
     /// Addresses for completion (read when a composer first opens).
@@ -165,6 +169,8 @@ impl App {
             prompt_waiting: None,
             indexing: 0,
             searching: None,
+            server_requests: 0,
+            fetching: HashSet::new(),
             composer: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
@@ -315,6 +321,19 @@ impl App {
             data::off_thread(self.db.clone(), move |p| data::open(p, id, once)),
             move |r| Message::MessageLoaded(id, r),
         )
+    }
+
+    /// The opened message has no body here (outside the sync window, or not reached yet):
+    /// the engine fetches it now, once per message; its arrival reloads the reader.
+    fn download_now(&mut self, id: i64) -> Task<Message> {
+        self.reading = None;
+        let fetchable = self.list.find(id).is_some_and(|(_, m)| {
+            m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES
+        });
+        if !fetchable || !self.fetching.insert(id) {
+            return Task::none();
+        }
+        self.send(Command::Download { messages: vec![id] })
     }
 
     pub(super) fn send(&mut self, command: Command) -> Task<Message> {
@@ -499,6 +518,9 @@ impl App {
             Message::MessageLoaded(id, Ok(model)) => {
                 if self.message != Some(id) {
                     return Task::none();
+                }
+                if model.is_none() {
+                    return self.download_now(id);
                 }
                 self.reading = model;
                 self.confirm_open = None;

@@ -50,9 +50,31 @@ impl App {
                     self.load_tree()
                 }
                 Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
-                Event::MessagesChanged { folder, .. } if self.folder == Some(folder) => {
-                    let pages = self.list.refresh();
-                    self.load_pages(pages)
+                Event::MessagesChanged { folder, ids } => {
+                    let mut tasks = Vec::new();
+                    // The open message's body arrived: it said "still being downloaded".
+                    if let Some(open) = self.message
+                        && self.reading.is_none()
+                        && ids.contains(&open)
+                    {
+                        tasks.push(self.load_message(open));
+                    }
+                    // Search results mix folders: any change may show in them.
+                    if self.folder == Some(folder) || self.hits().is_some() {
+                        let pages = self.list.refresh();
+                        tasks.push(self.load_pages(pages));
+                    }
+                    Task::batch(tasks)
+                }
+                Event::ServerSearchDone {
+                    request,
+                    hits,
+                    failures,
+                } => {
+                    let failures = failures.iter().map(|f| self.server_failure(f)).collect();
+                    self.search(super::search_update::SearchMsg::ServerDone(
+                        request, hits, failures,
+                    ))
                 }
                 Event::Error {
                     account,
@@ -183,6 +205,25 @@ impl App {
             iced::widget::operation::focus("prompt-password")
         } else {
             Task::none()
+        }
+    }
+
+    /// One account's failed part of a search on the servers, in the user's language.
+    fn server_failure(&self, f: &crate::engine::server_search::ServerFailure) -> String {
+        let address = self
+            .tree
+            .accounts
+            .iter()
+            .find(|(a, _)| a.id == f.account)
+            .map_or_else(String::new, |(a, _)| a.address.clone());
+        if f.kind == ErrorKind::SearchCharset {
+            self.i18n
+                .t("search-server-charset", &[("account", &address)])
+        } else {
+            self.i18n.t(
+                "search-server-failed",
+                &[("account", &address), ("details", &f.message)],
+            )
         }
     }
 }

@@ -62,4 +62,6 @@ pub mod icon {
     pub const REPLIED: char = '\u{f112}';
     /// Arrow out of a box (forwarded).
     pub const FORWARDED: char = '\u{f064}';
+    /// A result from the server (fa-cloud).
+    pub const SERVER: char = '\u{f0c2}';
 }

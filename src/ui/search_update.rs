@@ -1,7 +1,9 @@
 //! The window's search: the field at the top of the mail screen (Ctrl+F or `/`), results
 //! replacing the list as the user types (after a short pause, off the UI thread), across every
-//! account or only the open folder, and Esc back to the folder.
+//! account or only the open folder, and Esc back to the folder. "Search on the server" asks the
+//! engine to run the query on the IMAP servers too; what they find is merged in and marked.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use iced::Task;
 use super::app::{App, Message, Screen};
 use super::data;
 use super::list::MessageList;
+use crate::engine::Command;
 use crate::search::{self, Order, Scope};
 
 /// The message list's stand-in folder id while it shows search results.
@@ -32,6 +35,22 @@ pub struct SearchBox {
     pub generation: u64,
     /// The hits of the newest finished search, newest first (None while the first runs).
     pub hits: Option<Arc<Vec<i64>>>,
+    /// The search on the servers for this query.
+    pub server: Server,
+    /// Hits only the servers found (marked in the list).
+    pub on_server: Arc<HashSet<i64>>,
+}
+
+/// Where the search on the servers is for the current query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Server {
+    /// Not asked.
+    #[default]
+    Idle,
+    /// Asked; the engine answers this request.
+    Running(u64),
+    /// Answered: how many hits only the servers had, and what failed (translated).
+    Done { more: usize, failures: Vec<String> },
 }
 
 /// What happens around the search field.
@@ -49,6 +68,12 @@ pub enum SearchMsg {
     Done(u64, Result<Vec<i64>, String>),
     /// Esc: back to the folder.
     Clear,
+    /// "Search on the server".
+    OnServer,
+    /// The engine's answer: the request, its hits and the failures (translated).
+    ServerDone(u64, Vec<i64>, Vec<String>),
+    /// Local and server hits merged, newest first, for a request.
+    Merged(u64, Result<(Vec<i64>, HashSet<i64>), String>),
 }
 
 impl App {
@@ -69,6 +94,9 @@ impl App {
                 s.needles = search::highlight::needles(&text);
                 s.text = text;
                 s.generation += 1;
+                // A new query: what the servers found was for the old one.
+                s.server = Server::Idle;
+                s.on_server = Arc::default();
                 let generation = s.generation;
                 Task::perform(async { tokio::time::sleep(DEBOUNCE).await }, move |()| {
                     Message::Search(SearchMsg::Run(generation))
@@ -80,6 +108,8 @@ impl App {
                 };
                 s.scoped = !s.scoped;
                 s.generation += 1;
+                s.server = Server::Idle;
+                s.on_server = Arc::default();
                 let generation = s.generation;
                 self.search(SearchMsg::Run(generation))
             }
@@ -128,6 +158,62 @@ impl App {
                     }
                 }
             }
+            SearchMsg::OnServer => {
+                let folder = self.folder;
+                let Some(s) = &mut self.searching else {
+                    return Task::none();
+                };
+                self.server_requests += 1;
+                let request = self.server_requests;
+                s.server = Server::Running(request);
+                let command = Command::SearchServer {
+                    request,
+                    query: s.text.clone(),
+                    scope: Scope {
+                        folder: if s.scoped { folder } else { None },
+                        account: None,
+                    },
+                };
+                self.send(command)
+            }
+            SearchMsg::ServerDone(request, found, failures) => {
+                let Some(s) = &mut self.searching else {
+                    return Task::none();
+                };
+                if s.server != Server::Running(request) {
+                    return Task::none();
+                }
+                let local = s.hits.clone().unwrap_or_default();
+                let more = {
+                    let known: HashSet<i64> = local.iter().copied().collect();
+                    found.iter().filter(|id| !known.contains(id)).count()
+                };
+                s.server = Server::Done { more, failures };
+                Task::perform(
+                    data::off_thread(self.db.clone(), move |db| merge(db, &local, &found)),
+                    move |r| Message::Search(SearchMsg::Merged(request, r)),
+                )
+            }
+            SearchMsg::Merged(request, result) => {
+                let Some(s) = &mut self.searching else {
+                    return Task::none();
+                };
+                if self.server_requests != request || !matches!(s.server, Server::Done { .. }) {
+                    return Task::none();
+                }
+                match result {
+                    Ok((merged, only)) => {
+                        s.hits = Some(Arc::new(merged));
+                        s.on_server = Arc::new(only);
+                        let pages = self.list.refresh();
+                        self.load_pages(pages)
+                    }
+                    Err(e) => {
+                        self.last_error = Some(e);
+                        Task::none()
+                    }
+                }
+            }
             SearchMsg::Clear => {
                 if self.screen != Screen::Mail || self.searching.take().is_none() {
                     return Task::none();
@@ -164,4 +250,22 @@ pub fn results_page(
     let end = (start + per).min(hits.len());
     let rows = data::envelopes(path, &hits[start..end])?;
     Ok((hits.len() as u32, rows))
+}
+
+/// The local hits and the servers' together, newest first, and the ids only the servers found.
+pub fn merge(
+    path: &std::path::Path,
+    local: &[i64],
+    found: &[i64],
+) -> Result<(Vec<i64>, HashSet<i64>), crate::store::StoreError> {
+    let known: HashSet<i64> = local.iter().copied().collect();
+    let only: HashSet<i64> = found
+        .iter()
+        .filter(|id| !known.contains(id))
+        .copied()
+        .collect();
+    let all: Vec<i64> = local.iter().chain(&only).copied().collect();
+    let conn = crate::store::open_reader(path)?;
+    let merged = search::newest_first(&conn, &all, &Default::default())?;
+    Ok((merged, only))
 }

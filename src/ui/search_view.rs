@@ -1,11 +1,11 @@
 //! The search field in the toolbar, and the line above the results: how many, and whether
 //! they are from every account or the open folder only.
 
-use iced::widget::{button, row, text, text_input};
+use iced::widget::{button, column, row, text, text_input};
 use iced::{Alignment, Element, Length};
 
 use super::app::{App, Message, Screen};
-use super::search_update::{FIELD, SearchMsg};
+use super::search_update::{FIELD, SearchMsg, Server};
 
 const SIZE: f32 = 14.0;
 
@@ -26,7 +26,8 @@ pub fn field(app: &App) -> Option<Element<'_, Message>> {
     )
 }
 
-/// The line above the results, while they are shown.
+/// The lines above the results, while they are shown: the count and the scope chip, then the
+/// search on the server (its button, or how it went).
 pub fn header(app: &App) -> Option<Element<'_, Message>> {
     let s = app.searching.as_ref()?;
     let hits = app.hits()?;
@@ -39,12 +40,16 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
         },
         &[],
     );
-    let mut line = row![text(count).size(SIZE).width(Length::Fill)]
-        .spacing(8)
-        .padding([6, 10])
-        .align_y(Alignment::Center);
+    let mut first = row![
+        text(count)
+            .size(SIZE)
+            .width(Length::Fill)
+            .wrapping(text::Wrapping::None)
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
     if app.folder.is_some() {
-        line = line.push(
+        first = first.push(
             button(text(scope).size(12))
                 .padding([2, 10])
                 .style(if s.scoped {
@@ -55,7 +60,39 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
                 .on_press(Message::Search(SearchMsg::ToggleScope)),
         );
     }
-    Some(line.into())
+    let mut lines = column![first].spacing(4).padding([6, 10]);
+    let status = |key: &str, count: Option<usize>| {
+        let words = match count {
+            Some(n) => app.i18n.count(key, "count", n as i64),
+            None => app.i18n.t(key, &[]),
+        };
+        text(words).size(12).style(text::secondary)
+    };
+    let imap = app.tree.accounts.iter().any(|(a, _)| a.imap.enabled);
+    match &s.server {
+        Server::Idle if imap => {
+            lines = lines.push(
+                button(text(app.i18n.t("search-server", &[])).size(12))
+                    .padding([2, 10])
+                    .style(button::secondary)
+                    .on_press(Message::Search(SearchMsg::OnServer)),
+            );
+        }
+        Server::Idle => {}
+        Server::Running(_) => lines = lines.push(status("search-server-running", None)),
+        Server::Done { more, failures } => {
+            lines = lines.push(status("search-server-more", Some(*more)));
+            for failure in failures {
+                lines = lines.push(
+                    text(failure.clone())
+                        .size(12)
+                        .style(text::danger)
+                        .width(Length::Fill),
+                );
+            }
+        }
+    }
+    Some(lines.into())
 }
 
 /// Body text with the search's words marked, while a search is on (plain text otherwise).

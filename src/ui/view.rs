@@ -404,12 +404,20 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
         .keywords
         .split_whitespace()
         .any(|k| k.eq_ignore_ascii_case("$Forwarded"));
-    let marks = match (m.flags.answered, forwarded) {
+    let mut marks = match (m.flags.answered, forwarded) {
         (true, true) => format!("{}{}", icon::REPLIED, icon::FORWARDED),
         (true, false) => icon::REPLIED.to_string(),
         (false, true) => icon::FORWARDED.to_string(),
         (false, false) => String::new(),
     };
+    // Found by the search on the server, not by the local one.
+    if app
+        .searching
+        .as_ref()
+        .is_some_and(|s| s.on_server.contains(&m.id))
+    {
+        marks.insert(0, icon::SERVER);
+    }
     let marks = text(marks)
         .font(fonts::ICONS)
         .size(SMALL)

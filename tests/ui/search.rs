@@ -1,11 +1,14 @@
 //! The search field: typing runs a search whose hits replace the list, in English and in
-//! Chinese (a GBK message's body), nothing found, scoped to the open folder, and Esc back.
+//! Chinese (a GBK message's body), nothing found, scoped to the open folder, and Esc back; the
+//! search on the server asked for, its hits merged in and marked, its failures said.
 
 use crate::common::*;
 
+use tidings::engine::ErrorKind;
+use tidings::engine::server_search::ServerFailure;
 use tidings::search::{Order, Scope, index};
 use tidings::ui::engine_link::Link;
-use tidings::ui::search_update::{self, RESULTS, SearchMsg};
+use tidings::ui::search_update::{self, RESULTS, SearchMsg, Server};
 
 /// Indexes everything, as the engine's indexer does.
 fn index_all(db: &Path) -> Result<()> {
@@ -131,5 +134,118 @@ fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
         ids: vec![],
     })));
     assert_eq!(app.list.folder, Some(RESULTS));
+    Ok(())
+}
+
+/// Clicks "Search on the server" (in the window's language) and answers as the engine would:
+/// the servers found `found`, and `failures`.
+fn on_server(
+    app: &mut App,
+    db: &Path,
+    label: &str,
+    found: Vec<i64>,
+    failures: Vec<ServerFailure>,
+) -> Result<()> {
+    click(app, label)?;
+    let request = app.server_requests;
+    let Some(Command::SearchServer { query, .. }) = app.sent.last() else {
+        return Err(format!("no server search was asked for: {:?}", app.sent.last()).into());
+    };
+    assert_eq!(Some(query), app.searching.as_ref().map(|s| &s.text));
+    assert_eq!(
+        app.searching.as_ref().map(|s| s.server.clone()),
+        Some(Server::Running(request))
+    );
+    let local = app.hits().map(|h| h.to_vec()).unwrap_or_default();
+    let _ = app.update(Message::Engine(Link::Event(Event::ServerSearchDone {
+        request,
+        hits: found.clone(),
+        failures,
+    })));
+    let merged = search_update::merge(db, &local, &found)?;
+    let _ = app.update(Message::Search(SearchMsg::Merged(request, Ok(merged))));
+    let hits = app.hits().ok_or("no hits")?;
+    let _ = app.update(Message::PageLoaded(
+        RESULTS,
+        0,
+        Ok(search_update::results_page(db, &hits, 0)?),
+    ));
+    Ok(())
+}
+
+/// A message of the seeded store that `query` does not find locally.
+fn another(app: &App, db: &Path) -> Result<i64> {
+    let hits = app.hits().ok_or("no hits")?;
+    let conn = tidings::store::open_reader(db)?;
+    let id: i64 = conn.query_row(
+        "SELECT id FROM messages WHERE hidden = 0 ORDER BY date LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(!hits.contains(&id));
+    Ok(id)
+}
+
+#[test]
+fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    index_all(&db)?;
+    let mut app = window(&db, "en-US")?;
+    search_for(&mut app, &db, "sunday")?;
+    let local = app.hits().ok_or("no hits")?.to_vec();
+    let extra = another(&app, &db)?;
+    on_server(
+        &mut app,
+        &db,
+        "Search on the server",
+        vec![local[0], extra],
+        vec![],
+    )?;
+    assert_eq!(app.hits().map(|h| h.len()), Some(2));
+    let s = app.searching.as_ref().ok_or("search gone")?;
+    assert!(s.on_server.contains(&extra) && !s.on_server.contains(&local[0]));
+    assert_eq!(
+        s.server,
+        Server::Done {
+            more: 1,
+            failures: vec![]
+        }
+    );
+    snapshot(&app, "search-server-en")?;
+    // A new query forgets the servers' answer and offers the button again.
+    search_for(&mut app, &db, "newsletter")?;
+    let s = app.searching.as_ref().ok_or("search gone")?;
+    assert_eq!(s.server, Server::Idle);
+    assert!(s.on_server.is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    index_all(&db)?;
+    let mut app = window(&db, "zh-CN")?;
+    search_for(&mut app, &db, "项目")?;
+    let account = app.tree.accounts[0].0.id;
+    on_server(
+        &mut app,
+        &db,
+        "在服务器上搜索",
+        vec![],
+        vec![ServerFailure {
+            account,
+            kind: ErrorKind::SearchCharset,
+            message: "NO [BADCHARSET (US-ASCII)]".into(),
+        }],
+    )?;
+    let Some(Server::Done { more, failures }) = app.searching.as_ref().map(|s| s.server.clone())
+    else {
+        return Err("no answer shown".into());
+    };
+    assert_eq!(more, 0);
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].contains("无法搜索"), "{failures:?}");
+    assert_eq!(app.hits().map(|h| h.len()), Some(1), "the local hit stays");
+    snapshot(&app, "search-server-failed-zh")?;
     Ok(())
 }
