@@ -6,7 +6,8 @@
 //! in process, through `tidings search --limit 50`, and `notmuch search --limit=50`.
 //!
 //! `cargo bench --bench search` seeds 100k messages; `TIDINGS_BENCH_MESSAGES` sets another
-//! count. Needs notmuch (`apt-get install notmuch`).
+//! count, and `TIDINGS_BENCH_KEEP=DIR` keeps a copy of the mirror there (to profile queries or
+//! a rebuild on it). Needs notmuch (`apt-get install notmuch`).
 
 #[path = "../tests/harness/mod.rs"]
 mod harness;
@@ -190,6 +191,12 @@ fn main() -> Result<()> {
                 "notmuch search",
             )?);
         }
+    }
+    if let Ok(keep) = std::env::var("TIDINGS_BENCH_KEEP") {
+        let copy = Path::new(&keep).join("mirror.sqlite3");
+        let _ = std::fs::remove_file(&copy);
+        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
+        eprintln!("kept the mirror as {}", copy.display());
     }
     let (ip50, ip95) = percentiles(in_process);
     let (oc50, oc95) = percentiles(ours_cli);
