@@ -249,3 +249,53 @@ fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
     snapshot(&app, "search-server-failed-zh")?;
     Ok(())
 }
+
+#[test]
+fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Result<()> {
+    use iced_test::core::input_method::Event as Ime;
+    let (_dir, db) = seeded()?;
+    index_all(&db)?;
+    let mut app = window(&db, "zh-CN")?;
+    let messages: Vec<Message> = {
+        let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
+        ui.click(iced_test::selector::id(search_update::FIELD.to_owned()))
+            .map_err(|e| format!("no search field: {e:?}"))?;
+        // Pinyin being composed is the input method's, not the field's: no search runs on it.
+        ui.simulate([
+            iced::Event::InputMethod(Ime::Opened),
+            iced::Event::InputMethod(Ime::Preedit("xiang'mu".into(), None)),
+        ]);
+        let composing: Vec<Message> = ui.into_messages().collect();
+        assert!(
+            !composing
+                .iter()
+                .any(|m| matches!(m, Message::Search(SearchMsg::Input(_)))),
+            "a search ran on the pinyin: {composing:?}"
+        );
+        let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
+        ui.click(iced_test::selector::id(search_update::FIELD.to_owned()))
+            .map_err(|e| format!("no search field: {e:?}"))?;
+        ui.simulate([
+            iced::Event::InputMethod(Ime::Opened),
+            iced::Event::InputMethod(Ime::Preedit("xiang'mu".into(), None)),
+            iced::Event::InputMethod(Ime::Commit("项目".into())),
+            iced::Event::InputMethod(Ime::Closed),
+        ]);
+        ui.into_messages().collect()
+    };
+    let inputs: Vec<&Message> = messages
+        .iter()
+        .filter(|m| matches!(m, Message::Search(SearchMsg::Input(_))))
+        .collect();
+    assert_eq!(inputs.len(), 1, "{messages:?}");
+    for m in messages {
+        let _ = app.update(m);
+    }
+    assert_eq!(
+        app.searching.as_ref().map(|s| s.text.as_str()),
+        Some("项目")
+    );
+    finish(&mut app, &db)?;
+    assert_eq!(app.hits().map(|h| h.len()), Some(1));
+    Ok(())
+}
