@@ -163,8 +163,10 @@ fn main() -> Result<()> {
     let mut ours_cli = Vec::new();
     let mut theirs_cli = Vec::new();
     let mut hits = Vec::new();
+    // The slowest command-line run of each query, to tell a slow query from a slow start.
+    let mut slowest = vec![Duration::ZERO; QUERIES.len()];
     for round in 0..ROUNDS {
-        for (_, ours, theirs) in QUERIES {
+        for (i, (_, ours, theirs)) in QUERIES.iter().enumerate() {
             let start = Instant::now();
             let found = tidings::search::run(
                 &conn,
@@ -178,14 +180,16 @@ fn main() -> Result<()> {
             if round == 0 {
                 hits.push(found.len());
             }
-            ours_cli.push(run_ok(
+            let took = run_ok(
                 Command::new(bin)
                     .arg("--data-dir")
                     .arg(&data)
                     .args(["search", "--limit", "50", ours])
                     .stdout(Stdio::null()),
                 "tidings search",
-            )?);
+            )?;
+            slowest[i] = slowest[i].max(took);
+            ours_cli.push(took);
             theirs_cli.push(run_ok(
                 &mut notmuch(&["search", "--limit=50", theirs]),
                 "notmuch search",
@@ -207,8 +211,11 @@ fn main() -> Result<()> {
         "mailbox: {count} messages; first-50 hits of {} queries × {ROUNDS}",
         QUERIES.len()
     );
-    for ((what, q, _), n) in QUERIES.iter().zip(&hits) {
-        println!("  {what}: {q:?} → {n} of the first 50");
+    for (((what, q, _), n), slow) in QUERIES.iter().zip(&hits).zip(&slowest) {
+        println!(
+            "  {what}: {q:?} → {n} of the first 50; slowest command-line run {}",
+            ms(*slow)
+        );
     }
     println!("| measure | Tidings | notmuch | Tidings / notmuch | README's last |");
     println!("|---|---|---|---|---|");

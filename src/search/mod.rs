@@ -73,11 +73,15 @@ pub fn run(
                 compiled.condition
             )
         }
+        // The `+` keeps SQLite from driving the query by the hits (a lookup and a sort for
+        // each of them: 58 ms for a word in all of 100k messages); it walks the newest-first
+        // index instead and stops at the limit, checking each row against the hits (29 ms
+        // for that word, 7 ms for one found nowhere).
         Some(expr) => {
             params.insert(0, Value::Text(expr.clone()));
             format!(
                 "SELECT m.id FROM messages m \
-                 WHERE m.id IN (SELECT rowid FROM search WHERE search MATCH ?) AND {} AND {} \
+                 WHERE +m.id IN (SELECT rowid FROM search WHERE search MATCH ?) AND {} AND {} \
                  ORDER BY m.date DESC, m.id DESC",
                 filters.join(" AND "),
                 compiled.condition

@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0008_outbox_answers.sql"),
     ),
     ("0009_search", include_str!("migrations/0009_search.sql")),
+    (
+        "0010_newest_index",
+        include_str!("migrations/0010_newest_index.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
