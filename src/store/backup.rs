@@ -194,7 +194,15 @@ fn fingerprint(db: &Path) -> Option<String> {
     std::fs::metadata(db).ok()?;
     let mut wal = db.as_os_str().to_owned();
     wal.push("-wal");
-    Some(format!("{} / {}", stamp(db), stamp(Path::new(&wal))))
+    // An empty WAL holds nothing: one that a reader merely opened (re)creating it is the
+    // same database as none at all.
+    let wal = Path::new(&wal);
+    let wal = if std::fs::metadata(wal).is_ok_and(|m| m.len() == 0) {
+        "-".to_owned()
+    } else {
+        stamp(wal)
+    };
+    Some(format!("{} / {wal}", stamp(db)))
 }
 
 /// Remembers the database as it is now as sound (after a check, or as this program leaves it).
