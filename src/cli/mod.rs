@@ -78,15 +78,29 @@ pub fn run(cli: Cli) -> Result<(), String> {
     if let Some(r) = &repaired {
         terminal::say_err!("tidings: {}", r.describe());
     }
-    match cli.command {
-        None => match cli.file {
+    if cli.command.is_none() && cli.file.is_none() {
+        // The window opens its own engine and writer; this one must close first.
+        let db = store.path().to_owned();
+        store.close();
+        return crate::ui::run(db, repaired).map_err(|e| format!("the window could not open: {e}"));
+    }
+    // Closed after the command, so the next start finds the database recorded as sound.
+    let closing = store.clone();
+    let result = dispatch(store, cli.command, cli.file);
+    closing.close();
+    result
+}
+
+/// Runs one command on the store, which goes with it (so `close` can wait for the writer).
+fn dispatch(
+    store: Store,
+    command: Option<Commands>,
+    file: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    match command {
+        None => match file {
             Some(file) => show::run(&store, show::ShowArgs::for_file(file)),
-            None => {
-                // The window opens its own engine and writer; this one must close first.
-                let db = store.path().to_owned();
-                drop(store);
-                crate::ui::run(db, repaired).map_err(|e| format!("the window could not open: {e}"))
-            }
+            None => Ok(()),
         },
         Some(Commands::Account(command)) => account::run(&store, command),
         Some(Commands::Sync(args)) => sync::run(store, args),

@@ -19,7 +19,7 @@ pub mod pop3;
 pub mod remote_content;
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -82,6 +82,8 @@ pub struct Store {
     path: PathBuf,
     writer: Writer,
     recovery: Option<backup::Recovery>,
+    /// The writer thread, for `close` to wait for.
+    thread: Arc<thread::JoinHandle<()>>,
 }
 
 /// How often the writer looks whether the daily backup is due.
@@ -131,7 +133,7 @@ impl Store {
         let marker = backup::damage_marker(path);
         let db = path.to_owned();
         let (jobs, queue) = mpsc::channel::<Job>();
-        thread::Builder::new()
+        let writer_thread = thread::Builder::new()
             .name("tidings-store-writer".into())
             .spawn(move || {
                 // A window left open for days still gets its daily backup.
@@ -162,10 +164,27 @@ impl Store {
             })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
+            thread: Arc::new(writer_thread),
             path: path.to_owned(),
             writer: Writer { jobs },
             recovery,
         })
+    }
+
+    /// Lets go of the database and, when this was its last handle, waits (a few seconds at
+    /// most) for the writer to close it and record it as sound: a process that ends first
+    /// leaves it unrecorded, and its next start checks the whole file again.
+    pub fn close(self) {
+        let thread = self.thread.clone();
+        drop(self);
+        if Arc::strong_count(&thread) > 1 {
+            return;
+        }
+        // A writer handle kept elsewhere keeps the thread alive: never wait for ever.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !thread.is_finished() && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Backs up the local-only data now, on the writer thread (outside any transaction).

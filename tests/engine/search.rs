@@ -69,6 +69,11 @@ async fn a_sync_then_a_search_from_the_command_line_finds_exactly_the_matches() 
     // A rebuilt index answers the same.
     let rebuilt = fx.cli()?.args(["index", "--rebuild"]).output()?;
     assert!(rebuilt.status.success());
+    // The command waited for its writer to record the database as sound: the next start
+    // skips the whole-file check.
+    assert!(tidings::store::backup::unchanged_since_verified(
+        fx.store.path()
+    ));
     assert_eq!(search(&fx, &["subject:项目进度"])?, zh);
     // Nothing found is no error, and prints nothing.
     assert!(search(&fx, &["zebracorn"])?.is_empty());
