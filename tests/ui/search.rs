@@ -16,6 +16,14 @@ fn index_all(db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The seeded store, indexed, in a window in `locale`.
+fn indexed_window(locale: &str) -> Result<(tempfile::TempDir, PathBuf, App)> {
+    let (dir, db) = seeded()?;
+    index_all(&db)?;
+    let app = window(&db, locale)?;
+    Ok((dir, db, app))
+}
+
 /// Types `query` into the field, then does what the window's tasks would: the search after
 /// the pause, and the first page of results.
 fn search_for(app: &mut App, db: &Path, query: &str) -> Result<()> {
@@ -61,9 +69,7 @@ fn subjects(app: &App) -> Vec<String> {
 
 #[test]
 fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
-    let (_dir, db) = seeded()?;
-    index_all(&db)?;
-    let mut app = window(&db, "en-US")?;
+    let (_dir, db, mut app) = indexed_window("en-US")?;
     let inbox = app.folder;
     search_for(&mut app, &db, "sunday")?;
     assert_eq!(subjects(&app), vec!["Our autumn newsletter"]);
@@ -90,9 +96,7 @@ fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
 
 #[test]
 fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
-    let (_dir, db) = seeded()?;
-    index_all(&db)?;
-    let mut app = window(&db, "zh-CN")?;
+    let (_dir, db, mut app) = indexed_window("zh-CN")?;
     search_for(&mut app, &db, "项目")?;
     assert_eq!(app.hits().map(|h| h.len()), Some(1));
     snapshot(&app, "search-chinese")?;
@@ -188,9 +192,7 @@ fn another(app: &App, db: &Path) -> Result<i64> {
 
 #[test]
 fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()> {
-    let (_dir, db) = seeded()?;
-    index_all(&db)?;
-    let mut app = window(&db, "en-US")?;
+    let (_dir, db, mut app) = indexed_window("en-US")?;
     search_for(&mut app, &db, "sunday")?;
     let local = app.hits().ok_or("no hits")?.to_vec();
     let extra = another(&app, &db)?;
@@ -222,9 +224,7 @@ fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()>
 
 #[test]
 fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
-    let (_dir, db) = seeded()?;
-    index_all(&db)?;
-    let mut app = window(&db, "zh-CN")?;
+    let (_dir, db, mut app) = indexed_window("zh-CN")?;
     search_for(&mut app, &db, "项目")?;
     let account = app.tree.accounts[0].0.id;
     on_server(
@@ -253,9 +253,7 @@ fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
 #[test]
 fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Result<()> {
     use iced_test::core::input_method::Event as Ime;
-    let (_dir, db) = seeded()?;
-    index_all(&db)?;
-    let mut app = window(&db, "zh-CN")?;
+    let (_dir, db, mut app) = indexed_window("zh-CN")?;
     let messages: Vec<Message> = {
         let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
         ui.click(iced_test::selector::id(search_update::FIELD.to_owned()))
