@@ -6,7 +6,7 @@
 //! libraries and helpers come from apt.
 
 use std::fs;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -113,15 +113,9 @@ pub fn installed(path: &str) -> Result<PathBuf> {
     }
 }
 
-/// `n` distinct free loopback ports.
+/// `n` distinct free loopback ports, never handed out before in this process.
 pub fn free_ports(n: usize) -> Result<Vec<u16>> {
-    let listeners = (0..n)
-        .map(|_| TcpListener::bind((HOST, 0)))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    Ok(listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()))
-        .collect::<std::io::Result<Vec<_>>>()?)
+    super::ports::free(n)
 }
 
 /// Writes a start script whose last act is to wait, and which stops what it started when it is

@@ -15,12 +15,12 @@ pub mod dns;
 mod dovecot;
 pub mod events;
 pub mod interop;
+mod ports;
 mod postfix;
 pub mod proxy;
 pub mod seed;
 
 use std::fs;
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -191,13 +191,7 @@ fn maildir_path(root: &Path, address: &str, folder: &str) -> PathBuf {
 
 /// Picks distinct free loopback ports by binding them all before releasing any.
 fn free_ports() -> Result<Ports> {
-    let listeners = (0..9)
-        .map(|_| TcpListener::bind((HOST, 0)))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let p = listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()))
-        .collect::<std::io::Result<Vec<_>>>()?;
+    let p = ports::free(9)?;
     Ok(Ports {
         imap: p[0],
         imaps: p[1],
