@@ -12,8 +12,8 @@ use std::process::Command;
 
 use rustls_pki_types::CertificateDer;
 
+use super::Result;
 use super::daemon::Daemon;
-use super::{HOST, Result};
 
 /// What every interop server has once started: the run's CA, the daemon, its directory.
 pub struct Running {
