@@ -24,6 +24,7 @@ pub mod setup_view;
 pub mod status;
 pub mod tree_update;
 pub mod view;
+pub mod window_settings;
 
 use std::path::PathBuf;
 
@@ -78,8 +79,7 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
     .title(app::App::title)
     .subscription(app::App::subscription)
     .theme(app::App::theme)
-    .window_size((1200.0, 760.0))
-    .exit_on_close_request(false)
+    .window(window_settings::main_window())
     .default_font(fonts::UI)
     .font(fonts::all()[0].clone())
     .font(fonts::all()[1].clone())

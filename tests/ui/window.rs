@@ -237,6 +237,29 @@ fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
     )?;
     let geometry = String::from_utf8_lossy(&geometry.stdout).into_owned();
     assert!(geometry.contains("1200x760"), "{geometry}");
+    // The desktop ties the window to org.tidings.Tidings.desktop by its class, and shows the
+    // icon the window carries.
+    need("xprop", "x11-utils")?;
+    let class = run("xprop", &["-id", &window.id, "WM_CLASS"], &window.display)?;
+    let class = String::from_utf8_lossy(&class.stdout).into_owned();
+    assert!(class.contains("\"org.tidings.Tidings\""), "{class}");
+    // The property is width, height, then the pixels: the first two say which size it is.
+    let icon = run(
+        "xprop",
+        &[
+            "-id",
+            &window.id,
+            "-notype",
+            "-f",
+            "_NET_WM_ICON",
+            "32c",
+            "=$0,$1\n",
+            "_NET_WM_ICON",
+        ],
+        &window.display,
+    )?;
+    let icon = String::from_utf8_lossy(&icon.stdout).into_owned();
+    assert_eq!(icon.trim(), "_NET_WM_ICON=256,256");
     Ok(())
 }
 
