@@ -31,7 +31,6 @@ for icon in resources/icons/hicolor/*/apps/org.tidings.Tidings.*; do
 done
 doc="$stage/usr/share/doc/tidings"
 fill packaging/linux/copyright "$doc/copyright"
-chmod 644 "$doc/copyright"
 printf 'tidings (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- %s  %s\n' \
     "$VERSION" "$VERSION" "$MAINTAINER" "$(date -u -R -d "@$SOURCE_DATE_EPOCH")" |
     gzip -9n > "$doc/changelog.gz"

@@ -6,21 +6,20 @@
 //! listener may use: Dovecot's no-TLS listeners live on 127.0.0.3 only, so a probe of 127.0.0.1
 //! alone neither sees them taken nor keeps another harness from picking the same number.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::sync::Mutex;
 
 use super::{HOST, INSECURE_HOST, NO_TLS_HOST, Result};
 
 /// Every port this process has handed out.
-static GIVEN: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
 
 /// `n` distinct ports, free on every harness loopback address and never given before here.
 pub fn free(n: usize) -> Result<Vec<u16>> {
     let mut given = GIVEN
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let given = given.get_or_insert_with(HashSet::new);
     let mut ports = Vec::with_capacity(n);
     // Held until every port is chosen, so the kernel hands out a new number each time.
     let mut held = Vec::new();
