@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release binary once and writes the installable packages into target/packages/:
 # the .deb and the .rpm (both from one staged file tree, so they hold the same files) and the
-# MSI from the WiX source by wixl. On Linux the MSI wraps TIDINGS_WINDOWS_EXE when it is set
+# MSI from the WiX source by wixl. On Linux the MSI wraps TIDINGS_WINDOWS_EXE and
+# TIDINGS_WINDOWS_CONSOLE (tidings-console.exe, installed as tidings.com) when they are set
 # (the Windows runner's tidings.exe); otherwise a stand-in file, since only its tables can be
 # checked here. Installs the packaging tools it needs when run as root on Debian or Ubuntu.
 #
@@ -28,6 +29,11 @@ fill packaging/linux/org.tidings.Tidings.metainfo.xml \
     "$stage/usr/share/metainfo/org.tidings.Tidings.metainfo.xml"
 for icon in resources/icons/hicolor/*/apps/org.tidings.Tidings.*; do
     install -Dm644 "$icon" "$stage/usr/share/icons/${icon#resources/icons/}"
+done
+install -d "$stage/usr/share/man/man1"
+for page in packaging/linux/man/*.1; do
+    gzip -9n < "$page" > "$stage/usr/share/man/man1/$(basename "$page").gz"
+    chmod 644 "$stage/usr/share/man/man1/$(basename "$page").gz"
 done
 doc="$stage/usr/share/doc/tidings"
 fill packaging/linux/copyright "$doc/copyright"
@@ -70,13 +76,17 @@ mv "$rpm_top"/RPMS/*/tidings-*.rpm "$out/"
 rm -rf "$rpm_top"
 echo "wrote $(ls "$out"/tidings-*.rpm)"
 
-# MSI: the same .wxs the Windows runner builds with WiX 3.
+# MSI: the same .wxs the Windows runner builds with WiX 3, around stand-ins for tidings.exe
+# and tidings.com unless TIDINGS_WINDOWS_EXE and TIDINGS_WINDOWS_CONSOLE name the real ones.
 exe="${TIDINGS_WINDOWS_EXE:-}"
-if [ -z "$exe" ]; then
+console="${TIDINGS_WINDOWS_CONSOLE:-}"
+if [ -z "$exe" ] || [ -z "$console" ]; then
     exe="$out/tidings.exe"
+    console="$out/tidings-console.exe"
     printf 'stand-in for tidings.exe: the Windows binary is built on a Windows runner\n' > "$exe"
+    printf 'stand-in for tidings.com: the Windows binary is built on a Windows runner\n' > "$console"
 fi
 msi="$out/tidings-${VERSION}-x64.msi"
-wixl -a x64 -D Version="$VERSION" -D Exe="$exe" -D Icon=resources/icons/tidings.ico \
-    -o "$msi" packaging/windows/tidings.wxs
+wixl -a x64 -D Version="$VERSION" -D Exe="$exe" -D Console="$console" \
+    -D Icon=resources/icons/tidings.ico -o "$msi" packaging/windows/tidings.wxs
 echo "wrote $msi"

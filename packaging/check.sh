@@ -63,6 +63,10 @@ for row in \
     grep -q "$row" <<< "$registry" || fail "the MSI's Registry table lacks: $row"
 done
 msiinfo export "$msi" Shortcut | grep -q "ProgramMenuFolder" || fail "no Start menu shortcut"
+files=$(msiinfo export "$msi" File)
+for name in tidings.exe tidings.com; do
+    grep -q $'\t'"$name"$'\t' <<< "$files" || fail "the MSI does not install $name"
+done
 msiinfo export "$msi" Upgrade | grep -qi "578b48ec-975c-414a-804e-8febf801efac" || fail "no upgrade row"
 msiinfo export "$msi" Property | grep -q $'^ALLUSERS\t1' || fail "not a per-machine install"
 echo "msi: mail client registration, shortcut, upgrade and per-machine install present"

@@ -1,16 +1,9 @@
-//! The `tidings` program.
+//! The `tidings` program. On Windows it is a GUI-subsystem program, so starting it from the
+//! Start menu or a mailto: link opens no console window; `tidings.com` (src/bin/console.rs)
+//! is the same program for typing commands in a terminal.
 
-use std::process::ExitCode;
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
-use clap::Parser;
-
-fn main() -> ExitCode {
-    let cli = tidings::cli::Cli::parse();
-    match tidings::cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("tidings: {}", tidings::cli::terminal::clean(&message));
-            ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    tidings::cli::main()
 }

@@ -17,8 +17,10 @@ pub fn count_label(count: u64) -> String {
 
 /// The last column (the ratio) of the README's table row whose first cell is `label`.
 pub fn previous(label: &str) -> Option<f64> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).ok()?;
+    // The project's README, also from a bench crate nested inside the project.
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find_map(|dir| std::fs::read_to_string(dir.join("README.md")).ok())?;
     readme.lines().find_map(|line| {
         let cells: Vec<&str> = line
             .trim()

@@ -11,6 +11,9 @@ mod show;
 mod sync;
 pub mod terminal;
 
+#[cfg(test)]
+mod man_page;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -57,6 +60,18 @@ pub enum Commands {
     /// List the outbox, or retry or discard an item.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+}
+
+/// The whole program: the arguments parsed and run, an error printed with the exit status.
+/// `tidings.exe` and, on Windows, the console twin `tidings.com` both start here.
+pub fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tidings: {}", terminal::clean(&message));
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs the command line; returns the text of an error for the caller to print.
