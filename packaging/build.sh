@@ -61,7 +61,7 @@ dpkg-deb --root-owner-group -Zxz --build "$deb_root" "$deb" >/dev/null
 rm -rf "$deb_root"
 echo "wrote $deb"
 
-# .rpm: rpmbuild copies the same tree in.
+# .rpm: rpmbuild copies the same tree in (already stripped, its man pages already compressed).
 rpm_top="$(pwd)/$out/rpmbuild"
 rpmbuild -bb --quiet \
     --define "_topdir $rpm_top" \
@@ -69,6 +69,7 @@ rpmbuild -bb --quiet \
     --define "tidings_homepage $HOMEPAGE" \
     --define "tidings_stage $(pwd)/$stage" \
     --define "__strip /bin/true" \
+    --define "__brp_compress /bin/true" \
     --define "debug_package %{nil}" \
     --define "source_date_epoch_from_changelog 0" \
     packaging/linux/tidings.spec

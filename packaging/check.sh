@@ -69,7 +69,7 @@ for name in tidings.exe tidings.com; do
 done
 msiinfo export "$msi" Upgrade | grep -qi "578b48ec-975c-414a-804e-8febf801efac" || fail "no upgrade row"
 msiinfo export "$msi" Property | grep -q $'^ALLUSERS\t1' || fail "not a per-machine install"
-echo "msi: mail client registration, shortcut, upgrade and per-machine install present"
+echo "msi: tidings.exe and tidings.com, mail client registration, shortcut, upgrade and per-machine install present"
 
 sed -e "s|@VERSION@|$VERSION|g" packaging/macos/Info.plist | python3 -c '
 import plistlib, sys
