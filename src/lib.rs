@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod cli;
 pub mod engine;
 pub mod i18n;
+pub mod launch;
 pub mod logging;
 pub mod mime;
 pub mod paths;

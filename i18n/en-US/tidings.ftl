@@ -196,6 +196,8 @@ compose-refused = Not sent: { $reason }
 compose-maybe-sent = A message may have been sent already (Tidings stopped while sending); check Sent.
 compose-edit = Edit
 compose-retry = Retry
+launch-mailto-bad = The link that opened this message could not be read, so the message starts empty.
+launch-mailto-bad-address = Some addresses in the link that opened this message could not be read; check To, Cc and Bcc.
 
 ## Account setup
 setup-title = Add your mail account

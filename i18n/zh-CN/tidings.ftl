@@ -181,6 +181,8 @@ compose-refused = 未发送：{ $reason }
 compose-maybe-sent = 有一封邮件可能已经发出（Tidings 在发送时中止）；请检查已发送。
 compose-edit = 编辑
 compose-retry = 重试
+launch-mailto-bad = 打开此邮件的链接无法识别，已新建一封空白邮件。
+launch-mailto-bad-address = 打开此邮件的链接中有地址无法识别，请检查收件人、抄送和密送。
 
 ## 添加账户
 setup-title = 添加邮箱账户

@@ -31,8 +31,8 @@ pub struct Cli {
     /// What to do; without one, open the window.
     #[command(subcommand)]
     pub command: Option<Commands>,
-    /// An .eml file to open (shown as text until the reader window lands).
-    #[arg(value_name = "FILE.eml")]
+    /// A mailto: link to write to (opens the composer), or an .eml file to print as text.
+    #[arg(value_name = "MAILTO-OR-FILE")]
     pub file: Option<PathBuf>,
 }
 
@@ -88,16 +88,32 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Tidings starting");
     paths::private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let launch = cli
+        .command
+        .is_none()
+        .then(|| crate::launch::Launch::from_arg(cli.file.as_deref().map(|f| f.as_os_str())))
+        .flatten();
+    // Before the store is opened: a second launch only hands its request over and exits.
+    let window = match launch {
+        Some(launch) => match crate::launch::instance::claim(&dir)? {
+            crate::launch::instance::Claim::Primary(primary) => Some((launch, primary)),
+            crate::launch::instance::Claim::Secondary(address) => {
+                return crate::launch::instance::hand_over(&address, &launch);
+            }
+        },
+        None => None,
+    };
     let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
     let repaired = store.recovery().cloned();
     if let Some(r) = &repaired {
         terminal::say_err!("tidings: {}", r.describe());
     }
-    if cli.command.is_none() && cli.file.is_none() {
+    if let Some((launch, instance)) = window {
         // The window opens its own engine and writer; this one must close first.
         let db = store.path().to_owned();
         store.close();
-        return crate::ui::run(db, repaired).map_err(|e| format!("the window could not open: {e}"));
+        return crate::ui::run(db, repaired, launch, instance)
+            .map_err(|e| format!("the window could not open: {e}"));
     }
     // Closed after the command, so the next start finds the database recorded as sound.
     let closing = store.clone();

@@ -126,6 +126,10 @@ pub struct App {
     pub fetching: HashSet<i64>,
     /// The message being written.
     pub composer: Option<Composer>,
+    /// What the launch asked for, acted on once the accounts are read.
+    pub pending_launch: Option<crate::launch::Launch>,
+    /// Where second launches reach this window (the real window only).
+    pub instance: Option<crate::launch::instance::Address>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -172,6 +176,8 @@ impl App {
             server_requests: 0,
             fetching: HashSet::new(),
             composer: None,
+            pending_launch: None,
+            instance: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
             outbox: Outbox::default(),
@@ -399,6 +405,7 @@ impl App {
                 }
             }
             Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
+            Message::Launch(launch) => self.launch(launch),
             Message::TreeLoaded(Err(e))
             | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => {
@@ -796,9 +803,14 @@ impl App {
                 _ => None,
             }),
         ]);
+        let second_launches = match &self.instance {
+            Some(address) => super::instance_link::listen(address.clone()).map(Message::Launch),
+            None => Subscription::none(),
+        };
         if self.with_engine {
             Subscription::batch([
                 engine_link::connect(self.db.clone()).map(Message::Engine),
+                second_launches,
                 keys,
                 // Closing the window quits the same way Ctrl+Q does (saving drafts first).
                 iced::window::close_requests().map(|_| Message::Quit),

@@ -213,7 +213,7 @@ impl App {
         }
     }
 
-    fn default_sender(&self) -> Option<(i64, String)> {
+    pub(super) fn default_sender(&self) -> Option<(i64, String)> {
         // The account of the open folder, else the first that can send, else the first.
         let of_folder = self.folder.and_then(|f| {
             self.tree
@@ -251,7 +251,7 @@ impl App {
         )
     }
 
-    fn start_composer(&mut self, c: Composer) -> Task<Message> {
+    pub(super) fn start_composer(&mut self, c: Composer) -> Task<Message> {
         let focus = iced::widget::operation::focus(composer_view::first_field(&c));
         if let Some(old) = &self.composer
             && old.unsaved()

@@ -47,6 +47,9 @@ pub enum Message {
     TreeLoaded(Result<Tree, String>),
     /// Writing mail.
     Compose(ComposeMsg),
+    /// A launch's request (a mailto: link, or just the window), from this process's command
+    /// line or handed over by a second launch.
+    Launch(crate::launch::Launch),
     /// Setting up an account.
     Setup(SetupMsg),
     /// Searching.

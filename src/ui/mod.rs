@@ -11,6 +11,8 @@ pub mod data;
 pub mod engine_events;
 pub mod engine_link;
 pub mod fonts;
+pub mod instance_link;
+pub mod launch_update;
 pub mod list;
 pub mod message;
 pub mod notify;
@@ -45,7 +47,13 @@ pub fn recovery_text(i18n: &crate::i18n::I18n, r: &crate::store::backup::Recover
 }
 
 /// Opens the main window over the store at `db`; `repaired` tells what opening it repaired.
-pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> iced::Result {
+pub fn run(
+    db: PathBuf,
+    repaired: Option<crate::store::backup::Recovery>,
+    launch: crate::launch::Launch,
+    instance: crate::launch::instance::Primary,
+) -> iced::Result {
+    let address = instance.address.clone();
     let prefs_file = prefs::file_for(db.parent().unwrap_or(std::path::Path::new(".")));
     let prefs = prefs::load(&prefs_file);
     let system = crate::i18n::I18n::from_env();
@@ -55,7 +63,8 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
         prefs.language.clone()
     };
     let shown = std::sync::Mutex::new(String::new());
-    iced::application(
+    let screen = std::sync::Mutex::new(None);
+    let result = iced::application(
         move || {
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
             app.theme = prefs.theme;
@@ -66,12 +75,16 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
             app.prefs_file = Some(prefs_file.clone());
             // The database was damaged and rebuilt at start: the user hears it first.
             app.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
+            // Acted on once the accounts are read (a mailto: link needs one to send from).
+            app.pending_launch = Some(launch.clone());
+            app.instance = Some(address.clone());
             let system = iced::system::theme().map(app::Message::SystemTheme);
             (app, Task::batch([task, system]))
         },
         move |app: &mut app::App, message| {
             let task = app.update(message);
             status::log_change(&shown, app);
+            status::log_screen(&screen, app);
             task
         },
         view::view,
@@ -84,5 +97,8 @@ pub fn run(db: PathBuf, repaired: Option<crate::store::backup::Recovery>) -> ice
     .font(fonts::all()[0].clone())
     .font(fonts::all()[1].clone())
     .font(fonts::all()[2].clone())
-    .run()
+    .run();
+    // The data directory is this window's until it has closed.
+    drop(instance);
+    result
 }

@@ -54,3 +54,15 @@ pub fn log_change(last: &Mutex<String>, app: &App) {
         *last = now;
     }
 }
+
+/// Logs the screen when it changed since the last call (the mail list, settings, the composer
+/// or setup), so the log says what a launch or a handed-over link opened.
+pub fn log_screen(last: &Mutex<Option<super::app::Screen>>, app: &App) {
+    let Ok(mut last) = last.lock() else {
+        return;
+    };
+    if *last != Some(app.screen) {
+        tracing::info!(target: "tidings::ui", "screen: {:?}", app.screen);
+        *last = Some(app.screen);
+    }
+}

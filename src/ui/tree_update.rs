@@ -18,7 +18,8 @@ impl App {
             }
             _ => Task::none(),
         };
-        Task::batch([then, asked])
+        let launched = self.launch_pending();
+        Task::batch([then, asked, launched])
     }
 
     fn after_tree(&mut self, tree: Tree) -> Task<Message> {

@@ -146,6 +146,13 @@ impl Window {
         Ok(window)
     }
 
+    /// Ends the window's process with SIGKILL, as a crash would, and waits for it.
+    fn kill(&mut self) -> Result<()> {
+        self._app.0.kill()?;
+        self._app.0.wait()?;
+        Ok(())
+    }
+
     /// Takes a screenshot; returns how many colours it has (0 when it could not be taken).
     fn screenshot(&self) -> Result<u64> {
         let path = self.shot.to_string_lossy().into_owned();
@@ -212,10 +219,9 @@ impl Window {
     }
 }
 
-#[test]
-fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
+/// The seeded store with its accounts pointed at a loopback port where nothing listens.
+fn offline_seeded() -> Result<(tempfile::TempDir, PathBuf)> {
     let (dir, db) = seeded()?;
-    // Loopback only: the account points at a port where nothing listens.
     let store = Store::open(&db)?;
     store.writer().write_blocking(|tx| {
         for mut a in accounts::list(tx)? {
@@ -228,6 +234,12 @@ fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
         Ok(())
     })?;
     drop(store);
+    Ok((dir, db))
+}
+
+#[test]
+fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
+    let (dir, _db) = offline_seeded()?;
     let window = Window::open(dir.path())?;
     let _ = window.kept("window");
     let geometry = run(
@@ -260,6 +272,82 @@ fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
     )?;
     let icon = String::from_utf8_lossy(&icon.stdout).into_owned();
     assert_eq!(icon.trim(), "_NET_WM_ICON=256,256");
+    Ok(())
+}
+
+/// The Tidings windows on the display.
+fn windows_on(display: &str) -> Result<Vec<String>> {
+    let found = run(
+        "xdotool",
+        &["search", "--class", "org.tidings.Tidings"],
+        display,
+    )?;
+    Ok(String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
+}
+
+#[test]
+fn a_second_launch_hands_its_mailto_link_to_the_running_window_and_exits() -> Result<()> {
+    let (dir, _db) = offline_seeded()?;
+    let mut window = Window::open(dir.path())?;
+    let windows = windows_on(&window.display)?;
+    let before = std::fs::read(&window.shot)?;
+    let link = "mailto:bob@example.org?subject=%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A&body=Hi%0ABob";
+    let started = Instant::now();
+    let mut second = Running(
+        Process::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg(link)
+            .env("DISPLAY", &window.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?,
+    );
+    let status = loop {
+        if let Some(status) = second.0.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err("the second launch did not exit: it opened a window of its own".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = started.elapsed();
+    let mut said = String::new();
+    if let Some(mut err) = second.0.stderr.take() {
+        std::io::Read::read_to_string(&mut err, &mut said)?;
+    }
+    assert!(status.success(), "the second launch failed: {said}");
+    // It only handed the link over: no store opened, no window of its own.
+    assert!(
+        took < Duration::from_secs(2),
+        "the second launch took {took:?}"
+    );
+    window.wait(
+        "the composer open in the first window",
+        Duration::from_secs(20),
+        || window.log().contains("screen: Compose"),
+    )?;
+    assert_eq!(
+        windows_on(&window.display)?,
+        windows,
+        "a second window appeared"
+    );
+    window.wait("the composer drawn", Duration::from_secs(20), || {
+        window.screenshot().is_ok_and(|c| c > 200)
+            && std::fs::read(&window.shot).is_ok_and(|now| now != before)
+    })?;
+    let _ = window.kept("handed-over-composer");
+
+    // kill -9 leaves the lock file and the socket behind: the next start is not blocked.
+    window.kill()?;
+    let again = Window::open(dir.path())?;
+    assert_eq!(windows_on(&again.display)?.len(), 1);
     Ok(())
 }
 

@@ -1,0 +1,240 @@
+//! One window per data directory. The first window process holds an exclusive lock on
+//! `instance.lock` in the data directory (the system drops it when the process dies, even by
+//! `kill -9`, so a crash never blocks the next start) and listens on a local socket named for
+//! that directory. A second launch cannot take the lock: it hands its request (a mailto: link,
+//! or "show the window") over the socket, waits for the answer, and exits.
+//!
+//! The socket is a file in the per-user runtime directory (0700 on Linux) or the private data
+//! directory, so other users cannot reach it; on Windows a named pipe.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use interprocess::local_socket::prelude::*;
+use interprocess::local_socket::{ListenerOptions, Name, Stream};
+
+use super::Launch;
+use super::mailto;
+
+/// The longest request read: a mailto: link at its longest, and the word before it.
+const MAX_REQUEST: u64 = 2 * 1024 * 1024 + 64;
+
+/// How long a second launch keeps trying while the first is still starting up.
+const HAND_OVER_FOR: Duration = Duration::from_secs(10);
+
+/// The lock of the first instance: held as long as this lives.
+#[derive(Debug)]
+pub struct Primary {
+    _lock: File,
+    /// Where a second launch finds this one.
+    pub address: Address,
+}
+
+/// The socket a data directory's window listens on.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub struct Address(String);
+
+/// Who this launch is.
+#[derive(Debug)]
+pub enum Claim {
+    /// The first: it opens the window.
+    Primary(Primary),
+    /// Another process has the window: hand the request to it.
+    Secondary(Address),
+}
+
+/// Takes the data directory's window for this process, or finds who has it.
+pub fn claim(data_dir: &Path) -> Result<Claim, String> {
+    crate::paths::private_dir(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    let path = data_dir.join("instance.lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let address = address_for(data_dir);
+    match lock.try_lock() {
+        Ok(()) => Ok(Claim::Primary(Primary {
+            _lock: lock,
+            address,
+        })),
+        Err(TryLockError::WouldBlock) => Ok(Claim::Secondary(address)),
+        Err(TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The socket for `data_dir`: named by a digest of the directory, so two data directories
+/// (two test runs, or `--data-dir`) never meet.
+fn address_for(data_dir: &Path) -> Address {
+    let canonical = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_owned());
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        canonical.as_os_str().as_encoded_bytes(),
+    );
+    let tag: String = digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Address(socket_location(data_dir, &tag))
+}
+
+#[cfg(windows)]
+fn socket_location(_data_dir: &Path, tag: &str) -> String {
+    format!("tidings-{tag}")
+}
+
+#[cfg(not(windows))]
+fn socket_location(data_dir: &Path, tag: &str) -> String {
+    // A socket path holds about 100 bytes: the runtime directory is short and private; the
+    // data directory serves where there is none (or when it is long, a private folder in /tmp
+    // cannot be trusted, so it is the data directory anyway).
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute() && d.is_dir());
+    let dir = runtime.unwrap_or_else(|| data_dir.to_owned());
+    dir.join(format!("tidings-{tag}.sock"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+impl Address {
+    fn name(&self) -> std::io::Result<Name<'_>> {
+        #[cfg(windows)]
+        {
+            use interprocess::local_socket::GenericNamespaced;
+            self.0.as_str().to_ns_name::<GenericNamespaced>()
+        }
+        #[cfg(not(windows))]
+        {
+            use interprocess::local_socket::GenericFilePath;
+            self.0.as_str().to_fs_name::<GenericFilePath>()
+        }
+    }
+
+    /// Listens for second launches (the first instance, with its lock held: a socket file
+    /// left by a crashed one is replaced).
+    pub fn listen(&self) -> std::io::Result<interprocess::local_socket::tokio::Listener> {
+        ListenerOptions::new()
+            .name(self.name()?)
+            .try_overwrite(true)
+            .create_tokio()
+    }
+}
+
+/// A request as one line on the socket.
+fn encode(launch: &Launch) -> String {
+    match launch {
+        Launch::Window => "window\n".to_owned(),
+        // A link cannot hold a line break (they are percent-encoded); one that does is cut.
+        Launch::Mailto(url) => format!("mailto {}\n", url.lines().next().unwrap_or("")),
+    }
+}
+
+/// Reads a request; None for anything else (a stray or hostile client).
+pub fn decode(line: &str) -> Option<Launch> {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    if line == "window" {
+        return Some(Launch::Window);
+    }
+    let url = line.strip_prefix("mailto ")?;
+    mailto::is_mailto(url).then(|| Launch::Mailto(url.to_owned()))
+}
+
+/// Reads one request from a connection and answers it; bounded in size.
+pub async fn serve(stream: interprocess::local_socket::tokio::Stream) -> Option<Launch> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let mut reader = tokio::io::BufReader::new((&stream).take(MAX_REQUEST));
+    let mut line = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line)).await;
+    let launch = match read {
+        Ok(Ok(_)) => decode(&line),
+        _ => None,
+    };
+    let answer: &[u8] = if launch.is_some() { b"ok\n" } else { b"no\n" };
+    let mut writer = &stream;
+    let _ = writer.write_all(answer).await;
+    launch
+}
+
+/// A second launch: gives the request to the running window and waits for its answer.
+pub fn hand_over(address: &Address, launch: &Launch) -> Result<(), String> {
+    let deadline = Instant::now() + HAND_OVER_FOR;
+    let mut stream = loop {
+        let name = address.name().map_err(|e| format!("{}: {e}", address.0))?;
+        match Stream::connect(name) {
+            Ok(stream) => break stream,
+            // The first instance holds the lock but is not listening yet: it is starting.
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => {
+                return Err(format!(
+                    "Tidings is already running for this data directory but does not answer \
+                     ({e}); close it or pass another --data-dir"
+                ));
+            }
+        }
+    };
+    stream
+        .write_all(encode(launch).as_bytes())
+        .map_err(|e| format!("handing over to the running Tidings: {e}"))?;
+    let mut answer = String::new();
+    BufReader::new((&mut stream).take(16))
+        .read_line(&mut answer)
+        .map_err(|e| format!("handing over to the running Tidings: {e}"))?;
+    match answer.as_str() {
+        "ok\n" => Ok(()),
+        _ => Err(format!(
+            "the running Tidings refused the request ({:?})",
+            answer.trim()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_strangers_are_refused() {
+        for launch in [
+            Launch::Window,
+            Launch::Mailto("mailto:bob@example.com?subject=%E4%BD%A0".into()),
+        ] {
+            assert_eq!(decode(&encode(&launch)), Some(launch));
+        }
+        assert_eq!(decode("mailto http://evil.example\n"), None);
+        assert_eq!(decode("rm -rf /\n"), None);
+        // A link with a line break in it is cut there, never read as two requests.
+        assert_eq!(
+            decode(&encode(&Launch::Mailto(
+                "mailto:a@example.com\nwindow".into()
+            ))),
+            Some(Launch::Mailto("mailto:a@example.com".into()))
+        );
+    }
+
+    #[test]
+    fn the_second_claim_is_secondary_and_a_dropped_lock_frees_the_directory()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let first = claim(dir.path())?;
+        let Claim::Primary(primary) = first else {
+            return Err("the first claim was not primary".into());
+        };
+        match claim(dir.path())? {
+            Claim::Secondary(address) => assert_eq!(address, primary.address),
+            Claim::Primary(_) => return Err("two primaries for one directory".into()),
+        }
+        drop(primary);
+        assert!(matches!(claim(dir.path())?, Claim::Primary(_)));
+        // Another directory is another instance.
+        let other = tempfile::tempdir()?;
+        let a = address_for(dir.path());
+        assert_ne!(a, address_for(other.path()));
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! Acting on a launch's request: the window raised, or a composer filled from a mailto: link
+//! (a link that cannot be read opens an empty composer that says so; addresses that cannot
+//! be read stay as typed text in their field, with a note). A link that arrives
+//! before any account exists waits until setup has made one.
+
+use iced::Task;
+
+use super::app::{App, Message, Screen};
+use super::composer::Composer;
+use crate::launch::{Launch, mailto};
+use crate::mime::compose;
+use crate::store::drafts::Draft;
+
+impl App {
+    /// Acts on `launch` now, or keeps it until there is an account to write from.
+    pub fn launch(&mut self, launch: Launch) -> Task<Message> {
+        let raise = iced::window::latest().and_then(|id| {
+            Task::batch([
+                iced::window::minimize(id, false),
+                iced::window::gain_focus(id),
+            ])
+        });
+        match launch {
+            Launch::Window => raise,
+            Launch::Mailto(url) => {
+                let Some((account, sender)) = self.default_sender() else {
+                    self.pending_launch = Some(Launch::Mailto(url));
+                    return raise;
+                };
+                let composer = match mailto::parse(&url) {
+                    Ok(link) => {
+                        let mut c = Composer::open(draft_from(&link, account), Vec::new(), &sender);
+                        // Addresses that are not addresses stay typed in their field, with
+                        // a note, instead of vanishing.
+                        let fields = [&link.to, &link.cc, &link.bcc];
+                        for (typed, text) in c.typing.iter_mut().zip(fields) {
+                            if !text.is_empty() && compose::parse_addresses("To", text).is_err() {
+                                *typed = text.clone();
+                                c.error = Some(self.i18n.t("launch-mailto-bad-address", &[]));
+                            }
+                        }
+                        c
+                    }
+                    Err(_) => {
+                        let mut c = Composer::blank(account, &sender);
+                        c.error = Some(self.i18n.t("launch-mailto-bad", &[]));
+                        c
+                    }
+                };
+                Task::batch([raise, self.start_composer(composer)])
+            }
+        }
+    }
+
+    /// The launch kept for later, once accounts exist (after setup, or at start).
+    pub(super) fn launch_pending(&mut self) -> Task<Message> {
+        if self.tree.accounts.is_empty() || self.screen == Screen::Setup {
+            return Task::none();
+        }
+        match self.pending_launch.take() {
+            Some(launch) => self.launch(launch),
+            None => Task::none(),
+        }
+    }
+}
+
+/// A new message from `account` with the link's fields.
+fn draft_from(link: &mailto::Mailto, account: i64) -> Draft {
+    let mut draft = Draft::new(account);
+    draft.to_addrs = link.to.clone();
+    draft.cc_addrs = link.cc.clone();
+    draft.bcc_addrs = link.bcc.clone();
+    draft.subject = link.subject.clone();
+    draft.body_text = link.body.clone();
+    draft.in_reply_to = link.in_reply_to.clone();
+    draft.refs = link.in_reply_to.clone();
+    draft
+}
