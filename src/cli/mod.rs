@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::launch::instance::{self, Claim, Holder};
 use crate::paths;
 use crate::store::Store;
 
@@ -74,6 +75,30 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
+impl Commands {
+    /// The command's name when it changes mail, accounts or the index (and so must not run
+    /// beside the window's engine); None for the reading ones.
+    fn changes_the_mirror(&self) -> Option<&'static str> {
+        match self {
+            Commands::Sync(_) => Some("sync"),
+            Commands::Send(_) => Some("send"),
+            Commands::Index(_) => Some("index"),
+            Commands::Account(account::AccountCommand::List) => None,
+            // The doctor only talks to servers, unless it is to pin a certificate.
+            Commands::Account(account::AccountCommand::Test {
+                trust_certificate: None,
+                ..
+            }) => None,
+            Commands::Account(_) => Some("account"),
+            Commands::Folder(folder::FolderCommand::Role(_)) => Some("folder role"),
+            Commands::Outbox(outbox::OutboxCommand::List) => None,
+            Commands::Outbox(_) => Some("outbox"),
+            Commands::List(_) | Commands::Show(_) | Commands::Search(_) => None,
+            Commands::Folder(_) => None,
+        }
+    }
+}
+
 /// Runs the command line; returns the text of an error for the caller to print.
 pub fn run(cli: Cli) -> Result<(), String> {
     crate::protocols::tls::install_default_provider();
@@ -93,12 +118,39 @@ pub fn run(cli: Cli) -> Result<(), String> {
         .is_none()
         .then(|| crate::launch::Launch::from_arg(cli.file.as_deref().map(|f| f.as_os_str())))
         .flatten();
-    // Before the store is opened: a second launch only hands its request over and exits.
+    // Before the store is opened: a second launch only hands its request over and exits, and
+    // a command that changes the mirror never runs beside a window's engine.
     let window = match launch {
-        Some(launch) => match crate::launch::instance::claim(&dir)? {
-            crate::launch::instance::Claim::Primary(primary) => Some((launch, primary)),
-            crate::launch::instance::Claim::Secondary(address) => {
-                return crate::launch::instance::hand_over(&address, &launch);
+        Some(launch) => match instance::claim(&dir, Holder::Window)? {
+            Claim::Primary(primary) => Some((launch, primary)),
+            Claim::Secondary(address, Holder::Window) => {
+                return instance::hand_over(&address, &launch);
+            }
+            Claim::Secondary(_, Holder::Command) => {
+                return Err(
+                    "a tidings command is working on this data directory; open the \
+                            window when it has finished"
+                        .into(),
+                );
+            }
+        },
+        None => None,
+    };
+    let _alone = match cli.command.as_ref().and_then(Commands::changes_the_mirror) {
+        Some(name) => match instance::claim(&dir, Holder::Command)? {
+            Claim::Primary(primary) => Some(primary),
+            Claim::Secondary(_, Holder::Window) => {
+                return Err(format!(
+                    "the Tidings window is open on this data directory and syncs and sends by \
+                     itself; close it to run `tidings {name}` (reading commands such as list, \
+                     show and search work beside it)"
+                ));
+            }
+            Claim::Secondary(_, Holder::Command) => {
+                return Err(format!(
+                    "another tidings command is working on this data directory; run `tidings \
+                     {name}` when it has finished"
+                ));
             }
         },
         None => None,

@@ -6,6 +6,11 @@
 //!
 //! The socket is a file in the per-user runtime directory (0700 on Linux) or the private data
 //! directory, so other users cannot reach it; on Windows a named pipe.
+//!
+//! The command-line subcommands that change mail or accounts (sync, send, the outbox's retry
+//! and discard, adding or switching accounts, folder roles, the index) take the same lock for
+//! as long as they run, so a command and a window never run two engines on one mirror: the
+//! one that comes second is told who has the directory. The lock file names its holder.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -36,33 +41,66 @@ pub struct Primary {
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
 pub struct Address(String);
 
+/// What holds a data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// The window (which listens for second launches).
+    Window,
+    /// A command-line subcommand that changes the mirror.
+    Command,
+}
+
+impl Holder {
+    fn tag(self) -> &'static str {
+        match self {
+            Holder::Window => "window",
+            Holder::Command => "command",
+        }
+    }
+}
+
 /// Who this launch is.
 #[derive(Debug)]
 pub enum Claim {
-    /// The first: it opens the window.
+    /// The first: it has the directory.
     Primary(Primary),
-    /// Another process has the window: hand the request to it.
-    Secondary(Address),
+    /// Another process has it: the window (hand the request to it) or a command.
+    Secondary(Address, Holder),
 }
 
-/// Takes the data directory's window for this process, or finds who has it.
-pub fn claim(data_dir: &Path) -> Result<Claim, String> {
+/// Takes the data directory for this process as `holder`, or finds who has it.
+pub fn claim(data_dir: &Path, holder: Holder) -> Result<Claim, String> {
     crate::paths::private_dir(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
     let path = data_dir.join("instance.lock");
-    let lock = OpenOptions::new()
+    let failed = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut lock = OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(&path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(failed)?;
     let address = address_for(data_dir);
     match lock.try_lock() {
-        Ok(()) => Ok(Claim::Primary(Primary {
-            _lock: lock,
-            address,
-        })),
-        Err(TryLockError::WouldBlock) => Ok(Claim::Secondary(address)),
-        Err(TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+        Ok(()) => {
+            lock.set_len(0).map_err(failed)?;
+            lock.write_all(holder.tag().as_bytes()).map_err(failed)?;
+            Ok(Claim::Primary(Primary {
+                _lock: lock,
+                address,
+            }))
+        }
+        Err(TryLockError::WouldBlock) => {
+            let mut tag = String::new();
+            let _ = (&mut lock).take(16).read_to_string(&mut tag);
+            let other = if tag == Holder::Command.tag() {
+                Holder::Command
+            } else {
+                Holder::Window
+            };
+            Ok(Claim::Secondary(address, other))
+        }
+        Err(TryLockError::Error(e)) => Err(failed(e)),
     }
 }
 
@@ -145,8 +183,38 @@ pub fn decode(line: &str) -> Option<Launch> {
     mailto::is_mailto(url).then(|| Launch::Mailto(url.to_owned()))
 }
 
-/// Reads one request from a connection and answers it; bounded in size.
-pub async fn serve(stream: interprocess::local_socket::tokio::Stream) -> Option<Launch> {
+/// Accepts second launches at `address` and passes each request on, until `requests` is
+/// closed. For the first instance's window (its subscription runs this).
+pub async fn serve(address: &Address, mut requests: futures::channel::mpsc::Sender<Launch>) {
+    use futures::SinkExt;
+    use interprocess::local_socket::traits::tokio::Listener as _;
+    let listener = match address.listen() {
+        Ok(listener) => listener,
+        Err(e) => {
+            // Second launches then say the running window does not answer.
+            tracing::warn!("cannot listen for second launches: {e}");
+            return;
+        }
+    };
+    loop {
+        match listener.accept().await {
+            Ok(stream) => {
+                if let Some(launch) = answer(stream).await
+                    && requests.send(launch).await.is_err()
+                {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!("a second launch could not connect: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Reads one request from a connection and answers it; bounded in size and time.
+async fn answer(stream: interprocess::local_socket::tokio::Stream) -> Option<Launch> {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
     let mut reader = tokio::io::BufReader::new((&stream).take(MAX_REQUEST));
     let mut line = String::new();
@@ -221,16 +289,27 @@ mod tests {
     fn the_second_claim_is_secondary_and_a_dropped_lock_frees_the_directory()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let first = claim(dir.path())?;
+        let first = claim(dir.path(), Holder::Window)?;
         let Claim::Primary(primary) = first else {
             return Err("the first claim was not primary".into());
         };
-        match claim(dir.path())? {
-            Claim::Secondary(address) => assert_eq!(address, primary.address),
+        match claim(dir.path(), Holder::Command)? {
+            Claim::Secondary(address, holder) => {
+                assert_eq!(address, primary.address);
+                assert_eq!(holder, Holder::Window);
+            }
             Claim::Primary(_) => return Err("two primaries for one directory".into()),
         }
         drop(primary);
-        assert!(matches!(claim(dir.path())?, Claim::Primary(_)));
+        let Claim::Primary(command) = claim(dir.path(), Holder::Command)? else {
+            return Err("the lock was not freed".into());
+        };
+        // A window started while a command works is told so.
+        assert!(matches!(
+            claim(dir.path(), Holder::Window)?,
+            Claim::Secondary(_, Holder::Command)
+        ));
+        drop(command);
         // Another directory is another instance.
         let other = tempfile::tempdir()?;
         let a = address_for(dir.path());

@@ -344,6 +344,27 @@ fn a_second_launch_hands_its_mailto_link_to_the_running_window_and_exits() -> Re
     })?;
     let _ = window.kept("handed-over-composer");
 
+    // Beside the window, a command that would run a second engine is refused with the
+    // reason; a reading one works.
+    let cli = |args: &[&str]| {
+        Process::new(env!("CARGO_BIN_EXE_tidings"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+    };
+    let sync = cli(&["sync", "--once"])?;
+    assert!(!sync.status.success());
+    let said = String::from_utf8_lossy(&sync.stderr);
+    assert!(said.contains("window is open"), "{said}");
+    let list = cli(&["list", "--folder", "INBOX"])?;
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+
     // kill -9 leaves the lock file and the socket behind: the next start is not blocked.
     window.kill()?;
     let again = Window::open(dir.path())?;
