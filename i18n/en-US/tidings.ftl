@@ -198,6 +198,12 @@ compose-edit = Edit
 compose-retry = Retry
 launch-mailto-bad = The link that opened this message could not be read, so the message starts empty.
 launch-mailto-bad-address = Some addresses in the link that opened this message could not be read; check To, Cc and Bcc.
+ui-file-shown = { $file } (a message file, not in any folder)
+ui-file-unreadable = Could not open { $file }: { $reason }
+ui-file-too-large = it is { $size }, larger than any mail message
+ui-file-empty = the file is empty
+ui-file-not-found = there is no such file
+ui-file-denied = you may not read it
 
 ## Account setup
 setup-title = Add your mail account

@@ -183,6 +183,12 @@ compose-edit = 编辑
 compose-retry = 重试
 launch-mailto-bad = 打开此邮件的链接无法识别，已新建一封空白邮件。
 launch-mailto-bad-address = 打开此邮件的链接中有地址无法识别，请检查收件人、抄送和密送。
+ui-file-shown = { $file }（邮件文件，不在任何文件夹中）
+ui-file-unreadable = 无法打开 { $file }：{ $reason }
+ui-file-too-large = 文件大小为 { $size }，超过任何邮件的大小
+ui-file-empty = 文件是空的
+ui-file-not-found = 文件不存在
+ui-file-denied = 没有读取权限
 
 ## 添加账户
 setup-title = 添加邮箱账户

@@ -32,7 +32,8 @@ pub struct Cli {
     /// What to do; without one, open the window.
     #[command(subcommand)]
     pub command: Option<Commands>,
-    /// A mailto: link to write to (opens the composer), or an .eml file to print as text.
+    /// A mailto: link to write to (opens the composer), or a message file (.eml) to read in
+    /// the window (`tidings show FILE` prints one as text).
     #[arg(value_name = "MAILTO-OR-FILE")]
     pub file: Option<PathBuf>,
 }
@@ -116,8 +117,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
     let launch = cli
         .command
         .is_none()
-        .then(|| crate::launch::Launch::from_arg(cli.file.as_deref().map(|f| f.as_os_str())))
-        .flatten();
+        .then(|| crate::launch::Launch::from_arg(cli.file.as_deref().map(|f| f.as_os_str())));
     // Before the store is opened: a second launch only hands its request over and exits, and
     // a command that changes the mirror never runs beside a window's engine.
     let window = match launch {

@@ -83,8 +83,10 @@ pub fn claim(data_dir: &Path, holder: Holder) -> Result<Claim, String> {
     let address = address_for(data_dir);
     match lock.try_lock() {
         Ok(()) => {
-            lock.set_len(0).map_err(failed)?;
-            lock.write_all(holder.tag().as_bytes()).map_err(failed)?;
+            // Only for the other process's message: a full disk must not stop the command.
+            let _ = lock
+                .set_len(0)
+                .and_then(|()| lock.write_all(holder.tag().as_bytes()));
             Ok(Claim::Primary(Primary {
                 _lock: lock,
                 address,
@@ -164,13 +166,18 @@ impl Address {
     }
 }
 
-/// A request as one line on the socket.
-fn encode(launch: &Launch) -> String {
-    match launch {
+/// A request as one line on the socket; None for a file name that is not text (it cannot be
+/// handed over, and is refused with the reason).
+fn encode(launch: &Launch) -> Option<String> {
+    Some(match launch {
         Launch::Window => "window\n".to_owned(),
         // A link cannot hold a line break (they are percent-encoded); one that does is cut.
         Launch::Mailto(url) => format!("mailto {}\n", url.lines().next().unwrap_or("")),
-    }
+        Launch::Eml(path) => {
+            let path = path.to_str().filter(|p| !p.contains(['\n', '\r']))?;
+            format!("eml {path}\n")
+        }
+    })
 }
 
 /// Reads a request; None for anything else (a stray or hostile client).
@@ -178,6 +185,10 @@ pub fn decode(line: &str) -> Option<Launch> {
     let line = line.strip_suffix('\n').unwrap_or(line);
     if line == "window" {
         return Some(Launch::Window);
+    }
+    if let Some(path) = line.strip_prefix("eml ") {
+        let path = PathBuf::from(path);
+        return path.is_absolute().then_some(Launch::Eml(path));
     }
     let url = line.strip_prefix("mailto ")?;
     mailto::is_mailto(url).then(|| Launch::Mailto(url.to_owned()))
@@ -246,8 +257,13 @@ pub fn hand_over(address: &Address, launch: &Launch) -> Result<(), String> {
             }
         }
     };
+    let Some(request) = encode(launch) else {
+        return Err(
+            "this file name cannot be handed to the running Tidings (it is not valid text)".into(),
+        );
+    };
     stream
-        .write_all(encode(launch).as_bytes())
+        .write_all(request.as_bytes())
         .map_err(|e| format!("handing over to the running Tidings: {e}"))?;
     let mut answer = String::new();
     BufReader::new((&mut stream).take(16))
@@ -271,18 +287,20 @@ mod tests {
         for launch in [
             Launch::Window,
             Launch::Mailto("mailto:bob@example.com?subject=%E4%BD%A0".into()),
+            Launch::Eml(std::env::temp_dir().join("李").join("报告 final.eml")),
         ] {
-            assert_eq!(decode(&encode(&launch)), Some(launch));
+            assert_eq!(decode(&encode(&launch).unwrap_or_default()), Some(launch));
         }
         assert_eq!(decode("mailto http://evil.example\n"), None);
         assert_eq!(decode("rm -rf /\n"), None);
+        assert_eq!(decode("eml relative.eml\n"), None);
         // A link with a line break in it is cut there, never read as two requests.
+        let cut = encode(&Launch::Mailto("mailto:a@example.com\nwindow".into()));
         assert_eq!(
-            decode(&encode(&Launch::Mailto(
-                "mailto:a@example.com\nwindow".into()
-            ))),
+            decode(&cut.unwrap_or_default()),
             Some(Launch::Mailto("mailto:a@example.com".into()))
         );
+        assert_eq!(encode(&Launch::Eml(PathBuf::from("/a\nwindow"))), None);
     }
 
     #[test]

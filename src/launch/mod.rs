@@ -1,9 +1,11 @@
-//! What a launch asks the window for: the window as it was, or a composer from a `mailto:`
-//! link. The same request comes from the command line of the first instance and, handed
-//! over, from a second one. (An `.eml` argument is still printed as text by the CLI.)
+//! What a launch asks the window for: the window as it was, a composer from a `mailto:` link,
+//! or a message file in a reader of its own. The same request comes from the command line of
+//! the first instance and, handed over, from a second one.
 
 pub mod instance;
 pub mod mailto;
+
+use std::path::PathBuf;
 
 /// What to show once the window is up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,18 +15,24 @@ pub enum Launch {
     /// A new message from a mailto: link (the link as given, read by the window so a bad one
     /// is shown there).
     Mailto(String),
+    /// A message file (`.eml`) to read; an absolute path, since a second launch's working
+    /// directory is not the window's.
+    Eml(PathBuf),
 }
 
 impl Launch {
-    /// What the command line's one argument asks of the window: None when it is not a
-    /// mailto: link (a file, for the CLI).
-    pub fn from_arg(arg: Option<&std::ffi::OsStr>) -> Option<Launch> {
+    /// What the command line's one argument asks of the window.
+    pub fn from_arg(arg: Option<&std::ffi::OsStr>) -> Launch {
         let Some(arg) = arg else {
-            return Some(Launch::Window);
+            return Launch::Window;
         };
-        arg.to_str()
-            .filter(|text| mailto::is_mailto(text))
-            .map(|text| Launch::Mailto(text.to_owned()))
+        match arg.to_str() {
+            Some(text) if mailto::is_mailto(text) => Launch::Mailto(text.to_owned()),
+            _ => {
+                let path = PathBuf::from(arg);
+                Launch::Eml(std::path::absolute(&path).unwrap_or(path))
+            }
+        }
     }
 }
 
@@ -33,13 +41,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_argument_is_a_link_or_a_file() {
+    fn an_argument_is_a_link_or_a_file() -> std::io::Result<()> {
         use std::ffi::OsStr;
-        assert_eq!(Launch::from_arg(None), Some(Launch::Window));
+        assert_eq!(Launch::from_arg(None), Launch::Window);
         assert_eq!(
             Launch::from_arg(Some(OsStr::new("MailTo:bob@example.com"))),
-            Some(Launch::Mailto("MailTo:bob@example.com".into()))
+            Launch::Mailto("MailTo:bob@example.com".into())
         );
-        assert_eq!(Launch::from_arg(Some(OsStr::new("/tmp/报告.eml"))), None);
+        let absolute = std::env::temp_dir().join("报告.eml");
+        assert_eq!(
+            Launch::from_arg(Some(absolute.as_os_str())),
+            Launch::Eml(absolute.clone())
+        );
+        // A relative name is made absolute where it was given.
+        assert_eq!(
+            Launch::from_arg(Some(OsStr::new("a.eml"))),
+            Launch::Eml(std::env::current_dir()?.join("a.eml"))
+        );
+        Ok(())
     }
 }

@@ -130,6 +130,8 @@ pub struct App {
     pub pending_launch: Option<crate::launch::Launch>,
     /// Where second launches reach this window (the real window only).
     pub instance: Option<crate::launch::instance::Address>,
+    /// A message file shown in a reader of its own.
+    pub file: Option<super::file_update::OpenFile>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -178,6 +180,7 @@ impl App {
             composer: None,
             pending_launch: None,
             instance: None,
+            file: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
             outbox: Outbox::default(),
@@ -267,21 +270,26 @@ impl App {
         &self,
         part: u32,
         done: fn(Result<PathBuf, String>) -> Message,
-        job: impl FnOnce(&std::path::Path, i64, &str) -> Result<PathBuf, crate::store::StoreError>
+        job: impl FnOnce(
+            &std::path::Path,
+            &data::Source,
+            &str,
+        ) -> Result<PathBuf, crate::store::StoreError>
         + Send
         + 'static,
     ) -> Task<Message> {
-        let Some(id) = self.message else {
-            return Task::none();
+        let source = match (self.shown_file(), self.message) {
+            (Some(raw), _) => data::Source::File(raw),
+            (None, Some(id)) => data::Source::Stored(id),
+            (None, None) => return Task::none(),
         };
         let name = self
-            .reading
-            .as_ref()
+            .shown_model()
             .and_then(|m| m.attachments.iter().find(|a| a.part == part))
             .map(|a| a.name.clone())
             .unwrap_or_default();
         Task::perform(
-            data::off_thread(self.db.clone(), move |db| job(db, id, &name)),
+            data::off_thread(self.db.clone(), move |db| job(db, &source, &name)),
             done,
         )
     }
@@ -406,6 +414,8 @@ impl App {
             }
             Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
             Message::Launch(launch) => self.launch(launch),
+            Message::FileLoaded(file) => self.file_loaded(file),
+            Message::CloseFile => self.close_file(),
             Message::TreeLoaded(Err(e))
             | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => {
@@ -681,14 +691,13 @@ impl App {
             }
             Message::SaveAttachment(part) => {
                 let folder = self.downloads.clone();
-                self.with_attachment(part, Message::AttachmentSaved, move |db, id, name| {
-                    data::save_attachment(db, id, part, name, &folder)
+                self.with_attachment(part, Message::AttachmentSaved, move |db, source, name| {
+                    data::save_attachment(db, source, part, name, &folder)
                 })
             }
             Message::OpenAttachment(part) => {
                 let risky = self
-                    .reading
-                    .as_ref()
+                    .shown_model()
                     .and_then(|m| m.attachments.iter().find(|a| a.part == part))
                     .is_some_and(|a| attachments::is_risky(&a.name, attachments::Os::current()));
                 if risky {
@@ -708,8 +717,8 @@ impl App {
                     self.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
                     return Task::none();
                 };
-                self.with_attachment(part, Message::AttachmentOpened, move |db, id, name| {
-                    data::open_attachment(db, id, part, name, &cache)
+                self.with_attachment(part, Message::AttachmentOpened, move |db, source, name| {
+                    data::open_attachment(db, source, part, name, &cache)
                 })
             }
             Message::AttachmentOpened(Ok(_)) => Task::none(),

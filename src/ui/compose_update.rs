@@ -77,6 +77,10 @@ impl App {
                 };
                 self.start_composer(Composer::blank(id, &address))
             }
+            // A message file's reader answers from its own bytes.
+            ComposeMsg::Reply { all } if self.screen == Screen::File => self.answer_file(Some(all)),
+            ComposeMsg::Forward if self.screen == Screen::File => self.answer_file(None),
+            ComposeMsg::Close if self.screen == Screen::File => self.close_file(),
             ComposeMsg::Reply { all } => {
                 self.prefill(move |db, id, locale| compose_data::reply(db, id, all, &locale))
             }

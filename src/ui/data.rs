@@ -127,18 +127,54 @@ pub fn remote_images(m: &DisplayMessage) -> Vec<String> {
     out
 }
 
-/// Saves attachment `part` of message `id` into `folder` under a safe, new name.
+/// Where the reader's message comes from: the mirror, or a message file's bytes.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A mirrored message by id.
+    Stored(i64),
+    /// A message file (`tidings FILE.eml`).
+    File(std::sync::Arc<Vec<u8>>),
+}
+
+impl Source {
+    fn raw(&self, path: &Path) -> Result<std::borrow::Cow<'_, [u8]>, StoreError> {
+        match self {
+            Source::Stored(id) => Ok(std::borrow::Cow::Owned(
+                bodies::get(&reader(path)?, *id)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("message {id} is not downloaded yet"))
+                })?,
+            )),
+            Source::File(raw) => Ok(std::borrow::Cow::Borrowed(raw.as_slice())),
+        }
+    }
+
+    /// A folder name of its own for this message's opened attachments.
+    fn key(&self) -> String {
+        match self {
+            Source::Stored(id) => id.to_string(),
+            Source::File(raw) => {
+                let digest = ring::digest::digest(&ring::digest::SHA256, raw);
+                let hex: String = digest.as_ref()[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                format!("file-{hex}")
+            }
+        }
+    }
+}
+
+/// Saves attachment `part` of the message into `folder` under a safe, new name.
 pub fn save_attachment(
     path: &Path,
-    id: i64,
+    source: &Source,
     part: u32,
     name: &str,
     folder: &Path,
 ) -> Result<PathBuf, StoreError> {
-    let raw = bodies::get(&reader(path)?, id)?
-        .ok_or_else(|| StoreError::Corrupt(format!("message {id} is not downloaded yet")))?;
+    let raw = source.raw(path)?;
     let bytes = body::attachment_bytes(&raw, part)
-        .ok_or_else(|| StoreError::Corrupt(format!("message {id} has no attachment {part}")))?;
+        .ok_or_else(|| StoreError::Corrupt(format!("the message has no attachment {part}")))?;
     std::fs::create_dir_all(folder)
         .and_then(|()| crate::mime::attachments::save(folder, name, &bytes))
         .map_err(|e| StoreError::Corrupt(format!("{}: {e}", folder.display())))
@@ -148,15 +184,15 @@ pub fn save_attachment(
 /// and never escapes) and opens it with the desktop's default application.
 pub fn open_attachment(
     path: &Path,
-    id: i64,
+    source: &Source,
     part: u32,
     name: &str,
     cache: &Path,
 ) -> Result<PathBuf, StoreError> {
     crate::paths::private_dir(cache)
         .map_err(|e| StoreError::Corrupt(format!("{}: {e}", cache.display())))?;
-    let folder = cache.join(format!("{id}-{part}"));
-    let saved = save_attachment(path, id, part, name, &folder)?;
+    let folder = cache.join(format!("{}-{part}", source.key()));
+    let saved = save_attachment(path, source, part, name, &folder)?;
     open::that_detached(&saved)
         .map_err(|e| StoreError::Corrupt(format!("opening {}: {e}", saved.display())))?;
     Ok(saved)

@@ -1,4 +1,5 @@
-//! Acting on a launch's request: the window raised, or a composer filled from a mailto: link
+//! Acting on a launch's request: the window raised, a message file read into its own reader,
+//! or a composer filled from a mailto: link
 //! (a link that cannot be read opens an empty composer that says so; addresses that cannot
 //! be read stay as typed text in their field, with a note). A link that arrives
 //! before any account exists waits until setup has made one.
@@ -22,6 +23,8 @@ impl App {
         });
         match launch {
             Launch::Window => raise,
+            // A file needs no account: it is read and shown at once.
+            Launch::Eml(path) => Task::batch([raise, self.open_file(path)]),
             Launch::Mailto(url) => {
                 let Some((account, sender)) = self.default_sender() else {
                     self.pending_launch = Some(Launch::Mailto(url));
@@ -54,7 +57,8 @@ impl App {
 
     /// The launch kept for later, once accounts exist (after setup, or at start).
     pub(super) fn launch_pending(&mut self) -> Task<Message> {
-        if self.tree.accounts.is_empty() || self.screen == Screen::Setup {
+        let waits = !matches!(self.pending_launch, Some(Launch::Eml(_)));
+        if waits && (self.tree.accounts.is_empty() || self.screen == Screen::Setup) {
             return Task::none();
         }
         match self.pending_launch.take() {
@@ -72,7 +76,9 @@ fn draft_from(link: &mailto::Mailto, account: i64) -> Draft {
     draft.bcc_addrs = link.bcc.clone();
     draft.subject = link.subject.clone();
     draft.body_text = link.body.clone();
-    draft.in_reply_to = link.in_reply_to.clone();
-    draft.refs = link.in_reply_to.clone();
+    // Drafts keep Message-IDs bare, as replies made here do.
+    let answered = link.in_reply_to.trim_matches(['<', '>']).to_owned();
+    draft.in_reply_to = answered.clone();
+    draft.refs = answered;
     draft
 }

@@ -25,6 +25,8 @@ pub enum Screen {
     Compose,
     /// Setting up an account (first run, or Add account).
     Setup,
+    /// A message file in a reader of its own.
+    File,
 }
 
 /// Follow the system, light or dark.
@@ -50,6 +52,10 @@ pub enum Message {
     /// A launch's request (a mailto: link, or just the window), from this process's command
     /// line or handed over by a second launch.
     Launch(crate::launch::Launch),
+    /// A message file was read for its reader (or why not).
+    FileLoaded(Result<Box<super::file_update::OpenFile>, String>),
+    /// Leave the message file's reader.
+    CloseFile,
     /// Setting up an account.
     Setup(SetupMsg),
     /// Searching.

@@ -10,6 +10,8 @@ pub mod composer_view;
 pub mod data;
 pub mod engine_events;
 pub mod engine_link;
+pub mod file_update;
+pub mod file_view;
 pub mod fonts;
 pub mod instance_link;
 pub mod launch_update;

@@ -70,6 +70,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
             Some(c) => super::composer_view::composer(app, c),
             None => mail(app),
         },
+        Screen::File => match &app.file {
+            Some(f) => super::file_view::file(app, f),
+            None => mail(app),
+        },
     };
     let mut page = column![toolbar, rule::horizontal(1)];
     if let Some(prompt) = &app.prompt {
@@ -485,7 +489,7 @@ fn reader(app: &App) -> Element<'_, Message> {
             .center(Length::Fill)
             .into();
     } else if let Some(model) = &app.reading {
-        scrollable(container(message_view(app, model)).padding(16))
+        scrollable(container(message_view(app, model, false)).padding(16))
             .height(Length::Fill)
             .into()
     } else {
@@ -553,7 +557,13 @@ fn reader(app: &App) -> Element<'_, Message> {
     column![tools, body].into()
 }
 
-fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message> {
+/// A message's headers, body and attachments. A message file (`standalone`) keeps remote
+/// content blocked: it has no sender in any account to allow, and no mirror to fetch for.
+pub(super) fn message_view<'a>(
+    app: &'a App,
+    m: &'a DisplayMessage,
+    standalone: bool,
+) -> Element<'a, Message> {
     let t = |id: &str| app.i18n.t(id, &[]);
     let who = |list: &[crate::mime::model::Mailbox]| {
         list.iter()
@@ -585,33 +595,39 @@ fn message_view<'a>(app: &'a App, m: &'a DisplayMessage) -> Element<'a, Message>
             .first()
             .map(|f| f.address.clone())
             .unwrap_or_default();
-        col = col.push(
-            container(
-                row![
-                    glyph(icon::SHIELD, SMALL),
-                    text(
-                        app.i18n
-                            .count("ui-remote-blocked", "count", m.remote_blocked as i64),
-                    )
-                    .size(SMALL)
-                    .width(Length::Fill),
+        let mut bar = row![
+            glyph(icon::SHIELD, SMALL),
+            text(
+                app.i18n
+                    .count("ui-remote-blocked", "count", m.remote_blocked as i64),
+            )
+            .size(SMALL)
+            .width(Length::Fill),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center);
+        if !standalone {
+            bar = bar
+                .push(
                     button(text(t("ui-remote-once")).size(SMALL))
                         .padding([3, 10])
                         .style(button::secondary)
                         .on_press(Message::AllowRemoteOnce),
+                )
+                .push(
                     button(
-                        text(app.i18n.t("ui-remote-sender", &[("sender", &sender)])).size(SMALL)
+                        text(app.i18n.t("ui-remote-sender", &[("sender", &sender)])).size(SMALL),
                     )
                     .padding([3, 10])
                     .style(button::secondary)
                     .on_press(Message::AllowRemoteSender),
-                ]
-                .spacing(8)
-                .align_y(Alignment::Center),
-            )
-            .padding(8)
-            .width(Length::Fill)
-            .style(container::rounded_box),
+                );
+        }
+        col = col.push(
+            container(bar)
+                .padding(8)
+                .width(Length::Fill)
+                .style(container::rounded_box),
         );
     }
     col = col.push(rule::horizontal(1));

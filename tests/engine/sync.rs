@@ -198,7 +198,7 @@ async fn show_prints_a_mirrored_message_and_an_eml_file() -> Result<()> {
     // A file from the fixture corpus, shown and its dangerous attachment names saved safely.
     let eml = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/eml/34-traversal-name.eml");
-    let out = show(&[&eml.display().to_string()])?;
+    let out = show(&["show", &eml.display().to_string()])?;
     assert!(String::from_utf8_lossy(&out.stdout).contains("Two attachments."));
     let out = show(&[
         "show",

@@ -1,12 +1,15 @@
 //! A launch's request reaching the window: a mailto: link (from this process's command line,
 //! or handed over by a second launch) opens the composer filled in, in English and Chinese; a
 //! link with addresses that cannot be read keeps them typed, with a note; a link that comes
-//! before any account waits for setup.
+//! before any account waits for setup. A message file opens in a reader of its own, answered
+//! from there; a missing one is a clear error.
 
 use crate::common::*;
 
 use tidings::launch::Launch;
+use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::AddrField;
+use tidings::ui::file_update;
 
 const LINK: &str = "mailto:%E5%BC%A0%E4%BC%9F%20%3Czhangwei@163.com%3E,bob@example.org\
                     ?cc=carol@example.org&subject=%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%20Q3\
@@ -41,7 +44,7 @@ fn a_mailto_link_at_start_opens_the_composer_filled_in() -> Result<()> {
         assert!(c.show_cc_bcc);
         assert_eq!(c.subject, "季度报告 Q3");
         assert_eq!(c.body.text(), "各位好，\n报告见附件。");
-        assert_eq!(c.draft.in_reply_to, "<q3@example.org>");
+        assert_eq!(c.draft.in_reply_to, "q3@example.org");
         assert!(c.error.is_none());
         // The link cannot choose who it is from: the account's own address.
         assert!(!format!("{:?}", c.draft).contains("evil@example.net"));
@@ -93,5 +96,82 @@ fn a_link_handed_over_later_opens_the_composer_and_one_before_any_account_waits(
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     assert_eq!(app.screen, Screen::Compose);
     assert!(app.pending_launch.is_none());
+    Ok(())
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eml")
+        .join(name)
+}
+
+/// The window after `tidings FILE` and the file's read.
+fn file_opened(db: &Path, locale: &str, path: &Path) -> Result<App> {
+    let mut app = launched(db, locale, Launch::Eml(path.to_owned()))?;
+    let read = file_update::read(path, &app.i18n).map(Box::new);
+    let _ = app.update(Message::FileLoaded(read));
+    Ok(app)
+}
+
+#[test]
+fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let path = fixture_path("01-gbk-163.eml");
+    let mut app = file_opened(&db, "zh-CN", &path)?;
+    assert_eq!(app.screen, Screen::File);
+    let file = app.file.as_ref().ok_or("no file shown")?;
+    assert_eq!(file.model.subject, "项目进度会通知");
+    // Shown, never imported into a folder.
+    let stored: i64 = tidings::store::open_reader(&db)?.query_row(
+        "SELECT count(*) FROM messages WHERE rfc_message_id LIKE ?1",
+        ["%6926388539529254936@example.org%"],
+        |r| r.get(0),
+    )?;
+    assert_eq!(stored, 1, "the seeded copy only");
+    snapshot(&app, "launch-eml-gbk-zh")?;
+
+    // Reply from the file's reader: the composer answers its sender, quoting it.
+    let asked = click(&mut app, "回复")?;
+    assert!(!asked.is_empty());
+    let raw = app.file.as_ref().ok_or("no file")?.raw.clone();
+    let account = app.tree.accounts[0].0.id;
+    let draft = file_update::answer(&db, account, &raw, Some(false), "zh-CN")?;
+    let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(draft)))));
+    assert_eq!(app.screen, Screen::Compose);
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.to.len(), 1);
+    assert_eq!(c.to[0].email.to_string(), "zhangwei@163.com");
+    assert!(c.subject.contains("项目进度会通知"), "{}", c.subject);
+    assert_eq!(c.draft.in_reply_to, "6926388539529254936@example.org");
+
+    // Esc (or Close) from a file goes back to the mail.
+    let mut app = file_opened(&db, "en-US", &path)?;
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    assert_eq!(app.screen, Screen::Mail);
+    assert!(app.file.is_none());
+    Ok(())
+}
+
+#[test]
+fn a_missing_or_empty_file_is_a_clear_error_in_the_window() -> Result<()> {
+    let (dir, db) = seeded()?;
+    // A fixed name, so the snapshot shows the same words each run.
+    let missing = Path::new("/nonexistent-tidings/报告.eml");
+    let app = file_opened(&db, "zh-CN", missing)?;
+    assert_eq!(app.screen, Screen::Mail);
+    let said = app.last_error.clone().unwrap_or_default();
+    assert!(
+        said.starts_with("无法打开") && said.contains("报告.eml"),
+        "{said}"
+    );
+    snapshot(&app, "launch-eml-missing-zh")?;
+    let empty = dir.path().join("empty.eml");
+    std::fs::write(&empty, b"")?;
+    let app = file_opened(&db, "en-US", &empty)?;
+    let said = app.last_error.clone().unwrap_or_default();
+    assert!(
+        said.contains("empty.eml") && said.contains("the file is empty"),
+        "{said}"
+    );
     Ok(())
 }

@@ -16,8 +16,9 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
         return Err(format!("{clicked:?}").into());
     };
     // What the task does off the UI thread:
-    let saved = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
-    let again = data::save_attachment(&db, id, part, "report.pdf", &app.downloads)?;
+    let source = data::Source::Stored(id);
+    let saved = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
+    let again = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
     assert_eq!(saved, app.downloads.join("report.pdf"));
     assert_eq!(again, app.downloads.join("report (2).pdf"));
     assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");

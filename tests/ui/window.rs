@@ -289,7 +289,7 @@ fn windows_on(display: &str) -> Result<Vec<String>> {
 }
 
 #[test]
-fn a_second_launch_hands_its_mailto_link_to_the_running_window_and_exits() -> Result<()> {
+fn a_second_launch_hands_its_link_or_file_to_the_running_window_and_exits() -> Result<()> {
     let (dir, _db) = offline_seeded()?;
     let mut window = Window::open(dir.path())?;
     let windows = windows_on(&window.display)?;
@@ -364,6 +364,22 @@ fn a_second_launch_hands_its_mailto_link_to_the_running_window_and_exits() -> Re
         "{}",
         String::from_utf8_lossy(&list.stderr)
     );
+
+    // A message file handed over (as a double-click in the file manager does) opens in the
+    // window's reader of its own.
+    let eml = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml/01-gbk-163.eml");
+    let opened = cli(&[&eml.to_string_lossy()])?;
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    window.wait(
+        "the message file in its reader",
+        Duration::from_secs(20),
+        || window.log().contains("screen: File"),
+    )?;
+    let _ = window.kept("message-file");
 
     // kill -9 leaves the lock file and the socket behind: the next start is not blocked.
     window.kill()?;
