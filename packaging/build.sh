@@ -14,7 +14,7 @@ source packaging/common.sh
 
 need_packages dpkg-dev rpm wixl msitools binutils
 cargo build --release --locked
-bin=target/release/tidings
+bin="$BUILD_DIR/release/tidings"
 out=target/packages
 rm -rf "$out"
 mkdir -p "$out"

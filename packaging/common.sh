@@ -6,6 +6,8 @@ HOMEPAGE=${TIDINGS_HOMEPAGE:-$(sed -n 's/^repository = "\(.*\)"$/\1/p' Cargo.tom
 MAINTAINER=${TIDINGS_MAINTAINER:-The Tidings developers <tidings-app@users.noreply.github.com>}
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH
+# Where cargo puts what it builds (CARGO_TARGET_DIR moves it; CI may share one).
+BUILD_DIR=${CARGO_TARGET_DIR:-target}
 
 # Installs the Debian packages given that are missing (as root), or says which to install.
 need_packages() {

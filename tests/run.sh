@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
           dbus gnome-keyring dnsmasq-base fonts-wqy-microhei fonts-dejavu-core
-          # The real-window test: a virtual X server, a window finder, a screenshot tool, and
-          # the X and GL libraries the window opens at run time.
-          xvfb xdotool x11-utils imagemagick libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libx11-xcb1
+          # xdg-mime for the default-mail-app check; the real-window test: a virtual X server,
+          # a window finder, a screenshot tool, and the X and GL libraries it opens at run time.
+          xdg-utils xvfb xdotool x11-utils imagemagick libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libx11-xcb1
           libegl1 libegl-mesa0 libgl1-mesa-dri
           # Courier and Cyrus for the interop tests: their libraries and helpers from apt, the
           # servers themselves unpacked below (their packages conflict with Dovecot's).

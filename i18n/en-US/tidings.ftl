@@ -204,6 +204,14 @@ ui-file-too-large = it is { $size }, larger than any mail message
 ui-file-empty = the file is empty
 ui-file-not-found = there is no such file
 ui-file-denied = you may not read it
+ui-default-app = Default mail app
+ui-default-yes = Tidings opens mailto: links and message files.
+ui-default-no-named = { $other } opens mailto: links and message files, not Tidings.
+ui-default-no = Tidings does not open mailto: links and message files.
+ui-default-unknown = Cannot tell: { $reason }
+ui-make-default = Make default
+ui-default-settings-opened = Choose Tidings in the Default Apps settings that just opened.
+ui-default-in-mail = In Mail, choose Settings → General → Default email reader: Tidings.
 
 ## Account setup
 setup-title = Add your mail account

@@ -189,6 +189,14 @@ ui-file-too-large = 文件大小为 { $size }，超过任何邮件的大小
 ui-file-empty = 文件是空的
 ui-file-not-found = 文件不存在
 ui-file-denied = 没有读取权限
+ui-default-app = 默认邮件程序
+ui-default-yes = Tidings 负责打开 mailto: 链接和邮件文件。
+ui-default-no-named = 目前由 { $other } 打开 mailto: 链接和邮件文件，而不是 Tidings。
+ui-default-no = 目前不是由 Tidings 打开 mailto: 链接和邮件文件。
+ui-default-unknown = 无法判断：{ $reason }
+ui-make-default = 设为默认
+ui-default-settings-opened = 请在刚打开的“默认应用”设置中选择 Tidings。
+ui-default-in-mail = 请在“邮件”中选择 设置 → 通用 → 默认电子邮件阅读器：Tidings。
 
 ## 添加账户
 setup-title = 添加邮箱账户

@@ -19,7 +19,7 @@ app="$out/macos/Tidings.app"
 rm -rf "$out/macos"
 mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources"
 lipo -create -output "$app/Contents/MacOS/tidings" \
-    "target/x86_64-apple-darwin/release/tidings" "target/aarch64-apple-darwin/release/tidings"
+    "$BUILD_DIR/x86_64-apple-darwin/release/tidings" "$BUILD_DIR/aarch64-apple-darwin/release/tidings"
 sed -e "s|@VERSION@|$VERSION|g" packaging/macos/Info.plist > "$app/Contents/Info.plist"
 plutil -lint "$app/Contents/Info.plist"
 cp resources/icons/tidings.icns "$app/Contents/Resources/tidings.icns"

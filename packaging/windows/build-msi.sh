@@ -16,9 +16,9 @@ wix_bin="$(cygpath -u "$WIX")/bin"
 
 out=target/packages
 mkdir -p "$out"
-cp target/release/tidings-console.exe "$out/tidings.com"
+cp "$BUILD_DIR/release/tidings-console.exe" "$out/tidings.com"
 msi="$out/tidings-${VERSION}-x64.msi"
-"$wix_bin/candle.exe" -nologo -arch x64 -dVersion="$VERSION" -dExe=target/release/tidings.exe \
+"$wix_bin/candle.exe" -nologo -arch x64 -dVersion="$VERSION" -dExe="$BUILD_DIR/release/tidings.exe" \
     -dConsole="$out/tidings.com" -dIcon=resources/icons/tidings.ico \
     -out target/tidings.wixobj packaging/windows/tidings.wxs
 "$wix_bin/light.exe" -nologo -out "$msi" target/tidings.wixobj

@@ -132,6 +132,10 @@ pub struct App {
     pub instance: Option<crate::launch::instance::Address>,
     /// A message file shown in a reader of its own.
     pub file: Option<super::file_update::OpenFile>,
+    /// What the desktop opens mail with, once checked; and what "Make default" said.
+    pub default_app: Option<crate::launch::default_app::Standing>,
+    /// The note after "Make default" where the user must finish the choice elsewhere.
+    pub default_note: Option<String>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -181,6 +185,8 @@ impl App {
             pending_launch: None,
             instance: None,
             file: None,
+            default_app: None,
+            default_note: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
             outbox: Outbox::default(),
@@ -627,7 +633,13 @@ impl App {
             }
             Message::Show(screen) => {
                 self.screen = screen;
+                if screen == Screen::Settings {
+                    return self.check_default_app();
+                }
                 Task::none()
+            }
+            Message::DefaultApp(_) | Message::MakeDefault | Message::MadeDefault(_) => {
+                self.on_default_app(message)
             }
             Message::SyncNow => self.send(Command::SyncNow { account: None }),
             Message::NewMailLoaded(Ok(rows)) => {

@@ -56,6 +56,12 @@ pub enum Message {
     FileLoaded(Result<Box<super::file_update::OpenFile>, String>),
     /// Leave the message file's reader.
     CloseFile,
+    /// What the desktop opens mail with (checked when Settings opens).
+    DefaultApp(crate::launch::default_app::Standing),
+    /// Make Tidings the default mail program.
+    MakeDefault,
+    /// What making it the default did.
+    MadeDefault(Result<crate::launch::default_app::Made, String>),
     /// Setting up an account.
     Setup(SetupMsg),
     /// Searching.

@@ -91,7 +91,7 @@ fn pick<'a>(label: String, on: bool, message: Message) -> button::Button<'a, Mes
 fn app_page(app: &App) -> Element<'_, Message> {
     let t = |id: &str| app.i18n.t(id, &[]);
     let lang = app.language.as_str();
-    column![
+    let mut page = column![
         text(t("ui-app-settings")).size(20).font(BOLD),
         row![
             text(t("ui-language")).size(BODY).width(LABEL),
@@ -145,25 +145,66 @@ fn app_page(app: &App) -> Element<'_, Message> {
         ]
         .spacing(8)
         .align_y(Alignment::Center),
-        text(t("ui-about")).size(20).font(BOLD),
-        row![
-            text(
-                app.i18n
-                    .t("ui-version", &[("version", env!("CARGO_PKG_VERSION"))])
-            )
-            .size(BODY)
-            .width(LABEL),
-            button(text(t("ui-open-log-folder")).size(BODY))
-                .style(button::secondary)
-                .padding([4, 12])
-                .on_press(Message::OpenLogFolder),
-        ]
-        .spacing(8)
-        .align_y(Alignment::Center),
-        text(t("ui-log-folder")).size(SMALL),
     ]
-    .spacing(16)
-    .into()
+    .spacing(16);
+    // Shown once the desktop has answered (the window asks when Settings opens).
+    if let Some(row) = default_app_row(app) {
+        page = page.push(row);
+    }
+    page.push(text(t("ui-about")).size(20).font(BOLD))
+        .push(
+            row![
+                text(
+                    app.i18n
+                        .t("ui-version", &[("version", env!("CARGO_PKG_VERSION"))])
+                )
+                .size(BODY)
+                .width(LABEL),
+                button(text(t("ui-open-log-folder")).size(BODY))
+                    .style(button::secondary)
+                    .padding([4, 12])
+                    .on_press(Message::OpenLogFolder),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        )
+        .push(text(t("ui-log-folder")).size(SMALL))
+        .into()
+}
+
+/// Settings → App: whether Tidings opens mail links and files, and "Make default".
+fn default_app_row(app: &App) -> Option<Element<'_, Message>> {
+    use crate::launch::default_app::Standing;
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let (said, can_make) = match app.default_app.as_ref()? {
+        Standing::Default => (t("ui-default-yes"), false),
+        Standing::Other(other) if other.is_empty() => (t("ui-default-no"), true),
+        Standing::Other(other) => (app.i18n.t("ui-default-no-named", &[("other", other)]), true),
+        Standing::Unknown(reason) => (
+            app.i18n.t("ui-default-unknown", &[("reason", reason)]),
+            true,
+        ),
+    };
+    let mut line = row![
+        text(t("ui-default-app")).size(BODY).width(LABEL),
+        text(said).size(BODY),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
+    if can_make {
+        line = line.push(
+            button(text(t("ui-make-default")).size(BODY))
+                .style(button::primary)
+                .padding([4, 12])
+                .on_press(Message::MakeDefault),
+        );
+    }
+    Some(match &app.default_note {
+        Some(note) => column![line, text(note.clone()).size(SMALL)]
+            .spacing(4)
+            .into(),
+        None => line.into(),
+    })
 }
 
 /// A labelled text field with its inline error under it.

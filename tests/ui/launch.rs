@@ -175,3 +175,82 @@ fn a_missing_or_empty_file_is_a_clear_error_in_the_window() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn settings_say_whether_tidings_is_the_default_mail_app_and_make_it_so() -> Result<()> {
+    use tidings::launch::default_app::{self, DESKTOP_ID, Made, Standing};
+    // A desktop of the test's own: Tidings' desktop file and another mail program that is the
+    // default, in private XDG directories. xdg-mime only counts programs it can find on PATH.
+    let dir = tempfile::tempdir()?;
+    let (data, config) = (dir.path().join("data"), dir.path().join("config"));
+    let apps = data.join("applications");
+    std::fs::create_dir_all(&apps)?;
+    std::fs::create_dir_all(&config)?;
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packaging/linux")
+            .join(DESKTOP_ID),
+        apps.join(DESKTOP_ID),
+    )?;
+    std::fs::write(
+        apps.join("other-mail.desktop"),
+        "[Desktop Entry]\nType=Application\nName=Other Mail\nExec=true %u\n\
+         MimeType=x-scheme-handler/mailto;message/rfc822;\n",
+    )?;
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/mailto=other-mail.desktop\n\
+         message/rfc822=other-mail.desktop\n",
+    )?;
+    let bin = Path::new(env!("CARGO_BIN_EXE_tidings"))
+        .parent()
+        .ok_or("no binary folder")?
+        .to_owned();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    let path = PathBuf::from(path);
+    let env: [(&str, &Path); 5] = [
+        ("XDG_DATA_HOME", &data),
+        ("XDG_DATA_DIRS", &data),
+        ("XDG_CONFIG_HOME", &config),
+        ("XDG_CURRENT_DESKTOP", Path::new("")),
+        ("PATH", &path),
+    ];
+
+    let (_dir, db) = seeded()?;
+    let mut app = launched(&db, "en-US", Launch::Window)?;
+    let _ = app.update(Message::Show(Screen::Settings));
+    let first = default_app::check_with(&env);
+    assert_eq!(
+        first,
+        Standing::Other("other-mail".into()),
+        "(xdg-mime missing? install it with: apt-get install -y xdg-utils)"
+    );
+    let _ = app.update(Message::DefaultApp(first));
+    snapshot(&app, "settings-default-app-other-light")?;
+
+    // Make default: the button asks, the desktop answers, the check runs again.
+    let asked = click(&mut app, "Make default")?;
+    assert!(asked.iter().any(|m| matches!(m, Message::MakeDefault)));
+    let made = default_app::make_default_with(&env);
+    assert_eq!(made, Ok(Made::Done));
+    let _ = app.update(Message::MadeDefault(made));
+    assert!(app.default_note.is_none());
+    let now = default_app::check_with(&env);
+    assert_eq!(now, Standing::Default);
+    let _ = app.update(Message::DefaultApp(now));
+    let mimeapps = std::fs::read_to_string(config.join("mimeapps.list"))?;
+    assert!(
+        mimeapps.contains("x-scheme-handler/mailto=org.tidings.Tidings.desktop")
+            && mimeapps.contains("message/rfc822=org.tidings.Tidings.desktop"),
+        "{mimeapps}"
+    );
+    let queried = std::process::Command::new("xdg-mime")
+        .args(["query", "default", "x-scheme-handler/mailto"])
+        .envs(env.iter().copied())
+        .output()?;
+    assert_eq!(String::from_utf8_lossy(&queried.stdout).trim(), DESKTOP_ID);
+    snapshot(&app, "settings-default-app-yes-light")?;
+    Ok(())
+}
