@@ -20,7 +20,6 @@ use super::setup::{Setup, SetupMsg};
 use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
-use crate::mime::attachments;
 use crate::mime::model::DisplayMessage;
 
 pub use super::message::{
@@ -269,35 +268,6 @@ impl App {
         }
         let pages = self.list.wanted_pages();
         self.load_pages(pages)
-    }
-
-    /// Runs `job` off the UI thread on attachment `part` of the open message (by its name).
-    fn with_attachment(
-        &self,
-        part: u32,
-        done: fn(Result<PathBuf, String>) -> Message,
-        job: impl FnOnce(
-            &std::path::Path,
-            &data::Source,
-            &str,
-        ) -> Result<PathBuf, crate::store::StoreError>
-        + Send
-        + 'static,
-    ) -> Task<Message> {
-        let source = match (self.shown_file(), self.message) {
-            (Some(raw), _) => data::Source::File(raw),
-            (None, Some(id)) => data::Source::Stored(id),
-            (None, None) => return Task::none(),
-        };
-        let name = self
-            .shown_model()
-            .and_then(|m| m.attachments.iter().find(|a| a.part == part))
-            .map(|a| a.name.clone())
-            .unwrap_or_default();
-        Task::perform(
-            data::off_thread(self.db.clone(), move |db| job(db, &source, &name)),
-            done,
-        )
     }
 
     /// Asks the engine to test (or save) what a form holds, with the certificates trusted.
@@ -701,55 +671,13 @@ impl App {
                 }
                 iced::exit()
             }
-            Message::SaveAttachment(part) => {
-                let folder = self.downloads.clone();
-                self.with_attachment(part, Message::AttachmentSaved, move |db, source, name| {
-                    data::save_attachment(db, source, part, name, &folder)
-                })
-            }
-            Message::OpenAttachment(part) => {
-                let risky = self
-                    .shown_model()
-                    .and_then(|m| m.attachments.iter().find(|a| a.part == part))
-                    .is_some_and(|a| attachments::is_risky(&a.name, attachments::Os::current()));
-                if risky {
-                    // Programs and scripts run when opened: the user decides, knowing that.
-                    self.confirm_open = Some(part);
-                    return Task::none();
-                }
-                self.update(Message::OpenRiskyAttachment(part))
-            }
-            Message::CancelOpen => {
-                self.confirm_open = None;
-                Task::none()
-            }
-            Message::OpenRiskyAttachment(part) => {
-                self.confirm_open = None;
-                let Some(cache) = self.open_dir.clone() else {
-                    self.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
-                    return Task::none();
-                };
-                self.with_attachment(part, Message::AttachmentOpened, move |db, source, name| {
-                    data::open_attachment(db, source, part, name, &cache)
-                })
-            }
-            Message::AttachmentOpened(Ok(_)) => Task::none(),
-            Message::AttachmentOpened(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            m @ (Message::SaveAttachment(_)
+            | Message::OpenAttachment(_)
+            | Message::CancelOpen
+            | Message::OpenRiskyAttachment(_)
+            | Message::AttachmentOpened(_)
+            | Message::AttachmentSaved(_)) => self.on_attachment(m),
             Message::NoticeExpired(id) => self.expire_notice(id),
-            Message::AttachmentSaved(Ok(path)) => {
-                self.notice = Some(
-                    self.i18n
-                        .t("ui-saved", &[("path", &path.display().to_string())]),
-                );
-                Task::none()
-            }
-            Message::AttachmentSaved(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
         }
     }
 

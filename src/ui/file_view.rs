@@ -44,7 +44,8 @@ pub fn file<'a>(app: &'a App, f: &'a OpenFile) -> Element<'a, Message> {
     .spacing(6)
     .padding([8, 16])
     .align_y(Alignment::Center);
-    let body = scrollable(container(super::view::message_view(app, &f.model, true)).padding(16))
-        .height(Length::Fill);
+    let body =
+        scrollable(container(super::reader_view::message_view(app, &f.model, true)).padding(16))
+            .height(Length::Fill);
     column![tools, rule::horizontal(1), body].into()
 }

@@ -3,6 +3,7 @@
 
 pub mod account_form;
 pub mod app;
+pub mod attachment_update;
 pub mod compose_data;
 pub mod compose_update;
 pub mod composer;
@@ -19,6 +20,7 @@ pub mod list;
 pub mod message;
 pub mod notify;
 pub mod prefs;
+pub mod reader_view;
 pub mod search_update;
 pub mod search_view;
 pub mod settings_update;
