@@ -633,11 +633,11 @@ impl App {
                 self.last_error = Some(e);
                 Task::none()
             }
-            Message::Notified(result) => {
+            Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
+            Message::Notified(Ok(None)) => Task::none(),
+            Message::Notified(Err(e)) => {
                 // No notification service is not worth an error in the status bar.
-                if let Err(e) = result {
-                    eprintln!("{e}");
-                }
+                tracing::info!("{e}");
                 Task::none()
             }
             Message::Act(action) => self.act(action),

@@ -56,6 +56,19 @@ impl App {
         }
     }
 
+    /// A click on a new-mail notice: the window raised, its folder and the message opened.
+    pub(super) fn open_notified(&mut self, folder: i64, message: i64) -> Task<Message> {
+        self.screen = Screen::Mail;
+        let open = if self.folder == Some(folder) {
+            Task::none()
+        } else {
+            self.open_folder(folder)
+        };
+        let raise = self.launch(Launch::Window);
+        let shown = self.update(Message::OpenMessage(message));
+        Task::batch([raise, open, shown])
+    }
+
     /// The launch kept for later, once accounts exist (after setup, or at start).
     pub(super) fn launch_pending(&mut self) -> Task<Message> {
         let waits = !matches!(self.pending_launch, Some(Launch::Eml(_)));

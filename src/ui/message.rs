@@ -114,7 +114,7 @@ pub enum Message {
     /// New mail arrived: the rows, read for the notification.
     NewMailLoaded(Result<Vec<Envelope>, String>),
     /// A notification was shown (or the desktop refused it).
-    Notified(Result<(), String>),
+    Notified(Result<super::notify::Clicked, String>),
     /// Open an account's settings form.
     EditAccount(i64),
     /// Add an account (the guided setup).

@@ -11,12 +11,20 @@ pub struct Notice {
     pub title: String,
     /// The rest.
     pub body: String,
+    /// The folder and message a click opens (the newest unread one).
+    pub opens: Option<(i64, i64)>,
+    /// The click's words, where the daemon shows the action as a button.
+    pub open_label: String,
 }
 
 /// The notice for mail that just arrived; None when all of it is already read (read on another
 /// device before we saw it).
 pub fn for_new_mail(i18n: &I18n, arrived: &[Envelope]) -> Option<Notice> {
     let unread: Vec<&Envelope> = arrived.iter().filter(|m| !m.flags.seen).collect();
+    let opens = unread
+        .iter()
+        .max_by_key(|m| (m.date, m.id))
+        .map(|m| (m.folder_id, m.id));
     match unread.as_slice() {
         [] => None,
         [one] => Some(Notice {
@@ -26,6 +34,8 @@ pub fn for_new_mail(i18n: &I18n, arrived: &[Envelope]) -> Option<Notice> {
                 one.from_name.clone()
             },
             body: one.subject.clone(),
+            opens,
+            open_label: i18n.t("ui-open", &[]),
         }),
         many => Some(Notice {
             title: i18n.count("ui-new-mail", "count", many.len() as i64),
@@ -35,6 +45,8 @@ pub fn for_new_mail(i18n: &I18n, arrived: &[Envelope]) -> Option<Notice> {
                 .map(|m| m.subject.as_str())
                 .collect::<Vec<_>>()
                 .join("\n"),
+            opens,
+            open_label: i18n.t("ui-open", &[]),
         }),
     }
 }
@@ -71,16 +83,37 @@ fn sanitize(text: &str, markup: bool) -> String {
 /// Whether this platform's notification service reads the body as markup.
 const BODY_IS_MARKUP: bool = cfg!(all(unix, not(target_os = "macos")));
 
-/// Shows a notice. Blocking on some platforms: call it off the UI thread.
-pub fn show(notice: &Notice) -> Result<(), String> {
-    notify_rust::Notification::new()
-        .appname("Tidings")
+/// What the user did with a notice: clicked it (the folder and message it opens), or not.
+pub type Clicked = Option<(i64, i64)>;
+
+/// Shows a notice. Blocking: on Linux it waits until the notice is clicked or closed (the
+/// daemon closes it after a while); call it off the UI thread.
+pub fn show(notice: &Notice) -> Result<Clicked, String> {
+    let mut n = notify_rust::Notification::new();
+    n.appname("Tidings")
         // The summary is plain text by the freedesktop specification; only the body is markup.
         .summary(&sanitize(&notice.title, false))
-        .body(&sanitize(&notice.body, BODY_IS_MARKUP))
-        .show()
-        .map(|_| ())
-        .map_err(|e| format!("desktop notification: {e}"))
+        .body(&sanitize(&notice.body, BODY_IS_MARKUP));
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        // The "default" action is a click on the notice itself. The wait below holds a blocking
+        // thread until the notice closes: daemons that keep notices until dismissed are asked
+        // to let this one go after a while.
+        if notice.opens.is_some() {
+            n.action("default", &notice.open_label);
+        }
+        n.timeout(notify_rust::Timeout::Milliseconds(15_000));
+        let handle = n.show().map_err(|e| format!("desktop notification: {e}"))?;
+        let mut clicked = false;
+        handle.wait_for_action(|action| clicked = action == "default");
+        Ok(notice.opens.filter(|_| clicked))
+    }
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    {
+        n.show()
+            .map(|_| None)
+            .map_err(|e| format!("desktop notification: {e}"))
+    }
 }
 
 #[cfg(test)]
@@ -106,7 +139,9 @@ mod tests {
             one,
             Some(Notice {
                 title: "张伟".into(),
-                body: "项目进度".into()
+                body: "项目进度".into(),
+                opens: Some((0, 0)),
+                open_label: "Open".into(),
             })
         );
         let many = for_new_mail(&I18n::new("zh-CN"), &[mail("a", false), mail("b", false)]);

@@ -254,3 +254,124 @@ fn settings_say_whether_tidings_is_the_default_mail_app_and_make_it_so() -> Resu
     snapshot(&app, "settings-default-app-yes-light")?;
     Ok(())
 }
+
+/// A notification daemon of the test's own on its private session bus: it clicks (or closes)
+/// the notices whose title the test marks, and leaves every other notice alone.
+mod daemon {
+    use std::collections::HashMap;
+
+    use zbus::object_server::SignalEmitter;
+
+    pub const CLICK: &str = "tidings-test: click me";
+    pub const CLOSE: &str = "tidings-test: close me";
+
+    /// Hands out notification ids, one per notice (a signal names the notice it is for).
+    pub struct Fake(std::sync::atomic::AtomicU32);
+
+    #[zbus::interface(name = "org.freedesktop.Notifications")]
+    impl Fake {
+        fn get_capabilities(&self) -> Vec<String> {
+            vec!["actions".into(), "body".into()]
+        }
+
+        fn get_server_information(&self) -> (String, String, String, String) {
+            ("fake".into(), "tidings".into(), "1".into(), "1.2".into())
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        fn notify(
+            &self,
+            #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+            _app_name: String,
+            _replaces_id: u32,
+            _app_icon: String,
+            summary: String,
+            _body: String,
+            _actions: Vec<String>,
+            _hints: HashMap<String, zbus::zvariant::OwnedValue>,
+            _expire_timeout: i32,
+        ) -> u32 {
+            let id = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let emitter = emitter.to_owned();
+            // After the answer, while the client listens: a few times, as it may subscribe late.
+            std::thread::spawn(move || {
+                for _ in 0..30 {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    let _ = futures::executor::block_on(async {
+                        if summary == CLICK {
+                            Fake::action_invoked(&emitter, id, "default").await
+                        } else if summary == CLOSE {
+                            Fake::notification_closed(&emitter, id, 2).await
+                        } else {
+                            Ok(())
+                        }
+                    });
+                }
+            });
+            id
+        }
+
+        fn close_notification(&self, _id: u32) {}
+
+        #[zbus(signal)]
+        async fn action_invoked(
+            emitter: &SignalEmitter<'_>,
+            id: u32,
+            action_key: &str,
+        ) -> zbus::Result<()>;
+
+        #[zbus(signal)]
+        async fn notification_closed(
+            emitter: &SignalEmitter<'_>,
+            id: u32,
+            reason: u32,
+        ) -> zbus::Result<()>;
+    }
+
+    /// Serves on the session bus (tests/run.sh's private one) for as long as it lives.
+    pub fn start() -> zbus::Result<zbus::blocking::Connection> {
+        zbus::blocking::connection::Builder::session()?
+            .name("org.freedesktop.Notifications")?
+            .serve_at(
+                "/org/freedesktop/Notifications",
+                Fake(std::sync::atomic::AtomicU32::new(0)),
+            )?
+            .build()
+    }
+}
+
+#[test]
+fn a_click_on_a_new_mail_notice_opens_that_message() -> Result<()> {
+    use tidings::ui::notify::{self, Notice};
+    let _daemon = daemon::start().map_err(|e| {
+        format!("no notification daemon of our own on the session bus (run the tests with bash tests/run.sh): {e}")
+    })?;
+    let (_dir, db) = seeded()?;
+    let mut app = launched(&db, "en-US", Launch::Window)?;
+    // The newest message of the seeded mail, in its folder.
+    let (folder, message) = {
+        let conn = tidings::store::open_reader(&db)?;
+        conn.query_row(
+            "SELECT folder_id, id FROM messages ORDER BY date DESC, id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        )?
+    };
+    let notice = |title: &str| Notice {
+        title: title.into(),
+        body: "季度报告".into(),
+        opens: Some((folder, message)),
+        open_label: "Open".into(),
+    };
+    // Closed without a click: nothing opens.
+    assert_eq!(notify::show(&notice(daemon::CLOSE))?, None);
+    // Clicked: the window opens that message.
+    let clicked = notify::show(&notice(daemon::CLICK))?;
+    assert_eq!(clicked, Some((folder, message)));
+    let _ = app.update(Message::Show(Screen::Settings));
+    let _ = app.update(Message::Notified(Ok(clicked)));
+    assert_eq!(app.screen, Screen::Mail);
+    assert_eq!(app.folder, Some(folder));
+    assert_eq!(app.message, Some(message));
+    Ok(())
+}
