@@ -36,14 +36,9 @@ pub(crate) async fn watch_inbox(
         d => d,
     };
     let mut backoff = Backoff::default();
-    let mut reconnecting = false;
     loop {
         if let Ok((session, caps)) = imap::connect(&login, tls.clone()).await {
             backoff.reset();
-            // Mail may have come while the old connection was dead: look now.
-            if std::mem::take(&mut reconnecting) && wake.send(Wake::Inbox).is_err() {
-                return;
-            }
             let result = if caps.has_str("IDLE") {
                 idle_loop(session, &wake, keepalive).await
             } else {
@@ -52,7 +47,6 @@ pub(crate) async fn watch_inbox(
             if let Err(e) = &result {
                 tracing::info!(account, error = %e, "the IDLE connection ended; connecting again");
             }
-            reconnecting = true;
             if result.is_err() && wake.is_closed() {
                 return;
             }
@@ -81,6 +75,11 @@ async fn idle_loop(
 ) -> Result<(), async_imap::error::Error> {
     let limit = ANSWER_TIMEOUT.min(keepalive.max(Duration::from_secs(1)));
     answered(limit, session.select("INBOX")).await?;
+    // IDLE announces only what comes after it starts: mail that came since the last sync (or
+    // while an old connection was dead) is looked for once now.
+    if wake.send(Wake::Inbox).is_err() {
+        return Ok(());
+    }
     loop {
         let mut handle = session.idle();
         answered(limit, handle.init()).await?;
@@ -90,8 +89,9 @@ async fn idle_loop(
         };
         // DONE is what finds out whether the connection is still alive.
         session = answered(limit, handle.done()).await?;
-        drain(&session);
-        if let IdleResponse::NewData(_) = response
+        // News the server sent outside the wait (just before IDLE began) counts too.
+        let missed = drain(&session) > 0;
+        if (missed || matches!(response, IdleResponse::NewData(_)))
             && wake.send(Wake::Inbox).is_err()
         {
             return Ok(());
@@ -104,6 +104,9 @@ async fn noop_loop(
     wake: &mpsc::UnboundedSender<Wake>,
 ) -> Result<(), async_imap::error::Error> {
     session.select("INBOX").await?;
+    if wake.send(Wake::Inbox).is_err() {
+        return Ok(());
+    }
     loop {
         tokio::time::sleep(NOOP_INTERVAL).await;
         session.noop().await?;
