@@ -62,4 +62,3 @@ async fn new_mail_arrives_while_idling() -> Result<()> {
     handle.send(Command::Shutdown).await?;
     Ok(())
 }
-
