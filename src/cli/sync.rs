@@ -125,7 +125,7 @@ pub fn drive(
                     )),
                     done >= total,
                 ),
-                Event::SyncDone { account } => terminal::say!("{}: synced", name(&account)),
+                Event::SyncDone { account, .. } => terminal::say!("{}: synced", name(&account)),
                 Event::Indexing { left } => {
                     progress.show(&format!("indexing for search: {left} left"), left == 0)
                 }

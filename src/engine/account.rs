@@ -212,6 +212,7 @@ async fn online(
             imap_sync::sync_account(ctx, &mut session, &caps, account, scope == Wake::All).await?;
             ctx.emit(Event::SyncDone {
                 account: account.id,
+                full: scope == Wake::All,
             });
         }
         if ctx.options.once {

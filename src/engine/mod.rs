@@ -222,8 +222,9 @@ pub enum Event {
         done: u64,
         total: u64,
     },
-    /// A full sync pass of an account finished.
-    SyncDone { account: i64 },
+    /// A sync pass of an account finished: every folder (`full`), or only INBOX (woken by
+    /// IDLE news).
+    SyncDone { account: i64, full: bool },
     /// Messages still waiting to be indexed for search (a large backlog only; 0 when done).
     Indexing { left: u64 },
     /// The outbox of an account changed (queued, sent, failed).
@@ -387,7 +388,7 @@ fn log_event(event: &Event) {
     use tracing::{debug, info, warn};
     match event {
         Event::AccountState { account, state } => info!(account, ?state, "account state"),
-        Event::SyncDone { account } => info!(account, "synced"),
+        Event::SyncDone { account, full } => info!(account, full, "synced"),
         Event::SyncProgress {
             account,
             folder,

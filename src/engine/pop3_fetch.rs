@@ -33,6 +33,7 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
                 }
                 ctx.emit(Event::SyncDone {
                     account: account.id,
+                    full: true,
                 })
             }
             Err(e) => {

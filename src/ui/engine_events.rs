@@ -45,7 +45,7 @@ impl App {
                     self.indexing = left;
                     Task::none()
                 }
-                Event::SyncDone { account } => {
+                Event::SyncDone { account, .. } => {
                     self.progress.remove(&account);
                     self.load_tree()
                 }

@@ -142,7 +142,7 @@ async fn accounts_are_tested_saved_and_removed_through_the_engine() -> Result<()
     wait_for(
         &mut events,
         MINUTE,
-        |e| matches!(e, Event::SyncDone { account } if *account == id),
+        |e| matches!(e, Event::SyncDone { account, full: true } if *account == id),
     )
     .await?;
     let saved = accounts::get(&store.reader()?, id)?.ok_or("no row")?;
@@ -438,7 +438,7 @@ async fn an_ask_each_start_account_syncs_once_its_password_is_typed() -> Result<
     wait_for(
         &mut events,
         MINUTE,
-        |e| matches!(e, Event::SyncDone { account } if *account == id),
+        |e| matches!(e, Event::SyncDone { account, full: true } if *account == id),
     )
     .await?;
     assert_eq!(

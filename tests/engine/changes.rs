@@ -21,7 +21,7 @@ async fn mark_read_move_and_delete_reach_the_server() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 1, 6)?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let reader = fx.reader()?;
@@ -93,7 +93,7 @@ async fn mark_read_move_and_delete_reach_the_server() -> Result<()> {
     .await?;
     handle.send(Command::SyncNow { account: None }).await?;
     wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let archive: Vec<String> = fx
@@ -143,7 +143,7 @@ async fn switching_imap_off_stops_it_and_keeps_the_mirror() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 1, 4)?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let id = fx.account;
@@ -171,7 +171,7 @@ async fn switching_imap_off_stops_it_and_keeps_the_mirror() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 10, 2)?;
     handle.send(Command::AccountsChanged).await?;
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     assert_eq!(fx.mirrored("INBOX")?.len(), 6);

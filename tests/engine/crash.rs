@@ -103,7 +103,7 @@ async fn a_server_restart_mid_sync_is_survived() -> Result<()> {
     })
     .await?;
     wait_for(&mut events, Duration::from_secs(120), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     handle.send(Command::Shutdown).await?;

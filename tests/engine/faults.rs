@@ -256,7 +256,7 @@ async fn a_silently_dropped_idle_connection_is_noticed_and_new_mail_still_arrive
         ..EngineOptions::default()
     });
     crate::fixture::wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     // The main connection came first; the second one is IDLE's.

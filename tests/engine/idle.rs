@@ -18,7 +18,7 @@ async fn new_mail_arrives_while_idling() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 1, 2)?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     // Let the IDLE connection settle into IDLE before the delivery.

@@ -160,7 +160,7 @@ async fn delete_on_the_server_when_deleted_here() -> Result<()> {
     fx.servers.seed("alice", "INBOX", 0, 5)?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let victim = messages::by_rfc_message_id(&fx.reader()?, fx.account, "seed-2@tidings.test")?
@@ -173,7 +173,7 @@ async fn delete_on_the_server_when_deleted_here() -> Result<()> {
         })
         .await?;
     wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     handle.send(Command::Shutdown).await?;

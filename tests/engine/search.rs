@@ -86,7 +86,7 @@ async fn new_mail_is_searchable_within_seconds_while_the_engine_runs() -> Result
     fx.servers.seed("alice", "INBOX", 0, 5)?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let raw = "From: Bob <bob@tidings.test>\r\nTo: alice@tidings.test\r\n\
@@ -100,7 +100,7 @@ async fn new_mail_is_searchable_within_seconds_while_the_engine_runs() -> Result
         .send(tidings::engine::Command::SyncNow { account: None })
         .await?;
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     // ...then searchable within moments of its commit, without anything else happening.

@@ -267,7 +267,7 @@ async fn synced_sender() -> Result<(
     fx.sync_once().await?;
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     Ok((fx, handle, events))
@@ -432,7 +432,7 @@ async fn mail_held_back_by_the_network_goes_at_the_next_sync_not_after_the_backo
     // In the running window, "Sync now" does the same: the server is back, the mail goes now.
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     fx.servers.stop_postfix();
@@ -671,7 +671,7 @@ async fn a_sent_reply_and_forward_mark_their_originals_here_and_on_the_server() 
     let (replied, forwarded) = (row(originals[0].0)?, row(originals[1].0)?);
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(30), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     for (kind, source, subject) in [

@@ -167,7 +167,7 @@ async fn mail_outside_the_window_is_found_on_the_server_then_searchable_here() -
     assert_eq!(message_ids(&fx, &hits)?, vec!["recent"]);
     let (handle, mut events) = fx.start_engine();
     wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     // One more old one arrives that the mirror has not seen at all (in Archive, where no

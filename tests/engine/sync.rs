@@ -19,7 +19,11 @@ async fn initial_sync_mirrors_every_message_once_with_its_bytes() -> Result<()> 
         !events.iter().any(|e| matches!(e, Event::Error { .. })),
         "{events:?}"
     );
-    assert!(events.iter().any(|e| matches!(e, Event::SyncDone { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SyncDone { full: true, .. }))
+    );
 
     let mut other = fx.other_session().await?;
     let server = server_state(&mut other, "INBOX").await?;

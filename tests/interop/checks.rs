@@ -177,7 +177,7 @@ pub fn assert_namespace_applied(fx: &Fixture, prefix: &str, separator: &str) -> 
 pub async fn assert_idle_delivers(fx: &Fixture, within: Duration) -> Result<()> {
     let (handle, mut events) = fx.start_engine();
     crate::fixture::wait_for(&mut events, Duration::from_secs(60), |e| {
-        matches!(e, Event::SyncDone { .. })
+        matches!(e, Event::SyncDone { full: true, .. })
     })
     .await?;
     let count = fx.mirrored("INBOX")?.len();

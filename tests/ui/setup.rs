@@ -147,7 +147,7 @@ fn a_good_account_is_found_tested_saved_and_synced() -> Result<()> {
         "nothing is saved before Save"
     );
     click(&mut run.app, "Save")?;
-    run.pump(|e| matches!(e, Event::SyncDone { .. }))?;
+    run.pump(|e| matches!(e, Event::SyncDone { full: true, .. }))?;
     assert_eq!(run.app.screen, Screen::Mail);
     assert!(run.app.setup.is_none());
     let _ = run
@@ -214,7 +214,7 @@ fn an_untrusted_certificate_can_be_trusted_for_this_account() -> Result<()> {
         hints(&run.app)
     );
     click(&mut run.app, "Save")?;
-    run.pump(|e| matches!(e, Event::SyncDone { .. }))?;
+    run.pump(|e| matches!(e, Event::SyncDone { full: true, .. }))?;
     let reader = Store::open(&run.db)?.reader()?;
     let id: i64 = reader.query_row("SELECT id FROM accounts", [], |r| r.get(0))?;
     assert_eq!(
