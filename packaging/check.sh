@@ -48,7 +48,7 @@ for f in /usr/bin/tidings /usr/share/applications/org.tidings.Tidings.desktop \
     /usr/share/icons/hicolor/scalable/apps/org.tidings.Tidings.svg; do
     grep -qx "$f" <<< "$listed" || fail "$rpm lacks $f"
 done
-rpm -qp --requires "$rpm" 2>/dev/null | grep -q libxkbcommon || fail "$rpm does not require libxkbcommon"
+grep -q libxkbcommon <<< "$(rpm -qp --requires "$rpm" 2>/dev/null)" || fail "$rpm does not require libxkbcommon"
 echo "rpm: files and requirements present"
 
 registry=$(msiinfo export "$msi" Registry)
@@ -62,13 +62,16 @@ for row in \
     $'Software\\\\Classes\\\\Tidings.eml\\\\shell\\\\open\\\\command\t\t"\\[INSTALLDIR\\]tidings.exe" "%1"'; do
     grep -q "$row" <<< "$registry" || fail "the MSI's Registry table lacks: $row"
 done
-msiinfo export "$msi" Shortcut | grep -q "ProgramMenuFolder" || fail "no Start menu shortcut"
+# Each table is read whole before grep looks at it: with pipefail, grep -q leaving early
+# would fail the pipeline by SIGPIPE whenever the writer had not finished.
+grep -q "ProgramMenuFolder" <<< "$(msiinfo export "$msi" Shortcut)" || fail "no Start menu shortcut"
 files=$(msiinfo export "$msi" File)
 for name in tidings.exe tidings.com; do
     grep -q $'\t'"$name"$'\t' <<< "$files" || fail "the MSI does not install $name"
 done
-msiinfo export "$msi" Upgrade | grep -qi "578b48ec-975c-414a-804e-8febf801efac" || fail "no upgrade row"
-msiinfo export "$msi" Property | grep -q $'^ALLUSERS\t1' || fail "not a per-machine install"
+grep -qi "578b48ec-975c-414a-804e-8febf801efac" <<< "$(msiinfo export "$msi" Upgrade)" ||
+    fail "no upgrade row"
+grep -q $'^ALLUSERS\t1' <<< "$(msiinfo export "$msi" Property)" || fail "not a per-machine install"
 echo "msi: tidings.exe and tidings.com, mail client registration, shortcut, upgrade and per-machine install present"
 
 sed -e "s|@VERSION@|$VERSION|g" packaging/macos/Info.plist | python3 -c '

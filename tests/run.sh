@@ -16,7 +16,7 @@ packages=(ca-certificates dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
           libgamin0 cyrus-common cyrus-admin sasl2-bin)
 missing=()
 for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
