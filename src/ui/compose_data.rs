@@ -70,18 +70,35 @@ pub fn complete<'a>(
 /// A reply (or reply to all) to `message`, from the account it arrived in.
 pub fn reply(path: &Path, message: i64, all: bool, locale: &str) -> Result<Prefilled, StoreError> {
     let (account, raw) = source(path, message)?;
-    let mut draft = compose::reply(&account, &raw, all, &I18n::new(locale), Zone::Local);
+    let (mut draft, attachments) = answer(&account, &raw, Some(all), locale);
     draft.source_message_id = message;
-    Ok((draft, Vec::new()))
+    Ok((draft, attachments))
 }
 
 /// A forward of `message`, quoted inline with its attachments.
 pub fn forward(path: &Path, message: i64, locale: &str) -> Result<Prefilled, StoreError> {
     let (account, raw) = source(path, message)?;
-    let (mut draft, attachments) =
-        compose::forward(&account, &raw, false, &I18n::new(locale), Zone::Local);
+    let (mut draft, attachments) = answer(&account, &raw, None, locale);
     draft.source_message_id = message;
     Ok((draft, attachments))
+}
+
+/// The draft answering the message `raw` from `account`: a reply (to all, for `Some(true)`)
+/// or, for None, a forward quoted inline with its attachments.
+pub fn answer(
+    account: &accounts::Account,
+    raw: &[u8],
+    reply: Option<bool>,
+    locale: &str,
+) -> Prefilled {
+    let i18n = I18n::new(locale);
+    match reply {
+        Some(all) => (
+            compose::reply(account, raw, all, &i18n, Zone::Local),
+            Vec::new(),
+        ),
+        None => compose::forward(account, raw, false, &i18n, Zone::Local),
+    }
 }
 
 fn source(path: &Path, message: i64) -> Result<(accounts::Account, Vec<u8>), StoreError> {

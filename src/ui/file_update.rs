@@ -13,9 +13,7 @@ use super::compose_data::Prefilled;
 use super::compose_update::ComposeMsg;
 use crate::i18n::I18n;
 use crate::mime::body::{self, Options};
-use crate::mime::compose;
 use crate::mime::model::DisplayMessage;
-use crate::mime::text::Zone;
 use crate::store::{self, StoreError, accounts};
 
 /// The largest message file read: far above any mail a server accepts (hostile or wrong files
@@ -146,12 +144,5 @@ pub fn answer(
     let conn = store::open_reader(db)?;
     let account = accounts::get(&conn, account)?
         .ok_or_else(|| StoreError::Corrupt("the account is gone".into()))?;
-    let i18n = I18n::new(locale);
-    Ok(match reply {
-        Some(all) => (
-            compose::reply(&account, raw, all, &i18n, Zone::Local),
-            Vec::new(),
-        ),
-        None => compose::forward(&account, raw, false, &i18n, Zone::Local),
-    })
+    Ok(super::compose_data::answer(&account, raw, reply, locale))
 }
