@@ -13,6 +13,6 @@ pub mod mime;
 pub mod paths;
 pub mod protocols;
 pub mod search;
-pub mod tray;
 pub mod store;
+pub mod tray;
 pub mod ui;

@@ -2,6 +2,7 @@
 //! or a message file in a reader of its own. The same request comes from the command line of
 //! the first instance and, handed over, from a second one.
 
+pub mod autostart;
 pub mod default_app;
 pub mod instance;
 pub mod mailto;
