@@ -34,8 +34,7 @@ impl Handle {
 
     /// Takes the item off the bus (at quit).
     pub fn close(&self) -> impl Future<Output = ()> + Send + 'static {
-        let waiter = self.0.shutdown();
-        async move { waiter.await }
+        self.0.shutdown()
     }
 }
 
