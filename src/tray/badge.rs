@@ -37,17 +37,28 @@ pub fn label(unread: u32) -> String {
     }
 }
 
+/// The plain icons, decoded once: the badge is redrawn at every change of the count.
+fn plain() -> &'static [RgbaImage] {
+    static PLAIN: std::sync::OnceLock<Vec<RgbaImage>> = std::sync::OnceLock::new();
+    PLAIN.get_or_init(|| {
+        ICONS
+            .iter()
+            .filter_map(|png| {
+                image::load_from_memory_with_format(png, image::ImageFormat::Png)
+                    .map_err(|e| tracing::warn!("tray icon: {e}"))
+                    .ok()
+            })
+            .map(|icon| icon.to_rgba8())
+            .collect()
+    })
+}
+
 /// The icon at each size with the badge for `unread` (none at 0).
 pub fn icons(unread: u32) -> Vec<RgbaImage> {
-    ICONS
+    plain()
         .iter()
-        .filter_map(|png| {
-            image::load_from_memory_with_format(png, image::ImageFormat::Png)
-                .map_err(|e| tracing::warn!("tray icon: {e}"))
-                .ok()
-        })
         .map(|icon| {
-            let mut icon = icon.to_rgba8();
+            let mut icon = icon.clone();
             draw(&mut icon, &label(unread));
             icon
         })

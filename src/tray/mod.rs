@@ -14,10 +14,6 @@ pub use native::{Handle, start};
 #[cfg(all(unix, not(target_os = "macos")))]
 pub use sni::{Handle, start};
 
-/// Whether the tray is started off the UI thread (the StatusNotifierItem), or must be made on
-/// the thread that runs the window's event loop (Windows and macOS).
-pub const STARTS_OFF_THE_UI_THREAD: bool = cfg!(all(unix, not(target_os = "macos")));
-
 /// The desktop-wide name of the item (the StatusNotifierItem id, the tray-icon id).
 pub const ID: &str = "org.tidings.Tidings";
 
@@ -50,7 +46,7 @@ pub struct Look {
     pub unread: u32,
     /// The title and tooltip line ("Tidings — 3 unread").
     pub title: String,
-    /// The menu: Open, New message, Sync now, Quit.
+    /// "Open Tidings" (the menu's first entry).
     pub open: String,
     /// "New message".
     pub compose: String,

@@ -44,7 +44,7 @@ pub async fn start(events: Events) -> Result<Handle, String> {
     let item = Item {
         look: Look::default(),
         icons: pixmaps(0),
-        events: events.clone(),
+        events,
     };
     let handle = item
         // A panel that starts after Tidings (at login) still gets the icon.
