@@ -21,5 +21,7 @@ mod search;
 mod settings;
 #[path = "ui/setup.rs"]
 mod setup;
+#[path = "ui/tray.rs"]
+mod tray;
 #[path = "ui/window.rs"]
 mod window;

@@ -36,6 +36,10 @@ pub struct Cli {
     /// the window (`tidings show FILE` prints one as text).
     #[arg(value_name = "MAILTO-OR-FILE")]
     pub file: Option<PathBuf>,
+    /// Start in the tray without a window, as at login (the window opens if there is no
+    /// tray); nothing happens if Tidings already runs.
+    #[arg(long, conflicts_with = "file")]
+    pub background: bool,
 }
 
 /// The subcommands.
@@ -124,6 +128,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Some(launch) => match instance::claim(&dir, Holder::Window)? {
             Claim::Primary(primary) => Some((launch, primary)),
             Claim::Secondary(address, Holder::Window) => {
+            // Started at login while already running: nothing to show.
+            Claim::Secondary(_, Holder::Window) if cli.background => return Ok(()),
                 return instance::hand_over(&address, &launch);
             }
             Claim::Secondary(_, Holder::Command) => {
@@ -164,7 +170,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         // The window opens its own engine and writer; this one must close first.
         let db = store.path().to_owned();
         store.close();
-        return crate::ui::run(db, repaired, launch, instance)
+        return crate::ui::run(db, repaired, launch, instance, cli.background)
             .map_err(|e| format!("the window could not open: {e}"));
     }
     // Closed after the command, so the next start finds the database recorded as sound.

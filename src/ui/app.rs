@@ -17,6 +17,7 @@ use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
 use super::search_update::SearchMsg;
 use super::setup::{Setup, SetupMsg};
+use super::tray_update::DesktopMsg;
 use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
@@ -150,6 +151,20 @@ pub struct App {
     /// Remote images of the open message, by address, as they arrive.
     pub images: HashMap<String, iced::widget::image::Handle>,
 }
+    /// The main window, while it is open (None: closed to the tray, or not opened yet).
+    pub window: Option<iced::window::Id>,
+    /// The tray, once it runs (the real window only).
+    pub tray: Option<crate::tray::Handle>,
+    /// Whether a tray host shows the icon now.
+    pub tray_shown: bool,
+    /// What the tray shows now (it is told only of changes).
+    pub tray_look: Option<crate::tray::Look>,
+    /// Closing the window keeps Tidings running in the tray.
+    pub background: bool,
+    /// Where the login entry lives (None: not offered, as in tests that do not ask).
+    pub autostart_place: Option<crate::launch::autostart::Place>,
+    /// Whether Tidings starts at login, once read.
+    pub autostart: Option<bool>,
 
 impl App {
     /// A window over the store at `db`; `with_engine` starts the sync engine.
@@ -194,6 +209,13 @@ impl App {
             remote_once: HashSet::new(),
             images: HashMap::new(),
             tree: Tree::default(),
+            window: None,
+            tray: None,
+            tray_shown: false,
+            tray_look: None,
+            background: true,
+            autostart_place: None,
+            autostart: None,
             folder: None,
             list: MessageList::default(),
             panes: panes(),
@@ -604,7 +626,7 @@ impl App {
             Message::Show(screen) => {
                 self.screen = screen;
                 if screen == Screen::Settings {
-                    return self.check_default_app();
+                    return Task::batch([self.check_default_app(), self.check_autostart()]);
                 }
                 Task::none()
             }
@@ -632,6 +654,7 @@ impl App {
             Message::NewMailLoaded(Err(e)) => {
                 self.last_error = Some(e);
                 Task::none()
+            Message::Desktop(message) => self.on_desktop(message),
             }
             Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
             Message::Notified(Ok(None)) => Task::none(),
@@ -669,7 +692,7 @@ impl App {
                     self.quitting = true;
                     return self.save_draft();
                 }
-                iced::exit()
+                self.quit_now()
             }
             m @ (Message::SaveAttachment(_)
             | Message::OpenAttachment(_)
@@ -761,8 +784,12 @@ impl App {
                 engine_link::connect(self.db.clone()).map(Message::Engine),
                 second_launches,
                 keys,
-                // Closing the window quits the same way Ctrl+Q does (saving drafts first).
-                iced::window::close_requests().map(|_| Message::Quit),
+                // Closing the window goes to the tray, or quits the way Ctrl+Q does (saving
+                // drafts first).
+                iced::window::close_requests()
+                    .map(|id| Message::Desktop(DesktopMsg::CloseRequested(id))),
+                iced::window::close_events().map(|id| Message::Desktop(DesktopMsg::Closed(id))),
+                super::tray_link::run(),
                 iced::system::theme_changes().map(Message::SystemTheme),
             ])
         } else {

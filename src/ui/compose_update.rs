@@ -355,7 +355,7 @@ impl App {
             return if again {
                 self.save_draft()
             } else {
-                iced::exit()
+                self.quit_now()
             };
         }
         if c.send_after_save {

@@ -16,12 +16,8 @@ use crate::store::drafts::Draft;
 impl App {
     /// Acts on `launch` now, or keeps it until there is an account to write from.
     pub fn launch(&mut self, launch: Launch) -> Task<Message> {
-        let raise = iced::window::latest().and_then(|id| {
-            Task::batch([
-                iced::window::minimize(id, false),
-                iced::window::gain_focus(id),
-            ])
-        });
+        // Opened again if it was closed to the tray.
+        let raise = self.show_window();
         match launch {
             Launch::Window => raise,
             // A file needs no account: it is read and shown at once.

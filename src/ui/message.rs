@@ -155,6 +155,8 @@ pub enum Message {
     Step(i32),
     /// Quit the application.
     Quit,
+    /// The window closing or opening, the tray, and their settings.
+    Desktop(super::tray_update::DesktopMsg),
     /// The language and theme choice was saved (or not).
     PrefsSaved(Result<(), String>),
     /// Save attachment `part` of the open message into the downloads folder.

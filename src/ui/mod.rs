@@ -28,6 +28,8 @@ pub mod settings_view;
 pub mod setup;
 pub mod setup_view;
 pub mod status;
+pub mod tray_link;
+pub mod tray_update;
 pub mod tree_update;
 pub mod view;
 pub mod window_settings;
@@ -50,12 +52,16 @@ pub fn recovery_text(i18n: &crate::i18n::I18n, r: &crate::store::backup::Recover
     }
 }
 
-/// Opens the main window over the store at `db`; `repaired` tells what opening it repaired.
+/// Runs the window over the store at `db`; `repaired` tells what opening it repaired. With
+/// `hidden` (a start at login) it starts in the tray, and opens the window only if no tray
+/// shows up. The program runs until the user quits, or closes the window with no tray to keep
+/// running in.
 pub fn run(
     db: PathBuf,
     repaired: Option<crate::store::backup::Recovery>,
     launch: crate::launch::Launch,
     instance: crate::launch::instance::Primary,
+    hidden: bool,
 ) -> iced::Result {
     let address = instance.address.clone();
     let prefs_file = prefs::file_for(db.parent().unwrap_or(std::path::Path::new(".")));
@@ -68,35 +74,44 @@ pub fn run(
     };
     let shown = std::sync::Mutex::new(String::new());
     let screen = std::sync::Mutex::new(None);
-    let result = iced::application(
+    // A daemon, not an application: closing the last window does not end the program, so
+    // sync and notifications go on behind the tray.
+    let result = iced::daemon(
         move || {
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
             app.theme = prefs.theme;
             app.language = prefs.language.clone();
             app.notifications = prefs.notifications;
+            app.background = prefs.background;
             app.panes = app::panes_with(prefs.panes);
             app.pane_ratios = prefs.panes;
             app.prefs_file = Some(prefs_file.clone());
+            app.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.
             app.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
-            // Acted on once the accounts are read (a mailto: link needs one to send from).
-            app.pending_launch = Some(launch.clone());
             app.instance = Some(address.clone());
             let system = iced::system::theme().map(app::Message::SystemTheme);
-            (app, Task::batch([task, system]))
+            let shown = if hidden {
+                tracing::info!(target: "tidings::ui", "started in the tray");
+                app.wait_for_tray()
+            } else {
+                // Acted on once the accounts are read (a mailto: link needs one to send from).
+                app.pending_launch = Some(launch.clone());
+                app.show_window()
+            };
+            (app, Task::batch([task, system, shown]))
         },
         move |app: &mut app::App, message| {
             let task = app.update(message);
             status::log_change(&shown, app);
             status::log_screen(&screen, app);
-            task
+            Task::batch([task, app.show_tray()])
         },
-        view::view,
+        window_view,
     )
-    .title(app::App::title)
+    .title(|app: &app::App, _window| app.title())
     .subscription(app::App::subscription)
-    .theme(app::App::theme)
-    .window(window_settings::main_window())
+    .theme(|app: &app::App, _window| app.theme())
     .default_font(fonts::UI)
     .font(fonts::all()[0].clone())
     .font(fonts::all()[1].clone())
@@ -105,4 +120,9 @@ pub fn run(
     // The data directory is this window's until it has closed.
     drop(instance);
     result
+}
+
+/// The one window's view (the daemon asks per window; there is only the main one).
+fn window_view(app: &app::App, _window: iced::window::Id) -> iced::Element<'_, app::Message> {
+    view::view(app)
 }

@@ -1,4 +1,4 @@
-//! The window's own preferences (language, theme, notifications, pane sizes), kept in a small JSON file in the config
+//! The window's own preferences (language, theme, notifications, pane sizes, background), kept in a small JSON file in the config
 //! directory. No secret ever goes here.
 
 use std::path::{Path, PathBuf};
@@ -16,6 +16,8 @@ pub struct Prefs {
     pub notifications: bool,
     /// The mail panes' split ratios (folders of the window, list of the rest).
     pub panes: [f32; 2],
+    /// Closing the window keeps Tidings running in the tray (where there is one).
+    pub background: bool,
 }
 
 impl Default for Prefs {
@@ -25,6 +27,7 @@ impl Default for Prefs {
             theme: ThemeChoice::System,
             notifications: true,
             panes: super::message::DEFAULT_PANES,
+            background: true,
         }
     }
 }
@@ -50,6 +53,7 @@ pub fn load(path: &Path) -> Prefs {
             _ => ThemeChoice::System,
         },
         notifications: value["notifications"].as_bool().unwrap_or(true),
+        background: value["background"].as_bool().unwrap_or(true),
         panes: {
             let ratio = |i: usize| {
                 value["panes"][i]
@@ -74,6 +78,7 @@ pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
         },
         "notifications": prefs.notifications,
         "panes": prefs.panes,
+        "background": prefs.background,
     });
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, value.to_string())?;
@@ -94,6 +99,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             notifications: false,
             panes: [0.25, 0.5],
+            background: false,
         };
         save(&path, &prefs)?;
         assert_eq!(load(&path), prefs);

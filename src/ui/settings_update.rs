@@ -193,6 +193,7 @@ impl App {
             theme: self.theme,
             notifications: self.notifications,
             panes: self.pane_ratios,
+            background: self.background,
         };
         // Even a small file write stays off the UI thread.
         Task::perform(

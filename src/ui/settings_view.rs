@@ -10,6 +10,7 @@ use iced::{Alignment, Element, Length, Theme};
 use super::account_form::{AccountForm, Edit, Field};
 use super::app::{App, Message, ThemeChoice};
 use super::fonts::{self, BOLD, icon};
+use super::tray_update::DesktopMsg;
 use crate::accounts::doctor::{ProtocolReport, Report};
 use crate::engine::Protocol;
 use crate::store::accounts::Security;
@@ -147,6 +148,7 @@ fn app_page(app: &App) -> Element<'_, Message> {
         .align_y(Alignment::Center),
     ]
     .spacing(16);
+    page = page.push(background_rows(app));
     // Shown once the desktop has answered (the window asks when Settings opens).
     if let Some(row) = default_app_row(app) {
         page = page.push(row);
@@ -170,6 +172,45 @@ fn app_page(app: &App) -> Element<'_, Message> {
         )
         .push(text(t("ui-log-folder")).size(SMALL))
         .into()
+}
+
+/// Settings → App: running on in the tray when the window closes, and starting at login.
+fn background_rows(app: &App) -> Element<'_, Message> {
+    let t = |id: &str| app.i18n.t(id, &[]);
+    let on_off = |label: String, on: bool, detail: String, message: fn(bool) -> DesktopMsg| {
+        row![
+            text(label).size(BODY).width(LABEL),
+            toggler(on)
+                .size(20)
+                .on_toggle(move |v| Message::Desktop(message(v))),
+            button(text(detail).size(BODY))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::Desktop(message(!on))),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center)
+    };
+    let mut rows = column![on_off(
+        t("ui-background"),
+        app.background,
+        t("ui-background-detail"),
+        DesktopMsg::SetBackground
+    )]
+    .spacing(4);
+    // Without a tray host there is nothing to come back by: closing quits, and it says so.
+    if app.background && !app.tray_shown {
+        rows = rows.push(text(t("ui-background-no-tray")).size(SMALL));
+    }
+    if let (Some(_), Some(on)) = (&app.autostart_place, app.autostart) {
+        rows = rows.push(space().height(12)).push(on_off(
+            t("ui-autostart"),
+            on,
+            t("ui-autostart-detail"),
+            DesktopMsg::SetAutostart,
+        ));
+    }
+    rows.into()
 }
 
 /// Settings → App: whether Tidings opens mail links and files, and "Make default".

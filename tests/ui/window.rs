@@ -9,7 +9,7 @@ use crate::common::*;
 use crate::harness::{HOST, Servers};
 
 /// Fails with the install line when a tool the window test needs is missing.
-fn need(tool: &str, package: &str) -> Result<()> {
+pub fn need(tool: &str, package: &str) -> Result<()> {
     let found = Process::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()?
@@ -23,7 +23,7 @@ fn need(tool: &str, package: &str) -> Result<()> {
 }
 
 /// Kills a child process when dropped, so a failed assertion leaves nothing running.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -33,16 +33,17 @@ impl Drop for Running {
 }
 
 /// An X server of its own, and the built binary's window on it.
-struct Window {
-    display: String,
-    id: String,
+pub struct Window {
+    pub display: String,
+    pub id: String,
     log: PathBuf,
-    shot: PathBuf,
-    _app: Running,
+    stderr: PathBuf,
+    pub shot: PathBuf,
+    pub app: Running,
     _xvfb: Running,
 }
 
-fn run(program: &str, args: &[&str], display: &str) -> Result<std::process::Output> {
+pub fn run(program: &str, args: &[&str], display: &str) -> Result<std::process::Output> {
     Ok(Process::new(program)
         .args(args)
         .env("DISPLAY", display)
@@ -52,7 +53,15 @@ fn run(program: &str, args: &[&str], display: &str) -> Result<std::process::Outp
 impl Window {
     /// Starts Xvfb and the binary on the store in `dir`,
     /// and waits until its window is drawn.
-    fn open(dir: &Path) -> Result<Window> {
+    pub fn open(dir: &Path) -> Result<Window> {
+        let mut window = Window::start(dir, &[], &[])?;
+        window.wait_drawn()?;
+        Ok(window)
+    }
+
+    /// Starts Xvfb and the binary on the store in `dir` with `args` and `env` added, without
+    /// waiting for a window.
+    pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Window> {
         need("Xvfb", "xvfb")?;
         need("xdotool", "xdotool")?;
         need("import", "imagemagick")?;
@@ -92,6 +101,8 @@ impl Window {
             Process::new(env!("CARGO_BIN_EXE_tidings"))
                 .arg("--data-dir")
                 .arg(dir)
+                .args(args)
+                .envs(env.iter().copied())
                 .env("DISPLAY", &display)
                 .env_remove("WAYLAND_DISPLAY")
                 .env_remove("RUST_LOG")
@@ -100,14 +111,22 @@ impl Window {
                 .stderr(std::fs::File::create(&stderr)?)
                 .spawn()?,
         );
-        let mut window = Window {
+        Ok(Window {
             display,
             id: String::new(),
             log: dir.join("logs").join("tidings.log"),
+            stderr,
             shot: dir.join("window.png"),
-            _app: app,
+            app,
             _xvfb: xvfb,
-        };
+        })
+    }
+
+    /// Waits for the window to appear and be drawn (its id is kept).
+    pub fn wait_drawn(&mut self) -> Result<()> {
+        let window = self;
+        window.id.clear();
+        let stderr = window.stderr.clone();
         // Wait for the window, then for it to be drawn: a blank or half-drawn frame has few
         // colours.
         let deadline = Instant::now() + Duration::from_secs(90);
@@ -143,18 +162,18 @@ impl Window {
             )
             .into());
         }
-        Ok(window)
+        Ok(())
     }
 
     /// Ends the window's process with SIGKILL, as a crash would, and waits for it.
-    fn kill(&mut self) -> Result<()> {
-        self._app.0.kill()?;
-        self._app.0.wait()?;
+    pub fn kill(&mut self) -> Result<()> {
+        self.app.0.kill()?;
+        self.app.0.wait()?;
         Ok(())
     }
 
     /// Takes a screenshot; returns how many colours it has (0 when it could not be taken).
-    fn screenshot(&self) -> Result<u64> {
+    pub fn screenshot(&self) -> Result<u64> {
         let path = self.shot.to_string_lossy().into_owned();
         if !run("import", &["-window", &self.id, &path], &self.display)?
             .status
@@ -170,7 +189,7 @@ impl Window {
     }
 
     /// Keeps the last screenshot in the target folder, for a person to look at after a failure.
-    fn kept(&self, name: &str) -> PathBuf {
+    pub fn kept(&self, name: &str) -> PathBuf {
         let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("xvfb-{name}.png"));
         let _ = self.screenshot();
         let _ = std::fs::copy(&self.shot, &kept);
@@ -178,7 +197,7 @@ impl Window {
     }
 
     /// The window's log so far.
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
@@ -202,7 +221,12 @@ impl Window {
 
     /// Waits (bounded) for `check`; on a timeout the error names `what`, the screenshot kept
     /// and the log.
-    fn wait(&self, what: &str, within: Duration, mut check: impl FnMut() -> bool) -> Result<()> {
+    pub fn wait(
+        &self,
+        what: &str,
+        within: Duration,
+        mut check: impl FnMut() -> bool,
+    ) -> Result<()> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
             if check() {
@@ -220,7 +244,7 @@ impl Window {
 }
 
 /// The seeded store with its accounts pointed at a loopback port where nothing listens.
-fn offline_seeded() -> Result<(tempfile::TempDir, PathBuf)> {
+pub fn offline_seeded() -> Result<(tempfile::TempDir, PathBuf)> {
     let (dir, db) = seeded()?;
     let store = Store::open(&db)?;
     store.writer().write_blocking(|tx| {
@@ -276,7 +300,7 @@ fn the_built_binary_opens_the_main_window_under_xvfb() -> Result<()> {
 }
 
 /// The Tidings windows on the display.
-fn windows_on(display: &str) -> Result<Vec<String>> {
+pub fn windows_on(display: &str) -> Result<Vec<String>> {
     let found = run(
         "xdotool",
         &["search", "--class", "org.tidings.Tidings"],
