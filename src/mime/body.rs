@@ -283,9 +283,11 @@ impl Builder<'_, '_> {
                 name = fixed;
             }
         }
+        // The name it will be saved under, everywhere it is shown: a reader that says
+        // `../../etc/passwd` while the file lands as `etc_passwd` misleads.
         self.out.attachments.push(Attachment {
             part: id,
-            name,
+            name: super::attachments::safe_file_name(&name),
             mime_type,
             size: part.contents().len(),
         });

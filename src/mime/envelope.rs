@@ -47,7 +47,10 @@ pub struct BodyFields {
 
 /// Parses header bytes (a HEADER.FIELDS fetch, or a whole message).
 pub fn list_fields(header_bytes: &[u8]) -> ListFields {
-    match MessageParser::default().parse_headers(header_bytes) {
+    // Mended as a whole message's header is (a stray line inside it), so the list row and the
+    // reader agree.
+    let prepared = super::parse::prepare(header_bytes);
+    match MessageParser::default().parse_headers(prepared.original()) {
         Some(message) => fields_of(&message),
         None => ListFields::default(),
     }

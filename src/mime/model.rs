@@ -98,7 +98,8 @@ impl std::fmt::Display for Mailbox {
 pub struct Attachment {
     /// Index of the part in the parsed message, to get its bytes.
     pub part: u32,
-    /// Decoded file name (RFC 2231 / RFC 2047), or a made-up one.
+    /// Decoded file name (RFC 2231 / RFC 2047) made safe to save (`attachments::safe_file_name`),
+    /// or a made-up one.
     pub name: String,
     /// MIME type.
     pub mime_type: String,

@@ -9,8 +9,10 @@
 //!
 //! A header block that runs straight into the body, without the blank line (seen in the wild),
 //! lost the body's first line: mail-parser took it for a broken header. `prepare` puts the
-//! blank line in before the first line that cannot be a header; `Prepared::original` gives the
-//! original bytes with the same line added, so offsets still match.
+//! blank line in before the first line that cannot be a header and has no field after it; a
+//! stray line with fields after it is damage inside the header (an address folded without
+//! indentation) and is made a continuation. `Prepared::original` gives the original bytes with
+//! the same repairs, so offsets still match.
 //!
 //! mail-parser reads nested `message/rfc822` parts (and digest entries) with an explicit
 //! stack, so any depth parses; but the tree it returns owns each nested message inside its
@@ -59,34 +61,86 @@ impl Prepared<'_> {
 /// The most header bytes looked at for a missing blank line.
 const MAX_HEADER_SCAN: usize = 256 * 1024;
 
-/// Where the body starts in a header block that has no blank line before it, with the line
-/// ending to add there: the first line (after the first) that is neither a header field nor
-/// a continuation. Only a line without any ':' counts, so a malformed field never cuts the
-/// header short.
-fn missing_blank_line(raw: &[u8]) -> Option<(usize, &'static [u8])> {
+/// The most stray lines inside one header mended; past it, the rest is left as it is.
+const MAX_STRAY_LINES: usize = 64;
+
+/// What a damaged header block needs so mail-parser reads it as a mail program would, as
+/// insertions (offset, bytes) in ascending order:
+/// - a stray line among the fields (an address folded without indentation by a broken mailer)
+///   has fields after it, so the header goes on: it gets the space a folded line starts with,
+///   and joins the field above it;
+/// - the first line (after the first) that is neither a field nor a continuation, with no
+///   field after it, is where the body starts: a missing blank line goes in before it.
+///
+/// Only a line without any ':' is a stray one, so a malformed field never cuts the header
+/// short.
+fn header_repairs(raw: &[u8]) -> Vec<(usize, &'static [u8])> {
     let scan = &raw[..raw.len().min(MAX_HEADER_SCAN)];
-    let mut at = 0;
+    let mut repairs = Vec::new();
+    let mut lines = Lines { scan, at: 0 };
     let mut first = true;
-    while at < scan.len() {
-        let end = scan[at..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(scan.len(), |n| at + n + 1);
-        let line = &scan[at..end];
-        let content = line.strip_suffix(b"\n").unwrap_or(line);
-        let content = content.strip_suffix(b"\r").unwrap_or(content);
+    while let Some((at, content)) = lines.next() {
         if content.is_empty() {
-            return None;
+            break;
         }
         let continuation = matches!(content[0], b' ' | b'\t');
         if !first && !continuation && !content.contains(&b':') {
+            // What follows decides: more fields mean this line is damage inside the header.
+            let mut ahead = Lines { scan, at: lines.at };
+            let next = loop {
+                match ahead.next() {
+                    Some((_, l)) if l.first().is_some_and(|b| *b == b' ' || *b == b'\t') => {}
+                    other => break other.map(|(_, l)| l),
+                }
+            };
+            if next.is_some_and(is_field) {
+                if repairs.len() < MAX_STRAY_LINES {
+                    repairs.push((at, b" ".as_slice()));
+                }
+                continue;
+            }
             let crlf = at >= 2 && &scan[at - 2..at] == b"\r\n";
-            return Some((at, if crlf { b"\r\n" } else { b"\n" }));
+            repairs.push((at, if crlf { b"\r\n".as_slice() } else { b"\n".as_slice() }));
+            break;
         }
         first = false;
-        at = end;
     }
-    None
+    repairs
+}
+
+/// The lines of a header scan, each with its offset and without its line ending.
+struct Lines<'a> {
+    scan: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = (usize, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.scan.len() {
+            return None;
+        }
+        let start = self.at;
+        let end = self.scan[start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(self.scan.len(), |n| start + n + 1);
+        self.at = end;
+        let line = &self.scan[start..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        Some((start, content.strip_suffix(b"\r").unwrap_or(content)))
+    }
+}
+
+/// Whether `line` is shaped like a header field: a name of printable characters without
+/// spaces (RFC 5322 ftext), then the colon. "and the body goes on: here" is body text.
+fn is_field(line: &[u8]) -> bool {
+    let name_len = line.iter().take_while(|b| **b != b':').count();
+    name_len > 0
+        && name_len < line.len()
+        && name_len <= 76
+        && line[..name_len].iter().all(|b| (33..=126).contains(b))
 }
 
 /// `text` taken from a prepared message, with the defused dashes given back.
@@ -167,15 +221,20 @@ fn is_delimiter(raw: &[u8], at: usize, boundary: &[u8]) -> bool {
 /// `raw` with every boundary look-alike defused (a copy only when there is one). One pass over
 /// the bytes: each `--` is checked against the boundaries starting with the byte after it.
 pub fn prepare(raw: &[u8]) -> Prepared<'_> {
-    let original = match missing_blank_line(raw) {
-        None => Cow::Borrowed(raw),
-        Some((at, line_end)) => {
-            let mut fixed = Vec::with_capacity(raw.len() + line_end.len());
-            fixed.extend_from_slice(&raw[..at]);
-            fixed.extend_from_slice(line_end);
-            fixed.extend_from_slice(&raw[at..]);
-            Cow::Owned(fixed)
+    let repairs = header_repairs(raw);
+    let original = if repairs.is_empty() {
+        Cow::Borrowed(raw)
+    } else {
+        let added: usize = repairs.iter().map(|(_, bytes)| bytes.len()).sum();
+        let mut fixed = Vec::with_capacity(raw.len() + added);
+        let mut from = 0;
+        for (at, bytes) in repairs {
+            fixed.extend_from_slice(&raw[from..at]);
+            fixed.extend_from_slice(bytes);
+            from = at;
         }
+        fixed.extend_from_slice(&raw[from..]);
+        Cow::Owned(fixed)
     };
     let defused = defuse(&original);
     Prepared { original, defused }
@@ -309,5 +368,31 @@ mod tests {
         let prepared = prepare(raw);
         // Nothing copied: no look-alike to defuse, no line to add.
         assert!(prepared.defused.is_none() && matches!(prepared.original, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_stray_line_with_fields_after_it_joins_the_field_above() {
+        let raw = b"To: a@example.com,\r\nb@example.com\r\nSubject: kept\r\n\r\nbody\r\n";
+        let prepared = prepare(raw);
+        let Some(message) = prepared.parse() else {
+            panic!("no parse")
+        };
+        assert_eq!(message.subject(), Some("kept"));
+        let to: Vec<_> = message
+            .to()
+            .map(|a| a.iter().filter_map(|a| a.address()).collect())
+            .unwrap_or_default();
+        assert_eq!(to, ["a@example.com", "b@example.com"]);
+        assert_eq!(message.body_text(0).as_deref(), Some("body\r\n"));
+    }
+
+    #[test]
+    fn a_stray_line_with_no_field_after_it_starts_the_body() {
+        let raw = b"Subject: s\nno blank line before this\nand on: here\n";
+        let prepared = prepare(raw);
+        assert_eq!(
+            prepared.original(),
+            b"Subject: s\n\nno blank line before this\nand on: here\n"
+        );
     }
 }

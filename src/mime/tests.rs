@@ -217,3 +217,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_stray_line_inside_the_header_keeps_the_fields_after_it() {
+    let raw = std::fs::read(corpus().join("48-stray-line-in-header.eml")).unwrap_or_default();
+    let whole = super::envelope::body_fields(&raw).list;
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |n| n + 4);
+    let listed = super::envelope::list_fields(&raw[..head_end]);
+    for fields in [&whole, &listed] {
+        assert_eq!(fields.subject, "会议纪要");
+        assert_eq!(fields.rfc_message_id, "stray-line-48@163.com");
+        assert!(fields.to.contains("equipe-gama@example.com"), "{}", fields.to);
+    }
+}
