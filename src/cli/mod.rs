@@ -48,7 +48,8 @@ pub enum Commands {
     /// Add or list accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
-    /// Sync accounts with their servers (the password comes from TIDINGS_PASSWORD).
+    /// Sync accounts with their servers (passwords come from the OS keyring; TIDINGS_PASSWORD
+    /// gives one to an account added with --ask-each-start).
     Sync(sync::SyncArgs),
     /// Print mirrored messages.
     List(list::ListArgs),
@@ -127,9 +128,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
     let window = match launch {
         Some(launch) => match instance::claim(&dir, Holder::Window)? {
             Claim::Primary(primary) => Some((launch, primary)),
-            Claim::Secondary(address, Holder::Window) => {
             // Started at login while already running: nothing to show.
             Claim::Secondary(_, Holder::Window) if cli.background => return Ok(()),
+            Claim::Secondary(address, Holder::Window) => {
                 return instance::hand_over(&address, &launch);
             }
             Claim::Secondary(_, Holder::Command) => {

@@ -256,3 +256,17 @@ fn without_a_keyring_the_error_says_so_and_offers_ask_mode() -> Result<()> {
     assert!(String::from_utf8_lossy(&list.stdout).contains("0 account(s)"));
     Ok(())
 }
+
+#[test]
+fn sync_help_names_the_keyring_as_where_passwords_come_from() -> Result<()> {
+    let help = Command::new(env!("CARGO_BIN_EXE_tidings"))
+        .args(["sync", "--help"])
+        .output()?;
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("OS keyring"), "{text}");
+    // The environment variable is the exception (ask-each-start accounts), not the rule.
+    assert!(!text.contains("password comes from TIDINGS_PASSWORD"), "{text}");
+    assert!(text.contains("--ask-each-start"), "{text}");
+    Ok(())
+}
