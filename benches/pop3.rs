@@ -93,7 +93,10 @@ fn main() -> Result<()> {
     let servers = Servers::start()?;
     servers.seed("alice", "INBOX", 0, count)?;
     let alice = servers.user("alice");
-    let work = tempfile::tempdir()?;
+    // Named so a later run (or the disk tool) finds it if this one is killed.
+    let work = tempfile::Builder::new()
+        .prefix("tidings-bench-")
+        .tempdir_in("/tmp")?;
     let ca = work.path().join("ca.pem");
     std::fs::write(&ca, &servers.ca_pem)?;
     let rc = work.path().join("fetchmailrc");

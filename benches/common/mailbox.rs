@@ -38,7 +38,10 @@ pub fn seeded(default_count: u64) -> Result<Mailbox> {
     let seeding = Instant::now();
     servers.seed("alice", "INBOX", 0, count)?;
     eprintln!("seeded {count} messages in {:?}", seeding.elapsed());
-    let work = tempfile::tempdir()?;
+    // Named so a later run (or the disk tool) finds it if this one is killed.
+    let work = tempfile::Builder::new()
+        .prefix("tidings-bench-")
+        .tempdir_in("/tmp")?;
     let ca = work.path().join("ca.pem");
     std::fs::write(&ca, &servers.ca_pem)?;
     Ok(Mailbox {

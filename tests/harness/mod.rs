@@ -95,10 +95,43 @@ const USERS: &[(&str, &str)] = &[
     ("sink", "sink-Secret-4"),
 ];
 
+/// How long a work directory stays untouched before a later run takes it for a killed run's.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+
+/// Removes the `tidings-*` work directories in `dir` that a killed test or benchmark left
+/// behind (a drop that never ran): untouched for `after`. The unpacked Courier and Cyrus
+/// servers (`tidings-interop`) are kept. Returns what was removed.
+pub fn sweep_stale(dir: &Path, after: std::time::Duration) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("tidings-") || name == "tidings-interop" {
+            continue;
+        }
+        let untouched = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= after);
+        if untouched && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let path = entry.path();
+            if fs::remove_dir_all(&path).is_ok() {
+                removed.push(path);
+            }
+        }
+    }
+    removed
+}
+
 impl Servers {
     /// Starts both servers and waits until every port accepts connections.
     pub fn start() -> Result<Servers> {
         daemon::require_installed()?;
+        sweep_stale(Path::new("/tmp"), STALE_AFTER);
         let root = tempfile::Builder::new()
             .prefix("tidings-mail-")
             .tempdir_in("/tmp")?;
