@@ -14,7 +14,9 @@ use crate::store::actions::{self, ActionKind, PendingAction};
 use crate::store::folders::{self, Folder};
 use crate::store::messages;
 
-/// Replays every queued IMAP action of `account`.
+/// Replays every queued IMAP action of `account`. An action the server refuses is recorded
+/// with its reason and the rest go on; after `SET_ASIDE_AFTER` refusals it is set aside (kept,
+/// shown, no longer tried). Only a lost connection or the store ends the pass.
 pub(crate) async fn replay(
     ctx: &Context,
     session: &mut ImapSession,
@@ -28,80 +30,175 @@ pub(crate) async fn replay(
         .write(move |tx| actions::pending(tx, id))
         .await?;
     for action in queued {
-        if action.kind == ActionKind::Pop3Delete {
+        if action.kind == ActionKind::Pop3Delete || action.attempts >= actions::SET_ASIDE_AFTER {
             continue;
         }
-        if action.kind == ActionKind::Append {
-            upload_draft(ctx, session, caps, account, &action).await?;
-            continue;
-        }
-        let (folder_id, target_id, message_id) =
-            (action.folder_id, action.target_folder_id, action.message_id);
-        let (folder, target, message) = ctx
-            .store
-            .writer()
-            .write(move |tx| {
-                Ok((
-                    folders::get(tx, folder_id)?,
-                    folders::get(tx, target_id)?,
-                    messages::get(tx, message_id)?,
-                ))
-            })
-            .await?;
-        let Some(folder) = folder else {
-            // The folder is gone from the server, and the message with it.
-            finish(ctx, &action, false).await?;
-            continue;
+        let result = match action.kind {
+            ActionKind::Append => upload_draft(ctx, session, caps, account, &action).await,
+            ActionKind::Upload => upload_download(ctx, session, caps, account, &action).await,
+            _ => replay_one(ctx, session, caps, &action).await,
         };
-        let mailbox = session
-            .select(&folder.wire_name)
-            .await
-            .map_err(|e| EngineError::imap("opening a folder", e))?;
-        if mailbox.uid_validity.unwrap_or(0) != folder.uidvalidity {
-            // The server renumbered the folder since we last synced it: our UIDs mean other
-            // messages now. Leave the action queued; the sync re-matches and a later replay
-            // finds the message's new UID.
-            continue;
-        }
-        let uid = if action.uidvalidity == folder.uidvalidity && action.uid > 0 {
-            action.uid
-        } else {
-            match &message {
-                Some(m) if m.folder_id == folder.id && m.uid > 0 => m.uid,
-                Some(m) if m.uid == 0 => continue,
-                _ => {
-                    finish(ctx, &action, false).await?;
-                    continue;
-                }
-            }
-        };
-        let result = perform(session, caps, &action, target.as_ref(), uid).await;
-        drain(session);
         match result {
-            Ok(()) => {
-                let forget_row = match action.kind {
-                    ActionKind::Delete => true,
-                    // Without a Message-ID the server's copy cannot be matched to our
-                    // placeholder: drop it and let the target's sync fetch the copy.
-                    ActionKind::Move => message.is_some_and(|m| m.rfc_message_id.is_empty()),
-                    _ => false,
-                };
-                finish(ctx, &action, forget_row).await?;
+            Ok(()) => {}
+            Err(err)
+                if matches!(
+                    err.kind,
+                    ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Storage
+                ) =>
+            {
+                return Err(err);
             }
-            Err(err) if err.kind == ErrorKind::Unreachable => return Err(err),
-            Err(err) => {
-                let (aid, text) = (action.id, err.message.clone());
-                ctx.store
-                    .writer()
-                    .write(move |tx| actions::failed(tx, aid, &text))
-                    .await?;
-                ctx.emit(Event::Error {
-                    account: account.id,
-                    kind: ErrorKind::ActionFailed,
-                    message: err.message,
-                });
-            }
+            Err(err) => refused(ctx, account, &action, err).await?,
         }
+    }
+    Ok(())
+}
+
+/// Records a refusal of `action`; tells the user, and says so when it is now set aside.
+async fn refused(
+    ctx: &Context,
+    account: &Account,
+    action: &PendingAction,
+    err: EngineError,
+) -> Result<(), EngineError> {
+    let (aid, text) = (action.id, err.message.clone());
+    ctx.store
+        .writer()
+        .write(move |tx| actions::failed(tx, aid, &text))
+        .await?;
+    let set_aside = action.attempts + 1 >= actions::SET_ASIDE_AFTER;
+    if set_aside {
+        tracing::warn!(
+            account = account.id,
+            action = action.id,
+            "set aside after {} refusals: {}",
+            actions::SET_ASIDE_AFTER,
+            err.message
+        );
+    }
+    ctx.emit(Event::Error {
+        account: account.id,
+        kind: ErrorKind::ActionFailed,
+        message: if set_aside {
+            format!(
+                "{} (tried {} times; set aside, the rest goes on)",
+                err.message,
+                actions::SET_ASIDE_AFTER
+            )
+        } else {
+            err.message
+        },
+    });
+    Ok(())
+}
+
+/// Replays one flag change, move or delete of a mirrored message.
+async fn replay_one(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    action: &PendingAction,
+) -> Result<(), EngineError> {
+    let (folder_id, target_id, message_id) =
+        (action.folder_id, action.target_folder_id, action.message_id);
+    let (folder, target, message) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            Ok((
+                folders::get(tx, folder_id)?,
+                folders::get(tx, target_id)?,
+                messages::get(tx, message_id)?,
+            ))
+        })
+        .await?;
+    let Some(folder) = folder.filter(|f| f.source == folders::Source::Imap) else {
+        // The folder is gone from the server, and the message with it; or it never was a
+        // server's (an action queued for a POP3 download by an older version).
+        return finish(ctx, action, false).await;
+    };
+    let mailbox = session
+        .select(&folder.wire_name)
+        .await
+        .map_err(|e| EngineError::imap("opening a folder", e))?;
+    if mailbox.uid_validity.unwrap_or(0) != folder.uidvalidity {
+        // The server renumbered the folder since we last synced it: our UIDs mean other
+        // messages now. Leave the action queued; the sync re-matches and a later replay
+        // finds the message's new UID.
+        return Ok(());
+    }
+    let uid = if action.uidvalidity == folder.uidvalidity && action.uid > 0 {
+        action.uid
+    } else {
+        match &message {
+            Some(m) if m.folder_id == folder.id && m.uid > 0 => m.uid,
+            Some(m) if m.uid == 0 => return Ok(()),
+            _ => return finish(ctx, action, false).await,
+        }
+    };
+    let result = perform(session, caps, action, target.as_ref(), uid).await;
+    drain(session);
+    result?;
+    let forget_row = match action.kind {
+        ActionKind::Delete => true,
+        // Without a Message-ID the server's copy cannot be matched to our
+        // placeholder: drop it and let the target's sync fetch the copy.
+        ActionKind::Move => message.is_some_and(|m| m.rfc_message_id.is_empty()),
+        _ => false,
+    };
+    finish(ctx, action, forget_row).await
+}
+
+/// Files a POP3 download in a server folder (the user moved it there): APPEND with its flags,
+/// then the row waits as a placeholder the target's sync adopts by Message-ID (without one,
+/// the row goes and the sync fetches the server's copy).
+async fn upload_download(
+    ctx: &Context,
+    session: &mut ImapSession,
+    caps: &Capabilities,
+    account: &Account,
+    action: &PendingAction,
+) -> Result<(), EngineError> {
+    let (message_id, target_id) = (action.message_id, action.target_folder_id);
+    let (message, raw, target) = ctx
+        .store
+        .writer()
+        .write(move |tx| {
+            Ok((
+                messages::get(tx, message_id)?,
+                crate::store::bodies::get(tx, message_id)?,
+                folders::get(tx, target_id)?,
+            ))
+        })
+        .await?;
+    let (Some(message), Some(raw), Some(target)) = (message, raw, target) else {
+        // Deleted meanwhile, or the folder is gone: nothing to file.
+        return finish(ctx, action, false).await;
+    };
+    let mut flags = Vec::new();
+    if message.flags.seen {
+        flags.push("\\Seen");
+    }
+    if message.flags.flagged {
+        flags.push("\\Flagged");
+    }
+    if message.flags.answered {
+        flags.push("\\Answered");
+    }
+    let flags = format!("({})", flags.join(" "));
+    session
+        .append(&target.wire_name, Some(&flags), None, &raw)
+        .await
+        .map_err(|e| EngineError::imap("filing a downloaded message on the server", e))?;
+    drain(session);
+    let forget_row = message.rfc_message_id.is_empty();
+    finish(ctx, action, forget_row).await?;
+    if let Err(e) = super::imap_sync::refresh_folder(ctx, session, caps, account, &target).await {
+        tracing::warn!(
+            account = account.id,
+            "mirroring the uploaded message: {}",
+            e.message
+        );
     }
     Ok(())
 }
@@ -137,14 +234,7 @@ async fn upload_draft(
         std::time::SystemTime::now(),
     ) {
         Ok(o) => o,
-        Err(e) => {
-            let (aid, text) = (action.id, e.to_string());
-            ctx.store
-                .writer()
-                .write(move |tx| actions::failed(tx, aid, &text))
-                .await?;
-            return Ok(());
-        }
+        Err(e) => return Err(EngineError::new(ErrorKind::Compose, e.to_string())),
     };
     let fail = |doing: &'static str| move |e| EngineError::imap(doing, e);
     session
@@ -256,7 +346,7 @@ async fn perform(
             }
         }
         ActionKind::Delete => expunge(session, caps, &uid).await?,
-        ActionKind::Append | ActionKind::Pop3Delete => {}
+        ActionKind::Append | ActionKind::Pop3Delete | ActionKind::Upload => {}
     }
     Ok(())
 }

@@ -143,13 +143,16 @@ fn set_flag(
     } else {
         messages::set_flagged(tx, id, on)?;
     }
-    let mut action = action_for(&message, &folder, ActionKind::SetFlags);
-    if on {
-        action.flags_add = flag.to_owned();
-    } else {
-        action.flags_remove = flag.to_owned();
+    // A POP3 download lives here only: no server has it to be told.
+    if folder.source == folders::Source::Imap {
+        let mut action = action_for(&message, &folder, ActionKind::SetFlags);
+        if on {
+            action.flags_add = flag.to_owned();
+        } else {
+            action.flags_remove = flag.to_owned();
+        }
+        actions::push(tx, &action)?;
     }
-    actions::push(tx, &action)?;
     touched.accounts.insert(message.account_id);
     touched.folders.insert(folder.id);
     touched.messages.push(id);
@@ -226,7 +229,23 @@ fn move_to(
             "messages can only be moved within their account".into(),
         ));
     }
+    if target.source == folders::Source::Local {
+        return Err(StoreError::Corrupt(
+            "mail can only be moved into the folders of the server".into(),
+        ));
+    }
     messages::move_local(tx, id, target.id)?;
+    if folder.source == folders::Source::Local {
+        // A download filed on the server: uploaded there, then the server's copy is the one
+        // mirrored (the row waits in the target as a placeholder, as a moved message does).
+        let mut action = action_for(&message, &folder, ActionKind::Upload);
+        action.target_folder_id = target.id;
+        actions::push(tx, &action)?;
+        touched.accounts.insert(message.account_id);
+        touched.folders.extend([folder.id, target.id]);
+        touched.messages.push(id);
+        return Ok(());
+    }
     // A message moved again before the first move reached the server: one move, new target.
     if !actions::retarget_move(tx, id, target.id)? {
         let mut action = action_for(&message, &folder, ActionKind::Move);

@@ -17,6 +17,9 @@ pub enum ActionKind {
     Append,
     /// DELE a POP3 message.
     Pop3Delete,
+    /// APPEND a POP3 download (`message_id`) to `target_folder_id`, then forget the local copy:
+    /// a move out of the POP3 folder into a server folder.
+    Upload,
 }
 
 impl ActionKind {
@@ -27,6 +30,7 @@ impl ActionKind {
             ActionKind::Delete => "delete",
             ActionKind::Append => "append",
             ActionKind::Pop3Delete => "pop3_delete",
+            ActionKind::Upload => "upload",
         }
     }
 
@@ -37,6 +41,7 @@ impl ActionKind {
             "delete" => ActionKind::Delete,
             "append" => ActionKind::Append,
             "pop3_delete" => ActionKind::Pop3Delete,
+            "upload" => ActionKind::Upload,
             other => return Err(StoreError::Corrupt(format!("unknown action {other:?}"))),
         })
     }
@@ -179,6 +184,10 @@ fn from_row(row: &Row<'_>) -> Result<PendingAction, StoreError> {
     })
 }
 
+/// After this many refusals an action is set aside: kept with its error for the user, no
+/// longer tried, so one action the server will never take cannot hold up the rest.
+pub const SET_ASIDE_AFTER: u32 = 5;
+
 /// Records a refused attempt; the action stays queued with the server's reason.
 pub fn failed(conn: &Connection, id: i64, error: &str) -> Result<(), StoreError> {
     conn.execute(
@@ -194,7 +203,8 @@ pub fn failed(conn: &Connection, id: i64, error: &str) -> Result<(), StoreError>
 pub fn retarget_move(conn: &Connection, message_id: i64, target: i64) -> Result<bool, StoreError> {
     let n = conn
         .execute(
-            "UPDATE pending_actions SET target_folder_id = ?2 WHERE message_id = ?1 AND kind = 'move'",
+            "UPDATE pending_actions SET target_folder_id = ?2 \
+             WHERE message_id = ?1 AND kind IN ('move', 'upload')",
             params![message_id, target],
         )
         .ctx("retargeting a queued move")?;

@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_newest_index",
         include_str!("migrations/0010_newest_index.sql"),
     ),
+    (
+        "0011_local_actions",
+        include_str!("migrations/0011_local_actions.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
@@ -172,6 +176,36 @@ mod tests {
             row,
             ("imap.example.org".into(), 0, "pin".into(), vec![1, 2])
         );
+        Ok(())
+    }
+
+    #[test]
+    fn queued_server_actions_of_pop3_downloads_are_dropped() -> Result<(), StoreError> {
+        let mut conn = Connection::open_in_memory().ctx("open")?;
+        migrate_to(&mut conn, 10)?;
+        conn.execute_batch(
+            "INSERT INTO accounts (id, address) VALUES (1, 'a@example.org');
+             INSERT INTO folders (id, account_id, source, name, wire_name)
+                 VALUES (1, 1, 'imap', 'INBOX', 'INBOX'), (2, 1, 'local', 'Inbox', '');
+             INSERT INTO pending_actions (id, account_id, kind, folder_id, flags_add)
+                 VALUES (1, 1, 'set_flags', 2, '\\Seen'), (2, 1, 'move', 2, ''),
+                        (3, 1, 'set_flags', 1, '\\Seen'), (4, 1, 'pop3_delete', 0, '');",
+        )
+        .ctx("rows")?;
+        migrate(&mut conn)?;
+        let left: Vec<i64> = conn
+            .prepare("SELECT id FROM pending_actions ORDER BY id")
+            .ctx("prepare")?
+            .query_map([], |r| r.get(0))
+            .ctx("query")?
+            .collect::<Result<_, _>>()
+            .ctx("read")?;
+        assert_eq!(left, vec![3, 4], "the IMAP action and the POP3 delete stay");
+        conn.execute(
+            "INSERT INTO pending_actions (account_id, kind) VALUES (1, 'upload')",
+            [],
+        )
+        .ctx("the new kind is allowed")?;
         Ok(())
     }
 

@@ -325,3 +325,185 @@ async fn imap_and_pop3_on_one_account_show_each_message_once() -> Result<()> {
     );
     Ok(())
 }
+
+/// Turns IMAP on for the fixture's account, as the settings switch does.
+fn switch_imap_on(fx: &Fixture) -> Result<()> {
+    let id = fx.account;
+    fx.store.writer().write_blocking(move |tx| {
+        let mut account = tidings::store::accounts::get(tx, id)?.ok_or_else(|| {
+            tidings::store::StoreError::Corrupt("the fixture's account is gone".into())
+        })?;
+        account.imap.enabled = true;
+        tidings::store::accounts::update(tx, &account)
+    })?;
+    Ok(())
+}
+
+/// The one message of the account's POP3 folder: downloaded with IMAP off, then gone from the
+/// server (another client deleted it), then IMAP switched on.
+async fn only_a_pop3_copy(fx: &Fixture) -> Result<i64> {
+    fx.servers.seed("alice", "INBOX", 1, 1)?;
+    fx.sync_once().await?;
+    let id: i64 = fx
+        .reader()?
+        .query_row("SELECT id FROM messages", [], |r| r.get(0))?;
+    for sub in ["cur", "new"] {
+        for entry in std::fs::read_dir(fx.servers.maildir("alice", "INBOX").join(sub))? {
+            std::fs::remove_file(entry?.path())?;
+        }
+    }
+    switch_imap_on(fx)?;
+    Ok(id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_a_pop3_copy_read_never_stops_new_mail_over_imap() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| pop3_account(s, port, Security::Tls, false),
+        true,
+    )?;
+    let copy = only_a_pop3_copy(&fx).await?;
+    fx.change_while_offline(Command::SetSeen {
+        messages: vec![copy],
+        seen: true,
+    })
+    .await?;
+    fx.change_while_offline(Command::SetFlagged {
+        messages: vec![copy],
+        flagged: true,
+    })
+    .await?;
+    let queued: i64 = fx
+        .reader()?
+        .query_row("SELECT count(*) FROM pending_actions", [], |r| r.get(0))?;
+    assert_eq!(queued, 0, "a POP3 copy has no server to tell");
+    let seen: bool = fx.reader()?.query_row(
+        "SELECT seen FROM messages WHERE id = ?1",
+        [copy],
+        |r| r.get(0),
+    )?;
+    assert!(seen, "the local change stays");
+    fx.servers.seed("alice", "INBOX", 2, 1)?;
+    let events = fx.sync_once().await?;
+    assert!(error_kinds(&events).is_empty(), "{events:?}");
+    // The IMAP pass ran to the end: it mirrored the server's Inbox (POP3, running beside it,
+    // may have been first to the new message; it is kept once either way).
+    let uidvalidity: u32 = fx.reader()?.query_row(
+        "SELECT uidvalidity FROM folders WHERE source = 'imap' AND wire_name = 'INBOX'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(uidvalidity > 0, "the server's Inbox was never synced");
+    let arrived: i64 = fx.reader()?.query_row(
+        "SELECT count(*) FROM messages WHERE rfc_message_id = 'seed-2@tidings.test'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(arrived, 1, "new mail arrives, once");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_a_pop3_copy_into_a_server_folder_uploads_it_once() -> Result<()> {
+    let servers = Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::with_account(
+        servers,
+        move |s| pop3_account(s, port, Security::Tls, false),
+        true,
+    )?;
+    let copy = only_a_pop3_copy(&fx).await?;
+    // The first IMAP pass makes the server's folders known.
+    fx.sync_once().await?;
+    let inbox = fx
+        .reader()?
+        .query_row(
+            "SELECT id FROM folders WHERE source = 'imap' AND role = 'inbox'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )?;
+    fx.change_while_offline(Command::SetSeen {
+        messages: vec![copy],
+        seen: true,
+    })
+    .await?;
+    fx.change_while_offline(Command::Move {
+        messages: vec![copy],
+        folder: inbox,
+    })
+    .await?;
+    let events = fx.sync_once().await?;
+    assert!(error_kinds(&events).is_empty(), "{events:?}");
+    let mut session = fx.other_session().await?;
+    let on_server = crate::fixture::server_state(&mut session, "INBOX").await?;
+    assert_eq!(on_server.len(), 1, "{on_server:?}");
+    assert_eq!(on_server[0].1, "seed-1@tidings.test");
+    assert!(
+        on_server[0].2.iter().any(|f| f.contains("Seen")),
+        "the flags go with it: {on_server:?}"
+    );
+    let rows: Vec<(i64, u32, String)> = fx
+        .reader()?
+        .prepare("SELECT folder_id, uid, rfc_message_id FROM messages")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    assert_eq!(rows.len(), 1, "one copy, not two: {rows:?}");
+    assert_eq!(rows[0].0, inbox);
+    assert!(rows[0].1 > 0, "the server's copy is the one mirrored: {rows:?}");
+    fx.sync_once().await?;
+    let total: i64 = fx
+        .reader()?
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?;
+    assert_eq!(total, 1, "a later sync (and POP3) adds no duplicate");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_the_server_keeps_refusing_is_set_aside_and_mail_goes_on() -> Result<()> {
+    let fx = Fixture::new()?;
+    fx.servers.seed("alice", "INBOX", 1, 1)?;
+    fx.sync_once().await?;
+    let message: i64 = fx
+        .reader()?
+        .query_row("SELECT id FROM messages", [], |r| r.get(0))?;
+    // A folder we think exists but the server does not have: every MOVE into it is refused.
+    let account = fx.account;
+    let gone = fx.store.writer().write_blocking(move |tx| {
+        let folder = tidings::store::folders::Folder::new_imap(
+            account,
+            "Vanished",
+            "Vanished",
+            tidings::store::folders::Role::Other,
+        );
+        tidings::store::folders::insert(tx, &folder)
+    })?;
+    fx.change_while_offline(Command::Move {
+        messages: vec![message],
+        folder: gone,
+    })
+    .await?;
+    for round in 0..tidings::store::actions::SET_ASIDE_AFTER + 1 {
+        fx.servers.seed("alice", "INBOX", 10 + u64::from(round), 1)?;
+        let events = fx.sync_once().await?;
+        let arrived = fx
+            .mirrored("INBOX")?
+            .iter()
+            .any(|(_, id)| *id == format!("seed-{}@tidings.test", 10 + round));
+        assert!(arrived, "round {round}: new mail is held up: {events:?}");
+    }
+    let (attempts, error): (u32, String) = fx.reader()?.query_row(
+        "SELECT attempts, last_error FROM pending_actions",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(
+        attempts,
+        tidings::store::actions::SET_ASIDE_AFTER,
+        "set aside after a few tries, then left alone"
+    );
+    assert!(!error.is_empty(), "the server's reason is kept for the user");
+    Ok(())
+}
