@@ -44,8 +44,15 @@ pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
         FolderCommand::List(args) => {
             let reader = store.reader().map_err(|e| e.to_string())?;
             for account in super::select_accounts(store, args.account.as_deref())? {
-                for f in folders::list(&reader, account.id).map_err(|e| e.to_string())? {
-                    terminal::say!("{}\t{}\t{}", account.address, f.name, f.role.as_str());
+                let all = folders::listed(&reader, account.id).map_err(|e| e.to_string())?;
+                for f in &all {
+                    // Not a second "inbox" beside the server's: what it is.
+                    let (name, role) = if folders::is_downloads_beside_server(&all, f) {
+                        ("Downloaded (POP3)", "pop3")
+                    } else {
+                        (f.name.as_str(), f.role.as_str())
+                    };
+                    terminal::say!("{}\t{}\t{}", account.address, name, role);
                 }
             }
             Ok(())

@@ -202,6 +202,23 @@ pub fn list(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreErro
     Ok(out)
 }
 
+/// The account's folders as the user sees them. Beside a server's folders, the POP3 folder
+/// shows only while it holds mail (downloads the server's Inbox did not already have): an
+/// empty second Inbox is noise. On a POP3-only account it is the Inbox, always shown.
+pub fn listed(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreError> {
+    let mut all = list(conn, account_id)?;
+    if all.iter().any(|f| f.source == Source::Imap) {
+        all.retain(|f| f.source == Source::Imap || f.total_count > 0);
+    }
+    Ok(all)
+}
+
+/// Whether `f` is the POP3 folder shown beside a server's folders (in `listed`): it is then
+/// named for what it is ("Downloaded (POP3)"), not a second "Inbox".
+pub fn is_downloads_beside_server(all: &[Folder], f: &Folder) -> bool {
+    f.source == Source::Local && all.iter().any(|o| o.source == Source::Imap)
+}
+
 fn from_row(row: &Row<'_>) -> Result<Folder, StoreError> {
     let source: String = row.get(2).ctx("reading folder source")?;
     let role: String = row.get(6).ctx("reading folder role")?;

@@ -26,12 +26,14 @@ pub fn tree(path: &Path) -> Result<Tree, StoreError> {
     let conn = reader(path)?;
     let mut out = Vec::new();
     for account in accounts::list(&conn)? {
-        let mut list = folders::list(&conn, account.id)?;
+        let mut list = folders::listed(&conn, account.id)?;
         // Children right under their parent: by path parts, not by the whole name (in
         // "Work-old" and "Work.2026" the '-' would sort between "Work" and its child).
         list.sort_by_key(|f| {
             (
                 f.role != folders::Role::Inbox,
+                // The server's Inbox first: it is the one opened at start.
+                f.source != folders::Source::Imap,
                 f.role == folders::Role::Other,
                 path_parts(f),
             )

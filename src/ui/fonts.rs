@@ -28,6 +28,8 @@ pub fn all() -> Vec<Cow<'static, [u8]>> {
 pub mod icon {
     /// Inbox tray.
     pub const INBOX: char = '\u{f01c}';
+    /// Downloaded (the POP3 folder beside a server's Inbox).
+    pub const DOWNLOADS: char = '\u{f019}';
     /// Paper plane (sent).
     pub const SENT: char = '\u{f1d8}';
     /// Pencil on paper (drafts).

@@ -176,7 +176,10 @@ fn password_prompt<'a>(app: &'a App, p: &'a PasswordPrompt) -> Element<'a, Messa
     .into()
 }
 
-fn folder_name(app: &App, f: &Folder) -> String {
+fn folder_name(app: &App, list: &[Folder], f: &Folder) -> String {
+    if crate::store::folders::is_downloads_beside_server(list, f) {
+        return app.i18n.t("ui-folder-downloads", &[]);
+    }
     let role = match f.role {
         Role::Inbox => "ui-role-inbox",
         Role::Sent => "ui-role-sent",
@@ -279,8 +282,16 @@ fn folders(app: &App) -> Element<'_, Message> {
             let depth = super::data::nesting(f).0.min(8);
             let mut label = row![
                 space().width((depth * 14) as f32),
-                glyph(role_icon(f.role), BODY).width(22),
-                text(folder_name(app, f)).size(BODY),
+                glyph(
+                    if crate::store::folders::is_downloads_beside_server(list, f) {
+                        icon::DOWNLOADS
+                    } else {
+                        role_icon(f.role)
+                    },
+                    BODY
+                )
+                .width(22),
+                text(folder_name(app, list, f)).size(BODY),
                 space().width(Length::Fill)
             ]
             .spacing(4);
