@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
 
-use super::body::{self, Options};
+use super::body;
 use super::text::{self, Zone};
 use crate::i18n::I18n;
 use crate::store::accounts::Account;
@@ -289,18 +289,21 @@ pub(crate) fn join(list: &[super::model::Mailbox]) -> String {
         .join(", ")
 }
 
-fn original_ids(raw: &[u8]) -> (String, String) {
-    let fields = super::envelope::list_fields(raw);
+fn original_ids(fields: &super::envelope::ListFields) -> (String, String) {
     let mut refs: Vec<String> = fields.refs.split_whitespace().map(str::to_owned).collect();
     if !fields.rfc_message_id.is_empty() && !refs.contains(&fields.rfc_message_id) {
         refs.push(fields.rfc_message_id.clone());
     }
-    (fields.rfc_message_id, refs.join(" "))
+    (fields.rfc_message_id.clone(), refs.join(" "))
 }
 
 /// A reply (to the sender, or to everyone but the user) quoting the original.
 pub fn reply(account: &Account, raw: &[u8], all: bool, i18n: &I18n, zone: Zone) -> Draft {
-    let original = body::display(raw, Options::default());
+    let body::Answered {
+        display: original,
+        fields,
+        ..
+    } = body::answered(raw, false);
     let mine = |a: &str| same_address(a, &account.address);
     let to: Vec<_> = if original.reply_to.is_empty() {
         original.from.clone()
@@ -351,7 +354,7 @@ pub fn reply(account: &Account, raw: &[u8], all: bool, i18n: &I18n, zone: Zone) 
         .collect::<Vec<_>>()
         .join("\n");
     let intro = i18n.t("compose-reply-intro", &[("date", &date), ("name", &name)]);
-    let (in_reply_to, refs) = original_ids(raw);
+    let (in_reply_to, refs) = original_ids(&fields);
     Draft {
         id: 0,
         account_id: account.id,
@@ -383,8 +386,13 @@ pub fn forward(
     i18n: &I18n,
     zone: Zone,
 ) -> (Draft, Vec<DraftAttachment>) {
-    let original = body::display(raw, Options::default());
-    let (_, refs) = original_ids(raw);
+    // One parse for the quote, the ids and every attachment's bytes.
+    let body::Answered {
+        display: original,
+        fields,
+        attachments: bytes,
+    } = body::answered(raw, !as_attachment);
+    let (_, refs) = original_ids(&fields);
     let mut draft = Draft {
         id: 0,
         account_id: account.id,
@@ -446,24 +454,26 @@ pub fn forward(
         text::render_body(&original.body, i18n.locale(), zone)
     );
     // The original's attachments travel with an inline forward.
-    let attachments = attachments_of(raw, &original);
+    let attachments = attachments_of(&original, bytes);
     (draft, attachments)
 }
 
-/// The attachments of `raw` (whose display model is `shown`) as draft attachments.
+/// The attachments `shown` lists, with their bytes (from `body::answered`), as draft
+/// attachments; a part whose bytes could not be cut is left out.
 pub(crate) fn attachments_of(
-    raw: &[u8],
     shown: &super::model::DisplayMessage,
+    bytes: Vec<Option<Vec<u8>>>,
 ) -> Vec<DraftAttachment> {
     shown
         .attachments
         .iter()
-        .filter_map(|a| {
+        .zip(bytes)
+        .filter_map(|(a, data)| {
             Some(DraftAttachment {
                 file_name: a.name.clone(),
                 mime_type: a.mime_type.clone(),
                 content_id: String::new(),
-                data: body::attachment_bytes(raw, a.part)?,
+                data: data?,
             })
         })
         .collect()
@@ -530,7 +540,7 @@ mod tests {
             ]
         );
         assert!(text.contains(&format!("Message-ID: <{}>", out.message_id)));
-        let shown = body::display(&out.raw, Options::default());
+        let shown = body::display(&out.raw, body::Options::default());
         assert_eq!(shown.subject, "季度报告 Q3");
         assert_eq!(shown.from[0].name, "张伟");
         assert_eq!(shown.to[0].name, "李四");
@@ -572,7 +582,7 @@ mod tests {
         let out = build(&account(), &d, &[], SystemTime::now())?;
         let text = String::from_utf8_lossy(&out.raw);
         assert!(text.contains("multipart/alternative"));
-        let shown = body::display(&out.raw, Options::default());
+        let shown = body::display(&out.raw, body::Options::default());
         assert!(shown.from_html);
         Ok(())
     }

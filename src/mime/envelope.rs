@@ -111,7 +111,8 @@ pub fn body_fields(raw: &[u8]) -> BodyFields {
     }
 }
 
-fn fields_of(message: &Message<'_>) -> ListFields {
+/// The list fields of a parsed message.
+pub(crate) fn fields_of(message: &Message<'_>) -> ListFields {
     let (from_name, from_addr) = message
         .from()
         .and_then(Address::first)

@@ -100,7 +100,14 @@ fn header_repairs(raw: &[u8]) -> Vec<(usize, &'static [u8])> {
                 continue;
             }
             let crlf = at >= 2 && &scan[at - 2..at] == b"\r\n";
-            repairs.push((at, if crlf { b"\r\n".as_slice() } else { b"\n".as_slice() }));
+            repairs.push((
+                at,
+                if crlf {
+                    b"\r\n".as_slice()
+                } else {
+                    b"\n".as_slice()
+                },
+            ));
             break;
         }
         first = false;

@@ -1,9 +1,8 @@
 //! A built message back into a draft: for "edit" on an outbox item the server refused, so the
 //! user fixes it in the composer instead of starting over.
 
-use super::body::{self, Options};
+use super::body;
 use super::compose;
-use super::envelope;
 use crate::store::drafts::{Draft, DraftAttachment};
 
 /// The draft that `raw` (as the outbox holds it, sent to `recipients`) was built from.
@@ -12,8 +11,12 @@ pub fn draft_from_raw(
     raw: &[u8],
     recipients: &[String],
 ) -> (Draft, Vec<DraftAttachment>) {
-    let fields = envelope::list_fields(raw);
-    let shown = body::display(raw, Options::default());
+    // One parse for the model, the ids and the attachments' bytes (not one per attachment).
+    let body::Answered {
+        display: shown,
+        fields,
+        attachments: bytes,
+    } = body::answered(raw, true);
     // Bcc is not in the headers: it is whoever the envelope has that To and Cc do not.
     let visible: Vec<String> = shown
         .to
@@ -35,7 +38,7 @@ pub fn draft_from_raw(
                 .map(|t| super::parse::restore(&t).into_owned())
         })
         .unwrap_or_default();
-    let attachments = compose::attachments_of(raw, &shown);
+    let attachments = compose::attachments_of(&shown, bytes);
     // A new Message-ID (left empty here): the refused one may have reached some recipients.
     let draft = Draft {
         to_addrs: compose::join(&shown.to),

@@ -230,6 +230,10 @@ fn a_stray_line_inside_the_header_keeps_the_fields_after_it() {
     for fields in [&whole, &listed] {
         assert_eq!(fields.subject, "会议纪要");
         assert_eq!(fields.rfc_message_id, "stray-line-48@163.com");
-        assert!(fields.to.contains("equipe-gama@example.com"), "{}", fields.to);
+        assert!(
+            fields.to.contains("equipe-gama@example.com"),
+            "{}",
+            fields.to
+        );
     }
 }
