@@ -229,6 +229,8 @@ ui-default-in-mail = In Mail, choose Settings → General → Default email read
 ## Account setup
 setup-title = Add your mail account
 setup-intro = Type your address and password; Tidings finds the servers and checks every step before saving anything.
+setup-waiting-mailto = A message to { $to } is waiting: it opens once this account is saved.
+setup-waiting-message = A new message is waiting: it opens once this account is saved.
 setup-password = Password or authorization code
 setup-continue = Continue
 setup-looking = Looking up the settings…

@@ -214,6 +214,8 @@ ui-default-in-mail = 请在“邮件”中选择 设置 → 通用 → 默认电
 ## 添加账户
 setup-title = 添加邮箱账户
 setup-intro = 输入邮箱地址和密码；Tidings 会自动查找服务器，并在保存前逐步检查连接。
+setup-waiting-mailto = 写给 { $to } 的邮件在等待：保存此账户后即可打开。
+setup-waiting-message = 一封新邮件在等待：保存此账户后即可打开。
 setup-password = 密码或客户端授权码
 setup-continue = 继续
 setup-looking = 正在查找服务器设置…

@@ -93,11 +93,16 @@ impl App {
         Task::none()
     }
 
-    /// Back to the mail.
+    /// Back to the mail (or to the setup it was opened over).
     pub(super) fn close_file(&mut self) -> Task<Message> {
         self.file = None;
         self.confirm_open = None;
-        self.screen = Screen::Mail;
+        // Back where it was opened from: a file handed over during setup returns to it.
+        self.screen = if self.setup.is_some() {
+            Screen::Setup
+        } else {
+            Screen::Mail
+        };
         Task::none()
     }
 

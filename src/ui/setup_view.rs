@@ -20,6 +20,38 @@ fn msg(m: SetupMsg) -> Message {
     Message::Setup(m)
 }
 
+/// What a mail link handed over before any account existed waits for, in words: it opens in
+/// the composer once this account is saved.
+fn waiting_note(app: &App) -> Option<String> {
+    let Some(crate::launch::Launch::Mailto(url)) = &app.pending_launch else {
+        return None;
+    };
+    let to = crate::launch::mailto::parse(url)
+        .ok()
+        .map(|link| {
+            crate::mime::compose::parse_addresses("To", &link.to)
+                .map(|list| {
+                    list.iter()
+                        .take(3)
+                        .map(|m| {
+                            m.name
+                                .clone()
+                                .filter(|n| !n.trim().is_empty())
+                                .unwrap_or_else(|| m.email.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or(link.to)
+        })
+        .unwrap_or_default();
+    Some(if to.trim().is_empty() {
+        app.i18n.t("setup-waiting-message", &[])
+    } else {
+        app.i18n.t("setup-waiting-mailto", &[("to", &to)])
+    })
+}
+
 /// The setup screen.
 pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
     let t = |id: &str| app.i18n.t(id, &[]);
@@ -28,6 +60,16 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
         .max_width(760)
         .push(text(t("setup-title")).size(24).font(BOLD))
         .push(text(t("setup-intro")).size(BODY).style(text::secondary));
+    if let Some(note) = waiting_note(app) {
+        col = col.push(
+            row![
+                super::view::glyph(icon::ENVELOPE, BODY),
+                text(note).size(BODY).font(BOLD)
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        );
+    }
     let input = |label: String, id: &'static str, value: &'a str, on: fn(String) -> SetupMsg| {
         row![
             text(label).size(BODY).width(LABEL),

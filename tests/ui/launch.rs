@@ -375,3 +375,45 @@ fn a_click_on_a_new_mail_notice_opens_that_message() -> Result<()> {
     assert_eq!(app.message, Some(message));
     Ok(())
 }
+
+#[test]
+fn a_link_handed_over_during_first_setup_is_named_there_and_opens_after_saving() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let (mut app, _) = App::new(db.clone(), I18n::new("zh-CN"), false);
+    let _ = app.update(Message::TreeLoaded(Ok(data::Tree::default())));
+    assert_eq!(app.screen, Screen::Setup);
+    // A second launch hands the link over: the setup says what waits, by the recipient's name.
+    let _ = app.update(Message::Launch(Launch::Mailto(
+        "mailto:%E6%9D%8E%E5%9B%9B%20%3Clisi@126.com%3E?subject=%E5%91%A8%E6%8A%A5".into(),
+    )));
+    assert_eq!(app.screen, Screen::Setup);
+    {
+        let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
+        assert!(
+            ui.find("写给 李四 的邮件在等待：保存此账户后即可打开。")
+                .is_ok(),
+            "the setup does not say a message waits"
+        );
+    }
+    // A message file needs no account: it opens at once, and closing it returns to setup,
+    // where the link still waits.
+    let path = fixture_path("01-gbk-163.eml");
+    let _ = app.update(Message::Launch(Launch::Eml(path.clone())));
+    let read = file_update::read(&path, &app.i18n).map(Box::new);
+    let _ = app.update(Message::FileLoaded(read));
+    assert_eq!(app.screen, Screen::File);
+    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    assert_eq!(app.screen, Screen::Setup);
+    assert!(app.pending_launch.is_some());
+    // The account saved: the composer opens with the link.
+    let _ = app.update(Message::Engine(tidings::ui::engine_link::Link::Event(
+        Event::AccountSaved { account: 1 },
+    )));
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
+    assert_eq!(app.screen, Screen::Compose);
+    let c = app.composer.as_ref().ok_or("no composer")?;
+    assert_eq!(c.to.len(), 1);
+    assert_eq!(c.to[0].email.to_string(), "lisi@126.com");
+    assert_eq!(c.subject, "周报");
+    Ok(())
+}
