@@ -127,11 +127,13 @@ fn forget_server_copy(
     Ok(removed)
 }
 
-/// Saves a draft locally and, with IMAP on, queues its upload to Drafts; returns the account.
+/// Saves a draft locally (its attachments only when given: None keeps the stored ones) and,
+/// with `file` and IMAP on, queues its upload to Drafts; returns the account.
 pub(crate) async fn save(
     ctx: &Context,
     mut draft: Draft,
-    attachments: Vec<DraftAttachment>,
+    attachments: Option<Vec<DraftAttachment>>,
+    file: bool,
 ) -> Option<i64> {
     if draft.rfc_message_id.is_empty() {
         // Fixed once, so server copies of this draft can be recognised and replaced.
@@ -141,9 +143,10 @@ pub(crate) async fn save(
         .store
         .writer()
         .write(move |tx| {
-            let id = drafts::save(tx, &draft, &attachments)?;
+            let id = drafts::save(tx, &draft, attachments.as_deref())?;
             let account = accounts::get(tx, draft.account_id)?;
-            if let Some(account) = &account
+            if file
+                && let Some(account) = &account
                 && account.imap.enabled
                 && let Some(folder) = folders::with_role(tx, account.id, Role::Drafts)?
             {

@@ -163,10 +163,12 @@ pub enum Command {
     RemoveAccount { account: i64, keep_mirror: bool },
     /// Send a saved draft: it moves to the outbox at once and is sent from there.
     Send { draft: i64 },
-    /// Save a draft (autosave); with IMAP on it is also filed in Drafts, replacing the older copy.
+    /// Save a draft; with `file` and IMAP on it is also filed in Drafts, replacing the older
+    /// copy. `attachments` None keeps the ones stored (an autosave of new words only).
     SaveDraft {
         draft: Box<crate::store::drafts::Draft>,
-        attachments: Vec<crate::store::drafts::DraftAttachment>,
+        attachments: Option<Vec<crate::store::drafts::DraftAttachment>>,
+        file: bool,
     },
     /// Try an outbox item again now (after fixing a password, or a "may have been sent" the
     /// user wants resent).
@@ -642,8 +644,12 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
                     sender.wake();
                 }
             }
-            Command::SaveDraft { draft, attachments } => {
-                if let Some(account) = drafts::save(&ctx, *draft, attachments).await
+            Command::SaveDraft {
+                draft,
+                attachments,
+                file,
+            } => {
+                if let Some(account) = drafts::save(&ctx, *draft, attachments, file).await
                     && let Some(sup) = tasks.supervisors.get(&account)
                 {
                     sup.wake(account::Wake::Actions);

@@ -90,12 +90,13 @@ pub struct DraftAttachment {
     pub data: Vec<u8>,
 }
 
-/// Inserts a new draft or replaces an existing one (`id != 0`) with its attachments, and returns
-/// its id. Call it inside one transaction so a save is all or nothing.
+/// Inserts a new draft or replaces an existing one (`id != 0`) with its attachments (None: the
+/// stored ones stay, untouched), and returns its id. Call it inside one transaction so a save
+/// is all or nothing.
 pub fn save(
     conn: &Connection,
     d: &Draft,
-    attachments: &[DraftAttachment],
+    attachments: Option<&[DraftAttachment]>,
 ) -> Result<i64, StoreError> {
     let kind = d.kind.as_str();
     let mut args: Vec<&dyn rusqlite::ToSql> = params![
@@ -136,6 +137,9 @@ pub fn save(
         )
         .ctx("saving a draft")?;
         d.id
+    };
+    let Some(attachments) = attachments else {
+        return Ok(id);
     };
     conn.execute("DELETE FROM draft_attachments WHERE draft_id = ?1", [id])
         .ctx("replacing draft attachments")?;

@@ -307,7 +307,7 @@ fn drafts_round_trip_with_attachments() -> Result<(), StoreError> {
     let (d, a) = (draft.clone(), attachments.clone());
     let id = store
         .writer()
-        .write_blocking(move |tx| drafts::save(tx, &d, &a))?;
+        .write_blocking(move |tx| drafts::save(tx, &d, Some(&a)))?;
     assert_eq!(
         drafts::get(&store.reader()?, id)?,
         Some((
@@ -315,7 +315,7 @@ fn drafts_round_trip_with_attachments() -> Result<(), StoreError> {
                 id,
                 ..draft.clone()
             },
-            attachments
+            attachments.clone()
         ))
     );
     // Saving again replaces, it does not add a second draft or duplicate attachments.
@@ -324,10 +324,19 @@ fn drafts_round_trip_with_attachments() -> Result<(), StoreError> {
         body_text: "好的，明天见\n".into(),
         ..draft
     };
+    // New words only: the stored attachments stay as they are.
     let e = edited.clone();
     store
         .writer()
-        .write_blocking(move |tx| drafts::save(tx, &e, &[]))?;
+        .write_blocking(move |tx| drafts::save(tx, &e, None))?;
+    assert_eq!(
+        drafts::get(&store.reader()?, id)?,
+        Some((edited.clone(), attachments))
+    );
+    let e = edited.clone();
+    store
+        .writer()
+        .write_blocking(move |tx| drafts::save(tx, &e, Some(&[])))?;
     assert_eq!(drafts::get(&store.reader()?, id)?, Some((edited, vec![])));
     store
         .writer()

@@ -103,7 +103,23 @@ pub struct AccountForm {
     base: Account,
 }
 
+/// Empties `secret` and overwrites the bytes it held, so no copy stays in the window's memory.
+pub fn wipe(secret: &mut String) {
+    let mut bytes = std::mem::take(secret).into_bytes();
+    bytes.fill(0);
+    // Keeps the overwrite from being optimised away as a write to memory about to be freed.
+    std::hint::black_box(&bytes);
+}
+
 impl AccountForm {
+    /// Forgets every typed password (once handed to the engine, which keeps them in the
+    /// keyring): an empty one means "keep the stored one".
+    pub fn forget_passwords(&mut self) {
+        for server in [&mut self.imap, &mut self.pop3, &mut self.smtp] {
+            wipe(&mut server.password);
+        }
+    }
+
     /// The form for a stored account.
     pub fn edit(a: &Account) -> AccountForm {
         AccountForm {

@@ -68,8 +68,9 @@ pub struct App {
     pub progress: HashMap<i64, (u64, u64)>,
     /// The last error, in words.
     pub last_error: Option<String>,
-    /// Commands sent (for tests to assert on, and the status bar).
-    pub sent: Vec<Command>,
+    /// A copy of each command for a test to read (`tap`); None in the real window, which
+    /// keeps nothing once it is handed to the engine (a draft's attachments, passwords).
+    tap: Option<std::sync::mpsc::Sender<Command>>,
     /// Where language and theme choices are saved (None: not saved, as in tests).
     pub prefs_file: Option<PathBuf>,
     /// Where attachments are saved.
@@ -150,7 +151,6 @@ pub struct App {
     pub remote_once: HashSet<i64>,
     /// Remote images of the open message, by address, as they arrive.
     pub images: HashMap<String, iced::widget::image::Handle>,
-}
     /// The main window, while it is open (None: closed to the tray, or not opened yet).
     pub window: Option<iced::window::Id>,
     /// The tray, once it runs (the real window only).
@@ -165,6 +165,7 @@ pub struct App {
     pub autostart_place: Option<crate::launch::autostart::Place>,
     /// Whether Tidings starts at login, once read.
     pub autostart: Option<bool>,
+}
 
 impl App {
     /// A window over the store at `db`; `with_engine` starts the sync engine.
@@ -208,7 +209,6 @@ impl App {
             quitting: false,
             remote_once: HashSet::new(),
             images: HashMap::new(),
-            tree: Tree::default(),
             window: None,
             tray: None,
             tray_shown: false,
@@ -216,6 +216,7 @@ impl App {
             background: true,
             autostart_place: None,
             autostart: None,
+            tree: Tree::default(),
             folder: None,
             list: MessageList::default(),
             panes: panes(),
@@ -229,7 +230,7 @@ impl App {
             states: HashMap::new(),
             progress: HashMap::new(),
             last_error: None,
-            sent: Vec::new(),
+            tap: None,
             prefs_file: None,
             downloads: directories::UserDirs::new()
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
@@ -301,6 +302,17 @@ impl App {
         let trust = self.trust.clone();
         if save {
             self.saving = true;
+            // Handed over, the passwords are the engine's to keep (in the keyring); the window
+            // keeps no copy of them.
+            if let Some(form) = &mut self.form {
+                form.forget_passwords();
+            }
+            if let Some(setup) = &mut self.setup {
+                super::account_form::wipe(&mut setup.password);
+                if let Some(form) = &mut setup.form {
+                    form.forget_passwords();
+                }
+            }
             self.send(Command::SaveAccount {
                 account,
                 passwords: passwords.into(),
@@ -348,8 +360,19 @@ impl App {
         self.send(Command::Download { messages: vec![id] })
     }
 
+    /// From now on, a copy of every command the window sends goes to the returned receiver:
+    /// how tests see what a screen asked the engine for.
+    pub fn tap(&mut self) -> std::sync::mpsc::Receiver<Command> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.tap = Some(tx);
+        rx
+    }
+
+    /// Hands `command` to the engine; the window keeps no copy.
     pub(super) fn send(&mut self, command: Command) -> Task<Message> {
-        self.sent.push(command.clone());
+        if let Some(tap) = &self.tap {
+            let _ = tap.send(command.clone());
+        }
         match self.engine.clone() {
             Some(engine) => Task::future(async move {
                 let _ = engine.send(command).await;
@@ -562,7 +585,7 @@ impl App {
                 Task::none()
             }
             Message::PromptSubmit => {
-                let Some(prompt) = self.prompt.take() else {
+                let Some(mut prompt) = self.prompt.take() else {
                     return Task::none();
                 };
                 if prompt.typed.is_empty() {
@@ -587,6 +610,7 @@ impl App {
                         .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();
+                super::account_form::wipe(&mut prompt.typed);
                 if self.last_error.is_some() && self.error_account == Some(prompt.account) {
                     self.last_error = None;
                 }
@@ -630,6 +654,7 @@ impl App {
                 }
                 Task::none()
             }
+            Message::Desktop(message) => self.on_desktop(message),
             Message::DefaultApp(_) | Message::MakeDefault | Message::MadeDefault(_) => {
                 self.on_default_app(message)
             }
@@ -654,7 +679,6 @@ impl App {
             Message::NewMailLoaded(Err(e)) => {
                 self.last_error = Some(e);
                 Task::none()
-            Message::Desktop(message) => self.on_desktop(message),
             }
             Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
             Message::Notified(Ok(None)) => Task::none(),
@@ -754,8 +778,9 @@ impl App {
                 }
             }
         };
-        let pages = self.list.wanted_pages();
-        Task::batch([self.send(command), self.load_pages(pages)])
+        // No pages are read now: read before the engine commits, they would bring a deleted
+        // row back for a moment. The engine's MessagesChanged reads them once it has.
+        self.send(command)
     }
 
     /// The engine's events, while it is wanted, and the keyboard shortcuts.

@@ -111,7 +111,7 @@ impl App {
                 }
             }
             ComposeMsg::Autosave(generation) => match &self.composer {
-                Some(c) if c.generation == generation => self.save_draft(),
+                Some(c) if c.generation == generation => self.autosave(),
                 _ => Task::none(),
             },
             ComposeMsg::Send => self.send_composed(),
@@ -282,20 +282,45 @@ impl App {
         }
     }
 
-    /// Asks the engine to save the composer's draft (one save in flight at a time, so a new
-    /// draft is inserted once).
+    /// Asks the engine to save the composer's draft and file it in the server's Drafts (on
+    /// closing, quitting, sending): one save in flight at a time, so a new draft is inserted
+    /// once.
     pub(super) fn save_draft(&mut self) -> Task<Message> {
+        self.save_draft_filing(true)
+    }
+
+    /// A pause in typing: saved locally; filed on the server only every `FILE_EVERY`.
+    fn autosave(&mut self) -> Task<Message> {
+        let due = self
+            .composer
+            .as_ref()
+            .is_some_and(|c| c.filed_at.elapsed() >= composer::FILE_EVERY);
+        self.save_draft_filing(due)
+    }
+
+    fn save_draft_filing(&mut self, file: bool) -> Task<Message> {
         let Some(c) = &mut self.composer else {
             return Task::none();
         };
         if c.saving {
+            // The answer to the save in flight saves again, filing it if asked now.
+            c.file_wanted |= file;
             return Task::none();
+        }
+        // Taken first: a filing asked for meanwhile is done by this save.
+        let file = std::mem::take(&mut c.file_wanted) || file;
+        if file {
+            c.filed_at = std::time::Instant::now();
         }
         c.saving = true;
         c.saved_generation = c.generation;
         let draft = Box::new(c.to_draft());
-        let attachments = c.attachments.clone();
-        self.send(Command::SaveDraft { draft, attachments })
+        let attachments = c.attachments_to_save();
+        self.send(Command::SaveDraft {
+            draft,
+            attachments,
+            file,
+        })
     }
 
     fn send_composed(&mut self) -> Task<Message> {

@@ -10,6 +10,11 @@ use lettre::message::Mailbox;
 use crate::mime::compose;
 use crate::store::drafts::{Draft, DraftAttachment};
 
+/// How often autosaves also file a copy in the server's Drafts (as Thunderbird's default):
+/// each copy is the whole message with its attachments, so every pause in typing would
+/// upload them all again.
+pub const FILE_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// Warn above this much in attachments: many servers refuse bigger messages.
 pub const LARGE_ATTACHMENTS: usize = 25 * 1024 * 1024;
 
@@ -85,6 +90,18 @@ pub struct Composer {
     pub saved_generation: u64,
     /// A save is in flight (a new draft must not be inserted twice).
     pub saving: bool,
+    /// Bumped when an attachment is added or removed.
+    pub attachments_generation: u64,
+    /// The attachments generation the store holds (None: not stored yet), so an autosave
+    /// that only carries new words leaves the attachment bytes alone.
+    pub attachments_stored: Option<u64>,
+    /// The attachments generation the save in flight carries, if it carries them.
+    pub attachments_in_flight: Option<u64>,
+    /// When a copy for the server's Drafts was last asked for: autosaves file one at most
+    /// every `FILE_EVERY`; closing the composer always does.
+    pub filed_at: std::time::Instant,
+    /// A save that files a server copy was asked for while another save was in flight.
+    pub file_wanted: bool,
     /// Send once the save in flight lands.
     pub send_after_save: bool,
     /// Why it cannot be sent or saved, in words.
@@ -123,6 +140,12 @@ impl Composer {
             generation: 0,
             saved_generation: 0,
             saving: false,
+            attachments_generation: 0,
+            // A stored draft's attachments are in the store already.
+            attachments_stored: (draft.id != 0).then_some(0),
+            attachments_in_flight: None,
+            filed_at: std::time::Instant::now(),
+            file_wanted: false,
             send_after_save: false,
             error: None,
             draft,
@@ -211,10 +234,14 @@ impl Composer {
                     return Effect::None;
                 }
             }
-            Edit::Attached(files) => self.attachments.extend(files),
+            Edit::Attached(files) => {
+                self.attachments.extend(files);
+                self.attachments_generation += 1;
+            }
             Edit::RemoveAttachment(i) => {
                 if i < self.attachments.len() {
                     self.attachments.remove(i);
+                    self.attachments_generation += 1;
                 }
             }
         }
@@ -284,7 +311,20 @@ impl Composer {
     pub fn saved(&mut self, id: i64) -> bool {
         self.draft.id = id;
         self.saving = false;
-        self.unsaved()
+        if let Some(generation) = self.attachments_in_flight.take() {
+            self.attachments_stored = Some(generation);
+        }
+        self.unsaved() || self.file_wanted
+    }
+
+    /// The attachments a save must carry: None when the store already holds these, so an
+    /// autosave of new words does not write (or copy) megabytes again.
+    pub fn attachments_to_save(&mut self) -> Option<Vec<DraftAttachment>> {
+        if self.draft.id != 0 && self.attachments_stored == Some(self.attachments_generation) {
+            return None;
+        }
+        self.attachments_in_flight = Some(self.attachments_generation);
+        Some(self.attachments.clone())
     }
 }
 

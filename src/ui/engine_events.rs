@@ -59,6 +59,7 @@ impl App {
                     {
                         tasks.push(self.load_message(open));
                     }
+                    self.list.landed(&ids);
                     // Search results mix folders: any change may show in them.
                     if self.folder == Some(folder) || self.hits().is_some() {
                         let pages = self.list.refresh();

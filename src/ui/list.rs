@@ -46,6 +46,9 @@ pub struct MessageList {
     anchor: Option<u32>,
     /// Whether a page has arrived, so `total` is known.
     known: bool,
+    /// Rows taken out at once (archive, delete) whose change has not landed in the store yet:
+    /// a page read before it lands still has them, and would bring them back for a moment.
+    removing: HashSet<i64>,
 }
 
 impl MessageList {
@@ -111,6 +114,11 @@ impl MessageList {
     /// A page arrived: `total` is the folder's count when it was read.
     pub fn page_loaded(&mut self, page: u32, total: u32, rows: Vec<Envelope>) {
         self.loading.remove(&page);
+        if rows.iter().any(|m| self.removing.contains(&m.id)) {
+            // Read before the removal landed: the list as it stands is truer. The engine's
+            // change notice (`landed`) reads it again.
+            return;
+        }
         self.known = true;
         if total != self.total {
             // The folder changed under us: positions moved, so nothing else held is valid.
@@ -125,6 +133,13 @@ impl MessageList {
         let low = (now.start / PAGE).saturating_sub(KEEP) * PAGE;
         let high = (now.end / PAGE + KEEP + 1) * PAGE;
         self.rows.retain(|p, _| *p >= low && *p < high);
+    }
+
+    /// The store now has the change to `ids`: pages that hold them are true again.
+    pub fn landed(&mut self, ids: &[i64]) {
+        for id in ids {
+            self.removing.remove(id);
+        }
     }
 
     /// The folder changed: the pages in view are read again (rows stay shown meanwhile).
@@ -176,6 +191,7 @@ impl MessageList {
     /// Takes rows out at once (archive, delete); later rows move up.
     pub fn remove(&mut self, ids: &[i64]) {
         let gone: HashSet<i64> = ids.iter().copied().collect();
+        self.removing.extend(gone.iter().copied());
         let kept: Vec<(u32, Envelope)> = std::mem::take(&mut self.rows).into_iter().collect();
         let mut shift = 0u32;
         let mut last = None::<u32>;

@@ -94,10 +94,11 @@ pub(super) fn message_view<'a>(
         col = col.push(rule::horizontal(1));
         col = col.push(text(t("ui-attachments")).size(SMALL));
         for a in &m.attachments {
-            // Already the name it is saved and opened under (the display model cleans it).
-            let name = a.name.as_str();
+            // The name it is saved and opened under (the display model cleans it already; again
+            // here, as cleaning twice changes nothing, for any model that did not).
+            let name = attachments::safe_file_name(&a.name);
             if app.confirm_open == Some(a.part) {
-                col = col.push(risky_open_bar(app, name, a.part));
+                col = col.push(risky_open_bar(app, &name, a.part));
             }
             col = col.push(
                 row![

@@ -266,7 +266,10 @@ fn sync_help_names_the_keyring_as_where_passwords_come_from() -> Result<()> {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("OS keyring"), "{text}");
     // The environment variable is the exception (ask-each-start accounts), not the rule.
-    assert!(!text.contains("password comes from TIDINGS_PASSWORD"), "{text}");
+    assert!(
+        !text.contains("password comes from TIDINGS_PASSWORD"),
+        "{text}"
+    );
     assert!(text.contains("--ask-each-start"), "{text}");
     Ok(())
 }

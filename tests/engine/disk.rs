@@ -208,7 +208,8 @@ async fn a_draft_saved_on_a_full_disk_says_so_and_saves_once_there_is_room() -> 
     handle
         .send(Command::SaveDraft {
             draft: Box::new(draft.clone()),
-            attachments: vec![],
+            attachments: Some(vec![]),
+            file: true,
         })
         .await?;
     let refused = crate::fixture::wait_for(&mut events, Duration::from_secs(20), |e| {
@@ -230,7 +231,8 @@ async fn a_draft_saved_on_a_full_disk_says_so_and_saves_once_there_is_room() -> 
     handle
         .send(Command::SaveDraft {
             draft: Box::new(draft),
-            attachments: vec![],
+            attachments: Some(vec![]),
+            file: true,
         })
         .await?;
     let saved = crate::fixture::wait_for(&mut events, Duration::from_secs(20), |e| {

@@ -380,11 +380,11 @@ async fn marking_a_pop3_copy_read_never_stops_new_mail_over_imap() -> Result<()>
         .reader()?
         .query_row("SELECT count(*) FROM pending_actions", [], |r| r.get(0))?;
     assert_eq!(queued, 0, "a POP3 copy has no server to tell");
-    let seen: bool = fx.reader()?.query_row(
-        "SELECT seen FROM messages WHERE id = ?1",
-        [copy],
-        |r| r.get(0),
-    )?;
+    let seen: bool =
+        fx.reader()?
+            .query_row("SELECT seen FROM messages WHERE id = ?1", [copy], |r| {
+                r.get(0)
+            })?;
     assert!(seen, "the local change stays");
     fx.servers.seed("alice", "INBOX", 2, 1)?;
     let events = fx.sync_once().await?;
@@ -403,6 +403,12 @@ async fn marking_a_pop3_copy_read_never_stops_new_mail_over_imap() -> Result<()>
         |r| r.get(0),
     )?;
     assert_eq!(arrived, 1, "new mail arrives, once");
+    // The copy the server does not have is listed once, as what it is: not a second inbox.
+    let listed = fx.cli()?.args(["folder", "list"]).output()?;
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "{text}");
+    assert_eq!(text.matches("\tinbox").count(), 1, "{text}");
+    assert!(text.contains("\tDownloaded (POP3)\tpop3"), "{text}");
     Ok(())
 }
 
@@ -418,13 +424,11 @@ async fn moving_a_pop3_copy_into_a_server_folder_uploads_it_once() -> Result<()>
     let copy = only_a_pop3_copy(&fx).await?;
     // The first IMAP pass makes the server's folders known.
     fx.sync_once().await?;
-    let inbox = fx
-        .reader()?
-        .query_row(
-            "SELECT id FROM folders WHERE source = 'imap' AND role = 'inbox'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )?;
+    let inbox = fx.reader()?.query_row(
+        "SELECT id FROM folders WHERE source = 'imap' AND role = 'inbox'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )?;
     fx.change_while_offline(Command::SetSeen {
         messages: vec![copy],
         seen: true,
@@ -452,7 +456,10 @@ async fn moving_a_pop3_copy_into_a_server_folder_uploads_it_once() -> Result<()>
         .collect::<std::result::Result<_, _>>()?;
     assert_eq!(rows.len(), 1, "one copy, not two: {rows:?}");
     assert_eq!(rows[0].0, inbox);
-    assert!(rows[0].1 > 0, "the server's copy is the one mirrored: {rows:?}");
+    assert!(
+        rows[0].1 > 0,
+        "the server's copy is the one mirrored: {rows:?}"
+    );
     fx.sync_once().await?;
     let total: i64 = fx
         .reader()?
@@ -486,7 +493,8 @@ async fn an_action_the_server_keeps_refusing_is_set_aside_and_mail_goes_on() -> 
     })
     .await?;
     for round in 0..tidings::store::actions::SET_ASIDE_AFTER + 1 {
-        fx.servers.seed("alice", "INBOX", 10 + u64::from(round), 1)?;
+        fx.servers
+            .seed("alice", "INBOX", 10 + u64::from(round), 1)?;
         let events = fx.sync_once().await?;
         let arrived = fx
             .mirrored("INBOX")?
@@ -504,6 +512,9 @@ async fn an_action_the_server_keeps_refusing_is_set_aside_and_mail_goes_on() -> 
         tidings::store::actions::SET_ASIDE_AFTER,
         "set aside after a few tries, then left alone"
     );
-    assert!(!error.is_empty(), "the server's reason is kept for the user");
+    assert!(
+        !error.is_empty(),
+        "the server's reason is kept for the user"
+    );
     Ok(())
 }

@@ -219,7 +219,8 @@ async fn save_and_send(
     handle
         .send(Command::SaveDraft {
             draft: Box::new(draft),
-            attachments: vec![],
+            attachments: Some(vec![]),
+            file: true,
         })
         .await?;
     let Event::DraftSaved { draft, .. } = wait_for(events, Duration::from_secs(10), |e| {
@@ -283,7 +284,8 @@ async fn save_draft(
     handle
         .send(Command::SaveDraft {
             draft: Box::new(draft.clone()),
-            attachments: vec![],
+            attachments: Some(vec![]),
+            file: true,
         })
         .await?;
     let Event::DraftSaved { draft: id, .. } = wait_for(events, Duration::from_secs(10), |e| {
@@ -586,6 +588,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     let (handle, mut events) = fx.start_engine();
     // The window, driven as a person would: compose, fill in, send.
     let (mut app, _) = App::new(db.clone(), I18n::new("zh-CN"), false);
+    let tapped = app.tap();
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     let edit = |e: Edit| Message::Compose(ComposeMsg::Edit(e));
     let _ = app.update(Message::Compose(ComposeMsg::New));
@@ -616,7 +619,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     // Commands go to the real engine; its events come back to the window.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        for command in app.sent.drain(..).collect::<Vec<_>>() {
+        for command in tapped.try_iter().collect::<Vec<_>>() {
             handle.send(command).await?;
         }
         let event = tokio::time::timeout_at(deadline.into(), events.recv())

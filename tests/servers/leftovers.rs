@@ -47,7 +47,10 @@ fn ci_run(env: &[(&str, &str)]) -> Result<bool> {
     let bin = clone.path().join("bin");
     std::fs::create_dir(&bin)?;
     let cargo = bin.join("cargo");
-    std::fs::write(&cargo, "#!/bin/sh\nmkdir -p target/debug && echo built > target/debug/app\nexit 1\n")?;
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\nmkdir -p target/debug && echo built > target/debug/app\nexit 1\n",
+    )?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755))?;
     let path = format!(
@@ -62,7 +65,10 @@ fn ci_run(env: &[(&str, &str)]) -> Result<bool> {
         .env_remove("CARGO_TARGET_DIR")
         .envs(env.iter().copied())
         .output()?;
-    assert!(!out.status.success(), "the stub build fails, so must the run");
+    assert!(
+        !out.status.success(),
+        "the stub build fails, so must the run"
+    );
     Ok(clone.path().join("target/debug/app").exists())
 }
 
@@ -71,6 +77,9 @@ fn ci_removes_the_clones_build_directory_pass_or_fail() -> Result<()> {
     assert!(!ci_run(&[("CI", "true")])?, "CI left target/ behind");
     // A developer's own run keeps its incremental build, and a target elsewhere is not ours.
     assert!(ci_run(&[])?);
-    assert!(ci_run(&[("CI", "true"), ("CARGO_TARGET_DIR", "/nonexistent-target")])?);
+    assert!(ci_run(&[
+        ("CI", "true"),
+        ("CARGO_TARGET_DIR", "/nonexistent-target")
+    ])?);
     Ok(())
 }

@@ -247,3 +247,38 @@ pub fn press(
         repeat: false,
     }
 }
+
+/// What the window asked the engine for, read through its test tap.
+pub struct Sent {
+    rx: std::sync::mpsc::Receiver<Command>,
+    seen: std::cell::RefCell<Vec<Command>>,
+}
+
+impl Sent {
+    /// Starts reading `app`'s commands.
+    pub fn tap(app: &mut App) -> Sent {
+        Sent {
+            rx: app.tap(),
+            seen: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Every command so far, oldest first.
+    pub fn all(&self) -> Vec<Command> {
+        let mut seen = self.seen.borrow_mut();
+        seen.extend(self.rx.try_iter());
+        seen.clone()
+    }
+
+    /// The newest command.
+    pub fn last(&self) -> Option<Command> {
+        self.all().pop()
+    }
+
+    /// Takes every command so far (the next `all` starts empty).
+    pub fn take(&self) -> Vec<Command> {
+        let mut all = self.all();
+        self.seen.borrow_mut().clear();
+        std::mem::take(&mut all)
+    }
+}

@@ -25,6 +25,7 @@ fn open_compose(db: &Path, locale: &str) -> Result<App> {
 fn chips_completion_attachments_autosave_and_send() -> Result<()> {
     let (dir, db) = seeded()?;
     let mut app = open_compose(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     click(&mut app, "New message")?;
     assert_eq!(app.screen, Screen::Compose);
     type_into(&mut app, "to-field", "zhang")?;
@@ -51,21 +52,28 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
     let generation = c.generation;
     let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation - 1)));
     assert!(
-        !app.sent
+        !sent
+            .all()
             .iter()
             .any(|c| matches!(c, Command::SaveDraft { .. }))
     );
     let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation)));
-    let saves = |app: &App| {
-        app.sent
+    let saves = |_: &App| {
+        sent.all()
             .iter()
             .filter(|c| matches!(c, Command::SaveDraft { .. }))
             .count()
     };
     assert_eq!(saves(&app), 1);
-    let Some(Command::SaveDraft { draft, attachments }) = app.sent.last().cloned() else {
+    let Some(Command::SaveDraft {
+        draft,
+        attachments,
+        file,
+    }) = sent.last()
+    else {
         return Err("no SaveDraft".into());
     };
+    assert!(!file, "a pause in typing saves here; the server copy waits");
     assert_eq!(draft.id, 0);
     assert_eq!(draft.subject, "季度报告 Q3");
     assert!(
@@ -74,7 +82,11 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
         draft.to_addrs
     );
     assert_eq!(draft.body_text, "各位好，报告见附件。\n");
-    assert_eq!(attachments.len(), 1);
+    assert_eq!(
+        attachments.map(|a| a.len()),
+        Some(1),
+        "a new draft stores them"
+    );
     // Typing on while that save is in flight, then Send: no second insert is asked for
     // until the engine answers; then the newest text is saved and sent.
     type_into(&mut app, "body-field", "!")?;
@@ -86,16 +98,26 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
         message_id: message_id.clone(),
     }));
     assert_eq!(saves(&app), 2);
-    let Some(Command::SaveDraft { draft: newer, .. }) = app.sent.last().cloned() else {
+    let Some(Command::SaveDraft {
+        draft: newer,
+        attachments: again,
+        file: filed,
+    }) = sent.last()
+    else {
         return Err("no second SaveDraft".into());
     };
     assert_eq!(newer.id, 41, "the second save updates the same draft");
+    assert!(
+        again.is_none(),
+        "the 26 MB attachment is stored already and did not change"
+    );
+    assert!(filed, "sending files the newest copy");
     assert!(newer.body_text.ends_with("!\n"));
     let _ = app.update(event(Event::DraftSaved {
         draft: 41,
         message_id,
     }));
-    assert!(matches!(app.sent.last(), Some(Command::Send { draft: 41 })));
+    assert!(matches!(sent.last(), Some(Command::Send { draft: 41 })));
     assert!(app.composer.is_none());
     assert_eq!(app.screen, Screen::Mail);
     Ok(())
@@ -105,6 +127,7 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
 fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = open_compose(&db, "zh-CN")?;
+    let sent = Sent::tap(&mut app);
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "无收件人")?;
     let _ = app.update(Message::Compose(ComposeMsg::Send));
@@ -115,7 +138,7 @@ fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     app.tree.accounts[0].0.smtp.enabled = false;
     type_into(&mut app, "to-field", "bob@example.org,")?;
     let _ = app.update(Message::Compose(ComposeMsg::Send));
-    assert!(!app.sent.iter().any(|c| matches!(c, Command::Send { .. })));
+    assert!(!sent.all().iter().any(|c| matches!(c, Command::Send { .. })));
     assert!(
         app.composer
             .as_ref()
@@ -176,6 +199,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
 fn a_refused_send_offers_edit_and_retry() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = open_compose(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     let _ = app.update(event(Event::SendResult {
         account,
@@ -195,10 +219,7 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
     ))));
     snapshot(&app, "mail-send-refused-light")?;
     click(&mut app, "Retry")?;
-    assert!(matches!(
-        app.sent.last(),
-        Some(Command::RetrySend { item: 9 })
-    ));
+    assert!(matches!(sent.last(), Some(Command::RetrySend { item: 9 })));
     assert!(app.outbox.problems.is_empty());
 
     // Edit: the refused message comes back into the composer, is saved as a draft, and
@@ -255,7 +276,7 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
         clicked.first(),
         Some(Message::Compose(ComposeMsg::EditRefused(i))) if *i == item
     ));
-    let before = app.sent.len();
+    let before = sent.all().len();
     let _ = app.update(Message::Compose(ComposeMsg::OpenedRefused(
         item,
         Ok(Box::new(compose_data::refused(&db, item)?)),
@@ -263,7 +284,8 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
     let c = app.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "退回的邮件");
     assert_eq!(c.to.len(), 1);
-    let after: Vec<&Command> = app.sent[before..].iter().collect();
+    let all = sent.all();
+    let after: Vec<&Command> = all[before..].iter().collect();
     assert!(
         matches!(
             after.as_slice(),
@@ -299,7 +321,7 @@ fn drafts_left_by_a_crash_are_offered_again() -> Result<()> {
                 server_folder_id: 0,
                 server_uid: 0,
             },
-            &[],
+            Some(&[]),
         )?;
         Ok(account)
     })?;
@@ -357,30 +379,31 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     // Esc closes after saving what changed; an untouched message leaves no draft.
     let (_dir, db) = seeded()?;
     let mut app = open_compose(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let _ = app.update(Message::Compose(ComposeMsg::New));
     let _ = app.update(Message::Compose(ComposeMsg::Close));
-    assert!(app.sent.is_empty());
+    assert!(sent.all().is_empty());
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "x")?;
     let _ = app.update(Message::Compose(ComposeMsg::Close));
-    assert!(matches!(app.sent.last(), Some(Command::SaveDraft { .. })));
+    assert!(matches!(sent.last(), Some(Command::SaveDraft { .. })));
     assert!(app.composer.is_none());
     // Quitting (Ctrl+Q or closing the window) with fresh edits saves them first.
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "last words")?;
-    let before = app.sent.len();
+    let before = sent.all().len();
     let _ = app.update(Message::Quit);
     assert!(app.quitting);
     assert!(
-        matches!(app.sent.get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
+        matches!(sent.all().get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
     );
     app.quitting = false;
     let _ = app.update(Message::Compose(ComposeMsg::Close));
     // Delete typed in the composer's screen never deletes the open message.
     let _ = app.update(Message::Compose(ComposeMsg::New));
-    let before = app.sent.len();
+    let before = sent.all().len();
     let _ = app.update(Message::Act(tidings::ui::app::Action::Delete));
-    assert_eq!(app.sent.len(), before);
+    assert_eq!(sent.all().len(), before);
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use crate::common::*;
 fn reading_a_chinese_message_marks_it_read() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     assert_eq!(app.list.total, 4);
     snapshot(&app, "mail-list-light")?;
     click(&mut app, "项目进度会通知")?;
@@ -18,11 +19,11 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
             .is_some_and(|m| m.subject == "项目进度会通知")
     );
     assert!(
-        app.sent.iter().any(
+        sent.all().iter().any(
             |c| matches!(c, Command::SetSeen { messages, seen: true } if messages == &vec![id])
         ),
         "{:?}",
-        app.sent
+        sent.all()
     );
     snapshot(&app, "mail-reading-gbk-light")?;
     Ok(())
@@ -46,11 +47,13 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     use tidings::ui::engine_link::Link;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     click(&mut app, "Our autumn newsletter")?;
     let id = app.message.ok_or("no message opened")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     assert!(
-        !app.sent
+        !sent
+            .all()
             .iter()
             .any(|c| matches!(c, Command::FetchRemote { .. }))
     );
@@ -60,7 +63,7 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     let model = data::open(&db, id, true)?;
     assert_eq!(model.as_ref().map(|m| m.remote_blocked), Some(0));
     let _ = app.update(Message::MessageLoaded(id, Ok(model)));
-    let urls = app.sent.iter().find_map(|c| match c {
+    let urls = sent.all().iter().find_map(|c| match c {
         Command::FetchRemote { message, urls } if *message == id => Some(urls.clone()),
         _ => None,
     });
@@ -87,10 +90,11 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     // Always for the sender: the engine is asked to remember it.
     click(&mut app, "Archive").ok();
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     click(&mut app, "Our autumn newsletter")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     click(&mut app, "Always from sender@example.org")?;
-    assert!(app.sent.iter().any(|c| matches!(
+    assert!(sent.all().iter().any(|c| matches!(
         c,
         Command::AllowRemoteFrom { sender, .. } if sender == "sender@example.org"
     )));
@@ -129,6 +133,7 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     use tidings::ui::app::{Action, shortcut};
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     // j opens the first message, j again the next one.
     let step = shortcut(press(Key::Character("j".into()), Modifiers::empty()));
     assert!(matches!(step, Some(Message::Step(1))));
@@ -154,14 +159,14 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     ));
     snapshot(&app, "mail-toolbar-light")?;
     click(&mut app, "Flag")?;
-    assert!(app.sent.iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
+    assert!(sent.all().iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
     let _ = app.update(Message::MessageLoaded(
         second,
         Ok(data::open(&db, second, false)?),
     ));
     click(&mut app, "Delete")?;
     assert!(
-        app.sent
+        sent.all()
             .iter()
             .any(|c| matches!(c, Command::Delete { messages } if messages == &vec![second]))
     );
@@ -222,6 +227,7 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     use iced::keyboard::Modifiers;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let ids: Vec<i64> = app.list.held().map(|m| m.id).collect();
     click(&mut app, "项目进度会通知")?;
     let _ = app.update(Message::Modifiers(Modifiers::SHIFT));
@@ -233,12 +239,12 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     let _ = app.update(Message::Modifiers(Modifiers::empty()));
     snapshot(&app, "mail-multiselect-light")?;
     click(&mut app, "Archive")?;
-    let archived = app.sent.iter().find_map(|c| match c {
+    let archived = sent.all().iter().find_map(|c| match c {
         Command::Archive { messages } => Some(messages.clone()),
         _ => None,
     });
     let nested = ids.iter().copied().find(|id| {
-        app.sent
+        sent.all()
             .iter()
             .all(|c| !matches!(c, Command::SetSeen { messages, .. } if messages == &vec![*id]))
     });
@@ -443,5 +449,105 @@ fn a_large_search_backlog_shows_in_the_status_bar_until_it_is_indexed() -> Resul
     let mut app = window(&db, "en-US")?;
     let _ = app.update(Message::Engine(Link::Event(Event::Indexing { left: 640 })));
     assert!(tidings::ui::status::line(&app).contains("Indexing for search: 640 left"));
+    Ok(())
+}
+
+#[test]
+fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let mut app = window(&db, "en-US")?;
+    let folder = app.folder.ok_or("no folder open")?;
+    let first = app.list.get(0).map(|m| m.id).ok_or("no first row")?;
+    // Read before the engine commits: the store still has the row.
+    let stale = data::page(&db, folder, 0)?;
+    app.message = Some(first);
+    let _ = app.update(Message::MessageLoaded(
+        first,
+        Ok(data::open(&db, first, false)?),
+    ));
+    click(&mut app, "Delete")?;
+    assert_eq!(app.list.total, 3);
+    let _ = app.update(Message::PageLoaded(folder, 0, Ok(stale)));
+    assert!(
+        app.list.find(first).is_none() && app.list.total == 3,
+        "the deleted row came back before its delete landed"
+    );
+    // The engine committed (as its MessagesChanged says): what is read now is true.
+    let store = Store::open(&db)?;
+    store
+        .writer()
+        .write_blocking(move |tx| messages::hide(tx, first))?;
+    store
+        .writer()
+        .write_blocking(move |tx| folders::recount(tx, folder))?;
+    let _ = app.update(Message::Engine(tidings::ui::engine_link::Link::Event(
+        Event::MessagesChanged {
+            folder,
+            ids: vec![first],
+        },
+    )));
+    let _ = app.update(Message::PageLoaded(
+        folder,
+        0,
+        Ok(data::page(&db, folder, 0)?),
+    ));
+    assert!(app.list.find(first).is_none());
+    assert_eq!(app.list.total, 3);
+    Ok(())
+}
+
+/// Whether the folder pane shows `label`.
+fn shows(app: &App, label: &str) -> Result<bool> {
+    let mut ui = Simulator::with_size(settings()?, size(app), view::view(app));
+    Ok(ui.find(label).is_ok())
+}
+
+#[test]
+fn the_pop3_folder_beside_the_servers_inbox_is_not_a_second_inbox() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let store = Store::open(&db)?;
+    // IMAP and POP3 both on: every download was already in the server's Inbox.
+    let local = store.writer().write_blocking(|tx| {
+        let (account, _) = account_and_inbox(tx)?;
+        folders::local_inbox(tx, account)
+    })?;
+    let app = window(&db, "zh-CN")?;
+    let listed: Vec<i64> = app.tree.accounts[0].1.iter().map(|f| f.id).collect();
+    assert!(!listed.contains(&local), "an empty POP3 Inbox is shown");
+    assert!(!shows(&app, "已下载 (POP3)")?);
+    // A download the server does not have: shown, named for what it is, after the Inbox.
+    store.writer().write_blocking(move |tx| {
+        let (account, _) = account_and_inbox(tx)?;
+        let raw = fixture("35-addresses.eml");
+        let f = envelope::body_fields(&raw);
+        let id = messages::insert(
+            tx,
+            &Envelope {
+                account_id: account,
+                folder_id: local,
+                rfc_message_id: "only-downloaded@example.org".into(),
+                subject: f.list.subject.clone(),
+                pop3_uidl: "u1".into(),
+                ..Envelope::default()
+            },
+        )?;
+        bodies::put(tx, id, &raw)?;
+        folders::recount(tx, local)
+    })?;
+    let app = window(&db, "zh-CN")?;
+    let list = &app.tree.accounts[0].1;
+    assert_eq!(list[0].role, Role::Inbox);
+    assert_eq!(
+        list[0].source,
+        folders::Source::Imap,
+        "the server's Inbox comes first"
+    );
+    assert!(list.iter().any(|f| f.id == local));
+    assert!(
+        shows(&app, "已下载 (POP3)")?,
+        "the POP3 folder is named for what it is"
+    );
+    let app = window(&db, "en-US")?;
+    assert!(shows(&app, "Downloaded (POP3)")?);
     Ok(())
 }

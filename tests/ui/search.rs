@@ -150,12 +150,13 @@ fn on_server(
     found: Vec<i64>,
     failures: Vec<ServerFailure>,
 ) -> Result<()> {
+    let sent = Sent::tap(app);
     click(app, label)?;
     let request = app.server_requests;
-    let Some(Command::SearchServer { query, .. }) = app.sent.last() else {
-        return Err(format!("no server search was asked for: {:?}", app.sent.last()).into());
+    let Some(Command::SearchServer { query, .. }) = sent.last() else {
+        return Err(format!("no server search was asked for: {:?}", sent.last()).into());
     };
-    assert_eq!(Some(query), app.searching.as_ref().map(|s| &s.text));
+    assert_eq!(Some(&query), app.searching.as_ref().map(|s| &s.text));
     assert_eq!(
         app.searching.as_ref().map(|s| s.server.clone()),
         Some(Server::Running(request))

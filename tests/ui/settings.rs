@@ -7,6 +7,7 @@ use crate::common::*;
 fn settings_switch_a_protocol_per_account() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     click(&mut app, "Settings")?;
     assert_eq!(app.screen, Screen::Settings);
     snapshot(&app, "settings-app-light")?;
@@ -17,14 +18,14 @@ fn settings_switch_a_protocol_per_account() -> Result<()> {
     // Switching POP3 on acts at once: its servers are filled in.
     click(&mut app, "POP3 — mail is downloaded to this computer")?;
     assert!(app.tree.accounts[0].0.pop3.enabled);
-    assert!(app.sent.iter().any(|c| matches!(
+    assert!(sent.all().iter().any(|c| matches!(
         c,
         Command::SetProtocol { account: a, protocol: Protocol::Pop3, enabled: true } if *a == account
     )));
     snapshot(&app, "settings-account-pop3-on-light")?;
     // And SMTP off, at once too.
     click(&mut app, "SMTP — sending mail")?;
-    assert!(app.sent.iter().any(|c| matches!(
+    assert!(sent.all().iter().any(|c| matches!(
         c,
         Command::SetProtocol { account: a, protocol: Protocol::Smtp, enabled: false } if *a == account
     )));
@@ -40,6 +41,7 @@ fn settings_switch_a_protocol_per_account() -> Result<()> {
 fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     app.screen = Screen::Settings;
     let account = app.tree.accounts[0].0.id;
     let _ = app.update(Message::EditAccount(account));
@@ -59,10 +61,10 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
         String::new(),
     )));
     snapshot(&app, "settings-invalid-light")?;
-    let before = app.sent.len();
+    let before = sent.all().len();
     let clicked = click(&mut app, "Save")?;
     assert!(clicked.is_empty(), "Save is disabled: {clicked:?}");
-    assert_eq!(app.sent.len(), before);
+    assert_eq!(sent.all().len(), before);
     // Fixed, it saves: settings and the typed password go to the engine.
     let _ = app.update(Message::Form(Edit::Text(
         Field::Port(Protocol::Imap),
@@ -74,7 +76,7 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     )));
     type_into(&mut app, "imap-password", "s3cret")?;
     click(&mut app, "Save")?;
-    let saved = app.sent.iter().find_map(|c| match c {
+    let saved = sent.all().iter().find_map(|c| match c {
         Command::SaveAccount {
             account, passwords, ..
         } => Some((account.clone(), passwords.0.clone())),
@@ -83,6 +85,9 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     let (saved, passwords) = saved.ok_or("no SaveAccount sent")?;
     assert_eq!(saved.imap.port, 993);
     assert_eq!(passwords, vec![(Protocol::Imap, "s3cret".to_owned())]);
+    // Handed over, the typed password is nowhere in the window's state.
+    let state = format!("{:?} {:?}", app.form, app.setup);
+    assert!(!state.contains("s3cret"), "{state}");
     Ok(())
 }
 
@@ -92,6 +97,7 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
     let db = dir.path().join("mirror.sqlite3");
     drop(Store::open(&db)?);
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     assert_eq!(app.screen, Screen::Setup);
     click(&mut app, "Manual settings")?;
     assert_eq!(app.screen, Screen::Settings);
@@ -110,12 +116,17 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
     click(&mut app, "Save")?;
     let Some(Command::SaveAccount {
         account, passwords, ..
-    }) = app.sent.last()
+    }) = sent.last()
     else {
-        return Err(format!("{:?}", app.sent).into());
+        return Err(format!("{:?}", sent.all()).into());
     };
     assert_eq!(account.id, 0);
     assert_eq!(account.address, "lilei@163.com");
+    let state = format!("{:?} {:?}", app.form, app.setup);
+    assert!(
+        !state.contains("authcode"),
+        "the window kept the password: {state}"
+    );
     assert!(account.imap.enabled && account.smtp.enabled && !account.pop3.enabled);
     assert_eq!(
         &passwords.0,
@@ -131,19 +142,21 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
 fn removing_asks_whether_to_keep_the_mail() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     app.screen = Screen::Settings;
     let _ = app.update(Message::EditAccount(account));
     click(&mut app, "Remove account")?;
     assert!(app.confirm_remove);
     assert!(
-        !app.sent
+        !sent
+            .all()
             .iter()
             .any(|c| matches!(c, Command::RemoveAccount { .. }))
     );
     snapshot(&app, "settings-remove-ask-light")?;
     click(&mut app, "Remove, keep the downloaded mail")?;
-    assert!(app.sent.iter().any(|c| matches!(
+    assert!(sent.all().iter().any(|c| matches!(
         c,
         Command::RemoveAccount { account: a, keep_mirror: true } if *a == account
     )));
@@ -155,6 +168,7 @@ fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
     use tidings::ui::engine_link::Link;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     app.screen = Screen::Settings;
     let _ = app.update(Message::EditAccount(account));
@@ -172,7 +186,7 @@ fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
     assert!(app.testing);
     let Some(Command::TestSettings {
         account: tested, ..
-    }) = app.sent.last().cloned()
+    }) = sent.last()
     else {
         return Err("no TestSettings sent".into());
     };
@@ -256,6 +270,7 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
     use tidings::ui::engine_link::Link;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     let inbox = app.folder.ok_or("no folder")?;
     let _ = app.update(Message::Engine(Link::Event(Event::AccountState {
@@ -290,11 +305,11 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
     let Some(Command::ProvidePassword {
         account: a,
         passwords,
-    }) = app.sent.last()
+    }) = sent.last()
     else {
-        return Err(format!("{:?}", app.sent).into());
+        return Err(format!("{:?}", sent.all()).into());
     };
-    assert_eq!(*a, account);
+    assert_eq!(a, account);
     assert_eq!(
         &passwords.0,
         &vec![
@@ -342,6 +357,7 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
     use tidings::store::folders::Role;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     app.screen = Screen::Settings;
     let account = app.tree.accounts[0].0.id;
     let _ = app.update(Message::EditAccount(account));
@@ -371,7 +387,7 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
         !roles.contains(&("Drafts".into(), Role::Drafts)),
         "{roles:?}"
     );
-    assert!(app.sent.iter().any(|c| matches!(
+    assert!(sent.all().iter().any(|c| matches!(
         c,
         Command::ChooseFolderRole { account: a, role: Role::Drafts, folder: Some(f) }
             if *a == account && *f == other

@@ -22,6 +22,7 @@ struct Run {
     engine: EngineHandle,
     events: UnboundedReceiver<Event>,
     app: App,
+    sent: Sent,
 }
 
 /// Servers, an empty store, the window on its first run and a real engine whose
@@ -57,9 +58,11 @@ fn first_run(servers: Servers, trust_ca: bool) -> Result<Run> {
         )
     };
     let (mut app, _) = App::new(db.clone(), I18n::new("en-US"), false);
+    let sent = Sent::tap(&mut app);
     app.now = NOW;
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     Ok(Run {
+        sent,
         _servers: servers,
         _dir: dir,
         db,
@@ -75,7 +78,7 @@ impl Run {
     fn pump(&mut self, mut done: impl FnMut(&Event) -> bool) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            for command in self.app.sent.drain(..).collect::<Vec<_>>() {
+            for command in self.sent.take() {
                 self.runtime.block_on(self.engine.send(command))?;
             }
             let events = &mut self.events;
@@ -119,10 +122,7 @@ fn a_good_account_is_found_tested_saved_and_synced() -> Result<()> {
     assert_eq!(run.app.screen, Screen::Setup, "a first run opens the setup");
     run.type_address(&alice.address, &alice.password)?;
     click(&mut run.app, "Continue")?;
-    assert!(matches!(
-        run.app.sent.last(),
-        Some(Command::Autoconfig { .. })
-    ));
+    assert!(matches!(run.sent.last(), Some(Command::Autoconfig { .. })));
     // Found by probing, then tested at once: every step of IMAP and SMTP passes.
     let mut ticked = 0;
     run.pump(|e| {
@@ -234,6 +234,7 @@ fn a_163_address_shows_the_authorization_code_hint() -> Result<()> {
     let db = dir.path().join("mirror.sqlite3");
     drop(Store::open(&db)?);
     let mut app = window(&db, "zh-CN")?;
+    let sent = Sent::tap(&mut app);
     assert_eq!(app.screen, Screen::Setup);
     type_into(&mut app, "name-input", "李雷")?;
     type_into(&mut app, "address-input", "lilei@163.com")?;
@@ -257,10 +258,7 @@ fn a_163_address_shows_the_authorization_code_hint() -> Result<()> {
         .and_then(|s| s.form.clone())
         .ok_or("no form")?;
     assert_eq!(form.imap.host, "imap.163.com");
-    assert!(matches!(
-        app.sent.last(),
-        Some(Command::TestSettings { .. })
-    ));
+    assert!(matches!(sent.last(), Some(Command::TestSettings { .. })));
     // The doctor's answer when the login password is used instead of the code:
     let report = tidings::accounts::doctor::Report {
         account: 0,
@@ -301,6 +299,7 @@ fn servers_dns_names_outside_the_domain_wait_for_the_user() -> Result<()> {
     let db = dir.path().join("mirror.sqlite3");
     drop(Store::open(&db)?);
     let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
     type_into(&mut app, "address-input", "me@victim.test")?;
     type_into(&mut app, "password-input", "secret")?;
     click(&mut app, "Continue")?;
@@ -328,17 +327,15 @@ fn servers_dns_names_outside_the_domain_wait_for_the_user() -> Result<()> {
     })));
     // No test ran, so the typed password went nowhere.
     assert!(
-        !app.sent
+        !sent
+            .all()
             .iter()
             .any(|c| matches!(c, Command::TestSettings { .. })),
         "{:?}",
-        app.sent
+        sent.all()
     );
     snapshot(&app, "setup-unverified-hosts")?;
     click(&mut app, "I trust these servers")?;
-    assert!(matches!(
-        app.sent.last(),
-        Some(Command::TestSettings { .. })
-    ));
+    assert!(matches!(sent.last(), Some(Command::TestSettings { .. })));
     Ok(())
 }
