@@ -182,7 +182,6 @@ fn click(conn: &zbus::blocking::Connection, name: &str, label: &str) -> Result<(
 /// Asks the window to close as its close button does (WM_DELETE_WINDOW; no window manager
 /// runs to send it).
 fn close_button(display: &str, window: &str) -> Result<()> {
-    use x11rb::connection::Connection as _;
     use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask};
     let (conn, _) = x11rb::connect(Some(display))?;
     let protocols = conn.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
