@@ -152,8 +152,18 @@ pub async fn examine_live(
     ] {
         if settings.enabled {
             let pw = password(protocol);
-            protocols
-                .push(examine_one(settings, protocol, pw, trust, provider.as_ref(), on_step).await);
+            protocols.push(
+                examine_one(
+                    settings,
+                    &account.address,
+                    protocol,
+                    pw,
+                    trust,
+                    provider.as_ref(),
+                    on_step,
+                )
+                .await,
+            );
         }
     }
     Report {
@@ -238,6 +248,7 @@ fn login_hint(provider: Option<&Provider>, before_password: bool) -> Hint {
 
 async fn examine_one(
     settings: &ServerSettings,
+    address: &str,
     protocol: Protocol,
     password: Option<String>,
     trust: &tls::Trust,
@@ -343,9 +354,24 @@ async fn examine_one(
     };
     let started = Instant::now();
     match protocol {
-        Protocol::Imap => imap_steps(&mut run, settings, password, config, provider, started).await,
-        Protocol::Pop3 => pop3_steps(&mut run, settings, password, config, provider, started).await,
-        Protocol::Smtp => smtp_steps(&mut run, settings, password, config, provider, started).await,
+        Protocol::Imap => {
+            imap_steps(
+                &mut run, settings, address, password, config, provider, started,
+            )
+            .await
+        }
+        Protocol::Pop3 => {
+            pop3_steps(
+                &mut run, settings, address, password, config, provider, started,
+            )
+            .await
+        }
+        Protocol::Smtp => {
+            smtp_steps(
+                &mut run, settings, address, password, config, provider, started,
+            )
+            .await
+        }
     }
     if run.report.certificate.is_none() {
         run.report.certificate = run.certificate();
@@ -356,19 +382,13 @@ async fn examine_one(
 async fn imap_steps(
     run: &mut Run<'_>,
     settings: &ServerSettings,
+    address: &str,
     password: String,
     config: Arc<rustls::ClientConfig>,
     provider: Option<&Provider>,
     started: Instant,
 ) {
-    let login = Login {
-        host: settings.host.clone(),
-        port: settings.port,
-        security: settings.security,
-        username: settings.username.clone(),
-        password,
-        send_id: true,
-    };
+    let login = Login::new(settings, address, password);
     let (mut session, _caps) = match imap::connect(&login, config).await {
         Ok(ok) => ok,
         Err(err) => {
@@ -380,7 +400,7 @@ async fn imap_steps(
     run.pass(
         Step::Login,
         started,
-        format!("logged in as {}", settings.username),
+        format!("logged in as {}", login.username),
     );
     let started = Instant::now();
     match session.select("INBOX").await {
@@ -405,18 +425,13 @@ async fn imap_steps(
 async fn pop3_steps(
     run: &mut Run<'_>,
     settings: &ServerSettings,
+    address: &str,
     password: String,
     config: Arc<rustls::ClientConfig>,
     provider: Option<&Provider>,
     started: Instant,
 ) {
-    let login = Pop3Login {
-        host: settings.host.clone(),
-        port: settings.port,
-        security: settings.security,
-        username: settings.username.clone(),
-        password,
-    };
+    let login = Pop3Login::new(settings, address, password);
     let mut session = match pop3::connect(&login, config).await {
         Ok(s) => s,
         Err(err) => {
@@ -428,7 +443,7 @@ async fn pop3_steps(
     run.pass(
         Step::Login,
         started,
-        format!("logged in as {}", settings.username),
+        format!("logged in as {}", login.username),
     );
     let started = Instant::now();
     match session.stat().await {
@@ -445,24 +460,19 @@ async fn pop3_steps(
 async fn smtp_steps(
     run: &mut Run<'_>,
     settings: &ServerSettings,
+    address: &str,
     password: String,
     config: Arc<rustls::ClientConfig>,
     provider: Option<&Provider>,
     started: Instant,
 ) {
-    let login = SmtpLogin {
-        host: settings.host.clone(),
-        port: settings.port,
-        security: settings.security,
-        username: settings.username.clone(),
-        password,
-    };
+    let login = SmtpLogin::new(settings, address, password);
     match smtp::connect(&login, config).await {
         Ok(mut conn) => {
             run.pass(
                 Step::Login,
                 started,
-                format!("logged in as {}", settings.username),
+                format!("logged in as {}", login.username),
             );
             let _ = conn.quit().await;
         }

@@ -142,18 +142,7 @@ pub(crate) async fn imap_login(ctx: &Context, account: &Account) -> Result<Login
             ),
             SecretError::Unavailable(text) => EngineError::new(ErrorKind::KeyringUnavailable, text),
         })?;
-    Ok(Login {
-        host: account.imap.host.clone(),
-        port: account.imap.port,
-        security: account.imap.security,
-        username: if account.imap.username.is_empty() {
-            account.address.clone()
-        } else {
-            account.imap.username.clone()
-        },
-        password,
-        send_id: true,
-    })
+    Ok(Login::new(&account.imap, &account.address, password))
 }
 
 /// A connection of its own for work beside the account's sync (filing a Sent copy, a search

@@ -316,17 +316,7 @@ async fn transmit(ctx: &Context, account: &Account, item: &OutboxItem) -> Result
         .map_err(Failure::Storage)?
         .config_for(&account.smtp.host, account.smtp.port)
         .map_err(|e| Failure::Permanent(e.to_string()))?;
-    let login = SmtpLogin {
-        host: account.smtp.host.clone(),
-        port: account.smtp.port,
-        security: account.smtp.security,
-        username: if account.smtp.username.is_empty() {
-            account.address.clone()
-        } else {
-            account.smtp.username.clone()
-        },
-        password: pw,
-    };
+    let login = SmtpLogin::new(&account.smtp, &account.address, pw);
     let mut conn = smtp::connect(&login, config).await.map_err(|e| match e {
         SmtpError::Unreachable { .. }
         | SmtpError::Timeout { .. }

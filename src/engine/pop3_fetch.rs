@@ -62,17 +62,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         .await?
         .map_err(|e| EngineError::new(ErrorKind::NoPassword, e.to_string()))?;
     let config = super::tls_for(ctx, account, &account.pop3).await?;
-    let login = Pop3Login {
-        host: account.pop3.host.clone(),
-        port: account.pop3.port,
-        security: account.pop3.security,
-        username: if account.pop3.username.is_empty() {
-            account.address.clone()
-        } else {
-            account.pop3.username.clone()
-        },
-        password,
-    };
+    let login = Pop3Login::new(&account.pop3, &account.address, password);
     ctx.emit(Event::AccountState {
         account: account.id,
         state: super::AccountState::Connecting,

@@ -6,7 +6,7 @@ pub mod pop3;
 pub mod smtp;
 pub mod tls;
 
-use crate::store::accounts::Security;
+use crate::store::accounts::{Security, ServerSettings};
 
 /// What to connect to and as whom, for POP3 and SMTP (IMAP adds whether to send ID).
 #[derive(Clone)]
@@ -21,6 +21,25 @@ pub struct ServerLogin {
     pub username: String,
     /// Password; in memory only.
     pub password: String,
+}
+
+impl ServerLogin {
+    /// How a server of the account at `address` is logged in to: its settings, and the
+    /// address as the user name when none is set (what providers expect). The one place a
+    /// login is made from settings, so the engine and the doctor log in alike.
+    pub fn new(settings: &ServerSettings, address: &str, password: String) -> ServerLogin {
+        ServerLogin {
+            host: settings.host.clone(),
+            port: settings.port,
+            security: settings.security,
+            username: if settings.username.trim().is_empty() {
+                address.trim().to_owned()
+            } else {
+                settings.username.clone()
+            },
+            password,
+        }
+    }
 }
 
 impl std::fmt::Debug for ServerLogin {

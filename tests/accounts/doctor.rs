@@ -77,6 +77,26 @@ async fn a_good_account_passes_every_step() -> Result<()> {
 }
 
 #[tokio::test]
+async fn an_empty_user_name_logs_in_as_the_address_as_the_engine_does() -> Result<()> {
+    let servers = Servers::start()?;
+    let password = servers.user("alice").password;
+    let mut account = account(&servers);
+    // Settings saved with the user name left blank: the engine logs in with the address, so
+    // the doctor must too, or it fails an account that syncs.
+    for s in [&mut account.imap, &mut account.pop3, &mut account.smtp] {
+        s.username.clear();
+    }
+    let report = examine(
+        &account,
+        |_| Some(password.clone()),
+        &Trust::roots(servers.ca_der()?),
+    )
+    .await;
+    assert!(report.ok(), "{}", report.render(&I18n::new("en")));
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_wrong_password_fails_at_sign_in() -> Result<()> {
     let servers = Servers::start()?;
     let report = examine(

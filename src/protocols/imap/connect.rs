@@ -69,6 +69,26 @@ pub struct Login {
     pub send_id: bool,
 }
 
+impl Login {
+    /// The login for an IMAP server of the account at `address` (`ServerLogin::new`'s rules),
+    /// sending ID after login.
+    pub fn new(
+        settings: &crate::store::accounts::ServerSettings,
+        address: &str,
+        password: String,
+    ) -> Login {
+        let s = crate::protocols::ServerLogin::new(settings, address, password);
+        Login {
+            host: s.host,
+            port: s.port,
+            security: s.security,
+            username: s.username,
+            password: s.password,
+            send_id: true,
+        }
+    }
+}
+
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The password never reaches a log or a panic message.
