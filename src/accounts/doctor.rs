@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 use super::providers::{self, PasswordKind, Provider};
-use crate::engine::Protocol;
 use crate::protocols::error::ConnectionError;
 use crate::protocols::imap::{self, Login};
 use crate::protocols::pop3::{self, Pop3Login};
 use crate::protocols::smtp::{self, SmtpLogin};
 use crate::protocols::tls::{self, CertInfo, TlsError};
+use crate::store::accounts::Protocol;
 use crate::store::accounts::{Account, Security, ServerSettings};
 
 /// How long one step may take.
@@ -643,7 +643,7 @@ mod tests {
         assert_eq!(refused("Login failed."), (Step::Login, Hint::WrongPassword));
         let disabled = ConnectionError::LoginDisabled {
             host: "h".into(),
-            wire: crate::protocols::error::Wire::Imap,
+            wire: crate::store::accounts::Protocol::Imap,
         };
         assert_eq!(
             failure_hint(&disabled, None, None),

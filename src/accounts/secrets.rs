@@ -7,8 +7,44 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use keyring_core::{Entry, Error as KeyringError};
 
-use crate::engine::{Protocol, SecretError, Secrets};
-use crate::store::accounts::{Account, PasswordMode};
+use crate::store::accounts::{Account, PasswordMode, Protocol};
+
+/// Why no password could be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// None is stored (or typed) for this account and protocol.
+    #[error("no password is stored for this account")]
+    Missing,
+    /// The keyring cannot be reached; the text says what to do.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Where the engine (and the doctor, the CLI) get passwords; they are held in memory only for a login. Implementations
+/// may block (keyring calls): the engine calls them off its async threads.
+pub trait Secrets: Send + Sync {
+    /// The password for `account`'s `protocol`.
+    fn password(&self, account: &Account, protocol: Protocol) -> Result<String, SecretError>;
+
+    /// Keeps a password the user typed (in the keyring, or for this run for "ask" accounts).
+    fn save(
+        &self,
+        account: &Account,
+        protocol: Protocol,
+        password: &str,
+    ) -> Result<(), SecretError> {
+        let _ = (account, protocol, password);
+        Err(SecretError::Unavailable(
+            "this secrets provider cannot keep passwords".into(),
+        ))
+    }
+
+    /// Forgets every password of an account.
+    fn forget(&self, account: &Account) -> Result<(), SecretError> {
+        let _ = account;
+        Ok(())
+    }
+}
 
 /// The keyring service name all Tidings entries share.
 const SERVICE: &str = "Tidings";

@@ -8,9 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::accounts::doctor;
 use crate::accounts::secrets::{self, AccountSecrets};
-use crate::engine::Protocol;
 use crate::engine::Secrets as _;
 use crate::store::Store;
+use crate::store::accounts::Protocol;
 use crate::store::accounts::{
     self, Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
 };
@@ -41,26 +41,31 @@ pub enum AccountCommand {
         /// Address or name.
         account: String,
         /// Which protocol.
-        protocol: ProtocolArg,
+        protocol: Protocol,
     },
     /// Turn a protocol off (mirrored mail is kept).
     Disable {
         /// Address or name.
         account: String,
         /// Which protocol.
-        protocol: ProtocolArg,
+        protocol: Protocol,
     },
 }
 
-/// A protocol on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ProtocolArg {
-    /// IMAP.
-    Imap,
-    /// POP3.
-    Pop3,
-    /// SMTP.
-    Smtp,
+/// The protocol's name on the command line: imap, pop3, smtp.
+impl ValueEnum for Protocol {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Protocol::Imap, Protocol::Pop3, Protocol::Smtp]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = match self {
+            Protocol::Imap => ("imap", "IMAP"),
+            Protocol::Pop3 => ("pop3", "POP3"),
+            Protocol::Smtp => ("smtp", "SMTP"),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
 }
 
 /// Settings for a new account.
@@ -398,16 +403,16 @@ fn remove(store: &Store, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn switch(store: &Store, name: &str, protocol: ProtocolArg, on: bool) -> Result<(), String> {
+fn switch(store: &Store, name: &str, protocol: Protocol, on: bool) -> Result<(), String> {
     for mut account in super::select_accounts(store, Some(name))? {
         let settings = match protocol {
-            ProtocolArg::Imap => &mut account.imap,
-            ProtocolArg::Pop3 => &mut account.pop3,
-            ProtocolArg::Smtp => &mut account.smtp,
+            Protocol::Imap => &mut account.imap,
+            Protocol::Pop3 => &mut account.pop3,
+            Protocol::Smtp => &mut account.smtp,
         };
         if on && settings.host.is_empty() {
             return Err(format!(
-                "{} has no {protocol:?} server; remove and add it again with its settings",
+                "{} has no {protocol} server; remove and add it again with its settings",
                 account.address
             ));
         }
@@ -444,4 +449,50 @@ pub fn summary(store: &Store) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Commands};
+
+    #[test]
+    fn protocols_are_named_on_the_command_line_as_the_user_types_them() {
+        for (typed, protocol) in [
+            ("imap", Protocol::Imap),
+            ("pop3", Protocol::Pop3),
+            ("smtp", Protocol::Smtp),
+        ] {
+            let cli = Cli::try_parse_from(["tidings", "account", "enable", "me@163.com", typed]);
+            assert!(
+                matches!(
+                    cli.map(|c| c.command),
+                    Ok(Some(Commands::Account(AccountCommand::Enable { protocol: p, .. }))) if p == protocol
+                ),
+                "{typed}"
+            );
+        }
+        assert!(
+            Cli::try_parse_from(["tidings", "account", "enable", "me@163.com", "ftp"]).is_err()
+        );
+    }
+
+    #[test]
+    fn switching_on_a_protocol_without_a_server_says_which() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let store = Store::open(&dir.path().join("t.sqlite3")).map_err(|e| e.to_string())?;
+        let mut account = crate::store::tests::account();
+        account.pop3.host.clear();
+        store
+            .writer()
+            .write_blocking(move |tx| crate::store::accounts::insert(tx, &account))
+            .map_err(|e| e.to_string())?;
+        let Err(e) = switch(&store, "zhangsan@163.com", Protocol::Pop3, true) else {
+            return Err("a protocol without a server was switched on".into());
+        };
+        assert!(e.contains("has no POP3 server"), "{e}");
+        Ok(())
+    }
 }

@@ -30,16 +30,7 @@ use crate::store::accounts::Account;
 
 pub use errors::ErrorKind;
 
-/// Which protocol a secret is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Protocol {
-    /// IMAP.
-    Imap,
-    /// POP3.
-    Pop3,
-    /// SMTP.
-    Smtp,
-}
+pub use crate::store::accounts::Protocol;
 
 /// Passwords the user typed (in a form or at a prompt), per protocol. Its `Debug` shows which
 /// protocols have one, never the text, so a logged command leaks nothing.
@@ -60,42 +51,7 @@ impl From<Vec<(Protocol, String)>> for Typed {
     }
 }
 
-/// Why no password could be had.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SecretError {
-    /// None is stored (or typed) for this account and protocol.
-    #[error("no password is stored for this account")]
-    Missing,
-    /// The keyring cannot be reached; the text says what to do.
-    #[error("{0}")]
-    Unavailable(String),
-}
-
-/// Where the engine gets passwords; they are held in memory only for a login. Implementations
-/// may block (keyring calls): the engine calls them off its async threads.
-pub trait Secrets: Send + Sync {
-    /// The password for `account`'s `protocol`.
-    fn password(&self, account: &Account, protocol: Protocol) -> Result<String, SecretError>;
-
-    /// Keeps a password the user typed (in the keyring, or for this run for "ask" accounts).
-    fn save(
-        &self,
-        account: &Account,
-        protocol: Protocol,
-        password: &str,
-    ) -> Result<(), SecretError> {
-        let _ = (account, protocol, password);
-        Err(SecretError::Unavailable(
-            "this secrets provider cannot keep passwords".into(),
-        ))
-    }
-
-    /// Forgets every password of an account.
-    fn forget(&self, account: &Account) -> Result<(), SecretError> {
-        let _ = account;
-        Ok(())
-    }
-}
+pub use crate::accounts::secrets::{SecretError, Secrets};
 
 /// What the UI or CLI asks of the engine.
 #[derive(Debug, Clone)]

@@ -6,26 +6,7 @@ use std::io;
 
 use super::tls::TlsError;
 
-/// Which protocol a connection spoke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wire {
-    /// IMAP.
-    Imap,
-    /// POP3.
-    Pop3,
-    /// SMTP submission.
-    Smtp,
-}
-
-impl fmt::Display for Wire {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Wire::Imap => "IMAP",
-            Wire::Pop3 => "POP3",
-            Wire::Smtp => "SMTP",
-        })
-    }
-}
+pub use crate::store::accounts::Protocol;
 
 /// Why a connection to a mail server failed.
 #[derive(Debug)]
@@ -40,16 +21,16 @@ pub enum ConnectionError {
     Tls(TlsError),
     /// STARTTLS (STLS for POP3) was configured and the server does not offer it; we never
     /// continue in plain text.
-    StartTlsUnavailable { host: String, wire: Wire },
+    StartTlsUnavailable { host: String, wire: Protocol },
     /// The server forbids passwords on this unencrypted connection (IMAP LOGINDISABLED, or a
     /// POP3 server that wants STLS first); none was sent.
-    LoginDisabled { host: String, wire: Wire },
+    LoginDisabled { host: String, wire: Protocol },
     /// The server refused the login; its own words are kept (response codes included).
     AuthFailed { host: String, message: String },
     /// The server answered something we cannot use, or refused a command.
     Protocol {
         host: String,
-        wire: Wire,
+        wire: Protocol,
         doing: &'static str,
         message: String,
     },
@@ -75,7 +56,7 @@ impl fmt::Display for ConnectionError {
             }
             ConnectionError::Tls(e) => e.fmt(f),
             ConnectionError::StartTlsUnavailable { host, wire } => {
-                let verb = if *wire == Wire::Pop3 {
+                let verb = if *wire == Protocol::Pop3 {
                     "STLS"
                 } else {
                     "STARTTLS"
@@ -86,7 +67,7 @@ impl fmt::Display for ConnectionError {
                 )
             }
             ConnectionError::LoginDisabled { host, wire } => {
-                let verb = if *wire == Wire::Pop3 {
+                let verb = if *wire == Protocol::Pop3 {
                     "STLS"
                 } else {
                     "STARTTLS"
@@ -255,17 +236,17 @@ mod tests {
     fn one_error_speaks_for_every_protocol() {
         let stls = ConnectionError::StartTlsUnavailable {
             host: "pop.example.org".into(),
-            wire: Wire::Pop3,
+            wire: Protocol::Pop3,
         };
         assert!(stls.to_string().contains("does not offer STLS"));
         let starttls = ConnectionError::StartTlsUnavailable {
             host: "smtp.example.org".into(),
-            wire: Wire::Smtp,
+            wire: Protocol::Smtp,
         };
         assert!(starttls.to_string().contains("does not offer STARTTLS"));
         let refused = ConnectionError::Protocol {
             host: "imap.example.org".into(),
-            wire: Wire::Imap,
+            wire: Protocol::Imap,
             doing: "selecting INBOX",
             message: "NO [UNAVAILABLE]".into(),
         };

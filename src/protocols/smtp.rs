@@ -19,8 +19,8 @@ use tokio::io::{
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::protocols::error::Wire;
 use crate::protocols::tls;
+use crate::store::accounts::Protocol;
 use crate::store::accounts::Security;
 
 /// How long the server may take for the greeting and each reply.
@@ -147,7 +147,7 @@ pub fn parse_reply_line(line: &[u8]) -> Option<ReplyLine> {
 async fn reply(host: &str, stream: &mut BufReader<TcpStream>) -> Result<(u16, String), SmtpError> {
     let protocol = |message: String| SmtpError::Protocol {
         host: host.to_owned(),
-        wire: Wire::Smtp,
+        wire: Protocol::Smtp,
         doing: "",
         message,
     };
@@ -198,7 +198,7 @@ async fn write(host: &str, stream: &mut BufReader<TcpStream>, line: &str) -> Res
         .await
         .map_err(|e| SmtpError::Protocol {
             host: host.to_owned(),
-            wire: Wire::Smtp,
+            wire: Protocol::Smtp,
             doing: "",
             message: e.to_string(),
         })
@@ -237,7 +237,7 @@ pub async fn connect(
             if code != 220 {
                 return Err(SmtpError::Protocol {
                     host: host.to_owned(),
-                    wire: Wire::Smtp,
+                    wire: Protocol::Smtp,
                     doing: "",
                     message: text,
                 });
@@ -251,7 +251,7 @@ pub async fn connect(
             if code != 250 || !offered {
                 return Err(SmtpError::StartTlsUnavailable {
                     host: host.to_owned(),
-                    wire: Wire::Smtp,
+                    wire: Protocol::Smtp,
                 });
             }
             write(host, &mut plain, "STARTTLS\r\n").await?;
@@ -259,7 +259,7 @@ pub async fn connect(
             if code != 220 {
                 return Err(SmtpError::StartTlsUnavailable {
                     host: host.to_owned(),
-                    wire: Wire::Smtp,
+                    wire: Protocol::Smtp,
                 });
             }
             replay = b"220 TLS established\r\n".to_vec();
@@ -275,7 +275,7 @@ pub async fn connect(
     };
     let protocol = |e: lettre::transport::smtp::Error| SmtpError::Protocol {
         host: host.to_owned(),
-        wire: Wire::Smtp,
+        wire: Protocol::Smtp,
         doing: "",
         message: e.to_string(),
     };

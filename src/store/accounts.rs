@@ -5,6 +5,28 @@ use rusqlite::{Connection, Row};
 use super::{SqlContext, StoreError, flag};
 
 /// How a protocol connection is secured.
+/// One of the three protocols an account speaks: the one name for them everywhere (settings,
+/// secrets, errors, the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// IMAP.
+    Imap,
+    /// POP3.
+    Pop3,
+    /// SMTP submission.
+    Smtp,
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Protocol::Imap => "IMAP",
+            Protocol::Pop3 => "POP3",
+            Protocol::Smtp => "SMTP",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {
     /// TLS from the first byte (993, 995, 465).

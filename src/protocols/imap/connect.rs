@@ -10,7 +10,7 @@ use rustls::ClientConfig;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::guard::{Done, Guarded};
-use crate::protocols::error::Wire;
+use crate::store::accounts::Protocol;
 use tokio::net::TcpStream;
 
 use crate::protocols::tls;
@@ -107,7 +107,7 @@ impl std::fmt::Debug for Login {
 fn protocol(host: &str, doing: &'static str, err: impl std::fmt::Display) -> ImapError {
     ImapError::Protocol {
         host: host.to_owned(),
-        wire: Wire::Imap,
+        wire: Protocol::Imap,
         doing,
         message: crate::protocols::error::server_words(&err.to_string()),
     }
@@ -183,7 +183,7 @@ pub async fn connect(
         if greeting_caps.iter().any(|c| c == "LOGINDISABLED") {
             return Err(ImapError::LoginDisabled {
                 host: host.to_owned(),
-                wire: Wire::Imap,
+                wire: Protocol::Imap,
             });
         }
     }
@@ -356,7 +356,7 @@ async fn starttls(
             async_imap::error::Error::Bad(_) | async_imap::error::Error::No(_) => {
                 ImapError::StartTlsUnavailable {
                     host: host.to_owned(),
-                    wire: Wire::Imap,
+                    wire: Protocol::Imap,
                 }
             }
             other => protocol(host, "starting TLS", other),

@@ -14,9 +14,9 @@ use rustls::ClientConfig;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::protocols::error::Wire;
 use crate::protocols::imap::connect::ImapIo;
 use crate::protocols::tls;
+use crate::store::accounts::Protocol;
 use crate::store::accounts::Security;
 
 /// How long a server may take to answer one line.
@@ -50,7 +50,7 @@ fn clean(host: &str, value: &str) -> Result<(), Pop3Error> {
     if value.contains(['\r', '\n']) {
         Err(Pop3Error::Protocol {
             host: host.to_owned(),
-            wire: Wire::Pop3,
+            wire: Protocol::Pop3,
             doing: "",
             message: "a line break in a user name or password".into(),
         })
@@ -89,7 +89,7 @@ async fn status(host: &str, stream: &mut BufReader<Box<dyn ImapIo>>) -> Result<S
     } else {
         Err(Pop3Error::Protocol {
             host: host.to_owned(),
-            wire: Wire::Pop3,
+            wire: Protocol::Pop3,
             doing: "",
             message: line.trim_start_matches("-ERR").trim().to_owned(),
         })
@@ -151,7 +151,7 @@ impl Pop3Session {
             (Some(c), Some(s)) => Ok((c, s)),
             _ => Err(Pop3Error::Protocol {
                 host: self.host.clone(),
-                wire: Wire::Pop3,
+                wire: Protocol::Pop3,
                 doing: "",
                 message: format!("unexpected STAT answer {reply:?}"),
             }),
@@ -314,14 +314,14 @@ pub async fn connect_with(
             if status(host, &mut plain).await.is_err() {
                 return Err(Pop3Error::StartTlsUnavailable {
                     host: host.to_owned(),
-                    wire: Wire::Pop3,
+                    wire: Protocol::Pop3,
                 });
             }
             // Nothing may be buffered past the +OK, or it would be read as plaintext.
             if !plain.buffer().is_empty() {
                 return Err(Pop3Error::Protocol {
                     host: host.to_owned(),
-                    wire: Wire::Pop3,
+                    wire: Protocol::Pop3,
                     doing: "",
                     message: "data after the STLS answer".into(),
                 });
@@ -357,7 +357,7 @@ pub async fn connect_with(
     if login.security == Security::Plain && refuses_plain_login(&caps) {
         return Err(Pop3Error::LoginDisabled {
             host: host.to_owned(),
-            wire: Wire::Pop3,
+            wire: Protocol::Pop3,
         });
     }
     // RFC 6856: without UTF8 a server may hand out a stand-in for a message whose headers are
@@ -405,7 +405,7 @@ pub async fn connect_with(
                 {
                     Pop3Error::LoginDisabled {
                         host,
-                        wire: Wire::Pop3,
+                        wire: Protocol::Pop3,
                     }
                 }
                 other => other,
