@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::Transaction;
 
-use super::{Command, Context, Event};
+use super::{Change, Context, Event};
 use crate::store::StoreError;
 use crate::store::actions::{self, ActionKind, PendingAction};
 use crate::store::folders::{self, Folder, Role};
@@ -20,57 +20,38 @@ struct Touched {
 }
 
 /// Applies a change command; returns the accounts whose supervisors should replay.
-pub(crate) async fn apply(ctx: &Context, command: Command) -> Vec<i64> {
+pub(crate) async fn apply(ctx: &Context, change: Change) -> Vec<i64> {
     let result = ctx
         .store
         .writer()
         .write(move |tx| {
             let mut touched = Touched::default();
-            match command {
-                Command::SetSeen { messages, seen } => {
+            match change {
+                Change::SetSeen { messages, seen } => {
                     for id in messages {
                         set_flag(tx, id, "\\Seen", seen, &mut touched)?;
                     }
                 }
-                Command::SetFlagged { messages, flagged } => {
+                Change::SetFlagged { messages, flagged } => {
                     for id in messages {
                         set_flag(tx, id, "\\Flagged", flagged, &mut touched)?;
                     }
                 }
-                Command::Move { messages, folder } => {
+                Change::Move { messages, folder } => {
                     for id in messages {
                         move_to(tx, id, MoveTarget::Folder(folder), &mut touched)?;
                     }
                 }
-                Command::Archive { messages } => {
+                Change::Archive { messages } => {
                     for id in messages {
                         move_to(tx, id, MoveTarget::Role(Role::Archive), &mut touched)?;
                     }
                 }
-                Command::Delete { messages } => {
+                Change::Delete { messages } => {
                     for id in messages {
                         delete(tx, id, &mut touched)?;
                     }
                 }
-                Command::SyncNow { .. }
-                | Command::AccountsChanged
-                | Command::SetProtocol { .. }
-                | Command::ChooseFolderRole { .. }
-                | Command::TestConnection { .. }
-                | Command::TestSettings { .. }
-                | Command::Autoconfig { .. }
-                | Command::SaveAccount { .. }
-                | Command::AllowRemoteFrom { .. }
-                | Command::ProvidePassword { .. }
-                | Command::FetchRemote { .. }
-                | Command::RemoveAccount { .. }
-                | Command::Send { .. }
-                | Command::SaveDraft { .. }
-                | Command::RetrySend { .. }
-                | Command::DiscardSend { .. }
-                | Command::SearchServer { .. }
-                | Command::Download { .. }
-                | Command::Shutdown => {}
             }
             for folder in &touched.folders {
                 folders::recount(tx, *folder)?;

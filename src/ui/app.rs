@@ -19,7 +19,7 @@ use super::search_update::SearchMsg;
 use super::setup::{Setup, SetupMsg};
 use super::tray_update::DesktopMsg;
 use crate::accounts::doctor::Report;
-use crate::engine::{AccountState, Command, EngineHandle, Protocol};
+use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
 
@@ -544,10 +544,10 @@ impl App {
                     }
                     Task::batch([
                         load,
-                        self.send(Command::SetSeen {
+                        self.send(Command::Change(Change::SetSeen {
                             messages: vec![id],
                             seen: true,
-                        }),
+                        })),
                     ])
                 } else {
                     load
@@ -742,7 +742,7 @@ impl App {
             return Task::none();
         };
         // The list changes at once; the engine writes the store and tells the server.
-        let command = match action {
+        let change = match action {
             Action::ToggleRead => {
                 let seen = !first.seen;
                 for id in &ids {
@@ -750,7 +750,7 @@ impl App {
                         m.flags.seen = seen;
                     }
                 }
-                Command::SetSeen {
+                Change::SetSeen {
                     messages: ids,
                     seen,
                 }
@@ -762,7 +762,7 @@ impl App {
                         m.flags.flagged = flagged;
                     }
                 }
-                Command::SetFlagged {
+                Change::SetFlagged {
                     messages: ids,
                     flagged,
                 }
@@ -772,15 +772,15 @@ impl App {
                 self.message = None;
                 self.reading = None;
                 if action == Action::Archive {
-                    Command::Archive { messages: ids }
+                    Change::Archive { messages: ids }
                 } else {
-                    Command::Delete { messages: ids }
+                    Change::Delete { messages: ids }
                 }
             }
         };
         // No pages are read now: read before the engine commits, they would bring a deleted
         // row back for a moment. The engine's MessagesChanged reads them once it has.
-        self.send(command)
+        self.send(Command::Change(change))
     }
 
     /// The engine's events, while it is wanted, and the keyboard shortcuts.

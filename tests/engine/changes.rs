@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tidings::engine::{Command, Event};
+use tidings::engine::{Change, Command, Event};
 use tidings::store::{actions, messages};
 
 use crate::fixture::{Fixture, eventually, server_state, wait_for};
@@ -38,20 +38,20 @@ async fn mark_read_move_and_delete_reach_the_server() -> Result<()> {
         .ok_or("too few")?;
 
     handle
-        .send(Command::SetSeen {
+        .send(Command::Change(Change::SetSeen {
             messages: vec![unread.id],
             seen: true,
-        })
+        }))
         .await?;
     handle
-        .send(Command::Archive {
+        .send(Command::Change(Change::Archive {
             messages: vec![moved.id],
-        })
+        }))
         .await?;
     handle
-        .send(Command::Delete {
+        .send(Command::Change(Change::Delete {
             messages: vec![deleted.id],
-        })
+        }))
         .await?;
     // The local half is immediate.
     wait_for(&mut events, Duration::from_secs(5), |e| {
@@ -120,7 +120,7 @@ async fn changes_made_offline_are_replayed_after_a_restart() -> Result<()> {
         .ok_or("no message")?;
 
     // Offline: the engine runs with a wrong password, so nothing reaches the server...
-    fx.change_while_offline(Command::SetFlagged {
+    fx.change_while_offline(Change::SetFlagged {
         messages: vec![target.id],
         flagged: true,
     })

@@ -5,7 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use tidings::engine::{Command, Event};
+use tidings::engine::{Change, Command, Event};
 use tidings::store::{actions, messages};
 
 use crate::fixture::{Fixture, server_state, wait_for};
@@ -128,7 +128,7 @@ async fn a_uidvalidity_change_keeps_local_data_and_queued_changes() -> Result<()
     let target = messages::by_uid(&reader, projects, before[4].0)?.ok_or("row missing")?;
 
     // Queue a change while offline.
-    fx.change_while_offline(Command::SetFlagged {
+    fx.change_while_offline(Change::SetFlagged {
         messages: vec![target.id],
         flagged: true,
     })

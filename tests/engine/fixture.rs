@@ -163,7 +163,7 @@ impl Fixture {
 
     /// Applies a local change while the account cannot reach its server (the engine runs with
     /// a wrong password), so the change stays queued.
-    pub async fn change_while_offline(&self, change: engine::Command) -> Result<()> {
+    pub async fn change_while_offline(&self, change: engine::Change) -> Result<()> {
         let (handle, mut events) = engine::spawn(
             self.store.clone(),
             self.secrets("wrong password"),
@@ -173,8 +173,8 @@ impl Fixture {
             matches!(e, Event::Error { .. })
         })
         .await?;
-        handle.send(change).await?;
-        wait_for(&mut events, Duration::from_secs(5), |e| {
+        handle.send(engine::Command::Change(change)).await?;
+        wait_for(&mut events, Duration::from_secs(30), |e| {
             matches!(e, Event::MessagesChanged { .. })
         })
         .await?;

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use tidings::engine::{Command, ErrorKind, Event};
+use tidings::engine::{Change, Command, ErrorKind, Event};
 use tidings::protocols::pop3::{self, Pop3Login};
 use tidings::store::accounts::{Account, Security};
 use tidings::store::{bodies, messages};
@@ -168,9 +168,9 @@ async fn delete_on_the_server_when_deleted_here() -> Result<()> {
         .map(|m| m.id)
         .ok_or("not downloaded")?;
     handle
-        .send(Command::Delete {
+        .send(Command::Change(Change::Delete {
             messages: vec![victim],
-        })
+        }))
         .await?;
     wait_for(&mut events, Duration::from_secs(30), |e| {
         matches!(e, Event::SyncDone { full: true, .. })
@@ -366,12 +366,12 @@ async fn marking_a_pop3_copy_read_never_stops_new_mail_over_imap() -> Result<()>
         true,
     )?;
     let copy = only_a_pop3_copy(&fx).await?;
-    fx.change_while_offline(Command::SetSeen {
+    fx.change_while_offline(Change::SetSeen {
         messages: vec![copy],
         seen: true,
     })
     .await?;
-    fx.change_while_offline(Command::SetFlagged {
+    fx.change_while_offline(Change::SetFlagged {
         messages: vec![copy],
         flagged: true,
     })
@@ -429,12 +429,12 @@ async fn moving_a_pop3_copy_into_a_server_folder_uploads_it_once() -> Result<()>
         [],
         |r| r.get::<_, i64>(0),
     )?;
-    fx.change_while_offline(Command::SetSeen {
+    fx.change_while_offline(Change::SetSeen {
         messages: vec![copy],
         seen: true,
     })
     .await?;
-    fx.change_while_offline(Command::Move {
+    fx.change_while_offline(Change::Move {
         messages: vec![copy],
         folder: inbox,
     })
@@ -487,7 +487,7 @@ async fn an_action_the_server_keeps_refusing_is_set_aside_and_mail_goes_on() -> 
         );
         tidings::store::folders::insert(tx, &folder)
     })?;
-    fx.change_while_offline(Command::Move {
+    fx.change_while_offline(Change::Move {
         messages: vec![message],
         folder: gone,
     })

@@ -7,7 +7,7 @@ pub use std::path::{Path, PathBuf};
 
 pub use iced::{Settings, Theme};
 pub use iced_test::Simulator;
-pub use tidings::engine::{Command, Event, Protocol};
+pub use tidings::engine::{Change, Command, Event, Protocol};
 pub use tidings::i18n::I18n;
 pub use tidings::mime::envelope;
 pub use tidings::store::accounts::{

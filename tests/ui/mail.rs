@@ -20,7 +20,7 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
     );
     assert!(
         sent.all().iter().any(
-            |c| matches!(c, Command::SetSeen { messages, seen: true } if messages == &vec![id])
+            |c| matches!(c, Command::Change(Change::SetSeen { messages, seen: true }) if messages == &vec![id])
         ),
         "{:?}",
         sent.all()
@@ -159,17 +159,15 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     ));
     snapshot(&app, "mail-toolbar-light")?;
     click(&mut app, "Flag")?;
-    assert!(sent.all().iter().any(|c| matches!(c, Command::SetFlagged { messages, flagged: true } if messages == &vec![second])));
+    assert!(sent.all().iter().any(|c| matches!(c, Command::Change(Change::SetFlagged { messages, flagged: true }) if messages == &vec![second])));
     let _ = app.update(Message::MessageLoaded(
         second,
         Ok(data::open(&db, second, false)?),
     ));
     click(&mut app, "Delete")?;
-    assert!(
-        sent.all()
-            .iter()
-            .any(|c| matches!(c, Command::Delete { messages } if messages == &vec![second]))
-    );
+    assert!(sent.all().iter().any(
+        |c| matches!(c, Command::Change(Change::Delete { messages }) if messages == &vec![second])
+    ));
     assert_eq!(app.list.total, 3);
     assert_eq!(app.message, None);
     Ok(())
@@ -240,13 +238,13 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     snapshot(&app, "mail-multiselect-light")?;
     click(&mut app, "Archive")?;
     let archived = sent.all().iter().find_map(|c| match c {
-        Command::Archive { messages } => Some(messages.clone()),
+        Command::Change(Change::Archive { messages }) => Some(messages.clone()),
         _ => None,
     });
     let nested = ids.iter().copied().find(|id| {
         sent.all()
             .iter()
-            .all(|c| !matches!(c, Command::SetSeen { messages, .. } if messages == &vec![*id]))
+            .all(|c| !matches!(c, Command::Change(Change::SetSeen { messages, .. }) if messages == &vec![*id]))
     });
     assert!(nested.is_some());
     assert_eq!(archived.as_ref().map(Vec::len), Some(2));
