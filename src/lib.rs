@@ -4,6 +4,8 @@
 //! benchmarks reach the same code the application runs.
 
 pub mod accounts;
+#[cfg(test)]
+mod architecture;
 pub mod cli;
 pub mod engine;
 pub mod i18n;

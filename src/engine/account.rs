@@ -15,16 +15,7 @@ use super::{AccountState, Context, Event, Protocol, SecretError, actions, idle, 
 use crate::protocols::imap::{self, ImapSession, Login};
 use crate::store::accounts::Account;
 
-/// Why a supervisor was woken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Wake {
-    /// Sync every folder.
-    All,
-    /// INBOX changed (IDLE saw something).
-    Inbox,
-    /// Local changes are queued.
-    Actions,
-}
+pub(crate) use super::idle::Wake;
 
 /// How often folders other than INBOX are checked when nothing wakes us.
 const POLL_INTERVAL: Duration = Duration::from_secs(300);

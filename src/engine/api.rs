@@ -4,7 +4,7 @@
 use rustls_pki_types::CertificateDer;
 use tokio::sync::mpsc;
 
-use super::{ErrorKind, outbox, server_search};
+use super::ErrorKind;
 use crate::store::accounts::Account;
 use crate::store::accounts::Protocol;
 
@@ -176,7 +176,7 @@ pub enum Event {
     SendResult {
         account: i64,
         item: i64,
-        outcome: outbox::SendOutcome,
+        outcome: SendOutcome,
     },
     /// A draft was saved: its id (new or the same) and its Message-ID, which the composer set
     /// and recognises it by.
@@ -206,7 +206,7 @@ pub enum Event {
     ServerSearchDone {
         request: u64,
         hits: Vec<i64>,
-        failures: Vec<server_search::ServerFailure>,
+        failures: Vec<ServerFailure>,
     },
     /// An account was saved (its id, new or the same).
     AccountSaved { account: i64 },
@@ -271,6 +271,31 @@ impl EngineHandle {
 #[derive(Debug, thiserror::Error)]
 #[error("the sync engine has stopped")]
 pub struct EngineStopped;
+
+/// What became of one send attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Accepted by the server (and filed in Sent where that is ours to do).
+    Sent,
+    /// A passing failure; it is retried later by itself.
+    Retrying(String),
+    /// Refused for good (5xx, authentication); waits in the outbox for the user.
+    Failed(String),
+    /// The program stopped between the server's acceptance and our record of it, and the Sent
+    /// folder cannot tell: the user decides whether to send again.
+    MayHaveBeenSent,
+}
+
+/// Why an account's part of a search failed, for the client to translate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFailure {
+    /// The account.
+    pub account: i64,
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// The details, with the server's words.
+    pub message: String,
+}
 
 #[cfg(test)]
 mod redaction_tests {

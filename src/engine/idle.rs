@@ -9,9 +9,19 @@ use rustls::ClientConfig;
 use tokio::sync::mpsc;
 
 use super::Context;
-use super::account::Wake;
 use super::backoff::Backoff;
 use crate::protocols::imap::{self, ImapSession, Login};
+
+/// Why a supervisor was woken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// Sync every folder.
+    All,
+    /// INBOX changed (IDLE saw something).
+    Inbox,
+    /// Local changes are queued.
+    Actions,
+}
 
 /// How often IDLE is ended and begun again by default. Servers drop IDLE after 30 minutes
 /// (RFC 2177), and a connection that died without a word (a laptop's lid, a changed Wi-Fi)

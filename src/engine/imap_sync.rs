@@ -9,11 +9,11 @@ use futures::TryStreamExt;
 
 use super::errors::EngineError;
 use super::idle::drain;
+use super::ingest::{self, Admitted, Arrival};
 use super::{Context, Event};
 use crate::mime::envelope::{self, LIST_HEADER_FIELDS};
 use crate::protocols::imap::{self, ImapSession};
 use crate::store::accounts::Account;
-use crate::store::bodies;
 use crate::store::folders::{self, Folder, Role};
 use crate::store::messages::{self, Envelope, Flags};
 
@@ -237,14 +237,14 @@ async fn fetch_uids<T>(
     Ok(out)
 }
 
-/// Fetches envelopes for a UID set and commits them; returns the ids written.
+/// Fetches envelopes for a UID set and commits them as `arrival`; returns the ids written.
 pub(crate) async fn fetch_envelopes(
     ctx: &Context,
     session: &mut ImapSession,
     folder: &Folder,
     set: &str,
     condstore: bool,
-    above: u32,
+    (above, arrival): (u32, Arrival),
 ) -> Result<Vec<i64>, EngineError> {
     let query = format!(
         "(UID FLAGS INTERNALDATE RFC822.SIZE{} BODY.PEEK[HEADER.FIELDS ({LIST_HEADER_FIELDS})])",
@@ -258,44 +258,35 @@ pub(crate) async fn fetch_envelopes(
     if fetched.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = ctx
+    let fid = folder.id;
+    let (ids, added) = ctx
         .store
         .writer()
         .write(move |tx| {
             let mut ids = Vec::with_capacity(fetched.len());
+            let mut added = Vec::new();
             for m in &fetched {
-                let adopted = messages::adopt_placeholder(
-                    tx,
-                    m.folder_id,
-                    &m.rfc_message_id,
-                    m.uid,
-                    &m.flags,
-                    m.modseq,
-                )?;
-                match adopted {
-                    Some(id) => ids.push(id),
-                    // A UID we already have (a retried batch) is skipped, never duplicated.
-                    None if messages::by_uid(tx, m.folder_id, m.uid)?.is_some() => {}
-                    None => {
-                        ids.push(messages::insert(tx, m)?);
-                        // With POP3 also on, a downloaded copy of this message must not show
-                        // beside the mirrored one.
-                        messages::drop_local_duplicates(tx, m.account_id, &m.rfc_message_id)?;
+                match ingest::admit(tx, m, None)? {
+                    Admitted::Added(id) => {
+                        ids.push(id);
+                        added.push(id);
                     }
+                    Admitted::Adopted(id) => ids.push(id),
+                    Admitted::Known => {}
                 }
             }
-            if let Some(first) = fetched.first() {
-                folders::recount(tx, first.folder_id)?;
-            }
-            Ok(ids)
+            folders::recount(tx, fid)?;
+            Ok((ids, added))
         })
         .await?;
-    if !ids.is_empty() {
-        ctx.emit(Event::MessagesChanged {
-            folder: folder.id,
-            ids: ids.clone(),
-        });
-    }
+    ingest::changed(ctx, folder.id, ids.clone());
+    ingest::arrived(
+        ctx,
+        folder.account_id,
+        (folder.id, folder.role),
+        arrival,
+        added,
+    );
     Ok(ids)
 }
 
@@ -346,24 +337,16 @@ async fn sync_envelopes(
     let mut known: HashSet<u32> = local.iter().copied().collect();
     let max_local = local.last().copied().unwrap_or(0);
     if max_local > 0 && placeholders == 0 {
-        // New mail arrives at the top of the UID range.
+        // New mail arrives at the top of the UID range; a first sync never announces old mail.
         let ids = fetch_envelopes(
             ctx,
             session,
             folder,
             &format!("{}:*", max_local + 1),
             condstore,
-            max_local,
+            (max_local, Arrival::of(folder.role, true)),
         )
         .await?;
-        if !ids.is_empty() && folder.role == crate::store::folders::Role::Inbox {
-            // Only arrivals above what was mirrored: a first sync never announces old mail.
-            ctx.emit(Event::NewMail {
-                account: folder.account_id,
-                folder: folder.id,
-                messages: ids.clone(),
-            });
-        }
         if !ids.is_empty() {
             let fid = folder.id;
             let fresh = ctx
@@ -445,7 +428,15 @@ async fn fill_gaps(
         batch_no += 1;
         let (batch, tail) = rest.split_at(size.min(rest.len()));
         rest = tail;
-        fetch_envelopes(ctx, session, folder, &uid_set(batch), condstore, 0).await?;
+        fetch_envelopes(
+            ctx,
+            session,
+            folder,
+            &uid_set(batch),
+            condstore,
+            (0, Arrival::Backfill),
+        )
+        .await?;
         done += batch.len() as u64;
         ctx.emit(Event::SyncProgress {
             account: folder.account_id,
@@ -645,15 +636,7 @@ async fn store_bodies(
         .writer()
         .write(move |tx| {
             for (id, raw, fields) in &parsed {
-                bodies::put(tx, *id, raw)?;
-                messages::set_body_fields(
-                    tx,
-                    *id,
-                    &fields.snippet,
-                    fields.has_attachments,
-                    &fields.list.in_reply_to,
-                    &fields.list.refs,
-                )?;
+                ingest::add_body(tx, *id, raw, fields)?;
             }
             for (id, size) in &oversized {
                 messages::set_size(tx, *id, *size)?;
@@ -666,7 +649,7 @@ async fn store_bodies(
             Ok(())
         })
         .await?;
-    ctx.emit(Event::MessagesChanged { folder, ids });
+    ingest::changed(&ctx, folder, ids);
     Ok(())
 }
 

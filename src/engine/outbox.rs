@@ -19,19 +19,7 @@ use crate::store::accounts::Account;
 use crate::store::folders::{self, Role};
 use crate::store::outbox::{self, OutboxItem, OutboxState};
 
-/// What became of one send attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendOutcome {
-    /// Accepted by the server (and filed in Sent where that is ours to do).
-    Sent,
-    /// A passing failure; it is retried later by itself.
-    Retrying(String),
-    /// Refused for good (5xx, authentication); waits in the outbox for the user.
-    Failed(String),
-    /// The program stopped between the server's acceptance and our record of it, and the Sent
-    /// folder cannot tell: the user decides whether to send again.
-    MayHaveBeenSent,
-}
+pub use super::api::SendOutcome;
 
 /// Starts the sender for `account`.
 pub(crate) fn start(ctx: Context, account: Account) -> Worker {

@@ -9,13 +9,15 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use super::errors::{EngineError, ErrorKind};
+use super::ingest::{self, Arrival};
 use super::pop3_store;
 use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol};
 use crate::protocols::pop3::{self, Pop3Error, Pop3Login, Pop3Options};
 use crate::store::accounts::Account;
 use crate::store::actions::{self, ActionKind, PendingAction};
-use crate::store::{folders, pop3 as seen};
+use crate::store::folders::{self, Role};
+use crate::store::pop3 as seen;
 
 /// Starts the poller for `account`.
 pub(crate) fn start(ctx: Context, account: Account) -> Worker {
@@ -208,14 +210,14 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         stored, arrived, ..
     } = progress;
 
-    if !known.is_empty() && !arrived.is_empty() {
-        // The first download of a mailbox is old mail, not news.
-        ctx.emit(Event::NewMail {
-            account: account.id,
-            folder: inbox,
-            messages: arrived,
-        });
-    }
+    // The first download of a mailbox is old mail, not news.
+    ingest::arrived(
+        ctx,
+        account.id,
+        (inbox, Role::Inbox),
+        Arrival::of(Role::Inbox, !known.is_empty()),
+        arrived,
+    );
 
     // Deletions: only messages whose bytes are committed, as the account's policy says.
     let options = &account.pop3_options;

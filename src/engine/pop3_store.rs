@@ -4,11 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use super::Context;
 use super::errors::EngineError;
-use super::{Context, Event};
+use super::ingest;
 use crate::mime::envelope;
-use crate::store::messages::{self, Envelope, Flags};
-use crate::store::{bodies, folders, pop3 as seen};
+use crate::store::messages::{Envelope, Flags};
+use crate::store::{folders, pop3 as seen};
 
 /// A batch is committed at this many messages...
 const BATCH_MESSAGES: usize = 500;
@@ -95,23 +96,24 @@ pub(crate) async fn commit(
         .write(move |tx| {
             let mut done = Committed::default();
             for (uidl, raw, fields, hash) in &parsed {
-                let list = &fields.list;
                 done.uidls.push(uidl.clone());
-                if messages::account_has(tx, account_id, &list.rfc_message_id, hash)? {
-                    // Both IMAP and POP3 on (or the same message twice on the server): the
-                    // account has it already; never show it twice.
-                    seen::mark_downloaded(tx, account_id, uidl, 0)?;
-                    continue;
-                }
                 let envelope = Envelope {
                     snippet: fields.snippet.clone(),
                     has_attachments: fields.has_attachments,
-                    ..inbox_row(account_id, inbox, uidl, list, hash, raw.len() as u64)
+                    ..inbox_row(
+                        account_id,
+                        inbox,
+                        uidl,
+                        &fields.list,
+                        hash,
+                        raw.len() as u64,
+                    )
                 };
-                let id = messages::insert(tx, &envelope)?;
-                bodies::put(tx, id, raw)?;
-                seen::mark_downloaded(tx, account_id, uidl, id)?;
-                done.messages.push(id);
+                // Both IMAP and POP3 on (or the same message twice on the server): a message
+                // the account has already is recorded by its UIDL only, never shown twice.
+                let id = ingest::admit(tx, &envelope, Some(raw))?.id();
+                seen::mark_downloaded(tx, account_id, uidl, id.unwrap_or(0))?;
+                done.messages.extend(id);
             }
             if !done.messages.is_empty() {
                 folders::recount(tx, inbox)?;
@@ -119,12 +121,7 @@ pub(crate) async fn commit(
             Ok(done)
         })
         .await?;
-    if !committed.messages.is_empty() {
-        ctx.emit(Event::MessagesChanged {
-            folder: inbox,
-            ids: committed.messages.clone(),
-        });
-    }
+    ingest::changed(&ctx, inbox, committed.messages.clone());
     Ok(committed)
 }
 
@@ -182,11 +179,10 @@ pub(crate) async fn store_headers_only(
     ctx.store
         .writer()
         .write(move |tx| {
-            if messages::account_has(tx, account_id, &list.rfc_message_id, &hash)? {
-                return seen::mark_headers_only(tx, account_id, &uidl, 0);
-            }
             let envelope = inbox_row(account_id, inbox, &uidl, &list, &hash, size);
-            let id = messages::insert(tx, &envelope)?;
+            let Some(id) = ingest::admit(tx, &envelope, None)?.id() else {
+                return seen::mark_headers_only(tx, account_id, &uidl, 0);
+            };
             seen::mark_headers_only(tx, account_id, &uidl, id)?;
             folders::recount(tx, inbox)
         })

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use super::errors::{EngineError, ErrorKind};
+use super::ingest::Arrival;
 use super::{Context, Event, imap_sync};
 use crate::protocols::imap::ImapSession;
 use crate::protocols::imap::search::{self, Literals, SearchError};
@@ -24,18 +25,9 @@ const BODIES: usize = 100;
 /// Most envelopes fetched per folder for hits not mirrored yet (the highest UIDs).
 const NEW_ENVELOPES: usize = 5_000;
 /// How long one folder's SEARCH may take (a large folder on a slow server).
-const FOLDER_TIMEOUT: Duration = Duration::from_secs(120);
+pub use super::api::ServerFailure;
 
-/// Why an account's part of a search failed, for the client to translate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerFailure {
-    /// The account.
-    pub account: i64,
-    /// What kind of failure.
-    pub kind: ErrorKind,
-    /// The details, with the server's words.
-    pub message: String,
-}
+const FOLDER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs the search `text` on the servers of the accounts in `scope`, answers with
 /// `Event::ServerSearchDone`, then downloads the newest hits' bodies.
@@ -236,7 +228,10 @@ async fn search_folder(
     missing.truncate(NEW_ENVELOPES);
     if !missing.is_empty() {
         let set = imap_sync::uid_set(&missing);
-        ids.extend(imap_sync::fetch_envelopes(ctx, session, folder, &set, false, 0).await?);
+        ids.extend(
+            imap_sync::fetch_envelopes(ctx, session, folder, &set, false, (0, Arrival::Backfill))
+                .await?,
+        );
     }
     Ok(ids)
 }

@@ -1,0 +1,219 @@
+//! The one way a message enters the store: IMAP envelopes and then their bodies, POP3
+//! downloads (whole, or headers only when too large), server search hits, and the Sent and
+//! Drafts copies we filed coming back from the server. What every arrival needs happens here,
+//! once: de-duplication, the search queue, and telling the window (`MessagesChanged`, and
+//! `NewMail` for new mail only). Threads and rules join here when they come, so a first sync or
+//! an import never fires them thousands of times.
+
+use rusqlite::Transaction;
+
+use super::{Context, Event};
+use crate::mime::envelope::BodyFields;
+use crate::store::StoreError;
+use crate::store::bodies;
+use crate::store::folders::Role;
+use crate::store::messages::{self, Envelope};
+
+/// What an arrival is: only new mail is announced (and, later, run through rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// Arrived after the folder's first sync: above what it held.
+    New,
+    /// Older mail: a first sync, the gaps of an interrupted one, a UIDVALIDITY resync, a
+    /// server search's hits, a first POP3 download.
+    Backfill,
+    /// A copy we filed ourselves (Sent, Drafts) coming back from the server.
+    Filed,
+}
+
+impl Arrival {
+    /// Classifies mail arriving in a folder of `role`; `fresh` when it came above what the
+    /// folder held before (a first sync is never fresh).
+    pub(crate) fn of(role: Role, fresh: bool) -> Arrival {
+        match role {
+            Role::Sent | Role::Drafts => Arrival::Filed,
+            _ if fresh => Arrival::New,
+            _ => Arrival::Backfill,
+        }
+    }
+}
+
+/// What became of one arriving message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Admitted {
+    /// A new row.
+    Added(i64),
+    /// A placeholder (a local move, or a row kept across a UIDVALIDITY change) took its UID.
+    Adopted(i64),
+    /// The store has it already: a retried batch, or a second copy of a downloaded message.
+    Known,
+}
+
+impl Admitted {
+    /// The row the message now has, unless it was known already.
+    pub(crate) fn id(self) -> Option<i64> {
+        match self {
+            Admitted::Added(id) | Admitted::Adopted(id) => Some(id),
+            Admitted::Known => None,
+        }
+    }
+}
+
+/// Puts one message in the store inside the caller's transaction, with its bytes when they
+/// came with it. A server row (a UID) takes over a placeholder with its Message-ID, is skipped
+/// when the folder has its UID, and otherwise hides a POP3 copy of itself; a POP3 row is
+/// skipped when the account has the message (by Message-ID, else by its header hash). The
+/// store queues each written message and body for search in the same transaction (its
+/// triggers), so nothing admitted is missed by the index, even after a kill.
+pub(crate) fn admit(
+    tx: &Transaction,
+    envelope: &Envelope,
+    raw: Option<&[u8]>,
+) -> Result<Admitted, StoreError> {
+    let admitted = if envelope.uid != 0 {
+        let adopted = messages::adopt_placeholder(
+            tx,
+            envelope.folder_id,
+            &envelope.rfc_message_id,
+            envelope.uid,
+            &envelope.flags,
+            envelope.modseq,
+        )?;
+        match adopted {
+            Some(id) => Admitted::Adopted(id),
+            None if messages::by_uid(tx, envelope.folder_id, envelope.uid)?.is_some() => {
+                Admitted::Known
+            }
+            None => {
+                let id = messages::insert(tx, envelope)?;
+                messages::drop_local_duplicates(tx, envelope.account_id, &envelope.rfc_message_id)?;
+                Admitted::Added(id)
+            }
+        }
+    } else if messages::account_has(
+        tx,
+        envelope.account_id,
+        &envelope.rfc_message_id,
+        &envelope.header_hash,
+    )? {
+        Admitted::Known
+    } else {
+        Admitted::Added(messages::insert(tx, envelope)?)
+    };
+    if let (Some(raw), Admitted::Added(id)) = (raw, admitted) {
+        bodies::put(tx, id, raw)?;
+    }
+    Ok(admitted)
+}
+
+/// Stores the downloaded bytes of a message admitted from its envelope, with what the list
+/// shows of them.
+pub(crate) fn add_body(
+    tx: &Transaction,
+    id: i64,
+    raw: &[u8],
+    fields: &BodyFields,
+) -> Result<(), StoreError> {
+    bodies::put(tx, id, raw)?;
+    messages::set_body_fields(
+        tx,
+        id,
+        &fields.snippet,
+        fields.has_attachments,
+        &fields.list.in_reply_to,
+        &fields.list.refs,
+    )
+}
+
+/// Tells the window (and the search indexer) that a committed batch changed these rows.
+pub(crate) fn changed(ctx: &Context, folder: i64, ids: Vec<i64>) {
+    if !ids.is_empty() {
+        ctx.emit(Event::MessagesChanged { folder, ids });
+    }
+}
+
+/// Announces what arrived in an inbox, when it is new mail: never a first sync, an older page
+/// or our own copies.
+pub(crate) fn arrived(
+    ctx: &Context,
+    account: i64,
+    folder: (i64, Role),
+    arrival: Arrival,
+    messages: Vec<i64>,
+) {
+    if arrival == Arrival::New && folder.1 == Role::Inbox && !messages.is_empty() {
+        ctx.emit(Event::NewMail {
+            account,
+            folder: folder.0,
+            messages,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::store::folders::{self, Folder, Source};
+
+    #[test]
+    fn only_fresh_mail_outside_sent_and_drafts_is_new() {
+        assert_eq!(Arrival::of(Role::Inbox, true), Arrival::New);
+        assert_eq!(Arrival::of(Role::Inbox, false), Arrival::Backfill);
+        assert_eq!(Arrival::of(Role::Sent, true), Arrival::Filed);
+        assert_eq!(Arrival::of(Role::Drafts, false), Arrival::Filed);
+        assert_eq!(Arrival::of(Role::Other, true), Arrival::New);
+    }
+
+    fn envelope(account: i64, folder: i64, uid: u32, message_id: &str) -> Envelope {
+        Envelope {
+            account_id: account,
+            folder_id: folder,
+            uid,
+            rfc_message_id: message_id.into(),
+            header_hash: format!("hash-{message_id}"),
+            subject: "测试".into(),
+            ..Envelope::default()
+        }
+    }
+
+    #[test]
+    fn each_message_enters_once_whichever_way_it_comes() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let store = Store::open(&dir.path().join("mirror.db"))?;
+        store.writer().write_blocking(|tx| {
+            let account = crate::store::accounts::insert(tx, &crate::store::tests::account())?;
+            let server = folders::insert(
+                tx,
+                &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
+            )?;
+            let mut pop3_inbox = Folder::new_imap(account, "Inbox", "", Role::Inbox);
+            pop3_inbox.source = Source::Local;
+            let local = folders::insert(tx, &pop3_inbox)?;
+
+            // A POP3 download, then the same message again (a second copy on the server).
+            let pop3 = envelope(account, local, 0, "<a@example.com>");
+            let first = admit(tx, &pop3, Some(b"Subject: a\r\n\r\nbody"))?;
+            let Admitted::Added(copy) = first else {
+                panic!("a new download is added: {first:?}");
+            };
+            assert!(bodies::get(tx, copy)?.is_some(), "its bytes came with it");
+            assert_eq!(admit(tx, &pop3, Some(b"again"))?, Admitted::Known);
+
+            // The IMAP mirror of it: added, and the downloaded copy stops counting as one.
+            let mirrored = envelope(account, server, 7, "<a@example.com>");
+            assert!(matches!(admit(tx, &mirrored, None)?, Admitted::Added(_)));
+            // A retried envelope batch adds nothing.
+            assert_eq!(admit(tx, &mirrored, None)?, Admitted::Known);
+
+            // A placeholder (a local move waiting for its UID) is adopted, not doubled.
+            let placeholder = messages::insert(tx, &envelope(account, server, 0, "<b@x>"))?;
+            assert_eq!(
+                admit(tx, &envelope(account, server, 8, "<b@x>"), None)?,
+                Admitted::Adopted(placeholder)
+            );
+            assert_eq!(messages::uids(tx, server)?, vec![7, 8]);
+            Ok(())
+        })
+    }
+}
