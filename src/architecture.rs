@@ -262,3 +262,20 @@ fn only_ingest_puts_a_message_in_the_store() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn no_screen_imports_the_window() -> Result<()> {
+    let screens = rust_files(&src().join("ui").join("screen"))?;
+    assert!(!screens.is_empty(), "the screens were found");
+    for file in screens {
+        let text = code(&file)?;
+        for reach in ["ui::app", "super::app", "&App", "&mut App"] {
+            assert!(
+                !text.contains(reach),
+                "{} reaches the window ({reach}): a screen sees only its state and the context",
+                file.display()
+            );
+        }
+    }
+    Ok(())
+}

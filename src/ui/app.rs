@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
-use super::account_form::AccountForm;
 use super::compose_data::Outbox;
 use super::compose_update::ComposeMsg;
 use super::composer::Composer;
@@ -15,10 +14,10 @@ use super::data::{self, Tree};
 use super::engine_link;
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
+use super::screen::settings;
 use super::search_update::SearchMsg;
 use super::setup::{Setup, SetupMsg};
 use super::tray_update::DesktopMsg;
-use crate::accounts::doctor::Report;
 use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
@@ -27,6 +26,25 @@ pub use super::message::{
     Action, DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with,
     shortcut,
 };
+
+/// The screens' shared context, borrowed from the window's fields one by one, so a screen's
+/// state can be borrowed mutably beside it.
+macro_rules! ctx {
+    ($app:expr) => {
+        $crate::ui::screen::Ctx {
+            i18n: &$app.i18n,
+            tree: &$app.tree,
+            language: &$app.language,
+            theme: $app.theme,
+            notifications: $app.notifications,
+            background: $app.background,
+            tray_shown: $app.tray_shown,
+            desktop: $app.with_engine,
+            db: &$app.db,
+        }
+    };
+}
+pub(crate) use ctx;
 
 /// The whole window.
 pub struct App {
@@ -93,22 +111,10 @@ pub struct App {
     pub notifications: bool,
     /// Notifications raised (tests read them; the desktop shows them).
     pub notified: Vec<Notice>,
-    /// The account form open in Settings (None: the app settings).
-    pub form: Option<AccountForm>,
-    /// The doctor's report for the form, and whether a test is running.
-    pub report: Option<Report>,
-    /// A connection test is running.
-    pub testing: bool,
     /// The account setup, while it runs.
     pub setup: Option<Setup>,
-    /// The running doctor's steps so far (shown ticking).
-    pub steps: Vec<(Protocol, crate::accounts::doctor::StepResult)>,
-    /// Certificates the user chose to trust in the open form or setup: (host, port, DER).
-    pub trust: Vec<(String, u16, Vec<u8>)>,
-    /// The form is being saved.
-    pub saving: bool,
-    /// Removal asked: waiting for the user to choose.
-    pub confirm_remove: bool,
+    /// Settings: the app's choices and the account pages.
+    pub settings: settings::State,
     /// The account the last error came from.
     pub error_account: Option<i64>,
     /// The password prompt, when an account needs one.
@@ -133,10 +139,6 @@ pub struct App {
     pub instance: Option<crate::launch::instance::Address>,
     /// A message file shown in a reader of its own.
     pub file: Option<super::file_update::OpenFile>,
-    /// What the desktop opens mail with, once checked; and what "Make default" said.
-    pub default_app: Option<crate::launch::default_app::Standing>,
-    /// The note after "Make default" where the user must finish the choice elsewhere.
-    pub default_note: Option<String>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -161,10 +163,6 @@ pub struct App {
     pub tray_look: Option<crate::tray::Look>,
     /// Closing the window keeps Tidings running in the tray.
     pub background: bool,
-    /// Where the login entry lives (None: not offered, as in tests that do not ask).
-    pub autostart_place: Option<crate::launch::autostart::Place>,
-    /// Whether Tidings starts at login, once read.
-    pub autostart: Option<bool>,
 }
 
 impl App {
@@ -180,14 +178,8 @@ impl App {
             system_mode: iced::theme::Mode::None,
             notifications: true,
             notified: Vec::new(),
-            form: None,
-            report: None,
-            testing: false,
-            trust: Vec::new(),
             setup: None,
-            steps: Vec::new(),
-            saving: false,
-            confirm_remove: false,
+            settings: settings::State::default(),
             error_account: None,
             prompt: None,
             prompt_dismissed: HashSet::new(),
@@ -200,8 +192,6 @@ impl App {
             pending_launch: None,
             instance: None,
             file: None,
-            default_app: None,
-            default_note: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
             outbox: Outbox::default(),
@@ -214,8 +204,6 @@ impl App {
             tray_shown: false,
             tray_look: None,
             background: true,
-            autostart_place: None,
-            autostart: None,
             tree: Tree::default(),
             folder: None,
             list: MessageList::default(),
@@ -293,40 +281,11 @@ impl App {
         self.load_pages(pages)
     }
 
-    /// Asks the engine to test (or save) what a form holds, with the certificates trusted.
-    pub(super) fn test_or_save(&mut self, form: Option<&AccountForm>, save: bool) -> Task<Message> {
-        let Some((account, passwords)) = form.and_then(AccountForm::to_account) else {
-            return Task::none();
-        };
-        let account = Box::new(account);
-        let trust = self.trust.clone();
-        if save {
-            self.saving = true;
-            // Handed over, the passwords are the engine's to keep (in the keyring); the window
-            // keeps no copy of them.
-            if let Some(form) = &mut self.form {
-                form.forget_passwords();
-            }
-            if let Some(setup) = &mut self.setup {
-                super::account_form::wipe(&mut setup.password);
-                if let Some(form) = &mut setup.form {
-                    form.forget_passwords();
-                }
-            }
-            self.send(Command::SaveAccount {
-                account,
-                passwords: passwords.into(),
-                trust,
-            })
-        } else {
-            self.testing = true;
-            self.report = None;
-            self.steps.clear();
-            self.send(Command::TestSettings {
-                account,
-                passwords: passwords.clone().into(),
-                trust,
-            })
+    /// Hands a command to the engine, if there is one.
+    pub(super) fn send_some(&mut self, command: Option<Command>) -> Task<Message> {
+        match command {
+            Some(command) => self.send(command),
+            None => Task::none(),
         }
     }
 
@@ -402,36 +361,26 @@ impl App {
             Message::Compose(msg) => self.compose(msg),
             Message::Setup(msg) => self.setup(msg),
             Message::Search(msg) => self.search(msg),
-            m @ (Message::SwitchProtocol(..)
-            | Message::ChooseFolderRole(..)
-            | Message::Language(_)
-            | Message::SystemTheme(_)
-            | Message::Notifications(_)
-            | Message::OpenLogFolder
-            | Message::FolderOpened(_)
-            | Message::EditAccount(_)
-            | Message::NewAccount
-            | Message::ManualAccount
-            | Message::CloseForm
-            | Message::Form(_)
-            | Message::SaveForm
-            | Message::TestForm
-            | Message::AskRemove
-            | Message::CancelRemove
-            | Message::RemoveAccount { .. }
-            | Message::ShowErrorAccount
-            | Message::Theme(_)
-            | Message::PrefsSaved(_)) => self.on_settings(m),
+            Message::Settings(msg) => self.on_settings(msg),
+            Message::SystemTheme(mode) => {
+                self.system_mode = mode;
+                Task::none()
+            }
+            Message::PrefsSaved(Ok(())) => Task::none(),
+            Message::PrefsSaved(Err(e)) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
+            Message::ShowErrorAccount => match self.error_account {
+                Some(id) => self.on_settings(settings::Message::EditAccount(id)),
+                None => Task::none(),
+            },
             Message::TrustCertificate(host, port, der) => {
-                let pin = (host, port, der);
-                if !self.trust.contains(&pin) {
-                    self.trust.push(pin);
-                }
-                if self.setup.is_some() {
-                    self.setup(SetupMsg::Test)
-                } else {
-                    self.update(Message::TestForm)
-                }
+                let Some(setup) = &mut self.setup else {
+                    return Task::none();
+                };
+                setup.check.pin(host, port, der);
+                self.setup(SetupMsg::Test)
             }
             Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
             Message::Launch(launch) => self.launch(launch),
@@ -650,14 +599,12 @@ impl App {
             Message::Show(screen) => {
                 self.screen = screen;
                 if screen == Screen::Settings {
-                    return Task::batch([self.check_default_app(), self.check_autostart()]);
+                    let action = self.settings.opened(ctx!(self));
+                    return self.settings_action(action);
                 }
                 Task::none()
             }
             Message::Desktop(message) => self.on_desktop(message),
-            Message::DefaultApp(_) | Message::MakeDefault | Message::MadeDefault(_) => {
-                self.on_default_app(message)
-            }
             Message::SyncNow => self.send(Command::SyncNow { account: None }),
             Message::NewMailLoaded(Ok(rows)) => {
                 let Some(notice) = notify::for_new_mail(&self.i18n, &rows) else {

@@ -10,6 +10,15 @@ use super::list::MessageList;
 use crate::engine::{ErrorKind, Event};
 
 impl App {
+    /// The form check the doctor's answers belong to: the setup's while it runs, else
+    /// Settings'.
+    fn form_check(&mut self) -> &mut super::form_check::FormCheck {
+        match &mut self.setup {
+            Some(setup) => &mut setup.check,
+            None => &mut self.settings.check,
+        }
+    }
+
     /// Handles one thing the engine said.
     pub(super) fn on_engine(&mut self, link: Link) -> Task<Message> {
         match link {
@@ -114,19 +123,14 @@ impl App {
                     Task::none()
                 }
                 Event::DoctorStep { protocol, step } => {
-                    if self.testing {
-                        self.steps.push((protocol, step));
-                    }
+                    self.form_check().step(protocol, step);
                     Task::none()
                 }
                 Event::AutoconfigFound { address, result } => {
                     self.autoconfig_found(&address, result)
                 }
                 Event::ConnectionReport(report) => {
-                    if self.testing {
-                        self.testing = false;
-                        self.report = Some(report);
-                    }
+                    self.form_check().finished(report);
                     Task::none()
                 }
                 Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
@@ -147,18 +151,12 @@ impl App {
                 }
                 Event::AccountSaved { account } => {
                     self.setup_saved();
-                    self.saving = false;
-                    if let Some(form) = &mut self.form {
-                        form.id = account;
-                    }
+                    self.settings.saved(account);
                     self.notice = Some(self.i18n.t("form-saved", &[]));
                     self.load_tree()
                 }
                 Event::AccountRemoved { account } => {
-                    if self.form.as_ref().is_some_and(|f| f.id == account) {
-                        self.form = None;
-                        self.report = None;
-                    }
+                    self.settings.removed(account);
                     let gone = self
                         .tree
                         .accounts

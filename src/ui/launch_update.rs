@@ -8,7 +8,6 @@ use iced::Task;
 
 use super::app::{App, Message, Screen};
 use super::composer::Composer;
-use crate::launch::default_app::{self, Made, Standing};
 use crate::launch::{Launch, mailto};
 use crate::mime::compose;
 use crate::store::drafts::Draft;
@@ -91,59 +90,4 @@ fn draft_from(link: &mailto::Mailto, account: i64) -> Draft {
     draft.in_reply_to = answered.clone();
     draft.refs = answered;
     draft
-}
-
-impl App {
-    /// Asks the desktop, off the UI thread, which program opens mail (for Settings → App).
-    pub(super) fn check_default_app(&mut self) -> Task<Message> {
-        if !self.with_engine {
-            // The simulator's window: the tests feed the answer.
-            return Task::none();
-        }
-        Task::perform(
-            async {
-                tokio::task::spawn_blocking(default_app::check)
-                    .await
-                    .unwrap_or_else(|e| Standing::Unknown(e.to_string()))
-            },
-            Message::DefaultApp,
-        )
-    }
-
-    /// The default-app check, "Make default", and its answer.
-    pub(super) fn on_default_app(&mut self, message: Message) -> Task<Message> {
-        match message {
-            Message::DefaultApp(standing) => {
-                self.default_app = Some(standing);
-                Task::none()
-            }
-            Message::MakeDefault => {
-                self.default_note = None;
-                if !self.with_engine {
-                    return Task::none();
-                }
-                Task::perform(
-                    async {
-                        tokio::task::spawn_blocking(default_app::make_default)
-                            .await
-                            .map_err(|e| e.to_string())?
-                    },
-                    Message::MadeDefault,
-                )
-            }
-            Message::MadeDefault(Ok(made)) => {
-                self.default_note = match made {
-                    Made::Done => None,
-                    Made::SettingsOpened => Some(self.i18n.t("ui-default-settings-opened", &[])),
-                    Made::ChooseInMail => Some(self.i18n.t("ui-default-in-mail", &[])),
-                };
-                self.check_default_app()
-            }
-            Message::MadeDefault(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
-            _ => Task::none(),
-        }
-    }
 }

@@ -4,15 +4,15 @@ use std::path::PathBuf;
 
 use iced::widget::pane_grid;
 
-use super::account_form::Edit;
 use super::compose_update::ComposeMsg;
 use super::data::Tree;
 use super::engine_link::Link;
 use super::search_update::SearchMsg;
 use super::setup::SetupMsg;
-use crate::engine::Protocol;
 use crate::mime::model::DisplayMessage;
 use crate::store::messages::Envelope;
+
+pub use super::theme::ThemeChoice;
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,17 +27,6 @@ pub enum Screen {
     Setup,
     /// A message file in a reader of its own.
     File,
-}
-
-/// Follow the system, light or dark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThemeChoice {
-    /// Whatever the desktop uses.
-    System,
-    /// Light.
-    Light,
-    /// Dark.
-    Dark,
 }
 
 /// What happens in the window.
@@ -56,14 +45,10 @@ pub enum Message {
     FileLoaded(Result<Box<super::file_update::OpenFile>, String>),
     /// Leave the message file's reader.
     CloseFile,
-    /// What the desktop opens mail with (checked when Settings opens).
-    DefaultApp(crate::launch::default_app::Standing),
-    /// Make Tidings the default mail program.
-    MakeDefault,
-    /// What making it the default did.
-    MadeDefault(Result<crate::launch::default_app::Made, String>),
     /// Setting up an account.
     Setup(SetupMsg),
+    /// In Settings.
+    Settings(super::screen::settings::Message),
     /// Searching.
     Search(SearchMsg),
     /// Pin this certificate (host, port, DER) of the server that showed it, for the account being set up or edited, and test
@@ -97,44 +82,12 @@ pub enum Message {
     Show(Screen),
     /// Sync every account now.
     SyncNow,
-    /// A protocol switch in settings was flipped: account, protocol, on.
-    SwitchProtocol(i64, Protocol, bool),
-    /// The user picked the folder for a role (None: as the server says).
-    ChooseFolderRole(i64, crate::store::folders::Role, Option<i64>),
-    /// Choose the language ("" follows the system).
-    Language(String),
     /// The desktop's light/dark mode, at start and when it changes.
     SystemTheme(iced::theme::Mode),
-    /// Desktop notifications on or off.
-    Notifications(bool),
-    /// Open the folder with the log (Settings → About), for a bug report.
-    OpenLogFolder,
-    /// The desktop was asked to open a folder (or could not).
-    FolderOpened(Result<(), String>),
     /// New mail arrived: the rows, read for the notification.
     NewMailLoaded(Result<Vec<Envelope>, String>),
     /// A notification was shown (or the desktop refused it).
     Notified(Result<super::notify::Clicked, String>),
-    /// Open an account's settings form.
-    EditAccount(i64),
-    /// Add an account (the guided setup).
-    NewAccount,
-    /// Open an empty form for a new account (manual settings).
-    ManualAccount,
-    /// Back to the app settings (closing the form).
-    CloseForm,
-    /// A change in the account form.
-    Form(Edit),
-    /// Save the account form.
-    SaveForm,
-    /// Run the connection doctor on the form's settings.
-    TestForm,
-    /// Ask before removing the form's account.
-    AskRemove,
-    /// Remove the form's account: keep its local mirror or not.
-    RemoveAccount { keep_mirror: bool },
-    /// Do not remove after all.
-    CancelRemove,
     /// The status bar's error was clicked: show that account's settings.
     ShowErrorAccount,
     /// Typing in the password prompt.
@@ -147,8 +100,6 @@ pub enum Message {
     AllowRemoteOnce,
     /// Always show remote content from the open message's sender.
     AllowRemoteSender,
-    /// Choose the theme.
-    Theme(ThemeChoice),
     /// Something done to the open message.
     Act(Action),
     /// Move the selection down (+1) or up (-1) the list.

@@ -14,6 +14,7 @@ pub mod engine_link;
 pub mod file_update;
 pub mod file_view;
 pub mod fonts;
+pub mod form_check;
 pub mod instance_link;
 pub mod launch_update;
 pub mod list;
@@ -21,17 +22,19 @@ pub mod message;
 pub mod notify;
 pub mod prefs;
 pub mod reader_view;
+pub mod screen;
 pub mod search_update;
 pub mod search_view;
 pub mod settings_update;
-pub mod settings_view;
 pub mod setup;
 pub mod setup_view;
 pub mod status;
+pub mod theme;
 pub mod tray_link;
 pub mod tray_update;
 pub mod tree_update;
 pub mod view;
+pub mod widget;
 pub mod window_settings;
 
 use std::path::PathBuf;
@@ -86,7 +89,7 @@ pub fn run(
             app.panes = app::panes_with(prefs.panes);
             app.pane_ratios = prefs.panes;
             app.prefs_file = Some(prefs_file.clone());
-            app.autostart_place = crate::launch::autostart::Place::user();
+            app.settings.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.
             app.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
             app.instance = Some(address.clone());

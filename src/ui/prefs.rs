@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::app::ThemeChoice;
+use super::theme::ThemeChoice;
 
 /// What the user chose in Settings → App.
 #[derive(Debug, Clone, PartialEq)]

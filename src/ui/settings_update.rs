@@ -1,19 +1,28 @@
-//! The window's settings: app choices (language, theme, notifications) saved to window.json,
-//! and the account form (edit, validate, test, save, remove) through the engine.
+//! The window's side of Settings: hands its messages to the screen and does what the screen
+//! asks of the window (engine commands, the shared choices saved to window.json, the setup).
 
 use iced::Task;
 
-use super::account_form::{AccountForm, Edit};
 use super::app::{App, Message, Screen};
+use super::screen::settings::{self, Action, Pref};
 use super::setup::SetupMsg;
 use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
 impl App {
-    /// Handles the settings' messages.
-    pub(super) fn on_settings(&mut self, message: Message) -> Task<Message> {
-        match message {
-            Message::SwitchProtocol(account, protocol, enabled) => {
+    /// Routes a Settings message to the screen and acts on its answer.
+    pub(super) fn on_settings(&mut self, message: settings::Message) -> Task<Message> {
+        let action = self.settings.update(message, super::app::ctx!(self));
+        self.settings_action(action)
+    }
+
+    /// Does what Settings asked of the window.
+    pub(super) fn settings_action(&mut self, action: Action) -> Task<Message> {
+        match action {
+            Action::None => Task::none(),
+            Action::Run(task) => task.map(Message::Settings),
+            Action::Send(command) => self.send(command),
+            Action::SwitchProtocol(account, protocol, enabled) => {
                 // Shown at once; the engine saves it and stops or starts the protocol.
                 for (a, _) in &mut self.tree.accounts {
                     if a.id == account {
@@ -30,7 +39,7 @@ impl App {
                     enabled,
                 })
             }
-            Message::ChooseFolderRole(account, role, folder) => {
+            Action::ChooseFolderRole(account, role, folder) => {
                 // Shown at once; the engine saves it and tells the folder list to reload.
                 if let Some(folder) = folder {
                     for (a, folders) in &mut self.tree.accounts {
@@ -52,138 +61,35 @@ impl App {
                     folder,
                 })
             }
-            Message::Language(locale) => {
-                self.i18n = if locale.is_empty() {
-                    I18n::from_env()
-                } else {
-                    I18n::new(&locale)
-                };
-                self.language = locale;
-                self.save_prefs()
-            }
-            Message::SystemTheme(mode) => {
-                self.system_mode = mode;
-                Task::none()
-            }
-            Message::Notifications(on) => {
-                self.notifications = on;
-                self.save_prefs()
-            }
-            Message::OpenLogFolder => {
-                let dir = self.log_dir();
-                Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            crate::paths::private_dir(&dir)
-                                .and_then(|()| open::that_detached(&dir))
-                                .map_err(|e| format!("{}: {e}", dir.display()))
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?
-                    },
-                    Message::FolderOpened,
-                )
-            }
-            Message::FolderOpened(result) => {
-                if let Err(e) = result {
-                    self.last_error = Some(e);
+            Action::Pref(pref) => {
+                match pref {
+                    Pref::Language(locale) => {
+                        self.i18n = if locale.is_empty() {
+                            I18n::from_env()
+                        } else {
+                            I18n::new(&locale)
+                        };
+                        self.language = locale;
+                    }
+                    Pref::Theme(choice) => self.theme = choice,
+                    Pref::Notifications(on) => self.notifications = on,
+                    Pref::Background(on) => self.background = on,
                 }
-                Task::none()
+                self.save_prefs()
             }
-            Message::EditAccount(id) => {
-                self.trust.clear();
-                self.form = self
-                    .tree
-                    .accounts
-                    .iter()
-                    .find(|(a, _)| a.id == id)
-                    .map(|(a, _)| AccountForm::edit(a));
-                self.report = None;
-                self.testing = false;
-                self.confirm_remove = false;
+            Action::StartSetup => self.setup(SetupMsg::Start),
+            Action::Show => {
                 self.screen = Screen::Settings;
                 Task::none()
             }
-            // Adding an account starts the guided setup; manual settings are a click away.
-            Message::NewAccount => self.setup(SetupMsg::Start),
-            Message::ManualAccount => {
-                self.trust.clear();
-                self.form = Some(AccountForm::new_account());
-                self.report = None;
-                self.testing = false;
-                self.confirm_remove = false;
-                Task::none()
-            }
-            Message::CloseForm => {
-                self.form = None;
-                self.report = None;
-                self.confirm_remove = false;
-                Task::none()
-            }
-            Message::Form(edit) => {
-                let Some(form) = &mut self.form else {
-                    return Task::none();
-                };
-                form.apply(edit.clone());
-                // A saved account's switch acts at once, as on a webmail's settings page;
-                // switching on waits until that protocol's servers are filled in.
-                if let Edit::Enabled(protocol, on) = edit
-                    && form.id != 0
-                {
-                    use super::account_form::Field;
-                    let ready = !form.problems().iter().any(|(f, _)| {
-                        matches!(f, Field::Host(p) | Field::Port(p) | Field::Username(p) if *p == protocol)
-                    });
-                    if !on || ready {
-                        let id = form.id;
-                        return self.update(Message::SwitchProtocol(id, protocol, on));
-                    }
-                }
-                Task::none()
-            }
-            Message::SaveForm => {
-                let form = self.form.clone();
-                self.test_or_save(form.as_ref(), true)
-            }
-            Message::TestForm => {
-                let form = self.form.clone();
-                self.test_or_save(form.as_ref(), false)
-            }
-            Message::AskRemove => {
-                self.confirm_remove = true;
-                Task::none()
-            }
-            Message::CancelRemove => {
-                self.confirm_remove = false;
-                Task::none()
-            }
-            Message::RemoveAccount { keep_mirror } => {
-                let Some(id) = self.form.as_ref().map(|f| f.id).filter(|id| *id != 0) else {
-                    return Task::none();
-                };
-                self.confirm_remove = false;
-                self.send(Command::RemoveAccount {
-                    account: id,
-                    keep_mirror,
-                })
-            }
-            Message::ShowErrorAccount => match self.error_account {
-                Some(id) => self.update(Message::EditAccount(id)),
-                None => Task::none(),
-            },
-            Message::Theme(choice) => {
-                self.theme = choice;
-                self.save_prefs()
-            }
-            Message::PrefsSaved(Ok(())) => Task::none(),
-            Message::PrefsSaved(Err(e)) => {
+            Action::Error(e) => {
                 self.last_error = Some(e);
                 Task::none()
             }
-            _ => Task::none(),
         }
     }
 
+    /// Saves the language, theme, notification, pane and tray choices (off the UI thread).
     pub(super) fn save_prefs(&mut self) -> Task<Message> {
         let Some(path) = self.prefs_file.clone() else {
             return Task::none();

@@ -6,6 +6,7 @@ use iced::Task;
 
 use super::account_form::{AccountForm, Edit};
 use super::app::{App, Message, Screen};
+use super::form_check::FormCheck;
 use crate::accounts::autoconfig::Found;
 use crate::accounts::providers::{self, Provider};
 use crate::engine::{Command, Protocol};
@@ -44,6 +45,8 @@ pub struct Setup {
     /// Servers found through DNS outside the address's domain, waiting for the user to accept
     /// them: no password is sent (no test runs) until then.
     pub unverified_hosts: Vec<String>,
+    /// The doctor's run on the settings found, and the save.
+    pub check: FormCheck,
 }
 
 /// What the user does in the setup.
@@ -91,6 +94,7 @@ impl Setup {
             form: None,
             error: None,
             unverified_hosts: Vec::new(),
+            check: FormCheck::default(),
         }
     }
 
@@ -196,9 +200,6 @@ impl App {
     pub fn setup(&mut self, msg: SetupMsg) -> Task<Message> {
         if let SetupMsg::Start = msg {
             self.setup = Some(Setup::new());
-            self.report = None;
-            self.steps.clear();
-            self.trust.clear();
             self.screen = Screen::Setup;
             // The first field takes the typing at once, as in every setup wizard.
             return iced::widget::operation::focus("name-input");
@@ -227,16 +228,14 @@ impl App {
                 s.stage = Stage::Looking;
                 s.error = None;
                 let address = s.address.clone();
-                self.report = None;
-                self.steps.clear();
+                s.check.reset();
                 self.send(Command::Autoconfig { address })
             }
             SetupMsg::Back => {
                 s.stage = Stage::Address;
                 s.form = None;
                 s.unverified_hosts.clear();
-                self.report = None;
-                self.steps.clear();
+                s.check.reset();
                 Task::none()
             }
             SetupMsg::Switch(p, on) => {
@@ -244,7 +243,7 @@ impl App {
                     form.apply(Edit::Enabled(p, on));
                 }
                 // A changed choice needs a new test before saving.
-                self.report = None;
+                s.check.report = None;
                 Task::none()
             }
             SetupMsg::AcceptHosts => {
@@ -256,22 +255,29 @@ impl App {
                 if !s.unverified_hosts.is_empty() {
                     return Task::none();
                 }
-                let form = s.form.clone();
-                self.test_or_save(form.as_ref(), false)
+                let command = s.form.as_mut().and_then(|f| s.check.request(f, false));
+                self.send_some(command)
             }
             SetupMsg::Save => {
                 // Only what passed the doctor is saved.
-                if !self.report.as_ref().is_some_and(|r| r.ok()) {
+                if !s.check.passed() {
                     return Task::none();
                 }
-                let form = s.form.clone();
-                self.test_or_save(form.as_ref(), true)
+                let command = s.form.as_mut().and_then(|f| s.check.request(f, true));
+                if command.is_some() {
+                    // Handed over, the password is the engine's to keep (in the keyring); the
+                    // window keeps no copy of it.
+                    super::account_form::wipe(&mut s.password);
+                }
+                self.send_some(command)
             }
             SetupMsg::Manual => {
                 let form = s.form.clone().unwrap_or_else(|| s.blank_form());
+                // Certificates trusted during the setup stay trusted in the form.
+                let trust = std::mem::take(&mut s.check.trust);
                 self.setup = None;
-                self.form = Some(form);
-                self.report = None;
+                self.settings.open_form(Some(form));
+                self.settings.check.trust = trust;
                 self.screen = Screen::Settings;
                 Task::none()
             }
@@ -296,7 +302,6 @@ impl App {
                     return Task::none();
                 }
                 self.setup = None;
-                self.report = None;
                 self.screen = Screen::Mail;
                 Task::none()
             }
@@ -339,7 +344,6 @@ impl App {
     /// A saved setup becomes the mail view, with its first sync's progress in the status bar.
     pub(super) fn setup_saved(&mut self) {
         if self.setup.take().is_some() {
-            self.saving = false;
             self.screen = Screen::Mail;
             self.folder = None;
             self.started = false;

@@ -6,8 +6,9 @@ use iced::{Alignment, Element, Length, Theme};
 
 use super::app::{App, Message};
 use super::fonts::{self, BOLD, icon};
-use super::settings_view::report_view;
+use super::form_check::FormCheck;
 use super::setup::{Setup, SetupMsg, Stage};
+use super::widget::doctor_report;
 use crate::accounts::providers::PasswordKind;
 use crate::engine::Protocol;
 use crate::store::accounts::Security;
@@ -144,27 +145,34 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
             if !s.unverified_hosts.is_empty() {
                 col = col.push(unverified(app, s));
             }
-            col = col.push(progress(app));
-            if let Some(r) = &app.report {
+            col = col.push(progress(app, &s.check));
+            if let Some(r) = &s.check.report {
                 col = col.push(
-                    container(report_view(app, r))
-                        .padding(14)
-                        .width(Length::Fill)
-                        .style(container::bordered_box),
+                    container(doctor_report(
+                        &app.i18n,
+                        &s.check,
+                        r,
+                        Message::TrustCertificate,
+                    ))
+                    .padding(14)
+                    .width(Length::Fill)
+                    .style(container::bordered_box),
                 );
             }
-            let passed = app.report.as_ref().is_some_and(|r| r.ok());
+            let passed = s.check.passed();
             if s.error.is_none() {
                 actions = actions
                     .push(
                         button(text(t("form-save")).size(BODY))
                             .padding([7, 18])
                             .style(button::primary)
-                            .on_press_maybe((passed && !app.saving).then_some(msg(SetupMsg::Save))),
+                            .on_press_maybe(
+                                (passed && !s.check.saving).then_some(msg(SetupMsg::Save)),
+                            ),
                     )
                     .push(
                         button(
-                            text(if app.testing {
+                            text(if s.check.testing {
                                 t("form-testing")
                             } else {
                                 t("setup-test-again")
@@ -174,7 +182,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                         .padding([7, 14])
                         .style(button::secondary)
                         .on_press_maybe(
-                            (!app.testing && s.unverified_hosts.is_empty())
+                            (!s.check.testing && s.unverified_hosts.is_empty())
                                 .then_some(msg(SetupMsg::Test)),
                         ),
                     );
@@ -347,14 +355,14 @@ fn found<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
 }
 
 /// The doctor's steps as they finish, while it runs.
-fn progress(app: &App) -> Element<'_, Message> {
-    if !app.testing {
+fn progress<'a>(app: &'a App, check: &'a FormCheck) -> Element<'a, Message> {
+    if !check.testing {
         return space().into();
     }
     let mut col = Column::new()
         .spacing(4)
         .push(text(app.i18n.t("form-testing", &[])).size(BODY).font(BOLD));
-    for (p, step) in &app.steps {
+    for (p, step) in &check.steps {
         let name = match p {
             Protocol::Imap => "IMAP",
             Protocol::Pop3 => "POP3",

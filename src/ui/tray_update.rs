@@ -8,7 +8,6 @@ use iced::{Task, window};
 use super::app::{App, Message};
 use super::compose_update::ComposeMsg;
 use crate::engine::Command;
-use crate::launch::autostart;
 use crate::tray::{self, Action, Event, Look};
 
 /// How long a start in the tray waits for a tray host before it opens the window after all.
@@ -35,12 +34,6 @@ pub enum DesktopMsg {
     Tray(Event),
     /// A start in the tray has waited long enough for a tray host.
     TrayWaited,
-    /// Keep running in the tray when the window closes.
-    SetBackground(bool),
-    /// Start at login, in the tray.
-    SetAutostart(bool),
-    /// Whether Tidings starts at login, as read or after a change (or why it failed).
-    Autostart(Result<bool, String>),
 }
 
 impl App {
@@ -119,33 +112,6 @@ impl App {
                 } else {
                     self.window_if_hidden()
                 }
-            }
-            DesktopMsg::SetBackground(on) => {
-                self.background = on;
-                self.save_prefs()
-            }
-            DesktopMsg::SetAutostart(on) => {
-                let Some(place) = self.autostart_place.clone() else {
-                    return Task::none();
-                };
-                Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            autostart::set(&place, on).map(|()| autostart::is_enabled(&place))
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?
-                    },
-                    |r| Message::Desktop(DesktopMsg::Autostart(r)),
-                )
-            }
-            DesktopMsg::Autostart(Ok(on)) => {
-                self.autostart = Some(on);
-                Task::none()
-            }
-            DesktopMsg::Autostart(Err(e)) => {
-                self.last_error = Some(self.i18n.t("ui-autostart-failed", &[("error", &e)]));
-                Task::none()
             }
         }
     }
@@ -230,21 +196,6 @@ impl App {
         }
         self.tray_look = Some(look.clone());
         Task::future(handle.show(look)).discard()
-    }
-
-    /// Reads whether Tidings starts at login (when Settings opens).
-    pub(super) fn check_autostart(&self) -> Task<Message> {
-        let Some(place) = self.autostart_place.clone() else {
-            return Task::none();
-        };
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || autostart::is_enabled(&place))
-                    .await
-                    .map_err(|e| e.to_string())
-            },
-            |r| Message::Desktop(DesktopMsg::Autostart(r)),
-        )
     }
 }
 

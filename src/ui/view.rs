@@ -60,7 +60,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .align_y(Alignment::Center);
     let body: Element<'_, Message> = match app.screen {
         Screen::Mail => mail(app),
-        Screen::Settings => super::settings_view::settings(app),
+        Screen::Settings => super::screen::settings::view(&app.settings, super::app::ctx!(app))
+            .map(Message::Settings),
         Screen::Setup => match &app.setup {
             Some(s) => super::setup_view::setup(app, s),
             None => mail(app),

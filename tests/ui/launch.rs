@@ -227,19 +227,23 @@ fn settings_say_whether_tidings_is_the_default_mail_app_and_make_it_so() -> Resu
         Standing::Other("other-mail".into()),
         "(xdg-mime missing? install it with: apt-get install -y xdg-utils)"
     );
-    let _ = app.update(Message::DefaultApp(first));
+    let _ = app.update(Message::Settings(settings::Message::DefaultApp(first)));
     snapshot(&app, "settings-default-app-other-light")?;
 
     // Make default: the button asks, the desktop answers, the check runs again.
     let asked = click(&mut app, "Make default")?;
-    assert!(asked.iter().any(|m| matches!(m, Message::MakeDefault)));
+    assert!(
+        asked
+            .iter()
+            .any(|m| matches!(m, Message::Settings(settings::Message::MakeDefault)))
+    );
     let made = default_app::make_default_with(&env);
     assert_eq!(made, Ok(Made::Done));
-    let _ = app.update(Message::MadeDefault(made));
-    assert!(app.default_note.is_none());
+    let _ = app.update(Message::Settings(settings::Message::MadeDefault(made)));
+    assert!(app.settings.default_note.is_none());
     let now = default_app::check_with(&env);
     assert_eq!(now, Standing::Default);
-    let _ = app.update(Message::DefaultApp(now));
+    let _ = app.update(Message::Settings(settings::Message::DefaultApp(now)));
     let mimeapps = std::fs::read_to_string(config.join("mimeapps.list"))?;
     assert!(
         mimeapps.contains("x-scheme-handler/mailto=org.tidings.Tidings.desktop")

@@ -13,7 +13,7 @@ fn settings_switch_a_protocol_per_account() -> Result<()> {
     snapshot(&app, "settings-app-light")?;
     click(&mut app, "alice@example.org")?;
     let account = app.tree.accounts[0].0.id;
-    assert_eq!(app.form.as_ref().map(|f| f.id), Some(account));
+    assert_eq!(app.settings.form.as_ref().map(|f| f.id), Some(account));
     snapshot(&app, "settings-account-light")?;
     // Switching POP3 on acts at once: its servers are filled in.
     click(&mut app, "POP3 — mail is downloaded to this computer")?;
@@ -31,7 +31,7 @@ fn settings_switch_a_protocol_per_account() -> Result<()> {
     )));
     let mut zh = window(&db, "zh-CN")?;
     zh.screen = Screen::Settings;
-    let _ = zh.update(Message::EditAccount(account));
+    let _ = zh.update(Message::Settings(settings::Message::EditAccount(account)));
     zh.theme = ThemeChoice::Dark;
     snapshot(&zh, "settings-account-dark-zh")?;
     Ok(())
@@ -44,36 +44,37 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     let sent = Sent::tap(&mut app);
     app.screen = Screen::Settings;
     let account = app.tree.accounts[0].0.id;
-    let _ = app.update(Message::EditAccount(account));
+    let _ = app.update(Message::Settings(settings::Message::EditAccount(account)));
     type_into(&mut app, "imap-port", "00")?;
     assert_eq!(
-        app.form.as_ref().map(|f| f.imap.port.as_str()),
+        app.settings.form.as_ref().map(|f| f.imap.port.as_str()),
         Some("99300")
     );
     assert_eq!(
-        app.form
+        app.settings
+            .form
             .as_ref()
             .and_then(|f| f.problem(Field::Port(Protocol::Imap))),
         Some("form-port-range")
     );
-    let _ = app.update(Message::Form(Edit::Text(
+    let _ = app.update(Message::Settings(settings::Message::Form(Edit::Text(
         Field::Host(Protocol::Smtp),
         String::new(),
-    )));
+    ))));
     snapshot(&app, "settings-invalid-light")?;
     let before = sent.all().len();
     let clicked = click(&mut app, "Save")?;
     assert!(clicked.is_empty(), "Save is disabled: {clicked:?}");
     assert_eq!(sent.all().len(), before);
     // Fixed, it saves: settings and the typed password go to the engine.
-    let _ = app.update(Message::Form(Edit::Text(
+    let _ = app.update(Message::Settings(settings::Message::Form(Edit::Text(
         Field::Port(Protocol::Imap),
         "993".into(),
-    )));
-    let _ = app.update(Message::Form(Edit::Text(
+    ))));
+    let _ = app.update(Message::Settings(settings::Message::Form(Edit::Text(
         Field::Host(Protocol::Smtp),
         "smtp.example.org".into(),
-    )));
+    ))));
     type_into(&mut app, "imap-password", "s3cret")?;
     click(&mut app, "Save")?;
     let saved = sent.all().iter().find_map(|c| match c {
@@ -86,7 +87,7 @@ fn invalid_input_is_shown_inline_and_blocks_saving() -> Result<()> {
     assert_eq!(saved.imap.port, 993);
     assert_eq!(passwords, vec![(Protocol::Imap, "s3cret".to_owned())]);
     // Handed over, the typed password is nowhere in the window's state.
-    let state = format!("{:?} {:?}", app.form, app.setup);
+    let state = format!("{:?} {:?}", app.settings.form, app.setup);
     assert!(!state.contains("s3cret"), "{state}");
     Ok(())
 }
@@ -122,7 +123,7 @@ fn a_new_account_is_added_from_a_plain_form() -> Result<()> {
     };
     assert_eq!(account.id, 0);
     assert_eq!(account.address, "lilei@163.com");
-    let state = format!("{:?} {:?}", app.form, app.setup);
+    let state = format!("{:?} {:?}", app.settings.form, app.setup);
     assert!(
         !state.contains("authcode"),
         "the window kept the password: {state}"
@@ -145,9 +146,9 @@ fn removing_asks_whether_to_keep_the_mail() -> Result<()> {
     let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     app.screen = Screen::Settings;
-    let _ = app.update(Message::EditAccount(account));
+    let _ = app.update(Message::Settings(settings::Message::EditAccount(account)));
     click(&mut app, "Remove account")?;
-    assert!(app.confirm_remove);
+    assert!(app.settings.confirm_remove);
     assert!(
         !sent
             .all()
@@ -171,19 +172,24 @@ fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
     let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
     app.screen = Screen::Settings;
-    let _ = app.update(Message::EditAccount(account));
+    let _ = app.update(Message::Settings(settings::Message::EditAccount(account)));
     // Nothing listens on port 1 of loopback: a real, quick connection failure.
     for (field, value) in [
         (Field::Host(Protocol::Imap), "127.0.0.1"),
         (Field::Port(Protocol::Imap), "1"),
     ] {
-        let _ = app.update(Message::Form(Edit::Text(field, value.into())));
+        let _ = app.update(Message::Settings(settings::Message::Form(Edit::Text(
+            field,
+            value.into(),
+        ))));
     }
     for p in [Protocol::Pop3, Protocol::Smtp] {
-        let _ = app.update(Message::Form(Edit::Enabled(p, false)));
+        let _ = app.update(Message::Settings(settings::Message::Form(Edit::Enabled(
+            p, false,
+        ))));
     }
     click(&mut app, "Test connection")?;
-    assert!(app.testing);
+    assert!(app.settings.check.testing);
     let Some(Command::TestSettings {
         account: tested, ..
     }) = sent.last()
@@ -199,9 +205,9 @@ fn the_doctor_report_shows_the_failed_step_and_its_fix() -> Result<()> {
     let _ = app.update(Message::Engine(Link::Event(Event::ConnectionReport(
         report,
     ))));
-    assert!(!app.testing);
+    assert!(!app.settings.check.testing);
     // Timings vary from run to run: the snapshot is of the report with fixed ones.
-    if let Some(r) = &mut app.report {
+    if let Some(r) = &mut app.settings.check.report {
         for p in &mut r.protocols {
             for s in &mut p.steps {
                 s.elapsed = std::time::Duration::from_millis(1);
@@ -221,7 +227,9 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     click(&mut app, "Settings")?;
     click(&mut app, "Follow system")?;
     // Two "Follow system" buttons: language first. Choose the theme's by message.
-    let _ = app.update(Message::Theme(ThemeChoice::System));
+    let _ = app.update(Message::Settings(settings::Message::Theme(
+        ThemeChoice::System,
+    )));
     let _ = app.update(Message::SystemTheme(iced::theme::Mode::Dark));
     assert_eq!(app.theme(), Theme::Dark);
     let _ = app.update(Message::SystemTheme(iced::theme::Mode::Light));
@@ -257,7 +265,10 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     // About: the log folder opens for a bug report; it is the store's own.
     let opened = click(&mut app, "Open log folder")?;
     assert!(
-        matches!(opened.first(), Some(Message::OpenLogFolder)),
+        matches!(
+            opened.first(),
+            Some(Message::Settings(settings::Message::OpenLogFolder))
+        ),
         "{opened:?}"
     );
     assert!(app.log_dir().starts_with(db.parent().ok_or("no parent")?));
@@ -348,7 +359,7 @@ fn clicking_an_account_error_opens_its_settings() -> Result<()> {
     snapshot(&app, "mail-error-light")?;
     click(&mut app, "Error: imap.example.org refused the password")?;
     assert_eq!(app.screen, Screen::Settings);
-    assert_eq!(app.form.as_ref().map(|f| f.id), Some(account));
+    assert_eq!(app.settings.form.as_ref().map(|f| f.id), Some(account));
     Ok(())
 }
 
@@ -360,7 +371,7 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
     let sent = Sent::tap(&mut app);
     app.screen = Screen::Settings;
     let account = app.tree.accounts[0].0.id;
-    let _ = app.update(Message::EditAccount(account));
+    let _ = app.update(Message::Settings(settings::Message::EditAccount(account)));
     snapshot(&app, "settings-roles-light")?;
     let other = app.tree.accounts[0]
         .1
@@ -369,11 +380,11 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
         .map(|f| f.id)
         .ok_or("no 项目资料 folder")?;
     // Drafts go to another folder: the list shows it at once and the engine is told.
-    let _ = app.update(Message::ChooseFolderRole(
+    let _ = app.update(Message::Settings(settings::Message::ChooseFolderRole(
         account,
         Role::Drafts,
         Some(other),
-    ));
+    )));
     let roles: Vec<(String, Role)> = app.tree.accounts[0]
         .1
         .iter()
@@ -394,7 +405,7 @@ fn a_folders_role_is_chosen_in_the_account_settings() -> Result<()> {
     )));
     let mut zh = window(&db, "zh-CN")?;
     zh.screen = Screen::Settings;
-    let _ = zh.update(Message::EditAccount(account));
+    let _ = zh.update(Message::Settings(settings::Message::EditAccount(account)));
     snapshot(&zh, "settings-roles-zh")?;
     Ok(())
 }
@@ -424,5 +435,72 @@ fn a_password_asked_for_before_the_accounts_are_read_is_asked_once_they_are() ->
     let _ = app.update(Message::PromptInput("x".into()));
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     assert_eq!(app.prompt.as_ref().map(|p| p.typed.as_str()), Some("x"));
+    Ok(())
+}
+
+/// Settings as a screen of its own: its update answers with what it needs of the window, and
+/// keeps no typed password once its command has it.
+#[test]
+fn the_settings_screen_answers_with_actions() -> Result<()> {
+    use settings::{Action, Pref};
+    let (_dir, db) = seeded()?;
+    let tree = data::tree(&db)?;
+    let i18n = I18n::new("en-US");
+    let ctx = tidings::ui::screen::Ctx {
+        i18n: &i18n,
+        tree: &tree,
+        language: "",
+        theme: ThemeChoice::Light,
+        notifications: true,
+        background: true,
+        tray_shown: false,
+        desktop: false,
+        db: &db,
+    };
+    let account = tree.accounts[0].0.id;
+    let mut state = settings::State::default();
+
+    let shown = state.update(settings::Message::EditAccount(account), ctx);
+    assert!(matches!(shown, Action::Show));
+    assert_eq!(state.form.as_ref().map(|f| f.id), Some(account));
+
+    // A saved account's switch acts at once.
+    let switched = state.update(
+        settings::Message::Form(Edit::Enabled(Protocol::Smtp, false)),
+        ctx,
+    );
+    assert!(matches!(
+        switched,
+        Action::SwitchProtocol(a, Protocol::Smtp, false) if a == account
+    ));
+
+    let chosen = state.update(settings::Message::Language("zh-CN".into()), ctx);
+    assert!(matches!(chosen, Action::Pref(Pref::Language(l)) if l == "zh-CN"));
+    assert!(matches!(
+        state.update(settings::Message::NewAccount, ctx),
+        Action::StartSetup
+    ));
+
+    let _ = state.update(
+        settings::Message::Form(Edit::Text(Field::Password(Protocol::Imap), "s3cret".into())),
+        ctx,
+    );
+    let tested = state.update(settings::Message::TestForm, ctx);
+    assert!(matches!(tested, Action::Send(Command::TestSettings { .. })));
+    assert!(state.check.testing);
+    let saved = state.update(settings::Message::SaveForm, ctx);
+    let Action::Send(Command::SaveAccount { passwords, .. }) = saved else {
+        return Err("Save did not ask the engine to save".into());
+    };
+    assert_eq!(passwords.0, vec![(Protocol::Imap, "s3cret".to_owned())]);
+    assert!(state.check.saving);
+    let kept = format!("{state:?}");
+    assert!(!kept.contains("s3cret"), "{kept}");
+
+    // The engine's answer makes the form that account's; removal closes its page.
+    state.saved(account);
+    assert!(!state.check.saving);
+    state.removed(account);
+    assert!(state.form.is_none());
     Ok(())
 }

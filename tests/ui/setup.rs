@@ -105,9 +105,14 @@ impl Run {
     }
 }
 
+/// The setup's doctor report.
+fn report(app: &App) -> Option<&tidings::accounts::doctor::Report> {
+    app.setup.as_ref()?.check.report.as_ref()
+}
+
 fn hints(app: &App) -> Vec<Hint> {
-    app.report
-        .iter()
+    report(app)
+        .into_iter()
         .flat_map(|r| &r.protocols)
         .flat_map(|p| p.steps.iter().filter_map(|s| s.hint.clone()))
         .collect()
@@ -135,7 +140,7 @@ fn a_good_account_is_found_tested_saved_and_synced() -> Result<()> {
     let form = setup.form.as_ref().ok_or("no settings found")?;
     assert!(form.imap.enabled && form.smtp.enabled && !form.pop3.enabled);
     assert!(
-        run.app.report.as_ref().is_some_and(|r| r.ok()),
+        report(&run.app).is_some_and(|r| r.ok()),
         "{:?}",
         hints(&run.app)
     );
@@ -172,7 +177,7 @@ fn a_wrong_password_names_the_step_and_blocks_saving() -> Result<()> {
     run.type_address(&alice.address, "not-the-password")?;
     click(&mut run.app, "Continue")?;
     run.pump(|e| matches!(e, Event::ConnectionReport(_)))?;
-    assert!(run.app.report.as_ref().is_some_and(|r| !r.ok()));
+    assert!(report(&run.app).is_some_and(|r| !r.ok()));
     assert!(
         hints(&run.app).contains(&Hint::WrongPassword),
         "{:?}",
@@ -183,7 +188,7 @@ fn a_wrong_password_names_the_step_and_blocks_saving() -> Result<()> {
     // Manual settings keep what was typed and found.
     click(&mut run.app, "Manual settings")?;
     assert_eq!(run.app.screen, Screen::Settings);
-    let form = run.app.form.as_ref().ok_or("no manual form")?;
+    let form = run.app.settings.form.as_ref().ok_or("no manual form")?;
     assert_eq!(form.address, alice.address);
     assert_eq!(form.imap.password, "not-the-password");
     Ok(())
@@ -209,7 +214,7 @@ fn an_untrusted_certificate_can_be_trusted_for_this_account() -> Result<()> {
         run.pump(|e| matches!(e, Event::ConnectionReport(_)))?;
     }
     assert!(
-        run.app.report.as_ref().is_some_and(|r| r.ok()),
+        report(&run.app).is_some_and(|r| r.ok()),
         "{:?}",
         hints(&run.app)
     );

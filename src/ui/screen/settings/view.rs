@@ -7,21 +7,22 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Length, Theme};
 
-use super::account_form::{AccountForm, Edit, Field};
-use super::app::{App, Message, ThemeChoice};
-use super::fonts::{self, BOLD, icon};
-use super::tray_update::DesktopMsg;
-use crate::accounts::doctor::{ProtocolReport, Report};
+use super::{Message, State};
 use crate::engine::Protocol;
 use crate::store::accounts::Security;
+use crate::ui::account_form::{AccountForm, Edit, Field};
+use crate::ui::fonts::BOLD;
+use crate::ui::screen::Ctx;
+use crate::ui::theme::ThemeChoice;
+use crate::ui::widget::doctor_report;
 
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
 const LABEL: f32 = 150.0;
 
 /// The settings screen: a list of pages on the left, the chosen page on the right.
-pub fn settings(app: &App) -> Element<'_, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+pub fn view<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     let entry = |label: String, on: bool, message: Message| {
         let b = button(text(label).size(BODY).wrapping(text::Wrapping::None))
             .width(Length::Fill)
@@ -39,13 +40,13 @@ pub fn settings(app: &App) -> Element<'_, Message> {
         .width(230)
         .push(entry(
             t("ui-app-settings"),
-            app.form.is_none(),
+            s.form.is_none(),
             Message::CloseForm,
         ))
         .push(space().height(8))
         .push(text(t("ui-accounts")).size(SMALL).font(BOLD));
-    for (account, _) in &app.tree.accounts {
-        let on = app.form.as_ref().is_some_and(|f| f.id == account.id);
+    for (account, _) in &ctx.tree.accounts {
+        let on = s.form.as_ref().is_some_and(|f| f.id == account.id);
         side = side.push(entry(
             account.address.clone(),
             on,
@@ -58,9 +59,9 @@ pub fn settings(app: &App) -> Element<'_, Message> {
             .style(button::secondary)
             .on_press(Message::NewAccount),
     );
-    let page: Element<'_, Message> = match &app.form {
-        None => app_page(app),
-        Some(form) => account_page(app, form),
+    let page: Element<'_, Message> = match &s.form {
+        None => app_page(s, ctx),
+        Some(form) => account_page(s, ctx, form),
     };
     row![
         container(side).height(Length::Fill).style(sidebar),
@@ -89,9 +90,9 @@ fn pick<'a>(label: String, on: bool, message: Message) -> button::Button<'a, Mes
     }
 }
 
-fn app_page(app: &App) -> Element<'_, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let lang = app.language.as_str();
+fn app_page<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let lang = ctx.language;
     let mut page = column![
         text(t("ui-app-settings")).size(20).font(BOLD),
         row![
@@ -118,17 +119,17 @@ fn app_page(app: &App) -> Element<'_, Message> {
             text(t("ui-theme")).size(BODY).width(LABEL),
             pick(
                 t("ui-follow-system"),
-                app.theme == ThemeChoice::System,
+                ctx.theme == ThemeChoice::System,
                 Message::Theme(ThemeChoice::System)
             ),
             pick(
                 t("ui-theme-light"),
-                app.theme == ThemeChoice::Light,
+                ctx.theme == ThemeChoice::Light,
                 Message::Theme(ThemeChoice::Light)
             ),
             pick(
                 t("ui-theme-dark"),
-                app.theme == ThemeChoice::Dark,
+                ctx.theme == ThemeChoice::Dark,
                 Message::Theme(ThemeChoice::Dark)
             ),
         ]
@@ -136,28 +137,28 @@ fn app_page(app: &App) -> Element<'_, Message> {
         .align_y(Alignment::Center),
         row![
             text(t("ui-notifications")).size(BODY).width(LABEL),
-            toggler(app.notifications)
+            toggler(ctx.notifications)
                 .size(20)
                 .on_toggle(Message::Notifications),
             button(text(t("ui-notifications-detail")).size(BODY))
                 .style(button::text)
                 .padding([2, 4])
-                .on_press(Message::Notifications(!app.notifications)),
+                .on_press(Message::Notifications(!ctx.notifications)),
         ]
         .spacing(8)
         .align_y(Alignment::Center),
     ]
     .spacing(16);
-    page = page.push(background_rows(app));
+    page = page.push(background_rows(s, ctx));
     // Shown once the desktop has answered (the window asks when Settings opens).
-    if let Some(row) = default_app_row(app) {
+    if let Some(row) = default_app_row(s, ctx) {
         page = page.push(row);
     }
     page.push(text(t("ui-about")).size(20).font(BOLD))
         .push(
             row![
                 text(
-                    app.i18n
+                    ctx.i18n
                         .t("ui-version", &[("version", env!("CARGO_PKG_VERSION"))])
                 )
                 .size(BODY)
@@ -175,54 +176,52 @@ fn app_page(app: &App) -> Element<'_, Message> {
 }
 
 /// Settings → App: running on in the tray when the window closes, and starting at login.
-fn background_rows(app: &App) -> Element<'_, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let on_off = |label: String, on: bool, detail: String, message: fn(bool) -> DesktopMsg| {
+fn background_rows<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let on_off = |label: String, on: bool, detail: String, message: fn(bool) -> Message| {
         row![
             text(label).size(BODY).width(LABEL),
-            toggler(on)
-                .size(20)
-                .on_toggle(move |v| Message::Desktop(message(v))),
+            toggler(on).size(20).on_toggle(message),
             button(text(detail).size(BODY))
                 .style(button::text)
                 .padding([2, 4])
-                .on_press(Message::Desktop(message(!on))),
+                .on_press(message(!on)),
         ]
         .spacing(8)
         .align_y(Alignment::Center)
     };
     let mut rows = column![on_off(
         t("ui-background"),
-        app.background,
+        ctx.background,
         t("ui-background-detail"),
-        DesktopMsg::SetBackground
+        Message::Background
     )]
     .spacing(4);
     // Without a tray host there is nothing to come back by: closing quits, and it says so.
-    if app.background && !app.tray_shown {
+    if ctx.background && !ctx.tray_shown {
         rows = rows.push(text(t("ui-background-no-tray")).size(SMALL));
     }
-    if let (Some(_), Some(on)) = (&app.autostart_place, app.autostart) {
+    if let (Some(_), Some(on)) = (&s.autostart_place, s.autostart) {
         rows = rows.push(space().height(12)).push(on_off(
             t("ui-autostart"),
             on,
             t("ui-autostart-detail"),
-            DesktopMsg::SetAutostart,
+            Message::SetAutostart,
         ));
     }
     rows.into()
 }
 
 /// Settings → App: whether Tidings opens mail links and files, and "Make default".
-fn default_app_row(app: &App) -> Option<Element<'_, Message>> {
+fn default_app_row<'a>(s: &'a State, ctx: Ctx<'a>) -> Option<Element<'a, Message>> {
     use crate::launch::default_app::Standing;
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let (said, can_make) = match app.default_app.as_ref()? {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let (said, can_make) = match s.default_app.as_ref()? {
         Standing::Default => (t("ui-default-yes"), false),
         Standing::Other(other) if other.is_empty() => (t("ui-default-no"), true),
-        Standing::Other(other) => (app.i18n.t("ui-default-no-named", &[("other", other)]), true),
+        Standing::Other(other) => (ctx.i18n.t("ui-default-no-named", &[("other", other)]), true),
         Standing::Unknown(reason) => (
-            app.i18n.t("ui-default-unknown", &[("reason", reason)]),
+            ctx.i18n.t("ui-default-unknown", &[("reason", reason)]),
             true,
         ),
     };
@@ -240,7 +239,7 @@ fn default_app_row(app: &App) -> Option<Element<'_, Message>> {
                 .on_press(Message::MakeDefault),
         );
     }
-    Some(match &app.default_note {
+    Some(match &s.default_note {
         Some(note) => column![line, text(note.clone()).size(SMALL)]
             .spacing(4)
             .into(),
@@ -250,19 +249,19 @@ fn default_app_row(app: &App) -> Option<Element<'_, Message>> {
 
 /// A labelled text field with its inline error under it.
 fn field<'a>(
-    app: &'a App,
+    ctx: Ctx<'a>,
     form: &'a AccountForm,
     label: String,
     which: Field,
     value: &'a str,
     placeholder: String,
 ) -> Element<'a, Message> {
-    fields(app, form, vec![(label, which, value, placeholder)])
+    fields(ctx, form, vec![(label, which, value, placeholder)])
 }
 
 /// Several labelled fields on one row, each one's error under the row.
 fn fields<'a>(
-    app: &'a App,
+    ctx: Ctx<'a>,
     form: &'a AccountForm,
     list: Vec<(String, Field, &'a str, String)>,
 ) -> Element<'a, Message> {
@@ -295,7 +294,7 @@ fn fields<'a>(
     for key in errors {
         col = col.push(row![
             space().width(LABEL + 8.0),
-            text(app.i18n.t(key, &[]))
+            text(ctx.i18n.t(key, &[]))
                 .size(SMALL)
                 .style(|theme: &Theme| text::Style {
                     color: Some(theme.palette().danger),
@@ -306,7 +305,7 @@ fn fields<'a>(
 }
 
 /// The widget id of a form field (tests type into fields by it).
-pub fn field_id(which: Field) -> String {
+fn field_id(which: Field) -> String {
     let p = |p: Protocol| match p {
         Protocol::Imap => "imap",
         Protocol::Pop3 => "pop3",
@@ -325,8 +324,8 @@ pub fn field_id(which: Field) -> String {
     }
 }
 
-fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+fn protocol_section<'a>(ctx: Ctx<'a>, form: &'a AccountForm, p: Protocol) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     let s = form.server(p);
     let title = t(match p {
         Protocol::Imap => "ui-protocol-imap",
@@ -359,7 +358,7 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
     };
     col = col
         .push(fields(
-            app,
+            ctx,
             form,
             vec![
                 (t("form-host"), Field::Host(p), &s.host, String::new()),
@@ -392,7 +391,7 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
         t("form-password-keep")
     };
     col = col.push(fields(
-        app,
+        ctx,
         form,
         vec![
             (
@@ -412,7 +411,7 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
     match p {
         Protocol::Imap => {
             col = col.push(field(
-                app,
+                ctx,
                 form,
                 t("form-sync-window"),
                 Field::SyncWindow,
@@ -442,7 +441,7 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
                     Edit::LeaveOnServer,
                 ))
                 .push(field(
-                    app,
+                    ctx,
                     form,
                     t("form-keep-days"),
                     Field::KeepDays,
@@ -455,7 +454,7 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
                     Edit::DeleteWhenDeletedLocally,
                 ))
                 .push(field(
-                    app,
+                    ctx,
                     form,
                     t("form-poll-minutes"),
                     Field::PollMinutes,
@@ -468,8 +467,8 @@ fn protocol_section<'a>(app: &'a App, form: &'a AccountForm, p: Protocol) -> Ele
     col.into()
 }
 
-fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+fn account_page<'a>(s: &'a State, ctx: Ctx<'a>, form: &'a AccountForm) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     let title = if form.id == 0 {
         t("ui-add-account")
     } else {
@@ -487,7 +486,7 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
         .push(boxed(
             column![
                 field(
-                    app,
+                    ctx,
                     form,
                     t("form-name"),
                     Field::Name,
@@ -495,7 +494,7 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
                     String::new()
                 ),
                 field(
-                    app,
+                    ctx,
                     form,
                     t("form-address"),
                     Field::Address,
@@ -512,9 +511,9 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
         }));
     }
     for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-        col = col.push(boxed(protocol_section(app, form, p)));
+        col = col.push(boxed(protocol_section(ctx, form, p)));
     }
-    if let Some(roles) = roles_section(app, form.id) {
+    if let Some(roles) = roles_section(ctx, form.id) {
         col = col.push(boxed(roles));
     }
     let valid = form.problems().is_empty();
@@ -522,9 +521,9 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
         button(text(t("form-save")).size(BODY))
             .padding([6, 16])
             .style(button::primary)
-            .on_press_maybe((valid && !app.saving).then_some(Message::SaveForm)),
+            .on_press_maybe((valid && !s.check.saving).then_some(Message::SaveForm)),
         button(
-            text(if app.testing {
+            text(if s.check.testing {
                 t("form-testing")
             } else {
                 t("form-test")
@@ -533,7 +532,7 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
         )
         .padding([6, 16])
         .style(button::secondary)
-        .on_press_maybe((valid && !app.testing).then_some(Message::TestForm)),
+        .on_press_maybe((valid && !s.check.testing).then_some(Message::TestForm)),
         space().width(Length::Fill),
     ]
     .spacing(8);
@@ -549,10 +548,10 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
     if !valid {
         col = col.push(text(t("form-fix-first")).size(SMALL).style(text::secondary));
     }
-    if app.confirm_remove {
+    if s.confirm_remove {
         col = col.push(boxed(
             column![
-                text(app.i18n.t("form-remove-ask", &[("address", &form.address)])).size(BODY),
+                text(ctx.i18n.t("form-remove-ask", &[("address", &form.address)])).size(BODY),
                 row![
                     button(text(t("form-remove-keep")).size(BODY))
                         .padding([6, 12])
@@ -573,8 +572,13 @@ fn account_page<'a>(app: &'a App, form: &'a AccountForm) -> Element<'a, Message>
             .into(),
         ));
     }
-    if let Some(report) = &app.report {
-        col = col.push(boxed(report_view(app, report)));
+    if let Some(report) = &s.check.report {
+        col = col.push(boxed(doctor_report(
+            ctx.i18n,
+            &s.check,
+            report,
+            Message::Trust,
+        )));
     }
     col.into()
 }
@@ -594,10 +598,10 @@ impl std::fmt::Display for RoleChoice {
 
 /// Which server folder is Sent, Drafts, Trash, Junk and Archive, each changeable: servers
 /// without SPECIAL-USE (or with a wrong one) leave it to names, and names can guess wrong.
-fn roles_section(app: &App, account: i64) -> Option<Element<'_, Message>> {
+fn roles_section(ctx: Ctx<'_>, account: i64) -> Option<Element<'_, Message>> {
     use crate::store::folders::{Role, Source};
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let (_, folders) = app.tree.accounts.iter().find(|(a, _)| a.id == account)?;
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let (_, folders) = ctx.tree.accounts.iter().find(|(a, _)| a.id == account)?;
     let server: Vec<_> = folders
         .iter()
         .filter(|f| f.source == Source::Imap && f.selectable && f.role != Role::Inbox)
@@ -648,93 +652,4 @@ fn roles_section(app: &App, account: i64) -> Option<Element<'_, Message>> {
         );
     }
     Some(col.into())
-}
-
-/// The doctor's report: each protocol, each step with a tick or a cross, and the fix.
-pub fn report_view<'a>(app: &'a App, report: &'a Report) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let mut col = Column::new().spacing(6).push(
-        text(if report.ok() {
-            t("doctor-all-ok")
-        } else {
-            t("doctor-some-failed")
-        })
-        .size(BODY)
-        .font(BOLD),
-    );
-    for p in &report.protocols {
-        col = col.push(protocol_report(app, p));
-    }
-    col.into()
-}
-
-fn protocol_report<'a>(app: &'a App, p: &'a ProtocolReport) -> Element<'a, Message> {
-    let name = match p.protocol {
-        Protocol::Imap => "IMAP",
-        Protocol::Pop3 => "POP3",
-        Protocol::Smtp => "SMTP",
-    };
-    let mut col = Column::new().spacing(4).push(
-        text(format!("{name}  {}:{}", p.host, p.port))
-            .size(BODY)
-            .font(BOLD),
-    );
-    for s in &p.steps {
-        let (mark, good) = if s.ok {
-            ('\u{f00c}', true)
-        } else {
-            ('\u{f00d}', false)
-        };
-        col = col.push(
-            row![
-                text(mark.to_string())
-                    .font(fonts::ICONS)
-                    .size(SMALL)
-                    .width(16)
-                    .style(move |theme: &Theme| text::Style {
-                        color: Some(if good {
-                            theme.palette().success
-                        } else {
-                            theme.palette().danger
-                        }),
-                    }),
-                text(s.step.name(&app.i18n)).size(SMALL).width(120),
-                text(format!("{} ms", s.elapsed.as_millis()))
-                    .size(SMALL)
-                    .width(70)
-                    .style(text::secondary),
-                text(s.detail.clone()).size(SMALL).style(text::secondary),
-            ]
-            .spacing(6),
-        );
-        if let Some(hint) = &s.hint {
-            col = col.push(
-                container(
-                    row![
-                        text(icon::JUNK.to_string()).font(fonts::ICONS).size(SMALL),
-                        text(hint.text(&app.i18n, &p.host, p.port, &s.detail)).size(SMALL),
-                    ]
-                    .spacing(8),
-                )
-                .padding(8)
-                .width(Length::Fill)
-                .style(container::rounded_box),
-            );
-            if let crate::accounts::doctor::Hint::CertificateNotTrusted(c) = hint {
-                let trusted = app
-                    .trust
-                    .iter()
-                    .any(|(h, port, der)| *h == p.host && *port == p.port && *der == c.der);
-                col = col.push(
-                    button(text(app.i18n.t("setup-trust", &[])).size(SMALL))
-                        .padding([4, 10])
-                        .style(button::secondary)
-                        .on_press_maybe((!trusted).then(|| {
-                            Message::TrustCertificate(p.host.clone(), p.port, c.der.clone())
-                        })),
-                );
-            }
-        }
-    }
-    col.into()
 }
