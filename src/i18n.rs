@@ -155,8 +155,8 @@ mod tests {
             include_str!("ui/composer.rs"),
             include_str!("ui/composer_view.rs"),
             include_str!("ui/compose_update.rs"),
-            include_str!("ui/setup.rs"),
-            include_str!("ui/setup_view.rs"),
+            include_str!("ui/screen/setup/mod.rs"),
+            include_str!("ui/screen/setup/view.rs"),
             include_str!("accounts/doctor.rs"),
             include_str!("mime/compose.rs")
         );

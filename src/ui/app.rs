@@ -15,8 +15,8 @@ use super::engine_link;
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
 use super::screen::settings;
+use super::screen::setup;
 use super::search_update::SearchMsg;
-use super::setup::{Setup, SetupMsg};
 use super::tray_update::DesktopMsg;
 use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
@@ -112,7 +112,7 @@ pub struct App {
     /// Notifications raised (tests read them; the desktop shows them).
     pub notified: Vec<Notice>,
     /// The account setup, while it runs.
-    pub setup: Option<Setup>,
+    pub setup: Option<setup::State>,
     /// Settings: the app's choices and the account pages.
     pub settings: settings::State,
     /// The account the last error came from.
@@ -281,14 +281,6 @@ impl App {
         self.load_pages(pages)
     }
 
-    /// Hands a command to the engine, if there is one.
-    pub(super) fn send_some(&mut self, command: Option<Command>) -> Task<Message> {
-        match command {
-            Some(command) => self.send(command),
-            None => Task::none(),
-        }
-    }
-
     /// The messages a toolbar action applies to: the selection, or the open message.
     pub fn targets(&self) -> Vec<i64> {
         if self.list.selected.len() > 1 {
@@ -359,7 +351,7 @@ impl App {
         match message {
             Message::Engine(link) => self.on_engine(link),
             Message::Compose(msg) => self.compose(msg),
-            Message::Setup(msg) => self.setup(msg),
+            Message::Setup(msg) => self.on_setup(msg),
             Message::Search(msg) => self.search(msg),
             Message::Settings(msg) => self.on_settings(msg),
             Message::SystemTheme(mode) => {
@@ -375,13 +367,6 @@ impl App {
                 Some(id) => self.on_settings(settings::Message::EditAccount(id)),
                 None => Task::none(),
             },
-            Message::TrustCertificate(host, port, der) => {
-                let Some(setup) = &mut self.setup else {
-                    return Task::none();
-                };
-                setup.check.pin(host, port, der);
-                self.setup(SetupMsg::Test)
-            }
             Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
             Message::Launch(launch) => self.launch(launch),
             Message::FileLoaded(file) => self.file_loaded(file),

@@ -8,7 +8,6 @@ use super::compose_update::ComposeMsg;
 use super::data::Tree;
 use super::engine_link::Link;
 use super::search_update::SearchMsg;
-use super::setup::SetupMsg;
 use crate::mime::model::DisplayMessage;
 use crate::store::messages::Envelope;
 
@@ -46,14 +45,11 @@ pub enum Message {
     /// Leave the message file's reader.
     CloseFile,
     /// Setting up an account.
-    Setup(SetupMsg),
+    Setup(super::screen::setup::Message),
     /// In Settings.
     Settings(super::screen::settings::Message),
     /// Searching.
     Search(SearchMsg),
-    /// Pin this certificate (host, port, DER) of the server that showed it, for the account being set up or edited, and test
-    /// again.
-    TrustCertificate(String, u16, Vec<u8>),
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).

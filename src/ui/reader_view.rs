@@ -7,7 +7,7 @@ use iced::{Alignment, Element, Font, Length};
 
 use super::app::{App, Message};
 use super::fonts::{BOLD, icon};
-use super::view::glyph;
+use super::widget::glyph;
 use crate::mime::attachments::{self, human_size};
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
 use crate::mime::text::{Zone, format_date};

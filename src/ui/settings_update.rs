@@ -5,7 +5,6 @@ use iced::Task;
 
 use super::app::{App, Message, Screen};
 use super::screen::settings::{self, Action, Pref};
-use super::setup::SetupMsg;
 use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
@@ -77,7 +76,7 @@ impl App {
                 }
                 self.save_prefs()
             }
-            Action::StartSetup => self.setup(SetupMsg::Start),
+            Action::StartSetup => self.start_setup(),
             Action::Show => {
                 self.screen = Screen::Settings;
                 Task::none()

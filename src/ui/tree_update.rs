@@ -6,7 +6,6 @@ use iced::Task;
 
 use super::app::{App, Message};
 use super::data::Tree;
-use super::setup::SetupMsg;
 
 impl App {
     /// Takes in a newly read tree.
@@ -26,7 +25,7 @@ impl App {
         self.tree = tree;
         if self.tree.accounts.is_empty() && self.setup.is_none() {
             // First run: nothing to show but the way to add an account.
-            return self.setup(SetupMsg::Start);
+            return self.start_setup();
         }
         if !self.started {
             // Once per run: drafts a crash left unsent, and the outbox's state.

@@ -9,6 +9,7 @@ use super::app::{Action, App, Message, Pane, PasswordPrompt, Screen};
 use super::compose_update::ComposeMsg;
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
+use super::widget::glyph;
 use crate::engine::AccountState;
 use crate::mime::attachments::human_size;
 use crate::mime::text::Zone;
@@ -63,7 +64,12 @@ pub fn view(app: &App) -> Element<'_, Message> {
         Screen::Settings => super::screen::settings::view(&app.settings, super::app::ctx!(app))
             .map(Message::Settings),
         Screen::Setup => match &app.setup {
-            Some(s) => super::setup_view::setup(app, s),
+            Some(s) => super::screen::setup::view(
+                s,
+                super::app::ctx!(app),
+                super::screen::setup::waiting_note(&app.i18n, app.pending_launch.as_ref()),
+            )
+            .map(Message::Setup),
             None => mail(app),
         },
         Screen::Compose => match &app.composer {
@@ -247,10 +253,6 @@ fn role_icon(role: Role) -> char {
 }
 
 /// An icon from the shipped icon font.
-pub(super) fn glyph<'a>(c: char, size: f32) -> iced::widget::Text<'a> {
-    text(c.to_string()).font(fonts::ICONS).size(size)
-}
-
 fn folders(app: &App) -> Element<'_, Message> {
     let mut col = Column::new().spacing(2).padding(8);
     for (account, list) in &app.tree.accounts {

@@ -12,6 +12,11 @@ use crate::i18n::I18n;
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
 
+/// One of the icon font's glyphs as text.
+pub fn glyph<'a>(c: char, size: f32) -> iced::widget::Text<'a> {
+    text(c.to_string()).font(fonts::ICONS).size(size)
+}
+
 /// The doctor's report: each protocol, each step with a tick or a cross, and the fix.
 pub fn doctor_report<'a, M: Clone + 'a>(
     i18n: &'a I18n,

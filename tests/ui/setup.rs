@@ -9,7 +9,7 @@ use tidings::accounts::doctor::Hint;
 use tidings::accounts::secrets::AccountSecrets;
 use tidings::engine::{self, EngineHandle, EngineOptions};
 use tidings::ui::engine_link::Link;
-use tidings::ui::setup::{SetupMsg, Stage};
+use tidings::ui::screen::setup::{self, Stage};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::harness::{HOST, Servers};
@@ -291,7 +291,7 @@ fn a_163_address_shows_the_authorization_code_hint() -> Result<()> {
     let clicked = click(&mut app, "打开 NetEase 163 Mail 的设置说明")?;
     assert!(matches!(
         clicked.first(),
-        Some(Message::Setup(SetupMsg::Help(_)))
+        Some(Message::Setup(setup::Message::Help(_)))
     ));
     Ok(())
 }
@@ -342,5 +342,84 @@ fn servers_dns_names_outside_the_domain_wait_for_the_user() -> Result<()> {
     snapshot(&app, "setup-unverified-hosts")?;
     click(&mut app, "I trust these servers")?;
     assert!(matches!(sent.last(), Some(Command::TestSettings { .. })));
+    Ok(())
+}
+
+/// The setup as a screen of its own: its update answers with what it needs of the window.
+#[test]
+fn the_setup_screen_answers_with_actions() -> Result<()> {
+    use setup::{Action, Message as M};
+    use tidings::accounts::autoconfig::{Found, Source};
+    let empty = data::Tree::default();
+    let i18n = I18n::new("en-US");
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("mirror.sqlite3");
+    let ctx = tidings::ui::screen::Ctx {
+        i18n: &i18n,
+        tree: &empty,
+        language: "",
+        theme: ThemeChoice::Light,
+        notifications: true,
+        background: true,
+        tray_shown: false,
+        desktop: false,
+        db: &db,
+    };
+    let mut s = setup::State::new();
+    let _ = s.update(M::Address("lisi@example.org".into()), ctx);
+    assert!(
+        matches!(s.update(M::Continue, ctx), Action::None),
+        "no lookup without a password"
+    );
+    let _ = s.update(M::Password("pw".into()), ctx);
+    assert!(matches!(
+        s.update(M::Continue, ctx),
+        Action::Send(Command::Autoconfig { address }) if address == "lisi@example.org"
+    ));
+    let server = |host: &str, port| ServerSettings {
+        enabled: true,
+        host: host.into(),
+        port,
+        security: Security::Tls,
+        auth: AuthKind::Password,
+        username: String::new(),
+    };
+    // DNS named servers outside the domain: nothing is tested (no password leaves) until the
+    // user accepts them.
+    let found = Found {
+        source: Source::Srv,
+        provider: None,
+        provider_id: String::new(),
+        imap: Some(server("imap.elsewhere.test", 993)),
+        pop3: None,
+        smtp: Some(server("smtp.elsewhere.test", 465)),
+        provider_saves_sent: false,
+        unverified_hosts: vec!["imap.elsewhere.test".into()],
+    };
+    let answered = s.autoconfig_found("lisi@example.org", Ok(Box::new(found)), ctx);
+    assert!(matches!(answered, Action::None));
+    assert_eq!(s.stage, Stage::Review);
+    assert!(matches!(s.update(M::Test, ctx), Action::None));
+    assert!(matches!(
+        s.update(M::AcceptHosts, ctx),
+        Action::Send(Command::TestSettings { .. })
+    ));
+    assert!(
+        matches!(s.update(M::Save, ctx), Action::None),
+        "nothing is saved before a test passes"
+    );
+    let trusted = s.update(M::Trust("imap.elsewhere.test".into(), 993, vec![1, 2]), ctx);
+    assert!(
+        matches!(trusted, Action::Send(Command::TestSettings { trust, .. }) if trust.len() == 1)
+    );
+    let Action::Manual(form, trust) = s.update(M::Manual, ctx) else {
+        return Err("Manual settings did not hand the form over".into());
+    };
+    assert_eq!(form.address, "lisi@example.org");
+    assert_eq!(trust.len(), 1, "what was trusted stays trusted");
+    assert!(
+        matches!(s.update(M::Cancel, ctx), Action::None),
+        "no leaving the first setup"
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! shared `Ctx`. `App` holds them and routes; no screen imports app.rs.
 
 pub mod settings;
+pub mod setup;
 
 use std::path::Path;
 

@@ -2,17 +2,21 @@
 //! each protocol's switch, the connection doctor step by step, then save. Nothing is stored
 //! until the user saves; manual settings are one click away at every step.
 
+mod view;
+
 use iced::Task;
 
-use super::account_form::{AccountForm, Edit};
-use super::app::{App, Message, Screen};
-use super::form_check::FormCheck;
+pub use view::{view, waiting_note};
+
+use super::Ctx;
 use crate::accounts::autoconfig::Found;
 use crate::accounts::providers::{self, Provider};
 use crate::engine::{Command, Protocol};
 use crate::store::accounts::{
     Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
 };
+use crate::ui::account_form::{AccountForm, Edit, Field};
+use crate::ui::form_check::FormCheck;
 
 /// Where the setup is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +31,7 @@ pub enum Stage {
 
 /// The setup's state.
 #[derive(Debug, Clone)]
-pub struct Setup {
+pub struct State {
     /// Display name.
     pub name: String,
     /// Email address.
@@ -51,9 +55,7 @@ pub struct Setup {
 
 /// What the user does in the setup.
 #[derive(Debug, Clone)]
-pub enum SetupMsg {
-    /// Start a setup (first run, or Add account).
-    Start,
+pub enum Message {
     /// Typing the name.
     Name(String),
     /// Typing the address.
@@ -80,12 +82,30 @@ pub enum SetupMsg {
     HelpOpened(Result<(), String>),
     /// Leave the setup (only when an account exists).
     Cancel,
+    /// Trust this certificate (host, port, DER) of the server that showed it, and test again.
+    Trust(String, u16, Vec<u8>),
 }
 
-impl Setup {
+/// What the setup needs of the window.
+pub enum Action {
+    /// Nothing.
+    None,
+    /// Work of the setup's own, answered by one of its messages.
+    Run(Task<Message>),
+    /// Hand this to the engine.
+    Send(Command),
+    /// Edit every setting by hand in Settings: this form, with the certificates trusted so far.
+    Manual(Box<AccountForm>, Vec<(String, u16, Vec<u8>)>),
+    /// Leave the setup for the mail.
+    Leave,
+    /// Something failed; the status bar says it.
+    Error(String),
+}
+
+impl State {
     /// An empty setup.
-    pub fn new() -> Setup {
-        Setup {
+    pub fn new() -> State {
+        State {
             name: String::new(),
             address: String::new(),
             password: String::new(),
@@ -161,127 +181,96 @@ impl Setup {
     /// A form with only the address (for manual settings before anything was found).
     pub fn blank_form(&self) -> AccountForm {
         let mut form = AccountForm::new_account();
-        form.apply(Edit::Text(
-            super::account_form::Field::Address,
-            self.address.trim().to_owned(),
-        ));
-        form.apply(Edit::Text(
-            super::account_form::Field::Name,
-            self.name.trim().to_owned(),
-        ));
+        form.apply(Edit::Text(Field::Address, self.address.trim().to_owned()));
+        form.apply(Edit::Text(Field::Name, self.name.trim().to_owned()));
         for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
             form.apply(Edit::Text(
-                super::account_form::Field::Username(p),
+                Field::Username(p),
                 self.address.trim().to_owned(),
             ));
         }
         self.with_password(form)
     }
 
-    fn with_password(&self, mut form: AccountForm) -> AccountForm {
-        for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-            form.apply(Edit::Text(
-                super::account_form::Field::Password(p),
-                self.password.clone(),
-            ));
-        }
-        form
-    }
-}
-
-impl Default for Setup {
-    fn default() -> Setup {
-        Setup::new()
-    }
-}
-
-impl App {
-    /// Handles the setup.
-    pub fn setup(&mut self, msg: SetupMsg) -> Task<Message> {
-        if let SetupMsg::Start = msg {
-            self.setup = Some(Setup::new());
-            self.screen = Screen::Setup;
-            // The first field takes the typing at once, as in every setup wizard.
-            return iced::widget::operation::focus("name-input");
-        }
-        let Some(s) = &mut self.setup else {
-            return Task::none();
-        };
+    /// Handles one of the setup's messages.
+    pub fn update(&mut self, msg: Message, ctx: Ctx<'_>) -> Action {
         match msg {
-            SetupMsg::Start => Task::none(),
-            SetupMsg::Name(v) => {
-                s.name = v;
-                Task::none()
+            Message::Name(v) => {
+                self.name = v;
+                Action::None
             }
-            SetupMsg::Address(v) => {
-                s.address = v.trim().to_owned();
-                Task::none()
+            Message::Address(v) => {
+                self.address = v.trim().to_owned();
+                Action::None
             }
-            SetupMsg::Password(v) => {
-                s.password = v;
-                Task::none()
+            Message::Password(v) => {
+                self.password = v;
+                Action::None
             }
-            SetupMsg::Continue => {
-                if !s.address_ok() || s.password.is_empty() {
-                    return Task::none();
+            Message::Continue => {
+                if !self.address_ok() || self.password.is_empty() {
+                    return Action::None;
                 }
-                s.stage = Stage::Looking;
-                s.error = None;
-                let address = s.address.clone();
-                s.check.reset();
-                self.send(Command::Autoconfig { address })
+                self.stage = Stage::Looking;
+                self.error = None;
+                self.check.reset();
+                Action::Send(Command::Autoconfig {
+                    address: self.address.clone(),
+                })
             }
-            SetupMsg::Back => {
-                s.stage = Stage::Address;
-                s.form = None;
-                s.unverified_hosts.clear();
-                s.check.reset();
-                Task::none()
+            Message::Back => {
+                self.stage = Stage::Address;
+                self.form = None;
+                self.unverified_hosts.clear();
+                self.check.reset();
+                Action::None
             }
-            SetupMsg::Switch(p, on) => {
-                if let Some(form) = &mut s.form {
+            Message::Switch(p, on) => {
+                if let Some(form) = &mut self.form {
                     form.apply(Edit::Enabled(p, on));
                 }
                 // A changed choice needs a new test before saving.
-                s.check.report = None;
-                Task::none()
+                self.check.report = None;
+                Action::None
             }
-            SetupMsg::AcceptHosts => {
-                s.unverified_hosts.clear();
-                self.setup(SetupMsg::Test)
+            Message::AcceptHosts => {
+                self.unverified_hosts.clear();
+                self.update(Message::Test, ctx)
             }
-            SetupMsg::Test => {
+            Message::Trust(host, port, der) => {
+                self.check.pin(host, port, der);
+                self.update(Message::Test, ctx)
+            }
+            Message::Test => {
                 // The typed password goes nowhere the user has not accepted.
-                if !s.unverified_hosts.is_empty() {
-                    return Task::none();
+                if !self.unverified_hosts.is_empty() {
+                    return Action::None;
                 }
-                let command = s.form.as_mut().and_then(|f| s.check.request(f, false));
-                self.send_some(command)
+                let command = self
+                    .form
+                    .as_mut()
+                    .and_then(|f| self.check.request(f, false));
+                command.map_or(Action::None, Action::Send)
             }
-            SetupMsg::Save => {
+            Message::Save => {
                 // Only what passed the doctor is saved.
-                if !s.check.passed() {
-                    return Task::none();
+                if !self.check.passed() {
+                    return Action::None;
                 }
-                let command = s.form.as_mut().and_then(|f| s.check.request(f, true));
+                let command = self.form.as_mut().and_then(|f| self.check.request(f, true));
                 if command.is_some() {
                     // Handed over, the password is the engine's to keep (in the keyring); the
-                    // window keeps no copy of it.
-                    super::account_form::wipe(&mut s.password);
+                    // setup keeps no copy of it.
+                    crate::ui::account_form::wipe(&mut self.password);
                 }
-                self.send_some(command)
+                command.map_or(Action::None, Action::Send)
             }
-            SetupMsg::Manual => {
-                let form = s.form.clone().unwrap_or_else(|| s.blank_form());
+            Message::Manual => {
+                let form = self.form.clone().unwrap_or_else(|| self.blank_form());
                 // Certificates trusted during the setup stay trusted in the form.
-                let trust = std::mem::take(&mut s.check.trust);
-                self.setup = None;
-                self.settings.open_form(Some(form));
-                self.settings.check.trust = trust;
-                self.screen = Screen::Settings;
-                Task::none()
+                Action::Manual(Box::new(form), std::mem::take(&mut self.check.trust))
             }
-            SetupMsg::Help(url) => Task::perform(
+            Message::Help(url) => Action::Run(Task::perform(
                 async move {
                     tokio::task::spawn_blocking(move || {
                         open::that_detached(&url).map_err(|e| format!("{url}: {e}"))
@@ -289,65 +278,61 @@ impl App {
                     .await
                     .map_err(|e| e.to_string())?
                 },
-                |r| Message::Setup(SetupMsg::HelpOpened(r)),
-            ),
-            SetupMsg::HelpOpened(r) => {
-                if let Err(e) = r {
-                    self.last_error = Some(e);
+                Message::HelpOpened,
+            )),
+            Message::HelpOpened(Ok(())) => Action::None,
+            Message::HelpOpened(Err(e)) => Action::Error(e),
+            Message::Cancel => {
+                if ctx.tree.accounts.is_empty() {
+                    return Action::None;
                 }
-                Task::none()
-            }
-            SetupMsg::Cancel => {
-                if self.tree.accounts.is_empty() {
-                    return Task::none();
-                }
-                self.setup = None;
-                self.screen = Screen::Mail;
-                Task::none()
+                Action::Leave
             }
         }
     }
 
-    /// Autoconfig answered for `address`.
-    pub(super) fn autoconfig_found(
+    /// Autoconfig answered for `address`: the settings found go to the doctor at once.
+    pub fn autoconfig_found(
         &mut self,
         address: &str,
         result: Result<Box<Found>, String>,
-    ) -> Task<Message> {
-        let Some(s) = &mut self.setup else {
-            return Task::none();
-        };
-        if s.address != address || s.stage != Stage::Looking {
-            return Task::none();
+        ctx: Ctx<'_>,
+    ) -> Action {
+        if self.address != address || self.stage != Stage::Looking {
+            return Action::None;
         }
-        s.stage = Stage::Review;
+        self.stage = Stage::Review;
         match result {
             Ok(found) => {
-                s.source = Some(found.source.clone());
-                s.form = Some(s.form_for(&found));
+                self.source = Some(found.source.clone());
+                self.form = Some(self.form_for(&found));
                 if found.needs_confirmation() {
                     // DNS pointed outside the domain: show the servers and wait.
-                    s.unverified_hosts = found.unverified_hosts.clone();
-                    return Task::none();
+                    self.unverified_hosts = found.unverified_hosts.clone();
+                    return Action::None;
                 }
                 // Straight on to the doctor: the user sees every step tick.
-                self.setup(SetupMsg::Test)
+                self.update(Message::Test, ctx)
             }
             Err(e) => {
-                s.error = Some(e);
-                s.form = Some(s.blank_form());
-                Task::none()
+                self.error = Some(e);
+                self.form = Some(self.blank_form());
+                Action::None
             }
         }
     }
 
-    /// A saved setup becomes the mail view, with its first sync's progress in the status bar.
-    pub(super) fn setup_saved(&mut self) {
-        if self.setup.take().is_some() {
-            self.screen = Screen::Mail;
-            self.folder = None;
-            self.started = false;
+    fn with_password(&self, mut form: AccountForm) -> AccountForm {
+        for p in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+            form.apply(Edit::Text(Field::Password(p), self.password.clone()));
         }
+        form
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new()
     }
 }
 
@@ -358,7 +343,7 @@ mod tests {
 
     #[test]
     fn found_settings_preset_the_switches() {
-        let mut s = Setup::new();
+        let mut s = State::new();
         s.address = "lisi@example.org".into();
         s.password = "pw".into();
         let server = |host: &str, port| ServerSettings {
@@ -395,7 +380,7 @@ mod tests {
 
     #[test]
     fn netease_addresses_are_recognised_before_any_lookup() {
-        let mut s = Setup::new();
+        let mut s = State::new();
         s.address = "lisi@163.com".into();
         let p = s.provider().map(|p| p.id);
         assert_eq!(p.as_deref(), Some("163.com"));

@@ -4,27 +4,25 @@
 use iced::widget::{Column, button, column, container, row, space, text, text_input, toggler};
 use iced::{Alignment, Element, Length, Theme};
 
-use super::app::{App, Message};
-use super::fonts::{self, BOLD, icon};
-use super::form_check::FormCheck;
-use super::setup::{Setup, SetupMsg, Stage};
-use super::widget::doctor_report;
+use super::{Message, Stage, State};
 use crate::accounts::providers::PasswordKind;
 use crate::engine::Protocol;
+use crate::i18n::I18n;
+use crate::launch::Launch;
 use crate::store::accounts::Security;
+use crate::ui::fonts::{self, BOLD, icon};
+use crate::ui::form_check::FormCheck;
+use crate::ui::screen::Ctx;
+use crate::ui::widget::{doctor_report, glyph};
 
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
 const LABEL: f32 = 170.0;
 
-fn msg(m: SetupMsg) -> Message {
-    Message::Setup(m)
-}
-
 /// What a mail link handed over before any account existed waits for, in words: it opens in
 /// the composer once this account is saved.
-fn waiting_note(app: &App) -> Option<String> {
-    let Some(crate::launch::Launch::Mailto(url)) = &app.pending_launch else {
+pub fn waiting_note(i18n: &I18n, launch: Option<&Launch>) -> Option<String> {
+    let Some(Launch::Mailto(url)) = launch else {
         return None;
     };
     let to = crate::launch::mailto::parse(url)
@@ -47,31 +45,31 @@ fn waiting_note(app: &App) -> Option<String> {
         })
         .unwrap_or_default();
     Some(if to.trim().is_empty() {
-        app.i18n.t("setup-waiting-message", &[])
+        i18n.t("setup-waiting-message", &[])
     } else {
-        app.i18n.t("setup-waiting-mailto", &[("to", &to)])
+        i18n.t("setup-waiting-mailto", &[("to", &to)])
     })
 }
 
 /// The setup screen.
-pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+pub fn view<'a>(s: &'a State, ctx: Ctx<'a>, waiting: Option<String>) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     let mut col = Column::new()
         .spacing(16)
         .max_width(760)
         .push(text(t("setup-title")).size(24).font(BOLD))
         .push(text(t("setup-intro")).size(BODY).style(text::secondary));
-    if let Some(note) = waiting_note(app) {
+    if let Some(note) = waiting {
         col = col.push(
             row![
-                super::view::glyph(icon::ENVELOPE, BODY),
+                glyph(icon::ENVELOPE, BODY),
                 text(note).size(BODY).font(BOLD)
             ]
             .spacing(8)
             .align_y(Alignment::Center),
         );
     }
-    let input = |label: String, id: &'static str, value: &'a str, on: fn(String) -> SetupMsg| {
+    let input = |label: String, id: &'static str, value: &'a str, on: fn(String) -> Message| {
         row![
             text(label).size(BODY).width(LABEL),
             text_input("", value)
@@ -79,8 +77,8 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                 .size(BODY)
                 .padding([7, 10])
                 .secure(id == "password-input")
-                .on_input(move |v| msg(on(v)))
-                .on_submit(msg(SetupMsg::Continue)),
+                .on_input(on)
+                .on_submit(Message::Continue),
         ]
         .spacing(10)
         .align_y(Alignment::Center)
@@ -88,18 +86,18 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
     let editing = s.stage == Stage::Address;
     if editing {
         col = col
-            .push(input(t("form-name"), "name-input", &s.name, SetupMsg::Name))
+            .push(input(t("form-name"), "name-input", &s.name, Message::Name))
             .push(input(
                 t("form-address"),
                 "address-input",
                 &s.address,
-                SetupMsg::Address,
+                Message::Address,
             ))
             .push(input(
                 t("setup-password"),
                 "password-input",
                 &s.password,
-                SetupMsg::Password,
+                Message::Password,
             ));
     } else {
         col = col.push(
@@ -109,7 +107,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
         );
     }
     if let Some(p) = s.provider() {
-        col = col.push(provider_hint(app, &p));
+        col = col.push(provider_hint(ctx, &p));
     }
     let mut actions = row![].spacing(8).align_y(Alignment::Center);
     match s.stage {
@@ -119,8 +117,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                     .padding([7, 18])
                     .style(button::primary)
                     .on_press_maybe(
-                        (s.address_ok() && !s.password.is_empty())
-                            .then_some(msg(SetupMsg::Continue)),
+                        (s.address_ok() && !s.password.is_empty()).then_some(Message::Continue),
                     ),
             );
         }
@@ -131,7 +128,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
             if s.error.is_some() {
                 col = col.push(
                     text(
-                        app.i18n
+                        ctx.i18n
                             .t("setup-not-found", &[("address", s.address.trim())]),
                     )
                     .size(BODY)
@@ -140,23 +137,18 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                     }),
                 );
             } else {
-                col = col.push(found(app, s));
+                col = col.push(found(ctx, s));
             }
             if !s.unverified_hosts.is_empty() {
-                col = col.push(unverified(app, s));
+                col = col.push(unverified(ctx, s));
             }
-            col = col.push(progress(app, &s.check));
+            col = col.push(progress(ctx, &s.check));
             if let Some(r) = &s.check.report {
                 col = col.push(
-                    container(doctor_report(
-                        &app.i18n,
-                        &s.check,
-                        r,
-                        Message::TrustCertificate,
-                    ))
-                    .padding(14)
-                    .width(Length::Fill)
-                    .style(container::bordered_box),
+                    container(doctor_report(ctx.i18n, &s.check, r, Message::Trust))
+                        .padding(14)
+                        .width(Length::Fill)
+                        .style(container::bordered_box),
                 );
             }
             let passed = s.check.passed();
@@ -166,9 +158,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                         button(text(t("form-save")).size(BODY))
                             .padding([7, 18])
                             .style(button::primary)
-                            .on_press_maybe(
-                                (passed && !s.check.saving).then_some(msg(SetupMsg::Save)),
-                            ),
+                            .on_press_maybe((passed && !s.check.saving).then_some(Message::Save)),
                     )
                     .push(
                         button(
@@ -183,7 +173,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                         .style(button::secondary)
                         .on_press_maybe(
                             (!s.check.testing && s.unverified_hosts.is_empty())
-                                .then_some(msg(SetupMsg::Test)),
+                                .then_some(Message::Test),
                         ),
                     );
             }
@@ -191,7 +181,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                 button(text(t("setup-back")).size(BODY))
                     .padding([7, 14])
                     .style(button::text)
-                    .on_press(msg(SetupMsg::Back)),
+                    .on_press(Message::Back),
             );
         }
     }
@@ -199,14 +189,14 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
         button(text(t("setup-manual")).size(BODY))
             .padding([7, 14])
             .style(button::secondary)
-            .on_press(msg(SetupMsg::Manual)),
+            .on_press(Message::Manual),
     );
-    if !app.tree.accounts.is_empty() {
+    if !ctx.tree.accounts.is_empty() {
         actions = actions.push(
             button(text(t("form-cancel")).size(BODY))
                 .padding([7, 14])
                 .style(button::text)
-                .on_press(msg(SetupMsg::Cancel)),
+                .on_press(Message::Cancel),
         );
     }
     col = col.push(actions);
@@ -221,7 +211,7 @@ pub fn setup<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
 }
 
 /// Servers DNS named outside the address's domain: shown, and used only once accepted.
-fn unverified<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
+fn unverified<'a>(ctx: Ctx<'a>, s: &'a State) -> Element<'a, Message> {
     let domain = s
         .address
         .rsplit_once('@')
@@ -230,7 +220,7 @@ fn unverified<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
     let hosts = s.unverified_hosts.join(", ");
     container(
         column![
-            text(app.i18n.t(
+            text(ctx.i18n.t(
                 "setup-unverified-hosts",
                 &[("domain", domain), ("hosts", &hosts)]
             ))
@@ -239,10 +229,10 @@ fn unverified<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
                 color: Some(theme.palette().warning),
             }),
             row![
-                button(text(app.i18n.t("setup-accept-hosts", &[])).size(BODY))
+                button(text(ctx.i18n.t("setup-accept-hosts", &[])).size(BODY))
                     .padding([7, 14])
                     .style(button::secondary)
-                    .on_press(msg(SetupMsg::AcceptHosts)),
+                    .on_press(Message::AcceptHosts),
             ]
         ]
         .spacing(10),
@@ -255,13 +245,13 @@ fn unverified<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
 
 /// What the provider data says to do before a mail client can log in, with a link.
 fn provider_hint<'a>(
-    app: &'a App,
+    ctx: Ctx<'a>,
     p: &crate::accounts::providers::Provider,
 ) -> Element<'a, Message> {
-    let hint = p.hint(app.i18n.locale()).to_owned();
+    let hint = p.hint(ctx.i18n.locale()).to_owned();
     let kind = match p.password {
-        PasswordKind::AuthorizationCode => app.i18n.t("setup-needs-code", &[("provider", &p.name)]),
-        PasswordKind::AppPassword => app
+        PasswordKind::AuthorizationCode => ctx.i18n.t("setup-needs-code", &[("provider", &p.name)]),
+        PasswordKind::AppPassword => ctx
             .i18n
             .t("setup-needs-app-password", &[("provider", &p.name)]),
         PasswordKind::Account => String::new(),
@@ -275,10 +265,10 @@ fn provider_hint<'a>(
     }
     if !p.help_url.is_empty() {
         col = col.push(
-            button(text(app.i18n.t("setup-help", &[("provider", &p.name)])).size(SMALL))
+            button(text(ctx.i18n.t("setup-help", &[("provider", &p.name)])).size(SMALL))
                 .padding([4, 10])
                 .style(button::secondary)
-                .on_press(msg(SetupMsg::Help(p.help_url.clone()))),
+                .on_press(Message::Help(p.help_url.clone())),
         );
     }
     container(
@@ -303,18 +293,18 @@ fn provider_hint<'a>(
 }
 
 /// The settings found: where from, and each protocol with its switch.
-fn found<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
+fn found<'a>(ctx: Ctx<'a>, s: &'a State) -> Element<'a, Message> {
     let Some(form) = &s.form else {
         return space().into();
     };
-    let t = |id: &str| app.i18n.t(id, &[]);
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     use crate::accounts::autoconfig::Source;
     let source = match &s.source {
         Some(Source::BuiltIn(id)) | Some(Source::Mx(id)) => {
             let name = s.provider().map(|p| p.name).unwrap_or_else(|| id.clone());
-            app.i18n.t("setup-source-provider", &[("provider", &name)])
+            ctx.i18n.t("setup-source-provider", &[("provider", &name)])
         }
-        Some(Source::DomainConfig(url)) => app.i18n.t("setup-source-domain", &[("url", url)]),
+        Some(Source::DomainConfig(url)) => ctx.i18n.t("setup-source-domain", &[("url", url)]),
         Some(Source::Srv) => t("setup-source-srv"),
         Some(Source::Probe) | None => t("setup-source-probe"),
     };
@@ -338,7 +328,7 @@ fn found<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
         col = col.push(
             row![
                 toggler(server.enabled).size(20).on_toggle_maybe(
-                    (!server.host.is_empty()).then_some(move |on| msg(SetupMsg::Switch(p, on)))
+                    (!server.host.is_empty()).then_some(move |on| Message::Switch(p, on))
                 ),
                 text(t(key)).size(BODY).width(Length::Fill),
                 text(detail).size(SMALL).style(text::secondary),
@@ -355,13 +345,13 @@ fn found<'a>(app: &'a App, s: &'a Setup) -> Element<'a, Message> {
 }
 
 /// The doctor's steps as they finish, while it runs.
-fn progress<'a>(app: &'a App, check: &'a FormCheck) -> Element<'a, Message> {
+fn progress<'a>(ctx: Ctx<'a>, check: &'a FormCheck) -> Element<'a, Message> {
     if !check.testing {
         return space().into();
     }
     let mut col = Column::new()
         .spacing(4)
-        .push(text(app.i18n.t("form-testing", &[])).size(BODY).font(BOLD));
+        .push(text(ctx.i18n.t("form-testing", &[])).size(BODY).font(BOLD));
     for (p, step) in &check.steps {
         let name = match p {
             Protocol::Imap => "IMAP",
@@ -376,7 +366,7 @@ fn progress<'a>(app: &'a App, check: &'a FormCheck) -> Element<'a, Message> {
                     .size(SMALL)
                     .width(16),
                 text(name).size(SMALL).width(50),
-                text(step.step.name(&app.i18n)).size(SMALL),
+                text(step.step.name(ctx.i18n)).size(SMALL),
             ]
             .spacing(6),
         );
