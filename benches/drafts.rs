@@ -23,6 +23,7 @@ use tidings::ui::app::{App, Message};
 use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::Edit;
 use tidings::ui::engine_link::Link;
+use tidings::ui::screen::compose;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -140,24 +141,24 @@ fn run(as_before: bool) -> Result<Vec<Row>> {
         &dir.path().join("mirror.sqlite3"),
     )?)));
     let _ = app.update(Message::Compose(ComposeMsg::New));
-    let _ = app.update(Message::Compose(ComposeMsg::Edit(Edit::Attached(vec![
-        DraftAttachment {
+    let _ = app.update(Message::Composer(compose::Message::Edit(Edit::Attached(
+        vec![DraftAttachment {
             file_name: "年度报告.pdf".into(),
             mime_type: "application/pdf".into(),
             content_id: String::new(),
             data: (0..ATTACHMENT).map(|i| (i % 251) as u8).collect(),
-        },
-    ]))));
+        }],
+    ))));
     // What the old window kept: a clone of every command.
     let mut kept: Vec<Command> = Vec::new();
     let mut rows = Vec::new();
     for n in 0..SAVES {
         let before = written();
-        let _ = app.update(Message::Compose(ComposeMsg::Edit(Edit::Subject(format!(
-            "季度报告 draft {n}"
-        )))));
+        let _ = app.update(Message::Composer(compose::Message::Edit(Edit::Subject(
+            format!("季度报告 draft {n}"),
+        ))));
         let generation = app.composer.as_ref().map_or(0, |c| c.generation);
-        let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation)));
+        let _ = app.update(Message::Composer(compose::Message::Autosave(generation)));
         for mut command in tap.try_iter() {
             if as_before
                 && let Command::SaveDraft {

@@ -1,10 +1,13 @@
 //! The shape the README promises, checked over the source: the floors point down, a message
-//! enters the store one way, no module circle inside the engine or the UI.
+//! enters the store one way, no module circle inside the engine or the UI, no file too long.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 type Result<T> = std::result::Result<T, String>;
+
+/// The longest a source file may grow before it wants splitting.
+const LONGEST_FILE: usize = 800;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -130,7 +133,11 @@ fn uses(floor: &str) -> Result<BTreeMap<String, BTreeSet<String>>> {
         };
         for file in files {
             let text = code(&file)?;
-            let direct = file.parent() == Some(dir.as_path());
+            // `super::` names this floor's modules from a file directly in it, or from the
+            // mod.rs of a module folder; deeper, it names the folder's own.
+            let direct = file.parent() == Some(dir.as_path())
+                || (file.file_name().is_some_and(|n| n == "mod.rs")
+                    && file.parent().and_then(Path::parent) == Some(dir.as_path()));
             let mut found = BTreeSet::new();
             for (marker, allowed) in [("super::", direct), (prefix.as_str(), true)] {
                 if !allowed {
@@ -277,5 +284,22 @@ fn no_screen_imports_the_window() -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+#[test]
+fn no_source_file_wants_splitting() -> Result<()> {
+    let long: Vec<String> = rust_files(&src())?
+        .into_iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(&f).ok()?.lines().count();
+            (lines > LONGEST_FILE).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {LONGEST_FILE} lines: {}",
+        long.join(", ")
+    );
     Ok(())
 }

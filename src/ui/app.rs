@@ -15,7 +15,7 @@ use super::engine_link;
 use super::list::{Extend, MessageList};
 use super::notify::{self, Notice};
 use super::screen::settings;
-use super::screen::setup;
+use super::screen::{compose, setup};
 use super::search_update::SearchMsg;
 use super::tray_update::DesktopMsg;
 use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
@@ -351,6 +351,11 @@ impl App {
         match message {
             Message::Engine(link) => self.on_engine(link),
             Message::Compose(msg) => self.compose(msg),
+            Message::Composer(msg) => self.on_composer(msg),
+            Message::Escape => match self.screen {
+                Screen::File => self.close_file(),
+                _ => self.on_composer(compose::Message::Close),
+            },
             Message::Setup(msg) => self.on_setup(msg),
             Message::Search(msg) => self.search(msg),
             Message::Settings(msg) => self.on_settings(msg),
@@ -722,7 +727,7 @@ impl App {
             // Files dropped on the window are attached to the message being written.
             iced::event::listen_with(|event, _, _| match event {
                 iced::Event::Window(iced::window::Event::FileDropped(path)) => {
-                    Some(Message::Compose(ComposeMsg::Dropped(path)))
+                    Some(Message::Composer(compose::Message::Dropped(path)))
                 }
                 // Seen even when the search field took it: Esc leaves the search at once.
                 iced::Event::Keyboard(iced::keyboard::Event::KeyPressed {

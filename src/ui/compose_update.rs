@@ -1,21 +1,15 @@
 //! The window's side of writing mail: opening the composer (new, reply, forward, a recovered
 //! draft, a refused send), autosaving through the engine, sending, and the outbox's problems.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use iced::Task;
 
-use super::app::{App, Message, Screen};
+use super::app::{App, Message, Screen, ctx};
 use super::compose_data::{self, Outbox, Prefilled};
-use super::composer::{self, Composer, Effect};
-use super::composer_view;
+use super::composer::Composer;
 use super::data;
+use super::screen::compose;
 use crate::engine::Command;
-use crate::store::drafts::{Draft, DraftAttachment};
-
-/// How long after the last keystroke a draft is saved.
-pub const AUTOSAVE: Duration = Duration::from_millis(2500);
+use crate::store::drafts::Draft;
 
 /// What happens around the composer.
 #[derive(Debug, Clone)]
@@ -31,20 +25,6 @@ pub enum ComposeMsg {
     Forward,
     /// A prefilled draft was read.
     Opened(Result<Box<Prefilled>, String>),
-    /// An edit in the composer.
-    Edit(composer::Edit),
-    /// The quiet moment after an edit of this generation passed.
-    Autosave(u64),
-    /// Send (Ctrl+Enter).
-    Send,
-    /// Close (Esc): saved first, never lost.
-    Close,
-    /// Choose files to attach.
-    PickFiles,
-    /// Files were chosen or dropped and read.
-    Picked(Result<Vec<DraftAttachment>, String>),
-    /// A file was dropped on the window.
-    Dropped(PathBuf),
     /// The address book was read.
     Addresses(Result<Vec<(String, String)>, String>),
     /// Drafts left unsent (read at start).
@@ -80,7 +60,6 @@ impl App {
             // A message file's reader answers from its own bytes.
             ComposeMsg::Reply { all } if self.screen == Screen::File => self.answer_file(Some(all)),
             ComposeMsg::Forward if self.screen == Screen::File => self.answer_file(None),
-            ComposeMsg::Close if self.screen == Screen::File => self.close_file(),
             ComposeMsg::Reply { all } => {
                 self.prefill(move |db, id, locale| compose_data::reply(db, id, all, &locale))
             }
@@ -92,72 +71,9 @@ impl App {
                 let sender = self.address_of(draft.account_id).unwrap_or_default();
                 self.start_composer(Composer::open(draft, attachments, &sender))
             }
-            ComposeMsg::Opened(Err(e)) | ComposeMsg::Picked(Err(e)) => {
+            ComposeMsg::Opened(Err(e)) => {
                 self.last_error = Some(e);
                 Task::none()
-            }
-            ComposeMsg::Edit(edit) => {
-                let Some(c) = &mut self.composer else {
-                    return Task::none();
-                };
-                match c.apply(edit) {
-                    // Lazily: the timer is made on the runtime when the task first runs.
-                    Effect::SaveSoon(generation) => {
-                        Task::perform(async { tokio::time::sleep(AUTOSAVE).await }, move |()| {
-                            Message::Compose(ComposeMsg::Autosave(generation))
-                        })
-                    }
-                    Effect::None => Task::none(),
-                }
-            }
-            ComposeMsg::Autosave(generation) => match &self.composer {
-                Some(c) if c.generation == generation => self.autosave(),
-                _ => Task::none(),
-            },
-            ComposeMsg::Send => self.send_composed(),
-            ComposeMsg::Close => {
-                let Some(c) = &self.composer else {
-                    return Task::none();
-                };
-                // Saved on the way out; an untouched new message leaves nothing behind.
-                let save = if c.unsaved() && !c.is_empty() {
-                    self.save_draft()
-                } else {
-                    Task::none()
-                };
-                self.composer = None;
-                self.screen = Screen::Mail;
-                save
-            }
-            ComposeMsg::PickFiles => Task::perform(
-                async {
-                    let files = rfd::AsyncFileDialog::new().pick_files().await;
-                    let paths: Vec<PathBuf> = files
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|f| f.path().to_path_buf())
-                        .collect();
-                    tokio::task::spawn_blocking(move || composer::read_files(&paths))
-                        .await
-                        .map_err(|e| e.to_string())?
-                },
-                |r| Message::Compose(ComposeMsg::Picked(r)),
-            ),
-            ComposeMsg::Dropped(path) => {
-                if self.composer.is_none() {
-                    return Task::none();
-                }
-                Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || composer::read_files(&[path]))
-                            .await
-                            .map_err(|e| e.to_string())?
-                    },
-                    |r| Message::Compose(ComposeMsg::Picked(r)),
-                )
-            }
-            ComposeMsg::Picked(Ok(files)) => {
-                self.compose(ComposeMsg::Edit(composer::Edit::Attached(files)))
             }
             ComposeMsg::Addresses(Ok(book)) => {
                 self.address_book = book;
@@ -256,7 +172,7 @@ impl App {
     }
 
     pub(super) fn start_composer(&mut self, c: Composer) -> Task<Message> {
-        let focus = iced::widget::operation::focus(composer_view::first_field(&c));
+        let focus = iced::widget::operation::focus(compose::first_field(&c));
         if let Some(old) = &self.composer
             && old.unsaved()
             && !old.is_empty()
@@ -283,116 +199,60 @@ impl App {
     }
 
     /// Asks the engine to save the composer's draft and file it in the server's Drafts (on
-    /// closing, quitting, sending): one save in flight at a time, so a new draft is inserted
-    /// once.
+    /// closing, quitting, sending).
     pub(super) fn save_draft(&mut self) -> Task<Message> {
-        self.save_draft_filing(true)
+        match self.composer.as_mut().and_then(|c| c.save(true)) {
+            Some(command) => self.send(command),
+            None => Task::none(),
+        }
     }
 
-    /// A pause in typing: saved locally; filed on the server only every `FILE_EVERY`.
-    fn autosave(&mut self) -> Task<Message> {
-        let due = self
-            .composer
-            .as_ref()
-            .is_some_and(|c| c.filed_at.elapsed() >= composer::FILE_EVERY);
-        self.save_draft_filing(due)
-    }
-
-    fn save_draft_filing(&mut self, file: bool) -> Task<Message> {
+    /// Routes a composer message to the open composer and acts on its answer.
+    pub(super) fn on_composer(&mut self, msg: compose::Message) -> Task<Message> {
         let Some(c) = &mut self.composer else {
             return Task::none();
         };
-        if c.saving {
-            // The answer to the save in flight saves again, filing it if asked now.
-            c.file_wanted |= file;
-            return Task::none();
-        }
-        // Taken first: a filing asked for meanwhile is done by this save.
-        let file = std::mem::take(&mut c.file_wanted) || file;
-        if file {
-            c.filed_at = std::time::Instant::now();
-        }
-        c.saving = true;
-        c.saved_generation = c.generation;
-        let draft = Box::new(c.to_draft());
-        let attachments = c.attachments_to_save();
-        self.send(Command::SaveDraft {
-            draft,
-            attachments,
-            file,
-        })
+        let action = c.update(msg, ctx!(self));
+        self.composer_action(action)
     }
 
-    fn send_composed(&mut self) -> Task<Message> {
-        let Some(c) = &mut self.composer else {
-            return Task::none();
-        };
-        for field in [
-            composer::AddrField::To,
-            composer::AddrField::Cc,
-            composer::AddrField::Bcc,
-        ] {
-            c.apply(composer::Edit::AddrCommit(field));
+    /// Does what the composer asked of the window.
+    fn composer_action(&mut self, action: compose::Action) -> Task<Message> {
+        match action {
+            compose::Action::None => Task::none(),
+            compose::Action::Run(task) => task.map(Message::Composer),
+            compose::Action::Send(command) => self.send(command),
+            compose::Action::Close(save) => {
+                self.composer = None;
+                self.screen = Screen::Mail;
+                match save {
+                    Some(command) => self.send(command),
+                    None => Task::none(),
+                }
+            }
+            compose::Action::SentOff(draft) => {
+                self.composer = None;
+                self.screen = Screen::Mail;
+                self.notice = Some(self.i18n.t("compose-sending", &[]));
+                self.send(Command::Send { draft })
+            }
+            compose::Action::Quit => self.quit_now(),
+            compose::Action::Error(e) => {
+                self.last_error = Some(e);
+                Task::none()
+            }
         }
-        if let Some(key) = c.send_problem() {
-            c.error = Some(self.i18n.t(key, &[]));
-            return Task::none();
-        }
-        let account = c.draft.account_id;
-        let can_send = self
-            .tree
-            .accounts
-            .iter()
-            .any(|(a, _)| a.id == account && a.smtp.enabled);
-        if !can_send {
-            c.error = Some(self.i18n.t("compose-sending-off", &[]));
-            return Task::none();
-        }
-        c.send_after_save = true;
-        if c.draft.id != 0 && !c.unsaved() && !c.saving {
-            let draft = c.draft.id;
-            return self.sent_off(draft);
-        }
-        // Saved first (the newest text), then sent when the engine says it is saved; with a
-        // save in flight, its answer saves again and then sends.
-        self.save_draft()
-    }
-
-    /// The draft is in the engine's hands: send it and close the composer.
-    fn sent_off(&mut self, draft: i64) -> Task<Message> {
-        self.composer = None;
-        self.screen = Screen::Mail;
-        self.notice = Some(self.i18n.t("compose-sending", &[]));
-        self.send(Command::Send { draft })
     }
 
     /// The engine saved a draft: the composer it belongs to learns its id, saves again if it
     /// changed meanwhile, or sends it if that was asked.
     pub(super) fn draft_saved(&mut self, id: i64, message_id: &str) -> Task<Message> {
+        let quitting = self.quitting;
         let Some(c) = &mut self.composer else {
             return Task::none();
         };
-        if c.draft.rfc_message_id != message_id {
-            return Task::none();
-        }
-        let again = c.saved(id);
-        if self.quitting {
-            return if again {
-                self.save_draft()
-            } else {
-                self.quit_now()
-            };
-        }
-        if c.send_after_save {
-            if again {
-                return self.save_draft();
-            }
-            return self.sent_off(id);
-        }
-        if again {
-            return self.save_draft();
-        }
-        Task::none()
+        let action = c.draft_saved(id, message_id, quitting);
+        self.composer_action(action)
     }
 
     /// Reads the outbox for the status bar.

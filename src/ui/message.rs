@@ -35,8 +35,12 @@ pub enum Message {
     Engine(Link),
     /// The account and folder tree was read.
     TreeLoaded(Result<Tree, String>),
-    /// Writing mail.
+    /// Starting a message, and the outbox and unsent drafts around the composer.
     Compose(ComposeMsg),
+    /// In the composer.
+    Composer(super::screen::compose::Message),
+    /// Esc: close the composer or the message file's reader.
+    Escape,
     /// A launch's request (a mailto: link, or just the window), from this process's command
     /// line or handed over by a second launch.
     Launch(crate::launch::Launch),
@@ -196,8 +200,10 @@ pub fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     };
     match key.as_ref() {
         Key::Character("q") if modifiers.command() => Some(Message::Quit),
-        Key::Named(Named::Enter) if modifiers.command() => Some(Message::Compose(ComposeMsg::Send)),
-        Key::Named(Named::Escape) => Some(Message::Compose(ComposeMsg::Close)),
+        Key::Named(Named::Enter) if modifiers.command() => {
+            Some(Message::Composer(super::screen::compose::Message::Send))
+        }
+        Key::Named(Named::Escape) => Some(Message::Escape),
         Key::Character("f") if modifiers.command() => Some(Message::Search(SearchMsg::Focus)),
         _ if modifiers.command() || modifiers.alt() => None,
         Key::Character("j") | Key::Named(Named::ArrowDown) => Some(Message::Step(1)),

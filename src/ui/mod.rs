@@ -7,7 +7,6 @@ pub mod attachment_update;
 pub mod compose_data;
 pub mod compose_update;
 pub mod composer;
-pub mod composer_view;
 pub mod data;
 pub mod engine_events;
 pub mod engine_link;

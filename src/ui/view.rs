@@ -73,7 +73,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
             None => mail(app),
         },
         Screen::Compose => match &app.composer {
-            Some(c) => super::composer_view::composer(app, c),
+            Some(c) => super::screen::compose::view(c, super::app::ctx!(app), &app.address_book)
+                .map(Message::Composer),
             None => mail(app),
         },
         Screen::File => match &app.file {

@@ -579,6 +579,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     use tidings::ui::composer::{AddrField, Edit};
     use tidings::ui::data;
     use tidings::ui::engine_link::Link;
+    use tidings::ui::screen::compose;
 
     let servers = Servers::start()?;
     let port = servers.ports.submissions;
@@ -590,7 +591,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     let (mut app, _) = App::new(db.clone(), I18n::new("zh-CN"), false);
     let tapped = app.tap();
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
-    let edit = |e: Edit| Message::Compose(ComposeMsg::Edit(e));
+    let edit = |e: Edit| Message::Composer(compose::Message::Edit(e));
     let _ = app.update(Message::Compose(ComposeMsg::New));
     let bob = fx.servers.user("bob").address;
     for m in [
@@ -601,13 +602,13 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
                 "各位好，\n报告见附件。".into(),
             )),
         ))),
-        Message::Compose(ComposeMsg::Picked(Ok(vec![DraftAttachment {
+        Message::Composer(compose::Message::Picked(Ok(vec![DraftAttachment {
             file_name: "季度报告 2026.pdf".into(),
             mime_type: "application/pdf".into(),
             content_id: String::new(),
             data: b"%PDF-1.4 composer".to_vec(),
         }]))),
-        Message::Compose(ComposeMsg::Send),
+        Message::Composer(compose::Message::Send),
     ] {
         let _ = app.update(m);
     }

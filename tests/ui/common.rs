@@ -19,7 +19,7 @@ pub use tidings::store::{Store, accounts, bodies};
 pub use tidings::ui::account_form::{Edit, Field};
 pub use tidings::ui::app::{App, Message, Screen, ThemeChoice};
 pub use tidings::ui::list::{PAGE, ROW_HEIGHT};
-pub use tidings::ui::screen::settings;
+pub use tidings::ui::screen::{compose, settings};
 pub use tidings::ui::{data, view};
 
 /// Test results carry any error.

@@ -8,7 +8,6 @@ use tidings::store::drafts::{self, Draft, DraftKind};
 use tidings::ui::compose_data;
 use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::{self, AddrField};
-use tidings::ui::composer_view;
 use tidings::ui::engine_link::Link;
 
 fn event(e: Event) -> Message {
@@ -39,9 +38,9 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
     type_into(&mut app, "body-field", "各位好，报告见附件。")?;
     let file = dir.path().join("报告.pdf");
     std::fs::write(&file, vec![b'x'; 26 * 1024 * 1024])?;
-    let _ = app.update(Message::Compose(ComposeMsg::Picked(composer::read_files(
-        &[file],
-    ))));
+    let _ = app.update(Message::Composer(compose::Message::Picked(
+        composer::read_files(&[file]),
+    )));
     let c = app.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 2);
     assert_eq!(c.attachments[0].file_name, "报告.pdf");
@@ -50,14 +49,16 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
 
     // The quiet moment after the last edit saves; an older tick does not.
     let generation = c.generation;
-    let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation - 1)));
+    let _ = app.update(Message::Composer(compose::Message::Autosave(
+        generation - 1,
+    )));
     assert!(
         !sent
             .all()
             .iter()
             .any(|c| matches!(c, Command::SaveDraft { .. }))
     );
-    let _ = app.update(Message::Compose(ComposeMsg::Autosave(generation)));
+    let _ = app.update(Message::Composer(compose::Message::Autosave(generation)));
     let saves = |_: &App| {
         sent.all()
             .iter()
@@ -130,14 +131,14 @@ fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     let sent = Sent::tap(&mut app);
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "无收件人")?;
-    let _ = app.update(Message::Compose(ComposeMsg::Send));
+    let _ = app.update(Message::Composer(compose::Message::Send));
     assert!(app.composer.as_ref().is_some_and(|c| c.error.is_some()));
     app.theme = ThemeChoice::Dark;
     snapshot(&app, "compose-no-recipient-dark-zh")?;
     // SMTP off: listed, but sending says why.
     app.tree.accounts[0].0.smtp.enabled = false;
     type_into(&mut app, "to-field", "bob@example.org,")?;
-    let _ = app.update(Message::Compose(ComposeMsg::Send));
+    let _ = app.update(Message::Composer(compose::Message::Send));
     assert!(!sent.all().iter().any(|c| matches!(c, Command::Send { .. })));
     assert!(
         app.composer
@@ -170,12 +171,12 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     assert!(c.body.text().contains("> "), "the original is quoted");
     assert!(!c.draft.in_reply_to.is_empty());
     // The cursor starts in the body, above the quote (the real-window test types there).
-    assert_eq!(composer_view::first_field(c), "body-field");
+    assert_eq!(compose::first_field(c), "body-field");
     let at = c.body.cursor().position;
     assert_eq!((at.line, at.column), (0, 0));
     snapshot(&app, "compose-reply-light")?;
 
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Composer(compose::Message::Close));
     click(&mut app, "Nested multiparts")?;
     let id = app.message.ok_or("no message")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
@@ -190,7 +191,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let c = app.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "Fwd: Nested multiparts");
     assert!(c.to.is_empty());
-    assert_eq!(composer_view::first_field(c), "body-field");
+    assert_eq!(compose::first_field(c), "body-field");
     assert!(c.attachments.iter().any(|a| a.file_name == "report.pdf"));
     Ok(())
 }
@@ -370,22 +371,22 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     ));
     assert!(matches!(
         m(Key::Named(Named::Enter), Modifiers::CTRL),
-        Some(Message::Compose(ComposeMsg::Send))
+        Some(Message::Composer(compose::Message::Send))
     ));
     assert!(matches!(
         m(Key::Named(Named::Escape), Modifiers::empty()),
-        Some(Message::Compose(ComposeMsg::Close))
+        Some(Message::Escape)
     ));
     // Esc closes after saving what changed; an untouched message leaves no draft.
     let (_dir, db) = seeded()?;
     let mut app = open_compose(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
     let _ = app.update(Message::Compose(ComposeMsg::New));
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Composer(compose::Message::Close));
     assert!(sent.all().is_empty());
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "x")?;
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Composer(compose::Message::Close));
     assert!(matches!(sent.last(), Some(Command::SaveDraft { .. })));
     assert!(app.composer.is_none());
     // Quitting (Ctrl+Q or closing the window) with fresh edits saves them first.
@@ -398,7 +399,7 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
         matches!(sent.all().get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
     );
     app.quitting = false;
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Composer(compose::Message::Close));
     // Delete typed in the composer's screen never deletes the open message.
     let _ = app.update(Message::Compose(ComposeMsg::New));
     let before = sent.all().len();
@@ -444,17 +445,90 @@ fn the_status_bar_follows_the_send_to_sent_and_then_clears() -> Result<()> {
 #[test]
 fn a_new_message_or_a_draft_starts_in_its_first_empty_field() {
     let blank = composer::Composer::blank(1, "alice@example.org");
-    assert_eq!(composer_view::first_field(&blank), "to-field");
+    assert_eq!(compose::first_field(&blank), "to-field");
     let addressed = Draft {
         to_addrs: "bob@example.org".into(),
         ..Draft::new(1)
     };
     let c = composer::Composer::open(addressed.clone(), vec![], "alice@example.org");
-    assert_eq!(composer_view::first_field(&c), "subject-field");
+    assert_eq!(compose::first_field(&c), "subject-field");
     let titled = Draft {
         subject: "Hello".into(),
         ..addressed
     };
     let c = composer::Composer::open(titled, vec![], "alice@example.org");
-    assert_eq!(composer_view::first_field(&c), "body-field");
+    assert_eq!(compose::first_field(&c), "body-field");
+}
+
+/// The composer as a screen of its own: its update answers with what it needs of the window.
+#[test]
+fn the_composer_screen_answers_with_actions() -> Result<()> {
+    use compose::{Action, Message as M};
+    use tidings::ui::composer::{Composer, Edit};
+    let (_dir, db) = seeded()?;
+    let tree = data::tree(&db)?;
+    let i18n = I18n::new("en-US");
+    let ctx = tidings::ui::screen::Ctx {
+        i18n: &i18n,
+        tree: &tree,
+        language: "",
+        theme: ThemeChoice::Light,
+        notifications: true,
+        background: true,
+        tray_shown: false,
+        desktop: false,
+        db: &db,
+    };
+    let account = tree.accounts[0].0.id;
+    let mut c = Composer::blank(account, "alice@example.org");
+    // Untouched, closing leaves nothing behind.
+    assert!(matches!(c.update(M::Close, ctx), Action::Close(None)));
+
+    // Typing asks for a timer; only the newest pause saves, locally (not filed yet).
+    assert!(matches!(
+        c.update(M::Edit(Edit::Subject("周报".into())), ctx),
+        Action::Run(_)
+    ));
+    let generation = c.generation;
+    assert!(matches!(
+        c.update(M::Autosave(generation - 1), ctx),
+        Action::None
+    ));
+    let saved = c.update(M::Autosave(generation), ctx);
+    assert!(matches!(
+        saved,
+        Action::Send(Command::SaveDraft { file: false, .. })
+    ));
+    // One save in flight at a time.
+    let _ = c.update(M::Edit(Edit::Subject("周报 v2".into())), ctx);
+    assert!(matches!(
+        c.update(M::Autosave(c.generation), ctx),
+        Action::None
+    ));
+
+    // No recipient: Send says why and sends nothing.
+    assert!(matches!(c.update(M::Send, ctx), Action::None));
+    assert!(c.error.is_some());
+    let _ = c.update(
+        M::Edit(Edit::AddrInput(AddrField::To, "bob@example.org".into())),
+        ctx,
+    );
+    assert!(
+        matches!(c.update(M::Send, ctx), Action::None),
+        "a save is in flight: its answer saves again, then sends"
+    );
+    let message_id = c.draft.rfc_message_id.clone();
+    assert!(matches!(
+        c.draft_saved(7, "<another@x>", false),
+        Action::None
+    ));
+    assert!(matches!(
+        c.draft_saved(7, &message_id, false),
+        Action::Send(Command::SaveDraft { file: true, .. })
+    ));
+    assert!(matches!(
+        c.draft_saved(7, &message_id, false),
+        Action::SentOff(7)
+    ));
+    Ok(())
 }

@@ -146,7 +146,7 @@ fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<(
 
     // Esc (or Close) from a file goes back to the mail.
     let mut app = file_opened(&db, "en-US", &path)?;
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Escape);
     assert_eq!(app.screen, Screen::Mail);
     assert!(app.file.is_none());
     Ok(())
@@ -406,7 +406,7 @@ fn a_link_handed_over_during_first_setup_is_named_there_and_opens_after_saving()
     let read = file_update::read(&path, &app.i18n).map(Box::new);
     let _ = app.update(Message::FileLoaded(read));
     assert_eq!(app.screen, Screen::File);
-    let _ = app.update(Message::Compose(ComposeMsg::Close));
+    let _ = app.update(Message::Escape);
     assert_eq!(app.screen, Screen::Setup);
     assert!(app.pending_launch.is_some());
     // The account saved: the composer opens with the link.

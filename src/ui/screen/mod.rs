@@ -2,6 +2,7 @@
 //! `Action` for what only the window can do, and its `view` draws from its own state and the
 //! shared `Ctx`. `App` holds them and routes; no screen imports app.rs.
 
+pub mod compose;
 pub mod settings;
 pub mod setup;
 

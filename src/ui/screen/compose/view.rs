@@ -7,12 +7,12 @@ use iced::widget::{
 };
 use iced::{Alignment, Element, Length, Theme};
 
-use super::app::{App, Message};
-use super::compose_data;
-use super::compose_update::ComposeMsg;
-use super::composer::{AddrField, Composer, Edit, LARGE_ATTACHMENTS};
-use super::fonts::{self, icon};
+use super::Message;
 use crate::mime::attachments::human_size;
+use crate::ui::compose_data;
+use crate::ui::composer::{AddrField, Composer, Edit, LARGE_ATTACHMENTS};
+use crate::ui::fonts::{self, icon};
+use crate::ui::screen::Ctx;
 
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
@@ -34,7 +34,7 @@ impl std::fmt::Display for Sender {
 }
 
 fn edit(e: Edit) -> Message {
-    Message::Compose(ComposeMsg::Edit(e))
+    Message::Edit(e)
 }
 
 /// The widget id of an address field's input (tests type into it).
@@ -64,9 +64,13 @@ pub fn first_field(c: &Composer) -> &'static str {
 }
 
 /// The composer screen.
-pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let senders: Vec<Sender> = app
+pub fn view<'a>(
+    c: &'a Composer,
+    ctx: Ctx<'a>,
+    address_book: &'a [(String, String)],
+) -> Element<'a, Message> {
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let senders: Vec<Sender> = ctx
         .tree
         .accounts
         .iter()
@@ -95,7 +99,7 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
         )
         .padding([6, 16])
         .style(button::primary)
-        .on_press(Message::Compose(ComposeMsg::Send)),
+        .on_press(Message::Send),
         button(
             row![
                 text(icon::ATTACHMENT.to_string())
@@ -107,7 +111,7 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
         )
         .padding([6, 14])
         .style(button::secondary)
-        .on_press(Message::Compose(ComposeMsg::PickFiles)),
+        .on_press(Message::PickFiles),
         space().width(Length::Fill),
         text(if c.unsaved() || c.saving {
             String::new()
@@ -121,7 +125,7 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
         button(text(t("compose-close")).size(BODY))
             .padding([6, 14])
             .style(button::text)
-            .on_press(Message::Compose(ComposeMsg::Close)),
+            .on_press(Message::Close),
     ]
     .spacing(8)
     .align_y(Alignment::Center);
@@ -135,11 +139,29 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
         .spacing(8)
         .align_y(Alignment::Center),
     );
-    col = col.push(address_row(app, c, AddrField::To, t("compose-to")));
+    col = col.push(address_row(
+        ctx,
+        address_book,
+        c,
+        AddrField::To,
+        t("compose-to"),
+    ));
     if c.show_cc_bcc {
         col = col
-            .push(address_row(app, c, AddrField::Cc, t("compose-cc")))
-            .push(address_row(app, c, AddrField::Bcc, t("compose-bcc")));
+            .push(address_row(
+                ctx,
+                address_book,
+                c,
+                AddrField::Cc,
+                t("compose-cc"),
+            ))
+            .push(address_row(
+                ctx,
+                address_book,
+                c,
+                AddrField::Bcc,
+                t("compose-bcc"),
+            ));
     }
     col = col.push(
         row![
@@ -169,7 +191,7 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
                 if press.modifiers.command()
                     && matches!(press.key.as_ref(), iced::keyboard::Key::Named(Named::Enter))
                 {
-                    return Some(Binding::Custom(Message::Compose(ComposeMsg::Send)));
+                    return Some(Binding::Custom(Message::Send));
                 }
                 Binding::from_key_press(press)
             }),
@@ -198,7 +220,7 @@ pub fn composer<'a>(app: &'a App, c: &'a Composer) -> Element<'a, Message> {
         }
         col = col.push(scrollable(files.wrap()).height(Length::Shrink));
         if c.attachment_bytes() > LARGE_ATTACHMENTS {
-            col = col.push(warning(app.i18n.t(
+            col = col.push(warning(ctx.i18n.t(
                 "compose-large",
                 &[("size", &human_size(c.attachment_bytes()))],
             )));
@@ -226,7 +248,8 @@ fn warning<'a>(words: String) -> Element<'a, Message> {
 }
 
 fn address_row<'a>(
-    app: &'a App,
+    ctx: Ctx<'a>,
+    address_book: &'a [(String, String)],
     c: &'a Composer,
     f: AddrField,
     label: String,
@@ -268,13 +291,13 @@ fn address_row<'a>(
         .align_y(Alignment::Center);
     if f == AddrField::To && !c.show_cc_bcc {
         line = line.push(
-            button(text(app.i18n.t("compose-cc-bcc", &[])).size(SMALL))
+            button(text(ctx.i18n.t("compose-cc-bcc", &[])).size(SMALL))
                 .padding([4, 8])
                 .style(button::text)
                 .on_press(edit(Edit::ShowCcBcc)),
         );
     }
-    let hits = compose_data::complete(&app.address_book, c.typed(f), 5);
+    let hits = compose_data::complete(address_book, c.typed(f), 5);
     if hits.is_empty() {
         return line.into();
     }
