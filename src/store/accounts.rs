@@ -40,10 +40,9 @@ pub enum Security {
 /// How we authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthKind {
-    /// A password or provider authorization code, kept in the OS keyring.
+    /// A password or provider authorization code, kept in the OS keyring. (OAuth2 joins with
+    /// its sign-in flow; until something acts on it, it is not a choice.)
     Password,
-    /// OAuth2 bearer tokens.
-    OAuth2,
 }
 
 /// Where the account's password lives.
@@ -151,14 +150,12 @@ impl AuthKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AuthKind::Password => "password",
-            AuthKind::OAuth2 => "oauth2",
         }
     }
 
     fn parse(s: &str) -> Result<AuthKind, StoreError> {
         match s {
             "password" => Ok(AuthKind::Password),
-            "oauth2" => Ok(AuthKind::OAuth2),
             other => Err(StoreError::Corrupt(format!("unknown auth kind {other:?}"))),
         }
     }
