@@ -20,9 +20,9 @@ use tidings::store::accounts::{
 use tidings::store::drafts::DraftAttachment;
 use tidings::store::folders::{self, Folder, Role};
 use tidings::ui::app::{App, Message};
-use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::Edit;
 use tidings::ui::engine_link::Link;
+use tidings::ui::message::ComposeMsg;
 use tidings::ui::screen::compose;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;

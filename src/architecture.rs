@@ -214,6 +214,19 @@ fn no_module_circle_inside_the_engine() -> Result<()> {
 }
 
 #[test]
+fn no_module_circle_inside_the_window() -> Result<()> {
+    let graph = uses("ui")?;
+    assert!(
+        graph["app"].contains("screen"),
+        "the window's uses were read: {graph:?}"
+    );
+    if let Some(found) = circle(&graph) {
+        return Err(format!("ui modules in a circle: {}", found.join(" → ")));
+    }
+    Ok(())
+}
+
+#[test]
 fn the_circle_finder_finds_one() {
     let graph: BTreeMap<String, BTreeSet<String>> = [
         ("a", vec!["b"]),

@@ -8,16 +8,16 @@ use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
 use super::compose_data::Outbox;
-use super::compose_update::ComposeMsg;
 use super::composer::Composer;
 use super::data::{self, Tree};
 use super::engine_link;
 use super::list::{Extend, MessageList};
+use super::message::ComposeMsg;
+use super::message::DesktopMsg;
+use super::message::SearchMsg;
 use super::notify::{self, Notice};
 use super::screen::settings;
 use super::screen::{compose, setup};
-use super::search_update::SearchMsg;
-use super::tray_update::DesktopMsg;
 use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
@@ -126,7 +126,7 @@ pub struct App {
     /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
     pub indexing: u64,
     /// The search, while the field holds something.
-    pub searching: Option<super::search_update::SearchBox>,
+    pub searching: Option<super::search::SearchBox>,
     /// Searches on the servers asked so far (each answer names its request).
     pub server_requests: u64,
     /// Messages whose body was asked for on opening (asked once each).
@@ -138,7 +138,7 @@ pub struct App {
     /// Where second launches reach this window (the real window only).
     pub instance: Option<crate::launch::instance::Address>,
     /// A message file shown in a reader of its own.
-    pub file: Option<super::file_update::OpenFile>,
+    pub file: Option<super::message_file::OpenFile>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -255,7 +255,7 @@ impl App {
                 let hits = hits.clone();
                 Task::perform(
                     data::off_thread(self.db.clone(), move |p| {
-                        super::search_update::results_page(p, &hits, page)
+                        super::search::results_page(p, &hits, page)
                     }),
                     move |r| Message::PageLoaded(folder, page, r),
                 )
@@ -751,7 +751,7 @@ impl App {
                 iced::window::close_requests()
                     .map(|id| Message::Desktop(DesktopMsg::CloseRequested(id))),
                 iced::window::close_events().map(|id| Message::Desktop(DesktopMsg::Closed(id))),
-                super::tray_link::run(),
+                super::tray_link::run().map(Message::Desktop),
                 iced::system::theme_changes().map(Message::SystemTheme),
             ])
         } else {

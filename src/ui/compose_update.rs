@@ -4,45 +4,12 @@
 use iced::Task;
 
 use super::app::{App, Message, Screen, ctx};
-use super::compose_data::{self, Outbox, Prefilled};
+use super::compose_data::{self, Prefilled};
 use super::composer::Composer;
 use super::data;
+use super::message::ComposeMsg;
 use super::screen::compose;
 use crate::engine::Command;
-use crate::store::drafts::Draft;
-
-/// What happens around the composer.
-#[derive(Debug, Clone)]
-pub enum ComposeMsg {
-    /// A new message (c).
-    New,
-    /// Reply to the open message (r), or to everyone (a).
-    Reply {
-        /// To everyone.
-        all: bool,
-    },
-    /// Forward the open message (f).
-    Forward,
-    /// A prefilled draft was read.
-    Opened(Result<Box<Prefilled>, String>),
-    /// The address book was read.
-    Addresses(Result<Vec<(String, String)>, String>),
-    /// Drafts left unsent (read at start).
-    Unsent(Result<Vec<Draft>, String>),
-    /// Open an unsent draft.
-    OpenDraft(i64),
-    /// Forget the offer of unsent drafts.
-    DismissUnsent,
-    /// The outbox was read.
-    OutboxRead(Result<Outbox, String>),
-    /// Put a refused message back in the composer.
-    EditRefused(i64),
-    /// A refused message was read back: open it, saved as a draft at once, then drop the
-    /// outbox copy.
-    OpenedRefused(i64, Result<Box<Prefilled>, String>),
-    /// Try a refused message again.
-    RetryRefused(i64),
-}
 
 /// How long a passing notice ("Sent") stays in the status bar.
 const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);

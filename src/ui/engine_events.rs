@@ -82,7 +82,7 @@ impl App {
                     failures,
                 } => {
                     let failures = failures.iter().map(|f| self.server_failure(f)).collect();
-                    self.search(super::search_update::SearchMsg::ServerDone(
+                    self.search(super::message::SearchMsg::ServerDone(
                         request, hits, failures,
                     ))
                 }

@@ -5,8 +5,8 @@ use iced::widget::{button, column, container, row, rule, scrollable, space, text
 use iced::{Alignment, Element, Length};
 
 use super::app::{App, Message};
-use super::compose_update::ComposeMsg;
-use super::file_update::OpenFile;
+use super::message::ComposeMsg;
+use super::message_file::OpenFile;
 
 const SMALL: f32 = 12.0;
 

@@ -1,15 +1,19 @@
 //! What happens in the window: the screens, the messages and the keyboard shortcuts.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use iced::widget::pane_grid;
 
-use super::compose_update::ComposeMsg;
+use iced::window;
+
+use super::compose_data::{Outbox, Prefilled};
 use super::data::Tree;
 use super::engine_link::Link;
-use super::search_update::SearchMsg;
 use crate::mime::model::DisplayMessage;
+use crate::store::drafts::Draft;
 use crate::store::messages::Envelope;
+use crate::tray::{self, Event};
 
 pub use super::theme::ThemeChoice;
 
@@ -45,7 +49,7 @@ pub enum Message {
     /// line or handed over by a second launch.
     Launch(crate::launch::Launch),
     /// A message file was read for its reader (or why not).
-    FileLoaded(Result<Box<super::file_update::OpenFile>, String>),
+    FileLoaded(Result<Box<super::message_file::OpenFile>, String>),
     /// Leave the message file's reader.
     CloseFile,
     /// Setting up an account.
@@ -107,7 +111,7 @@ pub enum Message {
     /// Quit the application.
     Quit,
     /// The window closing or opening, the tray, and their settings.
-    Desktop(super::tray_update::DesktopMsg),
+    Desktop(super::message::DesktopMsg),
     /// The language and theme choice was saved (or not).
     PrefsSaved(Result<(), String>),
     /// Save attachment `part` of the open message into the downloads folder.
@@ -122,6 +126,79 @@ pub enum Message {
     OpenRiskyAttachment(u32),
     /// Do not open the program or script after all.
     CancelOpen,
+}
+
+/// The window, the tray and the settings about them.
+#[derive(Debug, Clone)]
+pub enum DesktopMsg {
+    /// The user asked to close the window (its close button, the window manager).
+    CloseRequested(window::Id),
+    /// A window is gone.
+    Closed(window::Id),
+    /// Make the tray on this thread (Windows and macOS), its events going here.
+    TrayStart(tray::Events),
+    /// The tray runs (or why not).
+    TrayStarted(Result<tray::Handle, String>),
+    /// From the tray.
+    Tray(Event),
+    /// A start in the tray has waited long enough for a tray host.
+    TrayWaited,
+}
+
+/// What happens around the composer.
+#[derive(Debug, Clone)]
+pub enum ComposeMsg {
+    /// A new message (c).
+    New,
+    /// Reply to the open message (r), or to everyone (a).
+    Reply {
+        /// To everyone.
+        all: bool,
+    },
+    /// Forward the open message (f).
+    Forward,
+    /// A prefilled draft was read.
+    Opened(Result<Box<Prefilled>, String>),
+    /// The address book was read.
+    Addresses(Result<Vec<(String, String)>, String>),
+    /// Drafts left unsent (read at start).
+    Unsent(Result<Vec<Draft>, String>),
+    /// Open an unsent draft.
+    OpenDraft(i64),
+    /// Forget the offer of unsent drafts.
+    DismissUnsent,
+    /// The outbox was read.
+    OutboxRead(Result<Outbox, String>),
+    /// Put a refused message back in the composer.
+    EditRefused(i64),
+    /// A refused message was read back: open it, saved as a draft at once, then drop the
+    /// outbox copy.
+    OpenedRefused(i64, Result<Box<Prefilled>, String>),
+    /// Try a refused message again.
+    RetryRefused(i64),
+}
+
+/// What happens around the search field.
+#[derive(Debug, Clone)]
+pub enum SearchMsg {
+    /// Ctrl+F or `/`: put the cursor in the field.
+    Focus,
+    /// Typing in the field.
+    Input(String),
+    /// The scope chip: every account, or only the open folder.
+    ToggleScope,
+    /// The pause after typing passed for this generation.
+    Run(u64),
+    /// A search finished.
+    Done(u64, Result<Vec<i64>, String>),
+    /// Esc: back to the folder.
+    Clear,
+    /// "Search on the server".
+    OnServer,
+    /// The engine's answer: the request, its hits and the failures (translated).
+    ServerDone(u64, Vec<i64>, Vec<String>),
+    /// Local and server hits merged, newest first, for a request.
+    Merged(u64, Result<(Vec<i64>, HashSet<i64>), String>),
 }
 
 /// Asking for an account's password: it has none stored ("ask each start"), or the server

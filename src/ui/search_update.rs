@@ -12,69 +12,13 @@ use iced::Task;
 use super::app::{App, Message, Screen};
 use super::data;
 use super::list::MessageList;
+use super::message::SearchMsg;
+use super::search::{FIELD, RESULTS, SearchBox, Server, merge};
 use crate::engine::Command;
 use crate::search::{self, Order, Scope};
 
-/// The message list's stand-in folder id while it shows search results.
-pub const RESULTS: i64 = -1;
-/// The field's widget id.
-pub const FIELD: &str = "search-field";
 /// How long typing pauses before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(180);
-
-/// The search's state while the field holds something.
-#[derive(Debug, Clone, Default)]
-pub struct SearchBox {
-    /// What is typed.
-    pub text: String,
-    /// Its words as the reader marks them (worked out once per change, not per paragraph).
-    pub needles: Vec<String>,
-    /// Only the folder open when the search started.
-    pub scoped: bool,
-    /// Bumped by every change, so a late answer to an old query is dropped.
-    pub generation: u64,
-    /// The hits of the newest finished search, newest first (None while the first runs).
-    pub hits: Option<Arc<Vec<i64>>>,
-    /// The search on the servers for this query.
-    pub server: Server,
-    /// Hits only the servers found (marked in the list).
-    pub on_server: Arc<HashSet<i64>>,
-}
-
-/// Where the search on the servers is for the current query.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Server {
-    /// Not asked.
-    #[default]
-    Idle,
-    /// Asked; the engine answers this request.
-    Running(u64),
-    /// Answered: how many hits only the servers had, and what failed (translated).
-    Done { more: usize, failures: Vec<String> },
-}
-
-/// What happens around the search field.
-#[derive(Debug, Clone)]
-pub enum SearchMsg {
-    /// Ctrl+F or `/`: put the cursor in the field.
-    Focus,
-    /// Typing in the field.
-    Input(String),
-    /// The scope chip: every account, or only the open folder.
-    ToggleScope,
-    /// The pause after typing passed for this generation.
-    Run(u64),
-    /// A search finished.
-    Done(u64, Result<Vec<i64>, String>),
-    /// Esc: back to the folder.
-    Clear,
-    /// "Search on the server".
-    OnServer,
-    /// The engine's answer: the request, its hits and the failures (translated).
-    ServerDone(u64, Vec<i64>, Vec<String>),
-    /// Local and server hits merged, newest first, for a request.
-    Merged(u64, Result<(Vec<i64>, HashSet<i64>), String>),
-}
 
 impl App {
     /// Handles the search.
@@ -236,36 +180,4 @@ impl App {
             .filter(|_| self.list.folder == Some(RESULTS))
             .and_then(|s| s.hits.clone())
     }
-}
-
-/// One page of search results: the hits' count and the rows of page `page` (hits gone from
-/// the mirror meanwhile are left out).
-pub fn results_page(
-    path: &std::path::Path,
-    hits: &[i64],
-    page: u32,
-) -> Result<(u32, Vec<crate::store::messages::Envelope>), crate::store::StoreError> {
-    let per = super::list::PAGE as usize;
-    let start = (page as usize * per).min(hits.len());
-    let end = (start + per).min(hits.len());
-    let rows = data::envelopes(path, &hits[start..end])?;
-    Ok((hits.len() as u32, rows))
-}
-
-/// The local hits and the servers' together, newest first, and the ids only the servers found.
-pub fn merge(
-    path: &std::path::Path,
-    local: &[i64],
-    found: &[i64],
-) -> Result<(Vec<i64>, HashSet<i64>), crate::store::StoreError> {
-    let known: HashSet<i64> = local.iter().copied().collect();
-    let only: HashSet<i64> = found
-        .iter()
-        .filter(|id| !known.contains(id))
-        .copied()
-        .collect();
-    let all: Vec<i64> = local.iter().chain(&only).copied().collect();
-    let conn = crate::store::open_reader(path)?;
-    let merged = search::newest_first(&conn, &all, &Default::default())?;
-    Ok((merged, only))
 }

@@ -5,7 +5,8 @@ use iced::widget::{button, column, row, text, text_input};
 use iced::{Alignment, Element, Length};
 
 use super::app::{App, Message, Screen};
-use super::search_update::{FIELD, SearchMsg, Server};
+use super::message::SearchMsg;
+use super::search::{FIELD, Server};
 
 const SIZE: f32 = 14.0;
 

@@ -5,26 +5,21 @@
 use futures::{SinkExt, StreamExt};
 use iced::Subscription;
 
-use super::app::Message;
-use super::tray_update::DesktopMsg;
+use super::message::DesktopMsg;
 
 /// Starts the tray once and listens to it.
-pub fn run() -> Subscription<Message> {
+pub fn run() -> Subscription<DesktopMsg> {
     Subscription::run(|| {
         iced::stream::channel(
             16,
-            async move |mut output: futures::channel::mpsc::Sender<Message>| {
+            async move |mut output: futures::channel::mpsc::Sender<DesktopMsg>| {
                 let (events, mut received) = futures::channel::mpsc::unbounded();
                 let started = start(events).await;
-                if output.send(Message::Desktop(started)).await.is_err() {
+                if output.send(started).await.is_err() {
                     return;
                 }
                 while let Some(event) = received.next().await {
-                    if output
-                        .send(Message::Desktop(DesktopMsg::Tray(event)))
-                        .await
-                        .is_err()
-                    {
+                    if output.send(DesktopMsg::Tray(event)).await.is_err() {
                         return;
                     }
                 }

@@ -6,9 +6,10 @@
 use iced::{Task, window};
 
 use super::app::{App, Message};
-use super::compose_update::ComposeMsg;
+use super::message::ComposeMsg;
+use super::message::DesktopMsg;
 use crate::engine::Command;
-use crate::tray::{self, Action, Event, Look};
+use crate::tray::{Action, Event, Look};
 
 /// How long a start in the tray waits for a tray host before it opens the window after all.
 const TRAY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -18,23 +19,6 @@ const TRAY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// but hung) would keep Tidings alive without a window; past this, it ends anyway. Everything
 /// worth keeping is in SQLite by then: the drafts are saved before quit is asked for.
 const QUIT_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The window, the tray and the settings about them.
-#[derive(Debug, Clone)]
-pub enum DesktopMsg {
-    /// The user asked to close the window (its close button, the window manager).
-    CloseRequested(window::Id),
-    /// A window is gone.
-    Closed(window::Id),
-    /// Make the tray on this thread (Windows and macOS), its events going here.
-    TrayStart(tray::Events),
-    /// The tray runs (or why not).
-    TrayStarted(Result<tray::Handle, String>),
-    /// From the tray.
-    Tray(Event),
-    /// A start in the tray has waited long enough for a tray host.
-    TrayWaited,
-}
 
 impl App {
     /// Acts on the window's and the tray's messages.

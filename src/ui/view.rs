@@ -6,9 +6,9 @@ use iced::widget::{
 use iced::{Alignment, Element, Length, Theme};
 
 use super::app::{Action, App, Message, Pane, PasswordPrompt, Screen};
-use super::compose_update::ComposeMsg;
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
+use super::message::ComposeMsg;
 use super::widget::glyph;
 use crate::engine::AccountState;
 use crate::mime::attachments::human_size;

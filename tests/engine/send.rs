@@ -575,10 +575,10 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
     use tidings::i18n::I18n;
     use tidings::store::drafts::DraftAttachment;
     use tidings::ui::app::{App, Message};
-    use tidings::ui::compose_update::ComposeMsg;
     use tidings::ui::composer::{AddrField, Edit};
     use tidings::ui::data;
     use tidings::ui::engine_link::Link;
+    use tidings::ui::message::ComposeMsg;
     use tidings::ui::screen::compose;
 
     let servers = Servers::start()?;

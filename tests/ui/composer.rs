@@ -6,9 +6,9 @@ use crate::common::*;
 use tidings::engine::outbox::SendOutcome;
 use tidings::store::drafts::{self, Draft, DraftKind};
 use tidings::ui::compose_data;
-use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::{self, AddrField};
 use tidings::ui::engine_link::Link;
+use tidings::ui::message::ComposeMsg;
 
 fn event(e: Event) -> Message {
     Message::Engine(Link::Event(e))

@@ -7,9 +7,9 @@
 use crate::common::*;
 
 use tidings::launch::Launch;
-use tidings::ui::compose_update::ComposeMsg;
 use tidings::ui::composer::AddrField;
-use tidings::ui::file_update;
+use tidings::ui::message::ComposeMsg;
+use tidings::ui::message_file;
 
 const LINK: &str = "mailto:%E5%BC%A0%E4%BC%9F%20%3Czhangwei@163.com%3E,bob@example.org\
                     ?cc=carol@example.org&subject=%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%20Q3\
@@ -108,7 +108,7 @@ fn fixture_path(name: &str) -> PathBuf {
 /// The window after `tidings FILE` and the file's read.
 fn file_opened(db: &Path, locale: &str, path: &Path) -> Result<App> {
     let mut app = launched(db, locale, Launch::Eml(path.to_owned()))?;
-    let read = file_update::read(path, &app.i18n).map(Box::new);
+    let read = message_file::read(path, &app.i18n).map(Box::new);
     let _ = app.update(Message::FileLoaded(read));
     Ok(app)
 }
@@ -135,7 +135,7 @@ fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<(
     assert!(!asked.is_empty());
     let raw = app.file.as_ref().ok_or("no file")?.raw.clone();
     let account = app.tree.accounts[0].0.id;
-    let draft = file_update::answer(&db, account, &raw, Some(false), "zh-CN")?;
+    let draft = message_file::answer(&db, account, &raw, Some(false), "zh-CN")?;
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(draft)))));
     assert_eq!(app.screen, Screen::Compose);
     let c = app.composer.as_ref().ok_or("no composer")?;
@@ -403,7 +403,7 @@ fn a_link_handed_over_during_first_setup_is_named_there_and_opens_after_saving()
     // where the link still waits.
     let path = fixture_path("01-gbk-163.eml");
     let _ = app.update(Message::Launch(Launch::Eml(path.clone())));
-    let read = file_update::read(&path, &app.i18n).map(Box::new);
+    let read = message_file::read(&path, &app.i18n).map(Box::new);
     let _ = app.update(Message::FileLoaded(read));
     assert_eq!(app.screen, Screen::File);
     let _ = app.update(Message::Escape);

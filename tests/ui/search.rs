@@ -8,7 +8,8 @@ use tidings::engine::ErrorKind;
 use tidings::engine::server_search::ServerFailure;
 use tidings::search::{Order, Scope, index};
 use tidings::ui::engine_link::Link;
-use tidings::ui::search_update::{self, RESULTS, SearchMsg, Server};
+use tidings::ui::message::SearchMsg;
+use tidings::ui::search::{FIELD, RESULTS, Server};
 
 /// Indexes everything, as the engine's indexer does.
 fn index_all(db: &Path) -> Result<()> {
@@ -29,7 +30,7 @@ fn indexed_window(locale: &str) -> Result<(tempfile::TempDir, PathBuf, App)> {
 fn search_for(app: &mut App, db: &Path, query: &str) -> Result<()> {
     // A new query starts from an empty field, as after Esc.
     let _ = app.update(Message::Search(SearchMsg::Clear));
-    type_into(app, search_update::FIELD, query)?;
+    type_into(app, FIELD, query)?;
     finish(app, db)
 }
 
@@ -58,7 +59,7 @@ fn finish(app: &mut App, db: &Path) -> Result<()> {
     let _ = app.update(Message::PageLoaded(
         RESULTS,
         0,
-        Ok(search_update::results_page(db, &hits, 0)?),
+        Ok(tidings::ui::search::results_page(db, &hits, 0)?),
     ));
     Ok(())
 }
@@ -167,13 +168,13 @@ fn on_server(
         hits: found.clone(),
         failures,
     })));
-    let merged = search_update::merge(db, &local, &found)?;
+    let merged = tidings::ui::search::merge(db, &local, &found)?;
     let _ = app.update(Message::Search(SearchMsg::Merged(request, Ok(merged))));
     let hits = app.hits().ok_or("no hits")?;
     let _ = app.update(Message::PageLoaded(
         RESULTS,
         0,
-        Ok(search_update::results_page(db, &hits, 0)?),
+        Ok(tidings::ui::search::results_page(db, &hits, 0)?),
     ));
     Ok(())
 }
@@ -257,7 +258,7 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
     let (_dir, db, mut app) = indexed_window("zh-CN")?;
     let messages: Vec<Message> = {
         let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
-        ui.click(iced_test::selector::id(search_update::FIELD.to_owned()))
+        ui.click(iced_test::selector::id(FIELD.to_owned()))
             .map_err(|e| format!("no search field: {e:?}"))?;
         // Pinyin being composed is the input method's, not the field's: no search runs on it.
         ui.simulate([
@@ -272,7 +273,7 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
             "a search ran on the pinyin: {composing:?}"
         );
         let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
-        ui.click(iced_test::selector::id(search_update::FIELD.to_owned()))
+        ui.click(iced_test::selector::id(FIELD.to_owned()))
             .map_err(|e| format!("no search field: {e:?}"))?;
         ui.simulate([
             iced::Event::InputMethod(Ime::Opened),
