@@ -150,6 +150,7 @@ mod tests {
             include_str!("ui/screen/settings/mod.rs"),
             include_str!("ui/screen/settings/view.rs"),
             include_str!("ui/widget.rs"),
+            include_str!("ui/failure.rs"),
             include_str!("ui/account_form.rs"),
             include_str!("ui/notify.rs"),
             include_str!("ui/composer.rs"),

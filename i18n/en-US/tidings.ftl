@@ -269,3 +269,13 @@ search-server-more = { $count ->
 }
 search-server-charset = { $account } cannot search for text in this language on the server; mail already downloaded is searched here.
 search-server-failed = Searching { $account } on the server failed: { $details }
+
+# Why something the window asked for failed (src/ui/failure.rs).
+ui-failed-store = Reading the mail kept on this computer failed: { $detail }
+ui-failed-stopped = A background task stopped before it finished: { $detail }
+ui-failed-open = The desktop could not open it: { $detail }
+ui-failed-write = Could not save: { $detail }
+ui-failed-read = Could not read: { $detail }
+ui-failed-desktop = The desktop refused the change: { $detail }
+ui-failed-notify = The notification could not be shown: { $detail }
+ui-failed-tray = The tray icon could not start: { $detail }

@@ -252,3 +252,13 @@ search-server-more = { $count ->
 }
 search-server-charset = { $account } 的服务器无法搜索这种语言的文字；已下载的邮件仍在本地搜索。
 search-server-failed = 在服务器上搜索 { $account } 失败：{ $details }
+
+# Why something the window asked for failed (src/ui/failure.rs).
+ui-failed-store = 读取本机保存的邮件失败：{ $detail }
+ui-failed-stopped = 后台任务未完成就停止了：{ $detail }
+ui-failed-open = 系统无法打开：{ $detail }
+ui-failed-write = 无法保存：{ $detail }
+ui-failed-read = 无法读取：{ $detail }
+ui-failed-desktop = 系统拒绝了此更改：{ $detail }
+ui-failed-notify = 无法显示通知：{ $detail }
+ui-failed-tray = 托盘图标无法启动：{ $detail }

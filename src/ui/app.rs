@@ -281,6 +281,13 @@ impl App {
         self.load_pages(pages)
     }
 
+    /// Shows a failure in the status bar, in the user's language.
+    pub(super) fn failed(&mut self, failure: super::failure::Failure) -> Task<Message> {
+        tracing::warn!(target: "tidings::ui", "{failure}");
+        self.last_error = Some(failure.text(&self.i18n));
+        Task::none()
+    }
+
     /// The messages a toolbar action applies to: the selection, or the open message.
     pub fn targets(&self) -> Vec<i64> {
         if self.list.selected.len() > 1 {
@@ -364,10 +371,7 @@ impl App {
                 Task::none()
             }
             Message::PrefsSaved(Ok(())) => Task::none(),
-            Message::PrefsSaved(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Message::PrefsSaved(Err(e)) => self.failed(e),
             Message::ShowErrorAccount => match self.error_account {
                 Some(id) => self.on_settings(settings::Message::EditAccount(id)),
                 None => Task::none(),
@@ -378,10 +382,7 @@ impl App {
             Message::CloseFile => self.close_file(),
             Message::TreeLoaded(Err(e))
             | Message::PageLoaded(_, _, Err(e))
-            | Message::MessageLoaded(_, Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            | Message::MessageLoaded(_, Err(e)) => self.failed(e),
             Message::OpenFolder(id) => {
                 self.searching = None;
                 self.message = None;
@@ -605,18 +606,11 @@ impl App {
                     return Task::none();
                 }
                 Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || notify::show(&notice))
-                            .await
-                            .map_err(|e| e.to_string())?
-                    },
+                    async move { tokio::task::spawn_blocking(move || notify::show(&notice)).await? },
                     Message::Notified,
                 )
             }
-            Message::NewMailLoaded(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Message::NewMailLoaded(Err(e)) => self.failed(e),
             Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
             Message::Notified(Ok(None)) => Task::none(),
             Message::Notified(Err(e)) => {

@@ -47,10 +47,7 @@ impl App {
                 })
             }
             Message::AttachmentOpened(Ok(_)) => Task::none(),
-            Message::AttachmentOpened(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Message::AttachmentOpened(Err(e)) => self.failed(e),
             Message::AttachmentSaved(Ok(path)) => {
                 self.notice = Some(
                     self.i18n
@@ -58,10 +55,7 @@ impl App {
                 );
                 Task::none()
             }
-            Message::AttachmentSaved(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Message::AttachmentSaved(Err(e)) => self.failed(e),
             _ => Task::none(),
         }
     }
@@ -70,12 +64,12 @@ impl App {
     fn with_attachment(
         &self,
         part: u32,
-        done: fn(Result<PathBuf, String>) -> Message,
+        done: fn(Result<PathBuf, super::failure::Failure>) -> Message,
         job: impl FnOnce(
             &std::path::Path,
             &data::Source,
             &str,
-        ) -> Result<PathBuf, crate::store::StoreError>
+        ) -> Result<PathBuf, super::failure::Failure>
         + Send
         + 'static,
     ) -> Task<Message> {
@@ -89,8 +83,9 @@ impl App {
             .and_then(|m| m.attachments.iter().find(|a| a.part == part))
             .map(|a| a.name.clone())
             .unwrap_or_default();
+        let db = self.db.clone();
         Task::perform(
-            data::off_thread(self.db.clone(), move |db| job(db, &source, &name)),
+            async move { tokio::task::spawn_blocking(move || job(&db, &source, &name)).await? },
             done,
         )
     }

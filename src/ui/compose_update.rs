@@ -38,20 +38,14 @@ impl App {
                 let sender = self.address_of(draft.account_id).unwrap_or_default();
                 self.start_composer(Composer::open(draft, attachments, &sender))
             }
-            ComposeMsg::Opened(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            ComposeMsg::Opened(Err(e)) => self.failed(e),
             ComposeMsg::Addresses(Ok(book)) => {
                 self.address_book = book;
                 Task::none()
             }
             ComposeMsg::Addresses(Err(e))
             | ComposeMsg::Unsent(Err(e))
-            | ComposeMsg::OutboxRead(Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            | ComposeMsg::OutboxRead(Err(e)) => self.failed(e),
             ComposeMsg::Unsent(Ok(drafts)) => {
                 self.unsent = drafts;
                 Task::none()
@@ -89,10 +83,7 @@ impl App {
                 let save = self.save_draft();
                 Task::batch([open, save, self.send(Command::DiscardSend { item })])
             }
-            ComposeMsg::OpenedRefused(_, Err(e)) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            ComposeMsg::OpenedRefused(_, Err(e)) => self.failed(e),
             ComposeMsg::RetryRefused(item) => {
                 self.outbox.problems.retain(|p| p.item != item);
                 self.send(Command::RetrySend { item })
@@ -204,10 +195,7 @@ impl App {
                 self.send(Command::Send { draft })
             }
             compose::Action::Quit => self.quit_now(),
-            compose::Action::Error(e) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            compose::Action::Error(e) => self.failed(e),
         }
     }
 

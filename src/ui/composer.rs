@@ -329,11 +329,11 @@ impl Composer {
 }
 
 /// Reads picked or dropped files into attachments (blocking: call it off the UI thread).
-pub fn read_files(paths: &[PathBuf]) -> Result<Vec<DraftAttachment>, String> {
+pub fn read_files(paths: &[PathBuf]) -> Result<Vec<DraftAttachment>, super::failure::Failure> {
     paths
         .iter()
         .map(|p| {
-            let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let data = std::fs::read(p).map_err(|e| super::failure::Failure::file(p, &e))?;
             let file_name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::failure::{Failure, Kind};
 use crate::mime::body::{self, Options};
 use crate::mime::model::DisplayMessage;
 use crate::store::accounts::Account;
@@ -173,13 +174,16 @@ pub fn save_attachment(
     part: u32,
     name: &str,
     folder: &Path,
-) -> Result<PathBuf, StoreError> {
+) -> Result<PathBuf, Failure> {
     let raw = source.raw(path)?;
-    let bytes = body::attachment_bytes(&raw, part)
-        .ok_or_else(|| StoreError::Corrupt(format!("the message has no attachment {part}")))?;
+    let bytes = body::attachment_bytes(&raw, part).ok_or_else(|| {
+        Failure::from(StoreError::Corrupt(format!(
+            "the message has no attachment {part}"
+        )))
+    })?;
     std::fs::create_dir_all(folder)
         .and_then(|()| crate::mime::attachments::save(folder, name, &bytes))
-        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", folder.display())))
+        .map_err(|e| Failure::new(Kind::Write, format!("{}: {e}", folder.display())))
 }
 
 /// Saves attachment `part` into a folder of its own under `cache` (so the name never collides
@@ -190,26 +194,23 @@ pub fn open_attachment(
     part: u32,
     name: &str,
     cache: &Path,
-) -> Result<PathBuf, StoreError> {
+) -> Result<PathBuf, Failure> {
     crate::paths::private_dir(cache)
-        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", cache.display())))?;
+        .map_err(|e| Failure::new(Kind::Write, format!("{}: {e}", cache.display())))?;
     let folder = cache.join(format!("{}-{part}", source.key()));
     let saved = save_attachment(path, source, part, name, &folder)?;
     open::that_detached(&saved)
-        .map_err(|e| StoreError::Corrupt(format!("opening {}: {e}", saved.display())))?;
+        .map_err(|e| Failure::new(Kind::Open, format!("{}: {e}", saved.display())))?;
     Ok(saved)
 }
 
-/// Runs a blocking read on tokio's blocking pool and returns its result as a string error.
-pub async fn off_thread<T, F>(path: PathBuf, f: F) -> Result<T, String>
+/// Runs a blocking read on tokio's blocking pool.
+pub async fn off_thread<T, F>(path: PathBuf, f: F) -> Result<T, Failure>
 where
     F: FnOnce(&Path) -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(move || f(&path))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    Ok(tokio::task::spawn_blocking(move || f(&path)).await??)
 }
 
 #[cfg(test)]

@@ -11,31 +11,28 @@ use iced::Task;
 use super::app::{App, Message, Screen};
 use super::message::ComposeMsg;
 use super::message_file::{OpenFile, answer, read};
-use crate::i18n::I18n;
 use crate::mime::model::DisplayMessage;
 
 impl App {
     /// Reads `path` off the UI thread, then shows it.
     pub(super) fn open_file(&mut self, path: PathBuf) -> Task<Message> {
-        let i18n = I18n::new(self.i18n.locale());
         Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || read(&path, &i18n).map(Box::new))
-                    .await
-                    .map_err(|e| e.to_string())?
-            },
+            async move { tokio::task::spawn_blocking(move || read(&path).map(Box::new)).await? },
             Message::FileLoaded,
         )
     }
 
     /// A message file was read (or could not be).
-    pub(super) fn file_loaded(&mut self, file: Result<Box<OpenFile>, String>) -> Task<Message> {
+    pub(super) fn file_loaded(
+        &mut self,
+        file: Result<Box<OpenFile>, super::failure::Failure>,
+    ) -> Task<Message> {
         match file {
             Ok(file) => {
                 self.file = Some(*file);
                 self.screen = Screen::File;
             }
-            Err(e) => self.last_error = Some(e),
+            Err(e) => return self.failed(e),
         }
         Task::none()
     }

@@ -10,6 +10,7 @@ use iced::window;
 use super::compose_data::{Outbox, Prefilled};
 use super::data::Tree;
 use super::engine_link::Link;
+use super::failure::Failure;
 use crate::mime::model::DisplayMessage;
 use crate::store::drafts::Draft;
 use crate::store::messages::Envelope;
@@ -38,7 +39,7 @@ pub enum Message {
     /// From the engine subscription.
     Engine(Link),
     /// The account and folder tree was read.
-    TreeLoaded(Result<Tree, String>),
+    TreeLoaded(Result<Tree, Failure>),
     /// Starting a message, and the outbox and unsent drafts around the composer.
     Compose(ComposeMsg),
     /// In the composer.
@@ -49,7 +50,7 @@ pub enum Message {
     /// line or handed over by a second launch.
     Launch(crate::launch::Launch),
     /// A message file was read for its reader (or why not).
-    FileLoaded(Result<Box<super::message_file::OpenFile>, String>),
+    FileLoaded(Result<Box<super::message_file::OpenFile>, Failure>),
     /// Leave the message file's reader.
     CloseFile,
     /// Setting up an account.
@@ -61,7 +62,7 @@ pub enum Message {
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).
-    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), String>),
+    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), Failure>),
     /// The list was scrolled: offset of its top and its height, in pixels.
     ListScrolled(f32, f32),
     /// A row was clicked (Shift and Ctrl extend the selection).
@@ -79,7 +80,7 @@ pub enum Message {
     /// An account's folders were shown or hidden in the folder pane.
     ToggleAccount(i64),
     /// A message's display model was built.
-    MessageLoaded(i64, Result<Option<DisplayMessage>, String>),
+    MessageLoaded(i64, Result<Option<DisplayMessage>, Failure>),
     /// A notice shown for a moment ("Sent") is due to go; the number says which one.
     NoticeExpired(u64),
     /// Switch screens.
@@ -89,9 +90,9 @@ pub enum Message {
     /// The desktop's light/dark mode, at start and when it changes.
     SystemTheme(iced::theme::Mode),
     /// New mail arrived: the rows, read for the notification.
-    NewMailLoaded(Result<Vec<Envelope>, String>),
+    NewMailLoaded(Result<Vec<Envelope>, Failure>),
     /// A notification was shown (or the desktop refused it).
-    Notified(Result<super::notify::Clicked, String>),
+    Notified(Result<super::notify::Clicked, Failure>),
     /// The status bar's error was clicked: show that account's settings.
     ShowErrorAccount,
     /// Typing in the password prompt.
@@ -113,15 +114,15 @@ pub enum Message {
     /// The window closing or opening, the tray, and their settings.
     Desktop(super::message::DesktopMsg),
     /// The language and theme choice was saved (or not).
-    PrefsSaved(Result<(), String>),
+    PrefsSaved(Result<(), Failure>),
     /// Save attachment `part` of the open message into the downloads folder.
     SaveAttachment(u32),
     /// An attachment was saved here (or not).
-    AttachmentSaved(Result<PathBuf, String>),
+    AttachmentSaved(Result<PathBuf, Failure>),
     /// Open attachment `part` of the open message with the desktop's default application.
     OpenAttachment(u32),
     /// An attachment was handed to its application (or not).
-    AttachmentOpened(Result<PathBuf, String>),
+    AttachmentOpened(Result<PathBuf, Failure>),
     /// Open attachment `part` although it is a program or script: the user confirmed.
     OpenRiskyAttachment(u32),
     /// Do not open the program or script after all.
@@ -138,7 +139,7 @@ pub enum DesktopMsg {
     /// Make the tray on this thread (Windows and macOS), its events going here.
     TrayStart(tray::Events),
     /// The tray runs (or why not).
-    TrayStarted(Result<tray::Handle, String>),
+    TrayStarted(Result<tray::Handle, Failure>),
     /// From the tray.
     Tray(Event),
     /// A start in the tray has waited long enough for a tray host.
@@ -158,22 +159,22 @@ pub enum ComposeMsg {
     /// Forward the open message (f).
     Forward,
     /// A prefilled draft was read.
-    Opened(Result<Box<Prefilled>, String>),
+    Opened(Result<Box<Prefilled>, Failure>),
     /// The address book was read.
-    Addresses(Result<Vec<(String, String)>, String>),
+    Addresses(Result<Vec<(String, String)>, Failure>),
     /// Drafts left unsent (read at start).
-    Unsent(Result<Vec<Draft>, String>),
+    Unsent(Result<Vec<Draft>, Failure>),
     /// Open an unsent draft.
     OpenDraft(i64),
     /// Forget the offer of unsent drafts.
     DismissUnsent,
     /// The outbox was read.
-    OutboxRead(Result<Outbox, String>),
+    OutboxRead(Result<Outbox, Failure>),
     /// Put a refused message back in the composer.
     EditRefused(i64),
     /// A refused message was read back: open it, saved as a draft at once, then drop the
     /// outbox copy.
-    OpenedRefused(i64, Result<Box<Prefilled>, String>),
+    OpenedRefused(i64, Result<Box<Prefilled>, Failure>),
     /// Try a refused message again.
     RetryRefused(i64),
 }
@@ -190,7 +191,7 @@ pub enum SearchMsg {
     /// The pause after typing passed for this generation.
     Run(u64),
     /// A search finished.
-    Done(u64, Result<Vec<i64>, String>),
+    Done(u64, Result<Vec<i64>, Failure>),
     /// Esc: back to the folder.
     Clear,
     /// "Search on the server".
@@ -198,7 +199,7 @@ pub enum SearchMsg {
     /// The engine's answer: the request, its hits and the failures (translated).
     ServerDone(u64, Vec<i64>, Vec<String>),
     /// Local and server hits merged, newest first, for a request.
-    Merged(u64, Result<(Vec<i64>, HashSet<i64>), String>),
+    Merged(u64, Result<(Vec<i64>, HashSet<i64>), Failure>),
 }
 
 /// Asking for an account's password: it has none stored ("ask each start"), or the server

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::compose_data::Prefilled;
-use crate::i18n::I18n;
+use super::failure::{Failure, Kind};
 use crate::mime::body::{self, Options};
 use crate::mime::model::DisplayMessage;
 use crate::store::{self, StoreError, accounts};
@@ -25,33 +25,18 @@ pub struct OpenFile {
     pub model: DisplayMessage,
 }
 
-/// Reads and decodes a message file; the error names the file and the reason, in `i18n`'s
-/// language.
-pub fn read(path: &Path, i18n: &I18n) -> Result<OpenFile, String> {
-    let failed = |reason: String| {
-        i18n.t(
-            "ui-file-unreadable",
-            &[("file", &path.display().to_string()), ("reason", &reason)],
-        )
-    };
-    // The common reasons in the user's language; the system's words for the rest.
-    let reason = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => i18n.t("ui-file-not-found", &[]),
-        std::io::ErrorKind::PermissionDenied => i18n.t("ui-file-denied", &[]),
-        _ => e.to_string(),
-    };
+/// Reads and decodes a message file; the failure names the file and why.
+pub fn read(path: &Path) -> Result<OpenFile, Failure> {
     let size = std::fs::metadata(path)
-        .map_err(|e| failed(reason(e)))?
+        .map_err(|e| Failure::file(path, &e))?
         .len();
+    let named = |kind| Failure::new(kind, path.display());
     if size > MAX_FILE {
-        return Err(failed(i18n.t(
-            "ui-file-too-large",
-            &[("size", &crate::mime::attachments::human_size(size as usize))],
-        )));
+        return Err(named(Kind::TooLarge(size)));
     }
-    let raw = std::fs::read(path).map_err(|e| failed(reason(e)))?;
+    let raw = std::fs::read(path).map_err(|e| Failure::file(path, &e))?;
     if raw.is_empty() {
-        return Err(failed(i18n.t("ui-file-empty", &[])));
+        return Err(named(Kind::Empty));
     }
     let model = body::display(&raw, Options::default());
     Ok(OpenFile {

@@ -10,6 +10,7 @@ pub mod composer;
 pub mod data;
 pub mod engine_events;
 pub mod engine_link;
+pub mod failure;
 pub mod file_update;
 pub mod file_view;
 pub mod fonts;

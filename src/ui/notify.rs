@@ -1,6 +1,7 @@
 //! Desktop notifications for new mail, through the platform's own service (the freedesktop
 //! notification daemon, Notification Center, the Windows action centre).
 
+use super::failure::{Failure, Kind};
 use crate::i18n::I18n;
 use crate::store::messages::Envelope;
 
@@ -88,7 +89,7 @@ pub type Clicked = Option<(i64, i64)>;
 
 /// Shows a notice. Blocking: on Linux it waits until the notice is clicked or closed (the
 /// daemon closes it after a while); call it off the UI thread.
-pub fn show(notice: &Notice) -> Result<Clicked, String> {
+pub fn show(notice: &Notice) -> Result<Clicked, Failure> {
     let mut n = notify_rust::Notification::new();
     n.appname("Tidings")
         // The summary is plain text by the freedesktop specification; only the body is markup.
@@ -103,7 +104,7 @@ pub fn show(notice: &Notice) -> Result<Clicked, String> {
             n.action("default", &notice.open_label);
         }
         n.timeout(notify_rust::Timeout::Milliseconds(15_000));
-        let handle = n.show().map_err(|e| format!("desktop notification: {e}"))?;
+        let handle = n.show().map_err(|e| Failure::new(Kind::Notify, e))?;
         let mut clicked = false;
         handle.wait_for_action(|action| clicked = action == "default");
         Ok(notice.opens.filter(|_| clicked))
@@ -112,7 +113,7 @@ pub fn show(notice: &Notice) -> Result<Clicked, String> {
     {
         n.show()
             .map(|_| None)
-            .map_err(|e| format!("desktop notification: {e}"))
+            .map_err(|e| Failure::new(Kind::Notify, e))
     }
 }
 

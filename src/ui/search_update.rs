@@ -96,10 +96,7 @@ impl App {
                         let pages = self.list.wanted_pages();
                         self.load_pages(pages)
                     }
-                    Err(e) => {
-                        self.last_error = Some(e);
-                        Task::none()
-                    }
+                    Err(e) => self.failed(e),
                 }
             }
             SearchMsg::OnServer => {
@@ -152,10 +149,7 @@ impl App {
                         let pages = self.list.refresh();
                         self.load_pages(pages)
                     }
-                    Err(e) => {
-                        self.last_error = Some(e);
-                        Task::none()
-                    }
+                    Err(e) => self.failed(e),
                 }
             }
             SearchMsg::Clear => {

@@ -81,10 +81,7 @@ impl App {
                 self.screen = Screen::Settings;
                 Task::none()
             }
-            Action::Error(e) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Action::Error(e) => self.failed(e),
         }
     }
 
@@ -104,11 +101,14 @@ impl App {
         Task::perform(
             async move {
                 tokio::task::spawn_blocking(move || {
-                    super::prefs::save(&path, &prefs)
-                        .map_err(|e| format!("{}: {e}", path.display()))
+                    super::prefs::save(&path, &prefs).map_err(|e| {
+                        super::failure::Failure::new(
+                            super::failure::Kind::Write,
+                            format!("{}: {e}", path.display()),
+                        )
+                    })
                 })
-                .await
-                .map_err(|e| e.to_string())?
+                .await?
             },
             Message::PrefsSaved,
         )

@@ -56,10 +56,7 @@ impl App {
                 self.screen = Screen::Mail;
                 Task::none()
             }
-            Action::Error(e) => {
-                self.last_error = Some(e);
-                Task::none()
-            }
+            Action::Error(e) => self.failed(e),
         }
     }
 

@@ -31,7 +31,11 @@ pub fn run() -> Subscription<DesktopMsg> {
 /// The StatusNotifierItem starts here, off the UI thread.
 #[cfg(all(unix, not(target_os = "macos")))]
 async fn start(events: crate::tray::Events) -> DesktopMsg {
-    DesktopMsg::TrayStarted(crate::tray::start(events).await)
+    DesktopMsg::TrayStarted(
+        crate::tray::start(events)
+            .await
+            .map_err(|e| super::failure::Failure::new(super::failure::Kind::Tray, e)),
+    )
 }
 
 /// Windows and macOS: the update makes the tray, on the event loop's thread.

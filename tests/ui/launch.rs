@@ -108,7 +108,7 @@ fn fixture_path(name: &str) -> PathBuf {
 /// The window after `tidings FILE` and the file's read.
 fn file_opened(db: &Path, locale: &str, path: &Path) -> Result<App> {
     let mut app = launched(db, locale, Launch::Eml(path.to_owned()))?;
-    let read = message_file::read(path, &app.i18n).map(Box::new);
+    let read = message_file::read(path).map(Box::new);
     let _ = app.update(Message::FileLoaded(read));
     Ok(app)
 }
@@ -239,7 +239,11 @@ fn settings_say_whether_tidings_is_the_default_mail_app_and_make_it_so() -> Resu
     );
     let made = default_app::make_default_with(&env);
     assert_eq!(made, Ok(Made::Done));
-    let _ = app.update(Message::Settings(settings::Message::MadeDefault(made)));
+    let _ = app.update(Message::Settings(settings::Message::MadeDefault(
+        made.map_err(|e| {
+            tidings::ui::failure::Failure::new(tidings::ui::failure::Kind::Desktop, e)
+        }),
+    )));
     assert!(app.settings.default_note.is_none());
     let now = default_app::check_with(&env);
     assert_eq!(now, Standing::Default);
@@ -403,7 +407,7 @@ fn a_link_handed_over_during_first_setup_is_named_there_and_opens_after_saving()
     // where the link still waits.
     let path = fixture_path("01-gbk-163.eml");
     let _ = app.update(Message::Launch(Launch::Eml(path.clone())));
-    let read = message_file::read(&path, &app.i18n).map(Box::new);
+    let read = message_file::read(&path).map(Box::new);
     let _ = app.update(Message::FileLoaded(read));
     assert_eq!(app.screen, Screen::File);
     let _ = app.update(Message::Escape);

@@ -15,6 +15,7 @@ use super::Ctx;
 use crate::engine::Command;
 use crate::store::drafts::DraftAttachment;
 use crate::ui::composer::{self, AddrField, Composer, Edit, Effect};
+use crate::ui::failure::Failure;
 
 /// How long after the last keystroke a draft is saved.
 pub const AUTOSAVE: Duration = Duration::from_millis(2500);
@@ -33,7 +34,7 @@ pub enum Message {
     /// Choose files to attach.
     PickFiles,
     /// Files were read for attaching (or not).
-    Picked(Result<Vec<DraftAttachment>, String>),
+    Picked(Result<Vec<DraftAttachment>, Failure>),
     /// A file was dropped on the window.
     Dropped(PathBuf),
 }
@@ -53,7 +54,7 @@ pub enum Action {
     /// The last save before quitting landed: quit.
     Quit,
     /// Something failed; the status bar says it.
-    Error(String),
+    Error(Failure),
 }
 
 impl Composer {
@@ -92,18 +93,12 @@ impl Composer {
                         .iter()
                         .map(|f| f.path().to_path_buf())
                         .collect();
-                    tokio::task::spawn_blocking(move || composer::read_files(&paths))
-                        .await
-                        .map_err(|e| e.to_string())?
+                    tokio::task::spawn_blocking(move || composer::read_files(&paths)).await?
                 },
                 Message::Picked,
             )),
             Message::Dropped(path) => Action::Run(Task::perform(
-                async move {
-                    tokio::task::spawn_blocking(move || composer::read_files(&[path]))
-                        .await
-                        .map_err(|e| e.to_string())?
-                },
+                async move { tokio::task::spawn_blocking(move || composer::read_files(&[path])).await? },
                 Message::Picked,
             )),
             Message::Picked(Ok(files)) => self.update(Message::Edit(Edit::Attached(files)), ctx),

@@ -14,6 +14,7 @@ use crate::launch::autostart;
 use crate::launch::default_app::{self, Made, Standing};
 use crate::store::folders::Role;
 use crate::ui::account_form::{AccountForm, Edit, Field};
+use crate::ui::failure::{Failure, Kind};
 use crate::ui::form_check::FormCheck;
 use crate::ui::theme::ThemeChoice;
 
@@ -54,17 +55,17 @@ pub enum Message {
     /// Start at login, or not.
     SetAutostart(bool),
     /// Whether Tidings starts at login now (or why that could not be changed).
-    Autostart(Result<bool, String>),
+    Autostart(Result<bool, Failure>),
     /// What the desktop opens mail with.
     DefaultApp(Standing),
     /// Make Tidings the default mail program.
     MakeDefault,
     /// What making it the default did.
-    MadeDefault(Result<Made, String>),
+    MadeDefault(Result<Made, Failure>),
     /// Open the folder with the log (Settings → About), for a bug report.
     OpenLogFolder,
     /// The desktop was asked to open a folder (or could not).
-    FolderOpened(Result<(), String>),
+    FolderOpened(Result<(), Failure>),
     /// Open an account's page.
     EditAccount(i64),
     /// Add an account (the guided setup).
@@ -121,7 +122,7 @@ pub enum Action {
     /// Show Settings (an account's page was asked for from elsewhere).
     Show,
     /// Something failed; the status bar says it.
-    Error(String),
+    Error(Failure),
 }
 
 impl State {
@@ -142,9 +143,7 @@ impl State {
         if let Some(place) = self.autostart_place.clone() {
             tasks.push(Task::perform(
                 async move {
-                    tokio::task::spawn_blocking(move || autostart::is_enabled(&place))
-                        .await
-                        .map_err(|e| e.to_string())
+                    Ok(tokio::task::spawn_blocking(move || autostart::is_enabled(&place)).await?)
                 },
                 Message::Autostart,
             ));
@@ -174,8 +173,8 @@ impl State {
                         tokio::task::spawn_blocking(move || {
                             autostart::set(&place, on).map(|()| autostart::is_enabled(&place))
                         })
-                        .await
-                        .map_err(|e| e.to_string())?
+                        .await?
+                        .map_err(|e| Failure::new(Kind::Autostart, e))
                     },
                     Message::Autostart,
                 ))
@@ -184,9 +183,7 @@ impl State {
                 self.autostart = Some(on);
                 Action::None
             }
-            Message::Autostart(Err(e)) => {
-                Action::Error(ctx.i18n.t("ui-autostart-failed", &[("error", &e)]))
-            }
+            Message::Autostart(Err(e)) => Action::Error(e),
             Message::DefaultApp(standing) => {
                 self.default_app = Some(standing);
                 Action::None
@@ -199,8 +196,8 @@ impl State {
                 Action::Run(Task::perform(
                     async {
                         tokio::task::spawn_blocking(default_app::make_default)
-                            .await
-                            .map_err(|e| e.to_string())?
+                            .await?
+                            .map_err(|e| Failure::new(Kind::Desktop, e))
                     },
                     Message::MadeDefault,
                 ))
@@ -223,10 +220,11 @@ impl State {
                         tokio::task::spawn_blocking(move || {
                             crate::paths::private_dir(&dir)
                                 .and_then(|()| open::that_detached(&dir))
-                                .map_err(|e| format!("{}: {e}", dir.display()))
+                                .map_err(|e| {
+                                    Failure::new(Kind::Open, format!("{}: {e}", dir.display()))
+                                })
                         })
-                        .await
-                        .map_err(|e| e.to_string())?
+                        .await?
                     },
                     Message::FolderOpened,
                 ))

@@ -16,6 +16,7 @@ use crate::store::accounts::{
     Account, AuthKind, PasswordMode, Pop3Options, Security, ServerSettings,
 };
 use crate::ui::account_form::{AccountForm, Edit, Field};
+use crate::ui::failure::{Failure, Kind};
 use crate::ui::form_check::FormCheck;
 
 /// Where the setup is.
@@ -79,7 +80,7 @@ pub enum Message {
     /// Open the provider's help page in the browser.
     Help(String),
     /// The browser was asked to open it (or not).
-    HelpOpened(Result<(), String>),
+    HelpOpened(Result<(), Failure>),
     /// Leave the setup (only when an account exists).
     Cancel,
     /// Trust this certificate (host, port, DER) of the server that showed it, and test again.
@@ -99,7 +100,7 @@ pub enum Action {
     /// Leave the setup for the mail.
     Leave,
     /// Something failed; the status bar says it.
-    Error(String),
+    Error(Failure),
 }
 
 impl State {
@@ -273,10 +274,10 @@ impl State {
             Message::Help(url) => Action::Run(Task::perform(
                 async move {
                     tokio::task::spawn_blocking(move || {
-                        open::that_detached(&url).map_err(|e| format!("{url}: {e}"))
+                        open::that_detached(&url)
+                            .map_err(|e| Failure::new(Kind::Open, format!("{url}: {e}")))
                     })
-                    .await
-                    .map_err(|e| e.to_string())?
+                    .await?
                 },
                 Message::HelpOpened,
             )),
