@@ -279,3 +279,14 @@ ui-failed-read = Could not read: { $detail }
 ui-failed-desktop = The desktop refused the change: { $detail }
 ui-failed-notify = The notification could not be shown: { $detail }
 ui-failed-tray = The tray icon could not start: { $detail }
+
+# Why a command failed (src/cli/error.rs); the details follow in the words given.
+cli-error-usage = { $detail }
+cli-error-not-found = { $detail }
+cli-error-busy = { $detail }
+cli-error-store = the mail kept on this computer could not be read or written: { $detail }
+cli-error-io = { $detail }
+cli-error-servers = { $detail }
+cli-error-keyring = the keyring refused: { $detail }
+cli-error-window = the window could not open: { $detail }
+cli-error-failed = { $detail }

@@ -262,3 +262,14 @@ ui-failed-read = 无法读取：{ $detail }
 ui-failed-desktop = 系统拒绝了此更改：{ $detail }
 ui-failed-notify = 无法显示通知：{ $detail }
 ui-failed-tray = 托盘图标无法启动：{ $detail }
+
+# Why a command failed (src/cli/error.rs); the details follow in the words given.
+cli-error-usage = 参数有误：{ $detail }
+cli-error-not-found = 找不到：{ $detail }
+cli-error-busy = 数据目录正被占用：{ $detail }
+cli-error-store = 无法读写本机保存的邮件：{ $detail }
+cli-error-io = 读写失败：{ $detail }
+cli-error-servers = 服务器出错：{ $detail }
+cli-error-keyring = 系统钥匙串拒绝了请求：{ $detail }
+cli-error-window = 窗口无法打开：{ $detail }
+cli-error-failed = 失败：{ $detail }

@@ -1,5 +1,6 @@
 //! `tidings account add|list|remove|enable|disable|test`.
 
+use super::error::{CliError, Kind};
 use std::io::BufRead;
 
 use super::terminal;
@@ -121,19 +122,23 @@ pub struct AddArgs {
 }
 
 /// Parses HOST:PORT:SECURITY.
-pub(crate) fn server_spec(spec: &str, username: &str) -> Result<ServerSettings, String> {
+pub(crate) fn server_spec(spec: &str, username: &str) -> Result<ServerSettings, CliError> {
     let mut parts = spec.rsplitn(3, ':');
     let (security, port, host) = (parts.next(), parts.next(), parts.next());
     let (Some(security), Some(port), Some(host)) = (security, port, host) else {
-        return Err(format!("{spec:?} is not HOST:PORT:SECURITY"));
+        return Err(CliError::new(
+            Kind::Usage,
+            format!("{spec:?} is not HOST:PORT:SECURITY"),
+        ));
     };
     let security = match security {
         "tls" | "ssl" => Security::Tls,
         "starttls" => Security::StartTls,
         "plain" => Security::Plain,
         other => {
-            return Err(format!(
-                "unknown security {other:?}: use tls, starttls or plain"
+            return Err(CliError::new(
+                Kind::Usage,
+                format!("unknown security {other:?}: use tls, starttls or plain"),
             ));
         }
     };
@@ -142,7 +147,7 @@ pub(crate) fn server_spec(spec: &str, username: &str) -> Result<ServerSettings, 
         host: host.to_owned(),
         port: port
             .parse()
-            .map_err(|_| format!("{port:?} is not a port number"))?,
+            .map_err(|_| CliError::new(Kind::Usage, format!("{port:?} is not a port number")))?,
         security,
         auth: AuthKind::Password,
         username: username.to_owned(),
@@ -161,7 +166,7 @@ fn off(username: &str, port: u16) -> ServerSettings {
 }
 
 /// Runs an account subcommand.
-pub fn run(store: &Store, command: AccountCommand) -> Result<(), String> {
+pub fn run(store: &Store, command: AccountCommand) -> Result<(), CliError> {
     match command {
         AccountCommand::List => summary(store),
         AccountCommand::Add(args) => add(store, args),
@@ -175,10 +180,10 @@ pub fn run(store: &Store, command: AccountCommand) -> Result<(), String> {
     }
 }
 
-fn add(store: &Store, args: AddArgs) -> Result<(), String> {
+fn add(store: &Store, args: AddArgs) -> Result<(), CliError> {
     let username = args.username.clone().unwrap_or_else(|| args.email.clone());
     let given =
-        |spec: &Option<String>, no: bool, port: u16| -> Result<Option<ServerSettings>, String> {
+        |spec: &Option<String>, no: bool, port: u16| -> Result<Option<ServerSettings>, CliError> {
             match (spec, no) {
                 (_, true) => Ok(Some(off(&username, port))),
                 (Some(spec), false) => Ok(Some(server_spec(spec, &username)?)),
@@ -198,9 +203,12 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
         .collect();
     if !plain.is_empty() {
         if !args.allow_plaintext {
-            return Err(format!(
-                "{} without encryption would send your password readable by anyone on the                  network; use tls or starttls, or add --allow-plaintext if you really mean it",
-                plain.join(", ")
+            return Err(CliError::new(
+                Kind::Usage,
+                format!(
+                    "{} without encryption would send your password readable by anyone on the                  network; use tls or starttls, or add --allow-plaintext if you really mean it",
+                    plain.join(", ")
+                ),
             ));
         }
         terminal::say_err!(
@@ -211,14 +219,18 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
     let (imap, pop3, smtp, provider_id, provider_saves_sent) = match (imap, pop3, smtp) {
         (Some(imap), Some(pop3), Some(smtp)) => (imap, pop3, smtp, String::new(), false),
         (imap, pop3, smtp) => {
-            let found = crate::accounts::autoconfig::blocking_lookup(&args.email)?;
+            let found = crate::accounts::autoconfig::blocking_lookup(&args.email)
+                .map_err(|e| CliError::new(Kind::Servers, e))?;
             if found.needs_confirmation() && !args.accept_found_settings {
-                return Err(format!(
-                    "{} named servers outside the address's domain: {}. DNS answers can be \
+                return Err(CliError::new(
+                    Kind::Usage,
+                    format!(
+                        "{} named servers outside the address's domain: {}. DNS answers can be \
                      forged, so they are not used unless you check them and add \
                      --accept-found-settings (or give the servers with --imap/--pop3/--smtp)",
-                    found.source,
-                    found.unverified_hosts.join(", ")
+                        found.source,
+                        found.unverified_hosts.join(", ")
+                    ),
                 ));
             }
             let pick = |given: Option<ServerSettings>, found: Option<ServerSettings>, port| {
@@ -251,10 +263,11 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
     };
     let certs = match &args.trust_cert {
         Some(path) => {
-            let pem =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::new(Kind::Io, format!("cannot read {}: {e}", path.display()))
+            })?;
             crate::protocols::tls::certificates_from_pem(&pem)
-                .map_err(|e| format!("{}: {e}", path.display()))?
+                .map_err(|e| CliError::new(Kind::Usage, format!("{}: {e}", path.display())))?
                 .into_iter()
                 .map(|c| c.to_vec())
                 .collect()
@@ -266,7 +279,7 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password: {e}"))?;
+            .map_err(|e| CliError::new(Kind::Io, format!("cannot read the password: {e}")))?;
         Some(line.trim_end_matches(['\r', '\n']).to_owned())
     } else {
         None
@@ -289,23 +302,20 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
         },
     };
     let row = account.clone();
-    let id = store
-        .writer()
-        .write_blocking(move |tx| {
-            let id = accounts::insert(tx, &row)?;
-            let hosts = [&row.imap, &row.pop3, &row.smtp]
-                .into_iter()
-                .filter(|s| s.enabled)
-                .map(|s| s.host.clone())
-                .collect::<std::collections::BTreeSet<_>>();
-            for host in hosts {
-                for der in &certs {
-                    crate::store::certificates::trust_ca(tx, id, &host, der)?;
-                }
+    let id = store.writer().write_blocking(move |tx| {
+        let id = accounts::insert(tx, &row)?;
+        let hosts = [&row.imap, &row.pop3, &row.smtp]
+            .into_iter()
+            .filter(|s| s.enabled)
+            .map(|s| s.host.clone())
+            .collect::<std::collections::BTreeSet<_>>();
+        for host in hosts {
+            for der in &certs {
+                crate::store::certificates::trust_ca(tx, id, &host, der)?;
             }
-            Ok(id)
-        })
-        .map_err(|e| e.to_string())?;
+        }
+        Ok(id)
+    })?;
     account.id = id;
     if let (Some(password), PasswordMode::Keyring) = (password, account.password_mode) {
         for (settings, protocol) in [
@@ -320,7 +330,7 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
                 let _ = store
                     .writer()
                     .write_blocking(move |tx| accounts::delete(tx, id));
-                return Err(e.to_string());
+                return Err(CliError::new(Kind::Keyring, e.to_string()));
             }
         }
     }
@@ -328,9 +338,9 @@ fn add(store: &Store, args: AddArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
+fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), CliError> {
     let i18n = crate::i18n::I18n::from_env();
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new()?;
     let mut all_ok = true;
     let chosen = super::select_accounts(store, Some(name))?;
     let given = super::password_from_env(Some(name), &chosen)?;
@@ -342,12 +352,11 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
             }
         }
         let password = |p: Protocol| secrets.password(&account, p).ok();
-        let trusted = |store: &Store| -> Result<crate::protocols::tls::Trust, String> {
-            let reader = store.reader().map_err(|e| e.to_string())?;
+        let trusted = |store: &Store| -> Result<crate::protocols::tls::Trust, CliError> {
+            let reader = store.reader()?;
             Ok(crate::protocols::tls::Trust {
                 roots: Vec::new(),
-                entries: crate::store::certificates::for_account(&reader, account.id)
-                    .map_err(|e| e.to_string())?,
+                entries: crate::store::certificates::for_account(&reader, account.id)?,
             })
         };
         let mut report = runtime.block_on(doctor::examine(&account, password, &trusted(store)?));
@@ -363,21 +372,21 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
                 })
                 .collect();
             if shown.is_empty() {
-                return Err(format!(
-                    "no server of {} showed a certificate with that fingerprint",
-                    account.address
+                return Err(CliError::new(
+                    Kind::NotFound,
+                    format!(
+                        "no server of {} showed a certificate with that fingerprint",
+                        account.address
+                    ),
                 ));
             }
             let id = account.id;
-            store
-                .writer()
-                .write_blocking(move |tx| {
-                    for (host, port, der) in &shown {
-                        crate::store::certificates::pin(tx, id, host, *port, der)?;
-                    }
-                    Ok(())
-                })
-                .map_err(|e| e.to_string())?;
+            store.writer().write_blocking(move |tx| {
+                for (host, port, der) in &shown {
+                    crate::store::certificates::pin(tx, id, host, *port, der)?;
+                }
+                Ok(())
+            })?;
             report = runtime.block_on(doctor::examine(&account, password, &trusted(store)?));
         }
         print!("{}", terminal::clean(&report.render(&i18n)));
@@ -386,24 +395,26 @@ fn test(store: &Store, name: &str, trust: Option<&str>) -> Result<(), String> {
     if all_ok {
         Ok(())
     } else {
-        Err("some steps failed; see the hints above".into())
+        Err(CliError::new(
+            Kind::Failed,
+            "some steps failed; see the hints above",
+        ))
     }
 }
 
-fn remove(store: &Store, name: &str) -> Result<(), String> {
+fn remove(store: &Store, name: &str) -> Result<(), CliError> {
     for account in super::select_accounts(store, Some(name))? {
-        secrets::forget(&account).map_err(|e| e.to_string())?;
+        secrets::forget(&account).map_err(|e| CliError::new(Kind::Keyring, e))?;
         let id = account.id;
         store
             .writer()
-            .write_blocking(move |tx| accounts::delete(tx, id))
-            .map_err(|e| e.to_string())?;
+            .write_blocking(move |tx| accounts::delete(tx, id))?;
         terminal::say!("removed account {}", account.address);
     }
     Ok(())
 }
 
-fn switch(store: &Store, name: &str, protocol: Protocol, on: bool) -> Result<(), String> {
+fn switch(store: &Store, name: &str, protocol: Protocol, on: bool) -> Result<(), CliError> {
     for mut account in super::select_accounts(store, Some(name))? {
         let settings = match protocol {
             Protocol::Imap => &mut account.imap,
@@ -411,24 +422,26 @@ fn switch(store: &Store, name: &str, protocol: Protocol, on: bool) -> Result<(),
             Protocol::Smtp => &mut account.smtp,
         };
         if on && settings.host.is_empty() {
-            return Err(format!(
-                "{} has no {protocol} server; remove and add it again with its settings",
-                account.address
+            return Err(CliError::new(
+                Kind::Usage,
+                format!(
+                    "{} has no {protocol} server; remove and add it again with its settings",
+                    account.address
+                ),
             ));
         }
         settings.enabled = on;
         store
             .writer()
-            .write_blocking(move |tx| accounts::update(tx, &account))
-            .map_err(|e| e.to_string())?;
+            .write_blocking(move |tx| accounts::update(tx, &account))?;
     }
     Ok(())
 }
 
 /// Prints the store's location and its accounts.
-pub fn summary(store: &Store) -> Result<(), String> {
-    let reader = store.reader().map_err(|e| e.to_string())?;
-    let list = accounts::list(&reader).map_err(|e| e.to_string())?;
+pub fn summary(store: &Store) -> Result<(), CliError> {
+    let reader = store.reader()?;
+    let list = accounts::list(&reader)?;
     terminal::say!(
         "Tidings {} — mail store {} (schema {}), {} account(s)",
         env!("CARGO_PKG_VERSION"),
@@ -480,19 +493,22 @@ mod tests {
     }
 
     #[test]
-    fn switching_on_a_protocol_without_a_server_says_which() -> Result<(), String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let store = Store::open(&dir.path().join("t.sqlite3")).map_err(|e| e.to_string())?;
+    fn switching_on_a_protocol_without_a_server_says_which() -> Result<(), CliError> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(&dir.path().join("t.sqlite3"))?;
         let mut account = crate::store::tests::account();
         account.pop3.host.clear();
         store
             .writer()
-            .write_blocking(move |tx| crate::store::accounts::insert(tx, &account))
-            .map_err(|e| e.to_string())?;
+            .write_blocking(move |tx| crate::store::accounts::insert(tx, &account))?;
         let Err(e) = switch(&store, "zhangsan@163.com", Protocol::Pop3, true) else {
-            return Err("a protocol without a server was switched on".into());
+            return Err(CliError::new(
+                Kind::Failed,
+                "a protocol without a server was switched on",
+            ));
         };
-        assert!(e.contains("has no POP3 server"), "{e}");
+        assert!(e.detail.contains("has no POP3 server"), "{e}");
+        assert_eq!(e.kind, Kind::Usage);
         Ok(())
     }
 }

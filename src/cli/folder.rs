@@ -1,6 +1,7 @@
 //! `tidings folder`: the account's folders with their roles, and choosing a folder's role
 //! when the server's own choice (or the lack of one) is wrong.
 
+use super::error::{CliError, Kind};
 use clap::{Args, Subcommand};
 
 use super::terminal;
@@ -39,12 +40,12 @@ pub struct RoleArgs {
 }
 
 /// Runs a folder subcommand.
-pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
+pub fn run(store: &Store, command: FolderCommand) -> Result<(), CliError> {
     match command {
         FolderCommand::List(args) => {
-            let reader = store.reader().map_err(|e| e.to_string())?;
+            let reader = store.reader()?;
             for account in super::select_accounts(store, args.account.as_deref())? {
-                let all = folders::listed(&reader, account.id).map_err(|e| e.to_string())?;
+                let all = folders::listed(&reader, account.id)?;
                 for f in &all {
                     // Not a second "inbox" beside the server's: what it is.
                     let (name, role) = if folders::is_downloads_beside_server(&all, f) {
@@ -61,20 +62,26 @@ pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
             let role = match args.role.to_ascii_lowercase().as_str() {
                 "auto" => None,
                 "sent" | "drafts" | "trash" | "junk" | "archive" => {
-                    Some(Role::parse(&args.role.to_ascii_lowercase()).map_err(|e| e.to_string())?)
+                    Some(Role::parse(&args.role.to_ascii_lowercase())?)
                 }
                 other => {
-                    return Err(format!(
-                        "unknown role {other:?}: use sent, drafts, trash, junk, archive or auto"
+                    return Err(CliError::new(
+                        Kind::Usage,
+                        format!(
+                            "unknown role {other:?}: use sent, drafts, trash, junk, archive or auto"
+                        ),
                     ));
                 }
             };
             let accounts = super::select_accounts(store, Some(&args.account))?;
             let [account] = accounts.as_slice() else {
-                return Err(format!("{:?} names more than one account", args.account));
+                return Err(CliError::new(
+                    Kind::Usage,
+                    format!("{:?} names more than one account", args.account),
+                ));
             };
-            let reader = store.reader().map_err(|e| e.to_string())?;
-            let all = folders::list(&reader, account.id).map_err(|e| e.to_string())?;
+            let reader = store.reader()?;
+            let all = folders::list(&reader, account.id)?;
             let folder = all
                 .iter()
                 .find(|f| {
@@ -85,15 +92,13 @@ pub fn run(store: &Store, command: FolderCommand) -> Result<(), String> {
                         "{} has no server folder {:?} (sync first, or see `tidings folder list`)",
                         account.address, args.folder
                     )
-                })?;
-            let (id, wire) = (account.id, folder.wire_name.clone());
-            store
-                .writer()
-                .write_blocking(move |tx| match role {
-                    Some(role) => folders::choose_role(tx, id, &wire, role),
-                    None => folders::clear_chosen_role(tx, id, Some(&wire), None),
                 })
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CliError::new(Kind::NotFound, e))?;
+            let (id, wire) = (account.id, folder.wire_name.clone());
+            store.writer().write_blocking(move |tx| match role {
+                Some(role) => folders::choose_role(tx, id, &wire, role),
+                None => folders::clear_chosen_role(tx, id, Some(&wire), None),
+            })?;
             match role {
                 Some(role) => terminal::say!(
                     "{}: {} is the {} folder now",

@@ -1,5 +1,6 @@
 //! `tidings list`: the mirrored messages, one a line or as JSON lines.
 
+use super::error::{CliError, Kind};
 use clap::Args;
 
 use crate::store::Store;
@@ -20,13 +21,13 @@ pub struct ListArgs {
 }
 
 /// Prints the messages.
-pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
+pub fn run(store: &Store, args: ListArgs) -> Result<(), CliError> {
     let accounts = super::select_accounts(store, args.account.as_deref())?;
-    let reader = store.reader().map_err(|e| e.to_string())?;
+    let reader = store.reader()?;
     let mut chosen = Vec::new();
     let mut names = Vec::new();
     for account in &accounts {
-        for folder in folders::list(&reader, account.id).map_err(|e| e.to_string())? {
+        for folder in folders::list(&reader, account.id)? {
             names.push(folder.name.clone());
             if args
                 .folder
@@ -42,15 +43,18 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), String> {
     {
         names.sort();
         names.dedup();
-        return Err(format!(
-            "there is no folder {name:?}; the folders are: {}",
-            names.join(", ")
+        return Err(CliError::new(
+            Kind::NotFound,
+            format!(
+                "there is no folder {name:?}; the folders are: {}",
+                names.join(", ")
+            ),
         ));
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (account, folder) in chosen {
         {
-            for m in messages::all_in_folder(&reader, folder.id).map_err(|e| e.to_string())? {
+            for m in messages::all_in_folder(&reader, folder.id)? {
                 let line = line(&account.address, &folder.name, &m, args.json);
                 super::terminal::print_line(&mut out, &line)?;
             }

@@ -2,6 +2,7 @@
 //! benchmarks.
 
 mod account;
+pub mod error;
 mod folder;
 mod list;
 mod outbox;
@@ -14,6 +15,7 @@ pub mod terminal;
 #[cfg(test)]
 mod man_page;
 
+use error::{CliError, Kind};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -74,9 +76,10 @@ pub enum Commands {
 pub fn main() -> std::process::ExitCode {
     match run(Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("tidings: {}", terminal::clean(&message));
-            std::process::ExitCode::FAILURE
+        Err(e) => {
+            let said = e.text(&crate::i18n::I18n::from_env());
+            eprintln!("tidings: {}", terminal::clean(&said));
+            std::process::ExitCode::from(e.kind.exit_code())
         }
     }
 }
@@ -106,11 +109,12 @@ impl Commands {
 }
 
 /// Runs the command line; returns the text of an error for the caller to print.
-pub fn run(cli: Cli) -> Result<(), String> {
+pub fn run(cli: Cli) -> Result<(), CliError> {
     crate::protocols::tls::install_default_provider();
     let dir = match cli.data_dir {
         Some(dir) => dir,
-        None => paths::data_dir().ok_or("no home directory to keep mail in")?,
+        None => paths::data_dir()
+            .ok_or_else(|| CliError::new(Kind::Io, "no home directory to keep mail in"))?,
     };
     // A log that cannot be written is no reason not to read mail.
     let logs = paths::log_dir_for(&dir);
@@ -118,7 +122,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         eprintln!("tidings: no log in {}: {e}", logs.display());
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Tidings starting");
-    paths::private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    paths::private_dir(&dir)
+        .map_err(|e| CliError::new(Kind::Io, format!("cannot create {}: {e}", dir.display())))?;
     let launch = cli
         .command
         .is_none()
@@ -126,43 +131,49 @@ pub fn run(cli: Cli) -> Result<(), String> {
     // Before the store is opened: a second launch only hands its request over and exits, and
     // a command that changes the mirror never runs beside a window's engine.
     let window = match launch {
-        Some(launch) => match instance::claim(&dir, Holder::Window)? {
+        Some(launch) => match instance::claim(&dir, Holder::Window).map_err(busy)? {
             Claim::Primary(primary) => Some((launch, primary)),
             // Started at login while already running: nothing to show.
             Claim::Secondary(_, Holder::Window) if cli.background => return Ok(()),
             Claim::Secondary(address, Holder::Window) => {
-                return instance::hand_over(&address, &launch);
+                return instance::hand_over(&address, &launch).map_err(busy);
             }
             Claim::Secondary(_, Holder::Command) => {
-                return Err(
-                    "a tidings command is working on this data directory; open the \
-                            window when it has finished"
-                        .into(),
-                );
+                return Err(CliError::new(
+                    Kind::Busy,
+                    "a tidings command is working on this data directory; open the window \
+                     when it has finished",
+                ));
             }
         },
         None => None,
     };
     let _alone = match cli.command.as_ref().and_then(Commands::changes_the_mirror) {
-        Some(name) => match instance::claim(&dir, Holder::Command)? {
+        Some(name) => match instance::claim(&dir, Holder::Command).map_err(busy)? {
             Claim::Primary(primary) => Some(primary),
             Claim::Secondary(_, Holder::Window) => {
-                return Err(format!(
-                    "the Tidings window is open on this data directory and syncs and sends by \
+                return Err(CliError::new(
+                    Kind::Busy,
+                    format!(
+                        "the Tidings window is open on this data directory and syncs and sends by \
                      itself; close it to run `tidings {name}` (reading commands such as list, \
                      show and search work beside it)"
+                    ),
                 ));
             }
             Claim::Secondary(_, Holder::Command) => {
-                return Err(format!(
-                    "another tidings command is working on this data directory; run `tidings \
+                return Err(CliError::new(
+                    Kind::Busy,
+                    format!(
+                        "another tidings command is working on this data directory; run `tidings \
                      {name}` when it has finished"
+                    ),
                 ));
             }
         },
         None => None,
     };
-    let store = Store::open(&paths::database_file(&dir)).map_err(|e| e.to_string())?;
+    let store = Store::open(&paths::database_file(&dir))?;
     let repaired = store.recovery().cloned();
     if let Some(r) = &repaired {
         terminal::say_err!("tidings: {}", r.describe());
@@ -172,7 +183,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         let db = store.path().to_owned();
         store.close();
         return crate::ui::run(db, repaired, launch, instance, cli.background)
-            .map_err(|e| format!("the window could not open: {e}"));
+            .map_err(|e| CliError::new(Kind::Window, e));
     }
     // Closed after the command, so the next start finds the database recorded as sound.
     let closing = store.clone();
@@ -181,12 +192,17 @@ pub fn run(cli: Cli) -> Result<(), String> {
     result
 }
 
+/// The data directory's lock or the running window's socket failed.
+fn busy(e: String) -> CliError {
+    CliError::new(Kind::Busy, e)
+}
+
 /// Runs one command on the store, which goes with it (so `close` can wait for the writer).
 fn dispatch(
     store: Store,
     command: Option<Commands>,
     file: Option<std::path::PathBuf>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     match command {
         None => match file {
             Some(file) => show::run(&store, show::ShowArgs::for_file(file)),
@@ -211,30 +227,37 @@ fn dispatch(
 fn password_from_env(
     named: Option<&str>,
     chosen: &[crate::store::accounts::Account],
-) -> Result<Option<(i64, String)>, String> {
+) -> Result<Option<(i64, String)>, CliError> {
     let Some(password) = std::env::var_os("TIDINGS_PASSWORD") else {
         return Ok(None);
     };
     let password = password
         .into_string()
-        .map_err(|_| "TIDINGS_PASSWORD is not valid text".to_owned())?;
+        .map_err(|_| CliError::new(Kind::Usage, "TIDINGS_PASSWORD is not valid text".to_owned()))?;
     let Some(name) = named else {
-        return Err(
-            "TIDINGS_PASSWORD is given to one account only: name it with --account ADDRESS".into(),
-        );
+        return Err(CliError::new(
+            Kind::Usage,
+            "TIDINGS_PASSWORD is given to one account only: name it with --account ADDRESS",
+        ));
     };
     match chosen {
         [account] if account.password_mode == crate::store::accounts::PasswordMode::Ask => {
             Ok(Some((account.id, password)))
         }
-        [account] => Err(format!(
-            "TIDINGS_PASSWORD is only for accounts added with --ask-each-start; {} keeps its \
+        [account] => Err(CliError::new(
+            Kind::Usage,
+            format!(
+                "TIDINGS_PASSWORD is only for accounts added with --ask-each-start; {} keeps its \
              password in the keyring (unset TIDINGS_PASSWORD)",
-            account.address
+                account.address
+            ),
         )),
-        _ => Err(format!(
-            "{name:?} names {} accounts; TIDINGS_PASSWORD is given to one only: use its address",
-            chosen.len()
+        _ => Err(CliError::new(
+            Kind::Usage,
+            format!(
+                "{name:?} names {} accounts; TIDINGS_PASSWORD is given to one only: use its address",
+                chosen.len()
+            ),
         )),
     }
 }
@@ -243,9 +266,9 @@ fn password_from_env(
 fn select_accounts(
     store: &Store,
     name: Option<&str>,
-) -> Result<Vec<crate::store::accounts::Account>, String> {
-    let reader = store.reader().map_err(|e| e.to_string())?;
-    let all = crate::store::accounts::list(&reader).map_err(|e| e.to_string())?;
+) -> Result<Vec<crate::store::accounts::Account>, CliError> {
+    let reader = store.reader()?;
+    let all = crate::store::accounts::list(&reader)?;
     let Some(name) = name else {
         return Ok(all);
     };
@@ -254,7 +277,10 @@ fn select_accounts(
         .filter(|a| a.address.eq_ignore_ascii_case(name) || a.display_name == name)
         .collect();
     if chosen.is_empty() {
-        return Err(format!("no account called {name:?}"));
+        return Err(CliError::new(
+            Kind::NotFound,
+            format!("no account called {name:?}"),
+        ));
     }
     Ok(chosen)
 }

@@ -1,5 +1,6 @@
 //! `tidings outbox list|retry|discard`.
 
+use super::error::{CliError, Kind};
 use clap::Subcommand;
 
 use super::terminal;
@@ -24,12 +25,12 @@ pub enum OutboxCommand {
 }
 
 /// Runs an outbox subcommand.
-pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
-    let reader = store.reader().map_err(|e| e.to_string())?;
+pub fn run(store: Store, command: OutboxCommand) -> Result<(), CliError> {
+    let reader = store.reader()?;
     match command {
         OutboxCommand::List => {
-            for account in accounts::list(&reader).map_err(|e| e.to_string())? {
-                for item in outbox::list(&reader, account.id).map_err(|e| e.to_string())? {
+            for account in accounts::list(&reader)? {
+                for item in outbox::list(&reader, account.id)? {
                     terminal::say!(
                         "{}\t{}\t{:?}\t{}\t{}",
                         item.id,
@@ -45,18 +46,15 @@ pub fn run(store: Store, command: OutboxCommand) -> Result<(), String> {
         OutboxCommand::Discard { item } => store
             .writer()
             .write_blocking(move |tx| outbox::remove(tx, item))
-            .map_err(|e| e.to_string()),
+            .map_err(CliError::from),
         OutboxCommand::Retry { item } => {
-            let found = outbox::get(&reader, item)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no outbox item {item}"))?;
-            let account = accounts::get(&reader, found.account_id)
-                .map_err(|e| e.to_string())?
-                .ok_or("the item's account is gone")?;
+            let found = outbox::get(&reader, item)?
+                .ok_or_else(|| CliError::new(Kind::NotFound, format!("no outbox item {item}")))?;
+            let account = accounts::get(&reader, found.account_id)?
+                .ok_or_else(|| CliError::new(Kind::NotFound, "the item's account is gone"))?;
             store
                 .writer()
-                .write_blocking(move |tx| outbox::requeue(tx, item))
-                .map_err(|e| e.to_string())?;
+                .write_blocking(move |tx| outbox::requeue(tx, item))?;
             super::sync::send_pass(store, &account)
         }
     }

@@ -1,6 +1,7 @@
 //! `tidings search` and `tidings index --rebuild`: the window's search from the command line,
 //! and rebuilding the search index from the mirror.
 
+use super::error::{CliError, Kind};
 use clap::Args;
 
 use crate::search::{self, Order, Scope, index};
@@ -45,7 +46,7 @@ fn now() -> i64 {
 }
 
 /// Prints the hits.
-pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
+pub fn run(store: &Store, args: SearchArgs) -> Result<(), CliError> {
     let mut scope = Scope::default();
     if args.account.is_some() || args.folder.is_some() {
         let accounts = super::select_accounts(store, args.account.as_deref())?;
@@ -55,10 +56,10 @@ pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
             scope.account = Some(only.id);
         }
         if let Some(name) = &args.folder {
-            let reader = store.reader().map_err(|e| e.to_string())?;
+            let reader = store.reader()?;
             let mut found = Vec::new();
             for a in &accounts {
-                for f in folders::list(&reader, a.id).map_err(|e| e.to_string())? {
+                for f in folders::list(&reader, a.id)? {
                     if super::list::names_folder(name, &f) {
                         found.push(f);
                     }
@@ -66,10 +67,18 @@ pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
             }
             match found.as_slice() {
                 [one] => scope.folder = Some(one.id),
-                [] => return Err(format!("there is no folder {name:?}")),
+                [] => {
+                    return Err(CliError::new(
+                        Kind::NotFound,
+                        format!("there is no folder {name:?}"),
+                    ));
+                }
                 _ => {
-                    return Err(format!(
-                        "{name:?} is a folder of several accounts; name one with --account"
+                    return Err(CliError::new(
+                        Kind::Usage,
+                        format!(
+                            "{name:?} is a folder of several accounts; name one with --account"
+                        ),
                     ));
                 }
             }
@@ -81,24 +90,21 @@ pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
     } else {
         Order::Newest
     };
-    let reader = store.reader().map_err(|e| e.to_string())?;
-    let hits =
-        search::run(&reader, &query, now(), scope, order, args.limit).map_err(|e| e.to_string())?;
+    let reader = store.reader()?;
+    let hits = search::run(&reader, &query, now(), scope, order, args.limit)?;
     let mut names = std::collections::HashMap::new();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for id in hits {
-        let Some(m) = messages::get(&reader, id).map_err(|e| e.to_string())? else {
+        let Some(m) = messages::get(&reader, id)? else {
             continue;
         };
         let (account, folder) = match names.entry(m.folder_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let folder = folders::get(&reader, m.folder_id)
-                    .map_err(|e| e.to_string())?
+                let folder = folders::get(&reader, m.folder_id)?
                     .map(|f| f.name)
                     .unwrap_or_default();
-                let account = crate::store::accounts::get(&reader, m.account_id)
-                    .map_err(|e| e.to_string())?
+                let account = crate::store::accounts::get(&reader, m.account_id)?
                     .map(|a| a.address)
                     .unwrap_or_default();
                 e.insert((account, folder))
@@ -111,20 +117,15 @@ pub fn run(store: &Store, args: SearchArgs) -> Result<(), String> {
 }
 
 /// Brings the index up to date (from scratch with `--rebuild`), with a progress line.
-pub fn index(store: &Store, args: IndexArgs) -> Result<(), String> {
+pub fn index(store: &Store, args: IndexArgs) -> Result<(), CliError> {
     if args.rebuild {
-        store
-            .writer()
-            .write_blocking(|tx| index::reset(tx))
-            .map_err(|e| e.to_string())?;
+        store.writer().write_blocking(|tx| index::reset(tx))?;
     }
-    let total =
-        index::backlog(&store.reader().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let total = index::backlog(&store.reader()?)?;
     let mut progress = super::terminal::Progress::new();
     let done = index::catch_up(store, 500, |done| {
         progress.show(&format!("indexed {done}/{total}"), done >= total);
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     super::terminal::end_progress();
     super::terminal::out(&format!("indexed {done} messages"));
     Ok(())

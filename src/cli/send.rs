@@ -1,5 +1,6 @@
 //! `tidings send`: a message through the same outbox the window uses.
 
+use super::error::{CliError, Kind};
 use std::path::PathBuf;
 
 use super::terminal;
@@ -40,27 +41,30 @@ pub struct SendArgs {
 }
 
 /// Queues the message and runs the sender until it is sent or refused.
-pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
+pub fn run(store: Store, args: SendArgs) -> Result<(), CliError> {
     let account = super::select_accounts(&store, Some(&args.account))?
         .into_iter()
         .next()
-        .ok_or("no such account")?;
+        .ok_or_else(|| CliError::new(Kind::NotFound, "no such account"))?;
     if !account.smtp.enabled {
-        return Err(format!(
-            "{} has SMTP switched off: it can only receive (`tidings account enable {} smtp`)",
-            account.address, account.address
+        return Err(CliError::new(
+            Kind::Usage,
+            format!(
+                "{} has SMTP switched off: it can only receive (`tidings account enable {} smtp`)",
+                account.address, account.address
+            ),
         ));
     }
     let body = match (&args.body, &args.body_file) {
         (Some(text), _) => text.clone(),
         (None, Some(file)) => std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
+            .map_err(|e| CliError::new(Kind::Io, format!("cannot read {}: {e}", file.display())))?,
         (None, None) => String::new(),
     };
     let mut attachments = Vec::new();
     for path in &args.attach {
-        let data =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let data = std::fs::read(path)
+            .map_err(|e| CliError::new(Kind::Io, format!("cannot read {}: {e}", path.display())))?;
         attachments.push(DraftAttachment {
             file_name: path
                 .file_name()
@@ -80,9 +84,8 @@ pub fn run(store: Store, args: SendArgs) -> Result<(), String> {
         ..Draft::new(account.id)
     };
     let outgoing = compose::build(&account, &draft, &attachments, std::time::SystemTime::now())
-        .map_err(|e| e.to_string())?;
-    let item =
-        crate::engine::outbox::enqueue(&store, &account, outgoing, 0).map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::new(Kind::Usage, e))?;
+    let item = crate::engine::outbox::enqueue(&store, &account, outgoing, 0)?;
     terminal::say!("queued outbox item {item}");
     super::sync::send_pass(store, &account)
 }

@@ -1,5 +1,6 @@
 //! `tidings show`: a message as the reader shows it, in text.
 
+use super::error::{CliError, Kind};
 use std::path::PathBuf;
 
 use super::terminal;
@@ -38,15 +39,22 @@ impl ShowArgs {
 }
 
 /// Prints the message.
-pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
+pub fn run(store: &Store, args: ShowArgs) -> Result<(), CliError> {
     let raw = match (&args.file, args.message) {
-        (Some(file), _) => {
-            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+        (Some(file), _) => std::fs::read(file)
+            .map_err(|e| CliError::new(Kind::Io, format!("cannot read {}: {e}", file.display())))?,
+        (None, Some(id)) => bodies::get(&store.reader()?, id)?.ok_or_else(|| {
+            CliError::new(
+                Kind::NotFound,
+                format!("message {id} has no downloaded body yet"),
+            )
+        })?,
+        (None, None) => {
+            return Err(CliError::new(
+                Kind::Usage,
+                "give an .eml file or --message ID",
+            ));
         }
-        (None, Some(id)) => bodies::get(&store.reader().map_err(|e| e.to_string())?, id)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("message {id} has no downloaded body yet"))?,
-        (None, None) => return Err("give an .eml file or --message ID".into()),
     };
     let model = body::display(
         &raw,
@@ -60,13 +68,15 @@ pub fn run(store: &Store, args: ShowArgs) -> Result<(), String> {
         terminal::clean(&text::render(&model, i18n.locale(), text::Zone::Local))
     );
     if let Some(folder) = &args.save_attachments {
-        std::fs::create_dir_all(folder)
-            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        std::fs::create_dir_all(folder).map_err(|e| {
+            CliError::new(Kind::Io, format!("cannot create {}: {e}", folder.display()))
+        })?;
         for a in &model.attachments {
-            let data = body::attachment_bytes(&raw, a.part)
-                .ok_or_else(|| format!("cannot read attachment {}", a.name))?;
+            let data = body::attachment_bytes(&raw, a.part).ok_or_else(|| {
+                CliError::new(Kind::NotFound, format!("cannot read attachment {}", a.name))
+            })?;
             let path = attachments::save(folder, &a.name, &data)
-                .map_err(|e| format!("cannot save {}: {e}", a.name))?;
+                .map_err(|e| CliError::new(Kind::Io, format!("cannot save {}: {e}", a.name)))?;
             terminal::say!("Saved: {}", path.display());
         }
     }

@@ -1,5 +1,6 @@
 //! `tidings sync`: the engine without a window, printing what it does.
 
+use super::error::{CliError, Kind};
 use clap::Args;
 
 use super::terminal;
@@ -25,10 +26,13 @@ pub struct SyncArgs {
 }
 
 /// Runs the engine and prints its events; fails when any account reported an error.
-pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
+pub fn run(store: Store, args: SyncArgs) -> Result<(), CliError> {
     let accounts = super::select_accounts(&store, args.account.as_deref())?;
     if accounts.is_empty() {
-        return Err("no accounts to sync; add one with `tidings account add`".into());
+        return Err(CliError::new(
+            Kind::NotFound,
+            "no accounts to sync; add one with `tidings account add`",
+        ));
     }
     let password = super::password_from_env(args.account.as_deref(), &accounts)?;
     drive(
@@ -48,7 +52,7 @@ pub fn run(store: Store, args: SyncArgs) -> Result<(), String> {
 
 /// Runs one sending pass for `account` (no sync, no download), printing what happens. The
 /// user chose this one account (by `--account` or by the outbox item).
-pub fn send_pass(store: Store, account: &crate::store::accounts::Account) -> Result<(), String> {
+pub fn send_pass(store: Store, account: &crate::store::accounts::Account) -> Result<(), CliError> {
     let password = super::password_from_env(Some(&account.address), std::slice::from_ref(account))?;
     drive(
         store,
@@ -70,11 +74,12 @@ pub fn drive(
     accounts: &[crate::store::accounts::Account],
     options: EngineOptions,
     password: Option<(i64, String)>,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let once = options.once;
     let names: std::collections::HashMap<i64, String> =
         accounts.iter().map(|a| (a.id, a.address.clone())).collect();
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::new(Kind::Io, format!("cannot start: {e}")))?;
     runtime.block_on(async move {
         let secrets = AccountSecrets::new();
         // A password given to this run only, for the one "ask each start" account named.
@@ -92,7 +97,7 @@ pub fn drive(
                 .unwrap_or_else(|| format!("folder {id}"))
         };
         let (handle, mut events) = engine::spawn(store, secrets, options);
-        let mut failure: Option<String> = None;
+        let mut failure: Option<CliError> = None;
         let mut progress = terminal::Progress::new();
         loop {
             let event = tokio::select! {
@@ -135,7 +140,7 @@ pub fn drive(
                     message,
                 } => {
                     terminal::say_err!("{}: error ({kind:?}): {message}", name(&account));
-                    failure = Some(message);
+                    failure = Some(CliError::new(error_kind(kind), message));
                 }
                 Event::Sending { account, item } => {
                     terminal::say!("{}: sending outbox item {item}", name(&account))
@@ -153,14 +158,14 @@ pub fn drive(
                             "{}: outbox item {item} will be retried: {why}",
                             name(&account)
                         );
-                        failure = Some(why);
+                        failure = Some(CliError::new(Kind::Servers, why));
                     }
                     SendOutcome::Failed(why) => {
                         terminal::say_err!(
                             "{}: outbox item {item} was refused: {why}",
                             name(&account)
                         );
-                        failure = Some(why);
+                        failure = Some(CliError::new(Kind::Servers, why));
                     }
                     SendOutcome::MayHaveBeenSent => {
                         let why = format!(
@@ -168,7 +173,7 @@ pub fn drive(
                              `tidings outbox retry {item}` or `tidings outbox discard {item}`"
                         );
                         terminal::say_err!("{}: {why}", name(&account));
-                        failure = Some(why);
+                        failure = Some(CliError::new(Kind::Servers, why));
                     }
                 },
                 Event::FoldersChanged { .. }
@@ -189,8 +194,18 @@ pub fn drive(
         }
         terminal::end_progress();
         match failure {
-            Some(message) if once => Err(message),
+            Some(failed) if once => Err(failed),
             _ => Ok(()),
         }
     })
+}
+
+/// What an engine error means for the command's exit status.
+fn error_kind(kind: crate::engine::ErrorKind) -> Kind {
+    use crate::engine::ErrorKind as E;
+    match kind {
+        E::Storage => Kind::Store,
+        E::NoPassword | E::KeyringUnavailable => Kind::Keyring,
+        _ => Kind::Servers,
+    }
 }

@@ -3,6 +3,7 @@
 //! (OSC 8); bidi controls reorder what is shown. Printed output replaces them, whether it goes
 //! to a terminal or a pipe (which often ends in one).
 
+use super::error::{CliError, Kind};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -79,18 +80,18 @@ pub fn exit_if_gone(e: &std::io::Error) {
 
 /// Writes one line of a listing (unsafe characters replaced); a reader that went away ends the
 /// program quietly.
-pub fn print_line(out: &mut impl std::io::Write, line: &str) -> Result<(), String> {
+pub fn print_line(out: &mut impl std::io::Write, line: &str) -> Result<(), CliError> {
     writeln!(out, "{}", clean(line)).map_err(|e| {
         exit_if_gone(&e);
-        format!("cannot print: {e}")
+        CliError::new(Kind::Io, format!("cannot print: {e}"))
     })
 }
 
 /// Flushes a listing, as `print_line` handles errors.
-pub fn flush(out: &mut impl std::io::Write) -> Result<(), String> {
+pub fn flush(out: &mut impl std::io::Write) -> Result<(), CliError> {
     out.flush().map_err(|e| {
         exit_if_gone(&e);
-        format!("cannot print: {e}")
+        CliError::new(Kind::Io, format!("cannot print: {e}"))
     })
 }
 

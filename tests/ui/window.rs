@@ -379,9 +379,24 @@ fn a_second_launch_hands_its_link_or_file_to_the_running_window_and_exits() -> R
             .output()
     };
     let sync = cli(&["sync", "--once"])?;
-    assert!(!sync.status.success());
+    // 75 (EX_TEMPFAIL): a script can tell "busy, try later" from a wrong argument.
+    assert_eq!(sync.status.code(), Some(75));
     let said = String::from_utf8_lossy(&sync.stderr);
     assert!(said.contains("window is open"), "{said}");
+    // A folder that is not there: 66 (EX_NOINPUT), said in the user's language.
+    let missing = Process::new(env!("CARGO_BIN_EXE_tidings"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["list", "--folder", "没有这个"])
+        .env("LC_ALL", "zh_CN.UTF-8")
+        .stdin(Stdio::null())
+        .output()?;
+    assert_eq!(missing.status.code(), Some(66));
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        said.contains("找不到") && said.contains("没有这个"),
+        "{said}"
+    );
     let list = cli(&["list", "--folder", "INBOX"])?;
     assert!(
         list.status.success(),
