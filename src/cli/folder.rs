@@ -85,7 +85,7 @@ pub fn run(store: &Store, command: FolderCommand) -> Result<(), CliError> {
             let folder = all
                 .iter()
                 .find(|f| {
-                    f.source == folders::Source::Imap && super::list::names_folder(&args.folder, f)
+                    f.source == folders::Origin::Imap && super::list::names_folder(&args.folder, f)
                 })
                 .ok_or_else(|| {
                     format!(

@@ -112,7 +112,7 @@ async fn replay_one(
             ))
         })
         .await?;
-    let Some(folder) = folder.filter(|f| f.source == folders::Source::Imap) else {
+    let Some(folder) = folder.filter(|f| f.source == folders::Origin::Imap) else {
         // The folder is gone from the server, and the message with it; or it never was a
         // server's (an action queued for a POP3 download by an older version).
         return finish(ctx, action, false).await;

@@ -294,7 +294,7 @@ pub(crate) async fn sync_folder_list(
             let before = folders::list(tx, id)?;
             let current: HashMap<String, Role> = before
                 .iter()
-                .filter(|f| f.source == folders::Source::Imap)
+                .filter(|f| f.source == folders::Origin::Imap)
                 .map(|f| (f.wire_name.clone(), f.role))
                 .collect();
             let chosen = folders::chosen_roles(tx, id)?;
@@ -311,7 +311,7 @@ pub(crate) async fn sync_folder_list(
                 keep.insert(fid);
             }
             for old in before {
-                if old.source == folders::Source::Imap && !keep.contains(&old.id) {
+                if old.source == folders::Origin::Imap && !keep.contains(&old.id) {
                     folders::delete(tx, old.id)?;
                     changed = true;
                 }

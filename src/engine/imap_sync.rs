@@ -44,7 +44,7 @@ pub(crate) async fn sync_account(
             .filter(|f| f.role == Role::Inbox)
             .collect()
     };
-    list.retain(|f| f.selectable && f.source == folders::Source::Imap);
+    list.retain(|f| f.selectable && f.source == folders::Origin::Imap);
     if crate::accounts::providers::by_id(&account.provider_id, &account.address)
         .is_some_and(|p| p.single_uid_ranges)
     {

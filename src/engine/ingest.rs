@@ -154,7 +154,7 @@ pub(crate) fn arrived(
 mod tests {
     use super::*;
     use crate::store::Store;
-    use crate::store::folders::{self, Folder, Source};
+    use crate::store::folders::{self, Folder, Origin};
 
     #[test]
     fn only_fresh_mail_outside_sent_and_drafts_is_new() {
@@ -188,7 +188,7 @@ mod tests {
                 &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
             )?;
             let mut pop3_inbox = Folder::new_imap(account, "Inbox", "", Role::Inbox);
-            pop3_inbox.source = Source::Local;
+            pop3_inbox.source = Origin::Local;
             let local = folders::insert(tx, &pop3_inbox)?;
 
             // A POP3 download, then the same message again (a second copy on the server).

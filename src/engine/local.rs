@@ -125,7 +125,7 @@ fn set_flag(
         messages::set_flagged(tx, id, on)?;
     }
     // A POP3 download lives here only: no server has it to be told.
-    if folder.source == folders::Source::Imap {
+    if folder.source == folders::Origin::Imap {
         let mut action = action_for(&message, &folder, ActionKind::SetFlags);
         if on {
             action.flags_add = flag.to_owned();
@@ -171,7 +171,7 @@ pub(crate) fn mark_original(
     }
     messages::set_flags(tx, id, &flags, message.modseq)?;
     // A POP3 copy lives here only: nothing to tell a server.
-    if folder.source == folders::Source::Imap {
+    if folder.source == folders::Origin::Imap {
         let mut action = action_for(&message, &folder, ActionKind::SetFlags);
         action.flags_add = mark.to_owned();
         actions::push(tx, &action)?;
@@ -210,13 +210,13 @@ fn move_to(
             "messages can only be moved within their account".into(),
         ));
     }
-    if target.source == folders::Source::Local {
+    if target.source == folders::Origin::Local {
         return Err(StoreError::Corrupt(
             "mail can only be moved into the folders of the server".into(),
         ));
     }
     messages::move_local(tx, id, target.id)?;
-    if folder.source == folders::Source::Local {
+    if folder.source == folders::Origin::Local {
         // A download filed on the server: uploaded there, then the server's copy is the one
         // mirrored (the row waits in the target as a placeholder, as a moved message does).
         let mut action = action_for(&message, &folder, ActionKind::Upload);
@@ -243,7 +243,7 @@ fn delete(tx: &Transaction<'_>, id: i64, touched: &mut Touched) -> Result<(), St
     let Some((message, folder)) = load(tx, id)? else {
         return Ok(());
     };
-    if folder.source == folders::Source::Local {
+    if folder.source == folders::Origin::Local {
         // A POP3 download: gone here at once; on the server only if the account says so.
         messages::delete(tx, id)?;
         let account = crate::store::accounts::get(tx, message.account_id)?;

@@ -15,7 +15,7 @@ use crate::protocols::imap::search::{self, Literals, SearchError};
 use crate::search::Scope;
 use crate::search::server::ServerQuery;
 use crate::store::accounts::Account;
-use crate::store::folders::{self, Folder, Source};
+use crate::store::folders::{self, Folder, Origin};
 use crate::store::messages::{self, BodyBacklog};
 
 /// The charset asked first.
@@ -134,7 +134,7 @@ async fn in_scope(ctx: &Context, scope: Scope) -> Result<Vec<(Account, Vec<Folde
                 let folders: Vec<Folder> = folders::list(tx, account.id)?
                     .into_iter()
                     .filter(|f| {
-                        f.source == Source::Imap
+                        f.source == Origin::Imap
                             && f.selectable
                             && f.uidvalidity != 0
                             && scope.folder.is_none_or(|id| id == f.id)

@@ -58,18 +58,18 @@ impl Role {
 
 /// Whether a folder mirrors the server or is the account's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub enum Origin {
     /// Mirrors an IMAP folder.
     Imap,
     /// Kept only here (the POP3 inbox).
     Local,
 }
 
-impl Source {
+impl Origin {
     fn as_str(self) -> &'static str {
         match self {
-            Source::Imap => "imap",
-            Source::Local => "local",
+            Origin::Imap => "imap",
+            Origin::Local => "local",
         }
     }
 }
@@ -82,7 +82,7 @@ pub struct Folder {
     /// Owning account.
     pub account_id: i64,
     /// Server mirror or local.
-    pub source: Source,
+    pub source: Origin,
     /// Decoded for display (modified UTF-7 undone).
     pub name: String,
     /// Exactly as the server spells it.
@@ -113,7 +113,7 @@ impl Folder {
         Folder {
             id: 0,
             account_id,
-            source: Source::Imap,
+            source: Origin::Imap,
             name: name.to_owned(),
             wire_name: wire_name.to_owned(),
             delimiter: "/".to_owned(),
@@ -207,8 +207,8 @@ pub fn list(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreErro
 /// empty second Inbox is noise. On a POP3-only account it is the Inbox, always shown.
 pub fn listed(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreError> {
     let mut all = list(conn, account_id)?;
-    if all.iter().any(|f| f.source == Source::Imap) {
-        all.retain(|f| f.source == Source::Imap || f.total_count > 0);
+    if all.iter().any(|f| f.source == Origin::Imap) {
+        all.retain(|f| f.source == Origin::Imap || f.total_count > 0);
     }
     Ok(all)
 }
@@ -216,7 +216,7 @@ pub fn listed(conn: &Connection, account_id: i64) -> Result<Vec<Folder>, StoreEr
 /// Whether `f` is the POP3 folder shown beside a server's folders (in `listed`): it is then
 /// named for what it is ("Downloaded (POP3)"), not a second "Inbox".
 pub fn is_downloads_beside_server(all: &[Folder], f: &Folder) -> bool {
-    f.source == Source::Local && all.iter().any(|o| o.source == Source::Imap)
+    f.source == Origin::Local && all.iter().any(|o| o.source == Origin::Imap)
 }
 
 fn from_row(row: &Row<'_>) -> Result<Folder, StoreError> {
@@ -227,8 +227,8 @@ fn from_row(row: &Row<'_>) -> Result<Folder, StoreError> {
         id: row.get(0).ctx("reading folder")?,
         account_id: row.get(1).ctx("reading folder")?,
         source: match source.as_str() {
-            "imap" => Source::Imap,
-            "local" => Source::Local,
+            "imap" => Origin::Imap,
+            "local" => Origin::Local,
             other => {
                 return Err(StoreError::Corrupt(format!(
                     "unknown folder source {other:?}"
@@ -400,6 +400,6 @@ pub fn local_inbox(conn: &Connection, account_id: i64) -> Result<i64, StoreError
         return Ok(id);
     }
     let mut folder = Folder::new_imap(account_id, "Inbox", "", Role::Inbox);
-    folder.source = Source::Local;
+    folder.source = Origin::Local;
     insert(conn, &folder)
 }

@@ -67,15 +67,15 @@ impl App {
         done: fn(Result<PathBuf, super::failure::Failure>) -> Message,
         job: impl FnOnce(
             &std::path::Path,
-            &data::Source,
+            &data::Shown,
             &str,
         ) -> Result<PathBuf, super::failure::Failure>
         + Send
         + 'static,
     ) -> Task<Message> {
         let source = match (self.shown_file(), self.message) {
-            (Some(raw), _) => data::Source::File(raw),
-            (None, Some(id)) => data::Source::Stored(id),
+            (Some(raw), _) => data::Shown::File(raw),
+            (None, Some(id)) => data::Shown::Stored(id),
             (None, None) => return Task::none(),
         };
         let name = self

@@ -34,7 +34,7 @@ pub fn tree(path: &Path) -> Result<Tree, StoreError> {
             (
                 f.role != folders::Role::Inbox,
                 // The server's Inbox first: it is the one opened at start.
-                f.source != folders::Source::Imap,
+                f.source != folders::Origin::Imap,
                 f.role == folders::Role::Other,
                 path_parts(f),
             )
@@ -130,32 +130,32 @@ pub fn remote_images(m: &DisplayMessage) -> Vec<String> {
     out
 }
 
-/// Where the reader's message comes from: the mirror, or a message file's bytes.
+/// The message the reader shows: a mirrored one, or a message file's bytes.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub enum Shown {
     /// A mirrored message by id.
     Stored(i64),
     /// A message file (`tidings FILE.eml`).
     File(std::sync::Arc<Vec<u8>>),
 }
 
-impl Source {
+impl Shown {
     fn raw(&self, path: &Path) -> Result<std::borrow::Cow<'_, [u8]>, StoreError> {
         match self {
-            Source::Stored(id) => Ok(std::borrow::Cow::Owned(
+            Shown::Stored(id) => Ok(std::borrow::Cow::Owned(
                 bodies::get(&reader(path)?, *id)?.ok_or_else(|| {
                     StoreError::Corrupt(format!("message {id} is not downloaded yet"))
                 })?,
             )),
-            Source::File(raw) => Ok(std::borrow::Cow::Borrowed(raw.as_slice())),
+            Shown::File(raw) => Ok(std::borrow::Cow::Borrowed(raw.as_slice())),
         }
     }
 
     /// A folder name of its own for this message's opened attachments.
     fn key(&self) -> String {
         match self {
-            Source::Stored(id) => id.to_string(),
-            Source::File(raw) => {
+            Shown::Stored(id) => id.to_string(),
+            Shown::File(raw) => {
                 let digest = ring::digest::digest(&ring::digest::SHA256, raw);
                 let hex: String = digest.as_ref()[..8]
                     .iter()
@@ -170,7 +170,7 @@ impl Source {
 /// Saves attachment `part` of the message into `folder` under a safe, new name.
 pub fn save_attachment(
     path: &Path,
-    source: &Source,
+    source: &Shown,
     part: u32,
     name: &str,
     folder: &Path,
@@ -190,7 +190,7 @@ pub fn save_attachment(
 /// and never escapes) and opens it with the desktop's default application.
 pub fn open_attachment(
     path: &Path,
-    source: &Source,
+    source: &Shown,
     part: u32,
     name: &str,
     cache: &Path,

@@ -537,7 +537,7 @@ fn the_pop3_folder_beside_the_servers_inbox_is_not_a_second_inbox() -> Result<()
     assert_eq!(list[0].role, Role::Inbox);
     assert_eq!(
         list[0].source,
-        folders::Source::Imap,
+        folders::Origin::Imap,
         "the server's Inbox comes first"
     );
     assert!(list.iter().any(|f| f.id == local));

@@ -16,7 +16,7 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
         return Err(format!("{clicked:?}").into());
     };
     // What the task does off the UI thread:
-    let source = data::Source::Stored(id);
+    let source = data::Shown::Stored(id);
     let saved = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
     let again = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
     assert_eq!(saved, app.downloads.join("report.pdf"));

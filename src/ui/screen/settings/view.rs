@@ -599,12 +599,12 @@ impl std::fmt::Display for RoleChoice {
 /// Which server folder is Sent, Drafts, Trash, Junk and Archive, each changeable: servers
 /// without SPECIAL-USE (or with a wrong one) leave it to names, and names can guess wrong.
 fn roles_section(ctx: Ctx<'_>, account: i64) -> Option<Element<'_, Message>> {
-    use crate::store::folders::{Role, Source};
+    use crate::store::folders::{Origin, Role};
     let t = |id: &str| ctx.i18n.t(id, &[]);
     let (_, folders) = ctx.tree.accounts.iter().find(|(a, _)| a.id == account)?;
     let server: Vec<_> = folders
         .iter()
-        .filter(|f| f.source == Source::Imap && f.selectable && f.role != Role::Inbox)
+        .filter(|f| f.source == Origin::Imap && f.selectable && f.role != Role::Inbox)
         .collect();
     if server.is_empty() {
         return None;
