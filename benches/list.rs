@@ -35,11 +35,11 @@ fn row(position: u32) -> Envelope {
 
 /// Scrolls to `offset` and fills the pages the viewport needs, as the store reads would.
 fn scroll(app: &mut App, offset: f32) {
-    app.list.offset = offset;
-    for page in app.list.wanted_pages() {
+    app.mail.list.offset = offset;
+    for page in app.mail.list.wanted_pages() {
         let start = page * PAGE;
         let rows = (start..(start + PAGE).min(TOTAL)).map(row).collect();
-        app.list.page_loaded(page, TOTAL, rows);
+        app.mail.list.page_loaded(page, TOTAL, rows);
     }
 }
 
@@ -67,9 +67,9 @@ fn frames(app: &mut App, offsets: &[f32], height: f32) -> f64 {
 fn main() {
     let dir = std::env::temp_dir();
     let (mut app, _) = App::new(dir.join("bench-list.sqlite3"), I18n::new("en-US"), false);
-    app.folder = Some(1);
-    app.list = MessageList::open(1);
-    app.list.height = 700.0;
+    app.mail.folder = Some(1);
+    app.mail.list = MessageList::open(1);
+    app.mail.list.height = 700.0;
     let offsets: Vec<f32> = (0..300u32)
         .map(|i| ((i * 9_973) % (TOTAL - 20)) as f32 * ROW_HEIGHT)
         .collect();
@@ -78,10 +78,10 @@ fn main() {
     let virtualised = frames(&mut app, &offsets, 700.0);
 
     let mut full = App::new(dir.join("bench-list.sqlite3"), I18n::new("en-US"), false).0;
-    full.folder = Some(1);
-    full.list = MessageList::open(1);
+    full.mail.folder = Some(1);
+    full.mail.list = MessageList::open(1);
     // A viewport as tall as a page makes the same view build all 200 rows.
-    full.list.height = PAGE as f32 * ROW_HEIGHT;
+    full.mail.list.height = PAGE as f32 * ROW_HEIGHT;
     let reference = frames(&mut full, &[0.0; 30], 700.0);
 
     println!("message list, {TOTAL} messages, 440x700 viewport, view + layout per frame:");
@@ -91,5 +91,8 @@ fn main() {
         "  ratio virtualised/full:   {:.3}",
         virtualised / reference.max(f64::EPSILON)
     );
-    println!("  rows held in memory:      {}", app.list.held().count());
+    println!(
+        "  rows held in memory:      {}",
+        app.mail.list.held().count()
+    );
 }

@@ -17,10 +17,9 @@ use super::message::DesktopMsg;
 use super::message::SearchMsg;
 use super::notify::{self, Notice};
 use super::screen::settings;
-use super::screen::{compose, setup};
+use super::screen::{compose, mail, setup};
 use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
 use crate::i18n::I18n;
-use crate::mime::model::DisplayMessage;
 
 pub use super::message::{
     Action, DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with,
@@ -60,24 +59,6 @@ pub struct App {
     pub screen: Screen,
     /// Accounts and folders.
     pub tree: Tree,
-    /// The open folder.
-    pub folder: Option<i64>,
-    /// Its list: the rows near the viewport and the selection.
-    pub list: MessageList,
-    /// The three mail panes and their sizes.
-    pub panes: pane_grid::State<Pane>,
-    /// Their split ratios (outer, inner), as saved.
-    pub pane_ratios: [f32; 2],
-    /// Bumped by every divider drag (the save waits for the last).
-    pub pane_generation: u64,
-    /// Modifiers held now (for Shift/Ctrl clicks).
-    pub modifiers: iced::keyboard::Modifiers,
-    /// Accounts whose folders are hidden in the folder pane.
-    pub collapsed: HashSet<i64>,
-    /// The open message.
-    pub message: Option<i64>,
-    /// Its display model (None while downloading).
-    pub reading: Option<DisplayMessage>,
     /// The engine, once it runs.
     pub engine: Option<EngineHandle>,
     /// Each account's connection state.
@@ -95,14 +76,10 @@ pub struct App {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: Option<PathBuf>,
-    /// An attachment that could run code, waiting for the user to confirm opening it.
-    pub confirm_open: Option<u32>,
     /// The last thing done that the status bar should mention.
     pub notice: Option<String>,
     /// Counts notices, so a timer clears only the one it was started for.
     pub notice_id: u64,
-    /// "Now" for list dates (today's mail shows a time), renewed as pages load.
-    pub now: i64,
     /// The language chosen ("" follows the system).
     pub language: String,
     /// The desktop's light/dark mode (for ThemeChoice::System).
@@ -115,6 +92,8 @@ pub struct App {
     pub setup: Option<setup::State>,
     /// Settings: the app's choices and the account pages.
     pub settings: settings::State,
+    /// The mail screen: folders, the list, the reader.
+    pub mail: mail::State,
     /// The account the last error came from.
     pub error_account: Option<i64>,
     /// The password prompt, when an account needs one.
@@ -125,12 +104,6 @@ pub struct App {
     pub prompt_waiting: Option<(i64, bool)>,
     /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
     pub indexing: u64,
-    /// The search, while the field holds something.
-    pub searching: Option<super::search::SearchBox>,
-    /// Searches on the servers asked so far (each answer names its request).
-    pub server_requests: u64,
-    /// Messages whose body was asked for on opening (asked once each).
-    pub fetching: HashSet<i64>,
     /// The message being written.
     pub composer: Option<Composer>,
     /// What the launch asked for, acted on once the accounts are read.
@@ -149,10 +122,6 @@ pub struct App {
     pub quitting: bool,
     /// Whether the first tree load happened (the start-up reads run once).
     pub started: bool,
-    /// Messages whose remote content the user allowed this once.
-    pub remote_once: HashSet<i64>,
-    /// Remote images of the open message, by address, as they arrive.
-    pub images: HashMap<String, iced::widget::image::Handle>,
     /// The main window, while it is open (None: closed to the tray, or not opened yet).
     pub window: Option<iced::window::Id>,
     /// The tray, once it runs (the real window only).
@@ -180,14 +149,12 @@ impl App {
             notified: Vec::new(),
             setup: None,
             settings: settings::State::default(),
+            mail: mail::State::default(),
             error_account: None,
             prompt: None,
             prompt_dismissed: HashSet::new(),
             prompt_waiting: None,
             indexing: 0,
-            searching: None,
-            server_requests: 0,
-            fetching: HashSet::new(),
             composer: None,
             pending_launch: None,
             instance: None,
@@ -197,23 +164,12 @@ impl App {
             outbox: Outbox::default(),
             started: false,
             quitting: false,
-            remote_once: HashSet::new(),
-            images: HashMap::new(),
             window: None,
             tray: None,
             tray_shown: false,
             tray_look: None,
             background: true,
             tree: Tree::default(),
-            folder: None,
-            list: MessageList::default(),
-            panes: panes(),
-            pane_ratios: DEFAULT_PANES,
-            pane_generation: 0,
-            modifiers: iced::keyboard::Modifiers::default(),
-            collapsed: HashSet::new(),
-            message: None,
-            reading: None,
             engine: None,
             states: HashMap::new(),
             progress: HashMap::new(),
@@ -225,9 +181,7 @@ impl App {
                 .unwrap_or_else(std::env::temp_dir),
             notice: None,
             notice_id: 0,
-            confirm_open: None,
             open_dir: crate::paths::opened_attachments_dir(),
-            now: chrono::Utc::now().timestamp(),
         };
         let task = app.load_tree();
         (app, task)
@@ -247,7 +201,7 @@ impl App {
     }
 
     pub(super) fn load_pages(&self, pages: Vec<u32>) -> Task<Message> {
-        let Some(folder) = self.list.folder else {
+        let Some(folder) = self.mail.list.folder else {
             return Task::none();
         };
         if let Some(hits) = self.hits() {
@@ -270,14 +224,14 @@ impl App {
     }
 
     pub(super) fn open_folder(&mut self, folder: i64) -> Task<Message> {
-        self.folder = Some(folder);
-        let height = self.list.height;
-        self.list = MessageList::open(folder);
+        self.mail.folder = Some(folder);
+        let height = self.mail.list.height;
+        self.mail.list = MessageList::open(folder);
         if height > 0.0 {
             // The viewport keeps its size from folder to folder.
-            self.list.height = height;
+            self.mail.list.height = height;
         }
-        let pages = self.list.wanted_pages();
+        let pages = self.mail.list.wanted_pages();
         self.load_pages(pages)
     }
 
@@ -290,15 +244,15 @@ impl App {
 
     /// The messages a toolbar action applies to: the selection, or the open message.
     pub fn targets(&self) -> Vec<i64> {
-        if self.list.selected.len() > 1 {
-            self.list.selected.iter().copied().collect()
+        if self.mail.list.selected.len() > 1 {
+            self.mail.list.selected.iter().copied().collect()
         } else {
-            self.message.into_iter().collect()
+            self.mail.message.into_iter().collect()
         }
     }
 
     pub(super) fn load_message(&self, id: i64) -> Task<Message> {
-        let once = self.remote_once.contains(&id);
+        let once = self.mail.remote_once.contains(&id);
         Task::perform(
             data::off_thread(self.db.clone(), move |p| data::open(p, id, once)),
             move |r| Message::MessageLoaded(id, r),
@@ -308,11 +262,11 @@ impl App {
     /// The opened message has no body here (outside the sync window, or not reached yet):
     /// the engine fetches it now, once per message; its arrival reloads the reader.
     fn download_now(&mut self, id: i64) -> Task<Message> {
-        self.reading = None;
-        let fetchable = self.list.find(id).is_some_and(|(_, m)| {
+        self.mail.reading = None;
+        let fetchable = self.mail.list.find(id).is_some_and(|(_, m)| {
             m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES
         });
-        if !fetchable || !self.fetching.insert(id) {
+        if !fetchable || !self.mail.fetching.insert(id) {
             return Task::none();
         }
         self.send(Command::Download { messages: vec![id] })
@@ -384,33 +338,33 @@ impl App {
             | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => self.failed(e),
             Message::OpenFolder(id) => {
-                self.searching = None;
-                self.message = None;
-                self.reading = None;
+                self.mail.searching = None;
+                self.mail.message = None;
+                self.mail.reading = None;
                 self.open_folder(id)
             }
             Message::PageLoaded(folder, page, Ok((total, rows))) => {
-                if self.list.folder != Some(folder) {
+                if self.mail.list.folder != Some(folder) {
                     return Task::none();
                 }
-                self.list.page_loaded(page, total, rows);
+                self.mail.list.page_loaded(page, total, rows);
                 if self.with_engine {
-                    self.now = chrono::Utc::now().timestamp();
+                    self.mail.now = chrono::Utc::now().timestamp();
                 }
                 // A changed count may have dropped rows the viewport shows.
-                let pages = self.list.wanted_pages();
+                let pages = self.mail.list.wanted_pages();
                 self.load_pages(pages)
             }
             Message::ListScrolled(offset, height) => {
-                self.list.offset = offset;
-                self.list.height = height;
-                let pages = self.list.wanted_pages();
+                self.mail.list.offset = offset;
+                self.mail.list.height = height;
+                let pages = self.mail.list.wanted_pages();
                 self.load_pages(pages)
             }
             Message::ClickRow(id) => {
-                let extend = if self.modifiers.shift() {
+                let extend = if self.mail.modifiers.shift() {
                     Extend::Range
-                } else if self.modifiers.command() {
+                } else if self.mail.modifiers.command() {
                     Extend::Toggle
                 } else {
                     Extend::Replace
@@ -418,37 +372,37 @@ impl App {
                 if extend == Extend::Replace {
                     return self.update(Message::OpenMessage(id));
                 }
-                self.list.click(id, extend);
-                if self.list.selected.len() == 1
-                    && let Some(only) = self.list.selected.first().copied()
-                    && self.message != Some(only)
+                self.mail.list.click(id, extend);
+                if self.mail.list.selected.len() == 1
+                    && let Some(only) = self.mail.list.selected.first().copied()
+                    && self.mail.message != Some(only)
                 {
                     return self.update(Message::OpenMessage(only));
                 }
-                if self.list.selected.len() > 1 {
-                    self.message = None;
-                    self.reading = None;
+                if self.mail.list.selected.len() > 1 {
+                    self.mail.message = None;
+                    self.mail.reading = None;
                 }
                 Task::none()
             }
-            Message::OpenSelected => match self.list.selected.first().copied() {
-                Some(id) if self.list.selected.len() == 1 && self.message != Some(id) => {
+            Message::OpenSelected => match self.mail.list.selected.first().copied() {
+                Some(id) if self.mail.list.selected.len() == 1 && self.mail.message != Some(id) => {
                     self.update(Message::OpenMessage(id))
                 }
                 _ => Task::none(),
             },
             Message::Modifiers(modifiers) => {
-                self.modifiers = modifiers;
+                self.mail.modifiers = modifiers;
                 Task::none()
             }
             Message::PaneResized(pane_grid::ResizeEvent { split, ratio }) => {
                 // Keep every pane usable: no drag makes one vanish.
                 let ratio = ratio.clamp(0.12, 0.8);
-                self.panes.resize(split, ratio);
-                let outer = matches!(self.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
-                self.pane_ratios[usize::from(!outer)] = ratio;
-                self.pane_generation += 1;
-                let generation = self.pane_generation;
+                self.mail.panes.resize(split, ratio);
+                let outer = matches!(self.mail.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
+                self.mail.pane_ratios[usize::from(!outer)] = ratio;
+                self.mail.pane_generation += 1;
+                let generation = self.mail.pane_generation;
                 // Saved once the drag is over, not at every step of it.
                 Task::perform(
                     async { tokio::time::sleep(std::time::Duration::from_millis(800)).await },
@@ -456,30 +410,30 @@ impl App {
                 )
             }
             Message::PanesSettled(generation) => {
-                if generation == self.pane_generation {
+                if generation == self.mail.pane_generation {
                     self.save_prefs()
                 } else {
                     Task::none()
                 }
             }
             Message::ToggleAccount(id) => {
-                if !self.collapsed.remove(&id) {
-                    self.collapsed.insert(id);
+                if !self.mail.collapsed.remove(&id) {
+                    self.mail.collapsed.insert(id);
                 }
                 Task::none()
             }
             Message::OpenMessage(id) => {
-                self.list.click(id, Extend::Replace);
-                if self.message != Some(id) {
-                    self.images.clear();
+                self.mail.list.click(id, Extend::Replace);
+                if self.mail.message != Some(id) {
+                    self.mail.images.clear();
                 }
-                self.message = Some(id);
-                self.reading = None;
-                let unread = self.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
+                self.mail.message = Some(id);
+                self.mail.reading = None;
+                let unread = self.mail.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
                 let load = self.load_message(id);
                 if unread {
                     // Shown read at once; the engine records it and tells the server.
-                    if let Some(m) = self.list.find_mut(id) {
+                    if let Some(m) = self.mail.list.find_mut(id) {
                         m.flags.seen = true;
                     }
                     Task::batch([
@@ -494,16 +448,17 @@ impl App {
                 }
             }
             Message::MessageLoaded(id, Ok(model)) => {
-                if self.message != Some(id) {
+                if self.mail.message != Some(id) {
                     return Task::none();
                 }
                 if model.is_none() {
                     return self.download_now(id);
                 }
-                self.reading = model;
-                self.confirm_open = None;
+                self.mail.reading = model;
+                self.mail.confirm_open = None;
                 // Allowed (once or for the sender): the engine fetches the images.
                 let urls = self
+                    .mail
                     .reading
                     .as_ref()
                     .filter(|m| m.remote_blocked == 0)
@@ -511,7 +466,7 @@ impl App {
                     .unwrap_or_default();
                 let urls: Vec<String> = urls
                     .into_iter()
-                    .filter(|u| !self.images.contains_key(u))
+                    .filter(|u| !self.mail.images.contains_key(u))
                     .collect();
                 if urls.is_empty() {
                     return Task::none();
@@ -566,22 +521,22 @@ impl App {
                 Task::none()
             }
             Message::AllowRemoteOnce => {
-                let Some(id) = self.message else {
+                let Some(id) = self.mail.message else {
                     return Task::none();
                 };
-                self.remote_once.insert(id);
+                self.mail.remote_once.insert(id);
                 self.load_message(id)
             }
             Message::AllowRemoteSender => {
-                let Some(id) = self.message else {
+                let Some(id) = self.mail.message else {
                     return Task::none();
                 };
-                let Some((_, m)) = self.list.find(id) else {
+                let Some((_, m)) = self.mail.list.find(id) else {
                     return Task::none();
                 };
                 let (account, sender) = (m.account_id, m.from_addr.clone());
                 // Shown at once; the engine remembers the sender for next time.
-                self.remote_once.insert(id);
+                self.mail.remote_once.insert(id);
                 Task::batch([
                     self.send(Command::AllowRemoteFrom { account, sender }),
                     self.load_message(id),
@@ -621,14 +576,15 @@ impl App {
             Message::Act(action) => self.act(action),
             Message::Step(delta) => {
                 let at = self
+                    .mail
                     .message
-                    .and_then(|id| self.list.find(id))
+                    .and_then(|id| self.mail.list.find(id))
                     .map(|(p, _)| p);
                 let next = match at {
                     Some(p) => i64::from(p) + i64::from(delta),
                     None => 0,
                 };
-                let next = u32::try_from(next).ok().and_then(|p| self.list.get(p));
+                let next = u32::try_from(next).ok().and_then(|p| self.mail.list.get(p));
                 match next {
                     Some(m) => {
                         let id = m.id;
@@ -667,7 +623,7 @@ impl App {
         // Several selected: read/flag follow the first one, as other mail clients do.
         let first = ids
             .first()
-            .and_then(|id| self.list.find(*id))
+            .and_then(|id| self.mail.list.find(*id))
             .map(|(_, m)| m.flags.clone());
         let Some(first) = first else {
             return Task::none();
@@ -677,7 +633,7 @@ impl App {
             Action::ToggleRead => {
                 let seen = !first.seen;
                 for id in &ids {
-                    if let Some(m) = self.list.find_mut(*id) {
+                    if let Some(m) = self.mail.list.find_mut(*id) {
                         m.flags.seen = seen;
                     }
                 }
@@ -689,7 +645,7 @@ impl App {
             Action::ToggleFlag => {
                 let flagged = !first.flagged;
                 for id in &ids {
-                    if let Some(m) = self.list.find_mut(*id) {
+                    if let Some(m) = self.mail.list.find_mut(*id) {
                         m.flags.flagged = flagged;
                     }
                 }
@@ -699,9 +655,9 @@ impl App {
                 }
             }
             Action::Archive | Action::Delete => {
-                self.list.remove(&ids);
-                self.message = None;
-                self.reading = None;
+                self.mail.list.remove(&ids);
+                self.mail.message = None;
+                self.mail.reading = None;
                 if action == Action::Archive {
                     Change::Archive { messages: ids }
                 } else {

@@ -27,17 +27,17 @@ impl App {
                     .is_some_and(|a| attachments::is_risky(&a.name, attachments::Os::current()));
                 if risky {
                     // Programs and scripts run when opened: the user decides, knowing that.
-                    self.confirm_open = Some(part);
+                    self.mail.confirm_open = Some(part);
                     return Task::none();
                 }
                 self.on_attachment(Message::OpenRiskyAttachment(part))
             }
             Message::CancelOpen => {
-                self.confirm_open = None;
+                self.mail.confirm_open = None;
                 Task::none()
             }
             Message::OpenRiskyAttachment(part) => {
-                self.confirm_open = None;
+                self.mail.confirm_open = None;
                 let Some(cache) = self.open_dir.clone() else {
                     self.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
                     return Task::none();
@@ -73,7 +73,7 @@ impl App {
         + Send
         + 'static,
     ) -> Task<Message> {
-        let source = match (self.shown_file(), self.message) {
+        let source = match (self.shown_file(), self.mail.message) {
             (Some(raw), _) => data::Shown::File(raw),
             (None, Some(id)) => data::Shown::Stored(id),
             (None, None) => return Task::none(),

@@ -93,7 +93,7 @@ impl App {
 
     pub(super) fn default_sender(&self) -> Option<(i64, String)> {
         // The account of the open folder, else the first that can send, else the first.
-        let of_folder = self.folder.and_then(|f| {
+        let of_folder = self.mail.folder.and_then(|f| {
             self.tree
                 .accounts
                 .iter()
@@ -119,7 +119,7 @@ impl App {
         + Send
         + 'static,
     ) -> Task<Message> {
-        let Some(id) = self.message else {
+        let Some(id) = self.mail.message else {
             return Task::none();
         };
         let locale = self.i18n.locale().to_owned();

@@ -62,16 +62,16 @@ impl App {
                 Event::MessagesChanged { folder, ids } => {
                     let mut tasks = Vec::new();
                     // The open message's body arrived: it said "still being downloaded".
-                    if let Some(open) = self.message
-                        && self.reading.is_none()
+                    if let Some(open) = self.mail.message
+                        && self.mail.reading.is_none()
                         && ids.contains(&open)
                     {
                         tasks.push(self.load_message(open));
                     }
-                    self.list.landed(&ids);
+                    self.mail.list.landed(&ids);
                     // Search results mix folders: any change may show in them.
-                    if self.folder == Some(folder) || self.hits().is_some() {
-                        let pages = self.list.refresh();
+                    if self.mail.folder == Some(folder) || self.hits().is_some() {
+                        let pages = self.mail.list.refresh();
                         tasks.push(self.load_pages(pages));
                     }
                     Task::batch(tasks)
@@ -111,10 +111,11 @@ impl App {
                     message,
                     url,
                     result,
-                } if self.message == Some(message) => {
+                } if self.mail.message == Some(message) => {
                     match result {
                         Ok(bytes) => {
-                            self.images
+                            self.mail
+                                .images
                                 .insert(url, iced::widget::image::Handle::from_bytes(bytes));
                         }
                         // A missing image is shown by its alt text; no error for it.
@@ -163,13 +164,13 @@ impl App {
                         .iter()
                         .find(|(a, _)| a.id == account)
                         .is_some_and(|(_, folders)| {
-                            folders.iter().any(|f| Some(f.id) == self.folder)
+                            folders.iter().any(|f| Some(f.id) == self.mail.folder)
                         });
                     if gone {
-                        self.folder = None;
-                        self.list = MessageList::default();
-                        self.message = None;
-                        self.reading = None;
+                        self.mail.folder = None;
+                        self.mail.list = MessageList::default();
+                        self.mail.message = None;
+                        self.mail.reading = None;
                     }
                     self.load_tree()
                 }

@@ -40,7 +40,7 @@ impl App {
     /// Back to the mail (or to the setup it was opened over).
     pub(super) fn close_file(&mut self) -> Task<Message> {
         self.file = None;
-        self.confirm_open = None;
+        self.mail.confirm_open = None;
         // Back where it was opened from: a file handed over during setup returns to it.
         self.screen = if self.setup.is_some() {
             Screen::Setup
@@ -54,7 +54,7 @@ impl App {
     pub(super) fn shown_model(&self) -> Option<&DisplayMessage> {
         match (&self.file, self.screen) {
             (Some(file), Screen::File) => Some(&file.model),
-            _ => self.reading.as_ref(),
+            _ => self.mail.reading.as_ref(),
         }
     }
 

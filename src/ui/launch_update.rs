@@ -54,7 +54,7 @@ impl App {
     /// A click on a new-mail notice: the window raised, its folder and the message opened.
     pub(super) fn open_notified(&mut self, folder: i64, message: i64) -> Task<Message> {
         self.screen = Screen::Mail;
-        let open = if self.folder == Some(folder) {
+        let open = if self.mail.folder == Some(folder) {
             Task::none()
         } else {
             self.open_folder(folder)

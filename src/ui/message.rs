@@ -16,6 +16,7 @@ use crate::store::drafts::Draft;
 use crate::store::messages::Envelope;
 use crate::tray::{self, Event};
 
+pub use super::screen::mail::{DEFAULT_PANES, Pane, panes, panes_with};
 pub use super::theme::ThemeChoice;
 
 /// Which screen is showing.
@@ -214,41 +215,6 @@ pub struct PasswordPrompt {
     pub refused: bool,
     /// What the user typed so far.
     pub typed: String,
-}
-
-/// One of the mail screen's panes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// Accounts and folders.
-    Folders,
-    /// The message list.
-    List,
-    /// The open message.
-    Reader,
-}
-
-/// Folders | list | reader, split 20% | 32% | rest.
-pub fn panes() -> pane_grid::State<Pane> {
-    panes_with(DEFAULT_PANES)
-}
-
-/// The default split ratios: folders of the window, then list of the rest.
-pub const DEFAULT_PANES: [f32; 2] = [0.2, 0.4];
-
-/// Folders | list | reader with the given split ratios.
-pub fn panes_with(ratios: [f32; 2]) -> pane_grid::State<Pane> {
-    use pane_grid::{Axis, Configuration};
-    pane_grid::State::with_configuration(Configuration::Split {
-        axis: Axis::Vertical,
-        ratio: ratios[0],
-        a: Box::new(Configuration::Pane(Pane::Folders)),
-        b: Box::new(Configuration::Split {
-            axis: Axis::Vertical,
-            ratio: ratios[1],
-            a: Box::new(Configuration::Pane(Pane::List)),
-            b: Box::new(Configuration::Pane(Pane::Reader)),
-        }),
-    })
 }
 
 /// What can be done to the open message from the toolbar or the keyboard.

@@ -87,8 +87,8 @@ pub fn run(
             app.language = prefs.language.clone();
             app.notifications = prefs.notifications;
             app.background = prefs.background;
-            app.panes = app::panes_with(prefs.panes);
-            app.pane_ratios = prefs.panes;
+            app.mail.panes = app::panes_with(prefs.panes);
+            app.mail.pane_ratios = prefs.panes;
             app.prefs_file = Some(prefs_file.clone());
             app.settings.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.

@@ -26,7 +26,7 @@ impl Default for Prefs {
             language: String::new(),
             theme: ThemeChoice::System,
             notifications: true,
-            panes: super::message::DEFAULT_PANES,
+            panes: super::screen::mail::DEFAULT_PANES,
             background: true,
         }
     }
@@ -60,7 +60,7 @@ pub fn load(path: &Path) -> Prefs {
                     .as_f64()
                     .map(|r| r as f32)
                     .filter(|r| (0.12..=0.8).contains(r))
-                    .unwrap_or(super::message::DEFAULT_PANES[i])
+                    .unwrap_or(super::screen::mail::DEFAULT_PANES[i])
             };
             [ratio(0), ratio(1)]
         },

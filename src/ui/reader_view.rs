@@ -97,7 +97,7 @@ pub(super) fn message_view<'a>(
             // The name it is saved and opened under (the display model cleans it already; again
             // here, as cleaning twice changes nothing, for any model that did not).
             let name = attachments::safe_file_name(&a.name);
-            if app.confirm_open == Some(a.part) {
+            if app.mail.confirm_open == Some(a.part) {
                 col = col.push(risky_open_bar(app, &name, a.part));
             }
             col = col.push(
@@ -202,7 +202,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         Block::Image {
             alt,
             source: ImageSource::Remote(url),
-        } if app.images.contains_key(url) => match app.images.get(url) {
+        } if app.mail.images.contains_key(url) => match app.mail.images.get(url) {
             Some(handle) => iced::widget::image(handle.clone())
                 .width(Length::Fill)
                 .content_fit(iced::ContentFit::ScaleDown)

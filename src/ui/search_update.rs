@@ -34,7 +34,7 @@ impl App {
                 if text.trim().is_empty() {
                     return self.search(SearchMsg::Clear);
                 }
-                let s = self.searching.get_or_insert_with(SearchBox::default);
+                let s = self.mail.searching.get_or_insert_with(SearchBox::default);
                 s.needles = search::highlight::needles(&text);
                 s.text = text;
                 s.generation += 1;
@@ -47,7 +47,7 @@ impl App {
                 })
             }
             SearchMsg::ToggleScope => {
-                let Some(s) = &mut self.searching else {
+                let Some(s) = &mut self.mail.searching else {
                     return Task::none();
                 };
                 s.scoped = !s.scoped;
@@ -58,7 +58,7 @@ impl App {
                 self.search(SearchMsg::Run(generation))
             }
             SearchMsg::Run(generation) => {
-                let Some(s) = &self.searching else {
+                let Some(s) = &self.mail.searching else {
                     return Task::none();
                 };
                 if s.generation != generation {
@@ -66,7 +66,7 @@ impl App {
                 }
                 let text = s.text.clone();
                 let scope = Scope {
-                    folder: if s.scoped { self.folder } else { None },
+                    folder: if s.scoped { self.mail.folder } else { None },
                     account: None,
                 };
                 let now = chrono::Utc::now().timestamp();
@@ -79,7 +79,7 @@ impl App {
                 )
             }
             SearchMsg::Done(generation, result) => {
-                let Some(s) = &mut self.searching else {
+                let Some(s) = &mut self.mail.searching else {
                     return Task::none();
                 };
                 if s.generation != generation {
@@ -88,24 +88,24 @@ impl App {
                 match result {
                     Ok(hits) => {
                         s.hits = Some(Arc::new(hits));
-                        self.message = None;
-                        self.reading = None;
-                        let height = self.list.height;
-                        self.list = MessageList::open(RESULTS);
-                        self.list.height = height;
-                        let pages = self.list.wanted_pages();
+                        self.mail.message = None;
+                        self.mail.reading = None;
+                        let height = self.mail.list.height;
+                        self.mail.list = MessageList::open(RESULTS);
+                        self.mail.list.height = height;
+                        let pages = self.mail.list.wanted_pages();
                         self.load_pages(pages)
                     }
                     Err(e) => self.failed(e),
                 }
             }
             SearchMsg::OnServer => {
-                let folder = self.folder;
-                let Some(s) = &mut self.searching else {
+                let folder = self.mail.folder;
+                let Some(s) = &mut self.mail.searching else {
                     return Task::none();
                 };
-                self.server_requests += 1;
-                let request = self.server_requests;
+                self.mail.server_requests += 1;
+                let request = self.mail.server_requests;
                 s.server = Server::Running(request);
                 let command = Command::SearchServer {
                     request,
@@ -118,7 +118,7 @@ impl App {
                 self.send(command)
             }
             SearchMsg::ServerDone(request, found, failures) => {
-                let Some(s) = &mut self.searching else {
+                let Some(s) = &mut self.mail.searching else {
                     return Task::none();
                 };
                 if s.server != Server::Running(request) {
@@ -136,30 +136,31 @@ impl App {
                 )
             }
             SearchMsg::Merged(request, result) => {
-                let Some(s) = &mut self.searching else {
+                let Some(s) = &mut self.mail.searching else {
                     return Task::none();
                 };
-                if self.server_requests != request || !matches!(s.server, Server::Done { .. }) {
+                if self.mail.server_requests != request || !matches!(s.server, Server::Done { .. })
+                {
                     return Task::none();
                 }
                 match result {
                     Ok((merged, only)) => {
                         s.hits = Some(Arc::new(merged));
                         s.on_server = Arc::new(only);
-                        let pages = self.list.refresh();
+                        let pages = self.mail.list.refresh();
                         self.load_pages(pages)
                     }
                     Err(e) => self.failed(e),
                 }
             }
             SearchMsg::Clear => {
-                if self.screen != Screen::Mail || self.searching.take().is_none() {
+                if self.screen != Screen::Mail || self.mail.searching.take().is_none() {
                     return Task::none();
                 }
-                match self.folder {
+                match self.mail.folder {
                     Some(folder) => self.open_folder(folder),
                     None => {
-                        self.list = MessageList::default();
+                        self.mail.list = MessageList::default();
                         Task::none()
                     }
                 }
@@ -169,9 +170,10 @@ impl App {
 
     /// The search's hits, while the list shows them.
     pub fn hits(&self) -> Option<Arc<Vec<i64>>> {
-        self.searching
+        self.mail
+            .searching
             .as_ref()
-            .filter(|_| self.list.folder == Some(RESULTS))
+            .filter(|_| self.mail.list.folder == Some(RESULTS))
             .and_then(|s| s.hits.clone())
     }
 }

@@ -15,7 +15,7 @@ pub fn field(app: &App) -> Option<Element<'_, Message>> {
     if app.screen != Screen::Mail || app.tree.accounts.is_empty() {
         return None;
     }
-    let typed = app.searching.as_ref().map_or("", |s| s.text.as_str());
+    let typed = app.mail.searching.as_ref().map_or("", |s| s.text.as_str());
     Some(
         text_input(&app.i18n.t("search-placeholder", &[]), typed)
             .id(FIELD)
@@ -30,7 +30,7 @@ pub fn field(app: &App) -> Option<Element<'_, Message>> {
 /// The lines above the results, while they are shown: the count and the scope chip, then the
 /// search on the server (its button, or how it went).
 pub fn header(app: &App) -> Option<Element<'_, Message>> {
-    let s = app.searching.as_ref()?;
+    let s = app.mail.searching.as_ref()?;
     let hits = app.hits()?;
     let count = app.i18n.count("search-count", "count", hits.len() as i64);
     let scope = app.i18n.t(
@@ -49,7 +49,7 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
     ]
     .spacing(8)
     .align_y(Alignment::Center);
-    if app.folder.is_some() {
+    if app.mail.folder.is_some() {
         first = first.push(
             button(text(scope).size(12))
                 .padding([2, 10])
@@ -98,7 +98,11 @@ pub fn header(app: &App) -> Option<Element<'_, Message>> {
 
 /// Body text with the search's words marked, while a search is on (plain text otherwise).
 pub fn paragraph<'a>(app: &'a App, words: String, size: f32) -> Element<'a, Message> {
-    let needles = app.searching.as_ref().map_or(&[][..], |s| &s.needles[..]);
+    let needles = app
+        .mail
+        .searching
+        .as_ref()
+        .map_or(&[][..], |s| &s.needles[..]);
     let found = crate::search::highlight::ranges(&words, needles);
     if found.is_empty() {
         return text(words).size(size).into();

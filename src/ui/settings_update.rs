@@ -94,7 +94,7 @@ impl App {
             language: self.language.clone(),
             theme: self.theme,
             notifications: self.notifications,
-            panes: self.pane_ratios,
+            panes: self.mail.pane_ratios,
             background: self.background,
         };
         // Even a small file write stays off the UI thread.

@@ -64,7 +64,7 @@ impl App {
     pub(super) fn setup_saved(&mut self) {
         if self.setup.take().is_some() {
             self.screen = Screen::Mail;
-            self.folder = None;
+            self.mail.folder = None;
             self.started = false;
         }
     }

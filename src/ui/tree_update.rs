@@ -31,7 +31,7 @@ impl App {
             // Once per run: drafts a crash left unsent, and the outbox's state.
             self.started = true;
             let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
-            let open = match (self.folder, first) {
+            let open = match (self.mail.folder, first) {
                 (None, Some(f)) => {
                     let id = f.id;
                     self.open_folder(id)
@@ -41,7 +41,7 @@ impl App {
             return Task::batch([open, self.read_unsent(), self.read_outbox()]);
         }
         // Open the first account's INBOX when nothing is open yet.
-        if self.folder.is_none()
+        if self.mail.folder.is_none()
             && let Some(first) = self.tree.accounts.first().and_then(|(_, f)| f.first())
         {
             let id = first.id;

@@ -206,7 +206,7 @@ fn mail(app: &App) -> Element<'_, Message> {
             .center(Length::Fill)
             .into();
     }
-    let grid = pane_grid(&app.panes, |_, pane, _| {
+    let grid = pane_grid(&app.mail.panes, |_, pane, _| {
         let (content, style): (Element<'_, Message>, fn(&Theme) -> container::Style) = match pane {
             Pane::Folders => (folders(app), sidebar),
             Pane::List => (message_list(app), plain),
@@ -257,7 +257,7 @@ fn role_icon(role: Role) -> char {
 fn folders(app: &App) -> Element<'_, Message> {
     let mut col = Column::new().spacing(2).padding(8);
     for (account, list) in &app.tree.accounts {
-        let open = !app.collapsed.contains(&account.id);
+        let open = !app.mail.collapsed.contains(&account.id);
         col = col.push(
             button(
                 row![
@@ -307,7 +307,7 @@ fn folders(app: &App) -> Element<'_, Message> {
                 .width(Length::Fill)
                 .padding([4, 8])
                 .on_press_maybe(f.selectable.then_some(Message::OpenFolder(f.id)));
-            col = col.push(if app.folder == Some(f.id) {
+            col = col.push(if app.mail.folder == Some(f.id) {
                 b.style(button::primary)
             } else {
                 b.style(button::text)
@@ -333,22 +333,22 @@ fn rows(app: &App) -> Element<'_, Message> {
             .center(Length::Fill)
             .into();
     }
-    if app.folder.is_none() && app.hits().is_none() {
+    if app.mail.folder.is_none() && app.hits().is_none() {
         return container(text(app.i18n.t("ui-pick-folder", &[])).size(BODY))
             .center(Length::Fill)
             .into();
     }
-    if app.list.is_empty() {
+    if app.mail.list.is_empty() {
         return container(text(app.i18n.t("ui-no-messages", &[])).size(BODY))
             .center(Length::Fill)
             .into();
     }
-    let range = app.list.visible();
+    let range = app.mail.list.visible();
     let above = range.start as f32 * ROW_HEIGHT;
-    let below = app.list.total.saturating_sub(range.end) as f32 * ROW_HEIGHT;
+    let below = app.mail.list.total.saturating_sub(range.end) as f32 * ROW_HEIGHT;
     let mut col = Column::new().push(space().height(above));
     for position in range {
-        col = col.push(match app.list.get(position) {
+        col = col.push(match app.mail.list.get(position) {
             Some(m) => list_row(app, m),
             // Not read yet: an empty row of the right height keeps the scrollbar honest.
             None => space().height(ROW_HEIGHT).into(),
@@ -430,6 +430,7 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
     };
     // Found by the search on the server, not by the local one.
     if app
+        .mail
         .searching
         .as_ref()
         .is_some_and(|s| s.on_server.contains(&m.id))
@@ -440,7 +441,7 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
         .font(fonts::ICONS)
         .size(SMALL)
         .style(text::secondary);
-    let selected = app.list.selected.contains(&m.id);
+    let selected = app.mail.list.selected.contains(&m.id);
     let date = list_date(app, m.date);
     let content = column![
         row![
@@ -483,7 +484,7 @@ fn list_row<'a>(app: &'a App, m: &'a Envelope) -> Element<'a, Message> {
 
 /// Today's mail shows its time, older mail its date.
 fn list_date(app: &App, date: i64) -> String {
-    crate::mime::text::list_date(date, app.now, app.i18n.locale(), Zone::Local)
+    crate::mime::text::list_date(date, app.mail.now, app.i18n.locale(), Zone::Local)
 }
 
 fn reader(app: &App) -> Element<'_, Message> {
@@ -498,11 +499,11 @@ fn reader(app: &App) -> Element<'_, Message> {
         )
         .center(Length::Fill)
         .into()
-    } else if app.message.is_none() {
+    } else if app.mail.message.is_none() {
         return container(text(app.i18n.t("ui-pick-message", &[])).size(BODY))
             .center(Length::Fill)
             .into();
-    } else if let Some(model) = &app.reading {
+    } else if let Some(model) = &app.mail.reading {
         scrollable(container(super::reader_view::message_view(app, model, false)).padding(16))
             .height(Length::Fill)
             .into()
@@ -510,8 +511,9 @@ fn reader(app: &App) -> Element<'_, Message> {
         // Over the size limit the body is never downloaded: say so instead of "downloading".
         let limit = crate::protocols::DEFAULT_MAX_MESSAGE_BYTES;
         let too_large = app
+            .mail
             .message
-            .and_then(|id| app.list.find(id))
+            .and_then(|id| app.mail.list.find(id))
             .map(|(_, m)| m.size)
             .filter(|size| *size > limit);
         let note = match too_large {
@@ -531,7 +533,7 @@ fn reader(app: &App) -> Element<'_, Message> {
     let t = |id: &str| app.i18n.t(id, &[]);
     let (seen, flagged) = targets
         .first()
-        .and_then(|id| app.list.find(*id))
+        .and_then(|id| app.mail.list.find(*id))
         .map(|(_, m)| (m.flags.seen, m.flags.flagged))
         .unwrap_or((true, false));
     let act = |label: String, action: Action| {

@@ -150,7 +150,7 @@ pub const NOW: i64 = 1_763_100_000;
 /// The window over `db` in `locale`, with its data loaded as the tasks would load it.
 pub fn window(db: &Path, locale: &str) -> Result<App> {
     let (mut app, _) = App::new(db.to_owned(), I18n::new(locale), false);
-    app.now = NOW;
+    app.mail.now = NOW;
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(db)?)));
     load_visible(&mut app, db)?;
     Ok(app)
@@ -158,17 +158,17 @@ pub fn window(db: &Path, locale: &str) -> Result<App> {
 
 /// Reads the pages the list's viewport shows, as the window's tasks would.
 pub fn load_visible(app: &mut App, db: &Path) -> Result<()> {
-    let Some(folder) = app.folder else {
+    let Some(folder) = app.mail.folder else {
         return Ok(());
     };
-    if app.list.held().count() == 0 {
+    if app.mail.list.held().count() == 0 {
         let _ = app.update(Message::PageLoaded(
             folder,
             0,
             Ok(data::page(db, folder, 0)?),
         ));
     }
-    let range = app.list.visible();
+    let range = app.mail.list.visible();
     let pages = range.start / PAGE..=range.end.saturating_sub(1).max(range.start) / PAGE;
     for page in pages {
         let _ = app.update(Message::PageLoaded(

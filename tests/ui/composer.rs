@@ -154,7 +154,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = open_compose(&db, "en-US")?;
     click(&mut app, "项目进度会通知")?;
-    let id = app.message.ok_or("no message")?;
+    let id = app.mail.message.ok_or("no message")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     let clicked = click(&mut app, "Reply")?;
     assert!(matches!(
@@ -178,7 +178,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
 
     let _ = app.update(Message::Composer(compose::Message::Close));
     click(&mut app, "Nested multiparts")?;
-    let id = app.message.ok_or("no message")?;
+    let id = app.mail.message.ok_or("no message")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     let clicked = click(&mut app, "Forward")?;
     assert!(matches!(

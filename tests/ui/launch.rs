@@ -19,7 +19,7 @@ const LINK: &str = "mailto:%E5%BC%A0%E4%BC%9F%20%3Czhangwei@163.com%3E,bob@examp
 /// The window with `launch` pending, as `ui::run` starts it, then the accounts read.
 fn launched(db: &Path, locale: &str, launch: Launch) -> Result<App> {
     let (mut app, _) = App::new(db.to_owned(), I18n::new(locale), false);
-    app.now = NOW;
+    app.mail.now = NOW;
     app.pending_launch = Some(launch);
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(db)?)));
     load_visible(&mut app, db)?;
@@ -379,8 +379,8 @@ fn a_click_on_a_new_mail_notice_opens_that_message() -> Result<()> {
     let _ = app.update(Message::Show(Screen::Settings));
     let _ = app.update(Message::Notified(Ok(clicked)));
     assert_eq!(app.screen, Screen::Mail);
-    assert_eq!(app.folder, Some(folder));
-    assert_eq!(app.message, Some(message));
+    assert_eq!(app.mail.folder, Some(folder));
+    assert_eq!(app.mail.message, Some(message));
     Ok(())
 }
 

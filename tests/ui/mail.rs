@@ -8,13 +8,14 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
-    assert_eq!(app.list.total, 4);
+    assert_eq!(app.mail.list.total, 4);
     snapshot(&app, "mail-list-light")?;
     click(&mut app, "项目进度会通知")?;
-    let id = app.message.ok_or("no message opened")?;
+    let id = app.mail.message.ok_or("no message opened")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     assert!(
-        app.reading
+        app.mail
+            .reading
             .as_ref()
             .is_some_and(|m| m.subject == "项目进度会通知")
     );
@@ -35,9 +36,9 @@ fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
     let mut app = window(&db, "zh-CN")?;
     app.theme = ThemeChoice::Dark;
     click(&mut app, "Our autumn newsletter")?;
-    let id = app.message.ok_or("no message opened")?;
+    let id = app.mail.message.ok_or("no message opened")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
-    assert_eq!(app.reading.as_ref().map(|m| m.remote_blocked), Some(6));
+    assert_eq!(app.mail.reading.as_ref().map(|m| m.remote_blocked), Some(6));
     snapshot(&app, "mail-newsletter-dark-zh")?;
     Ok(())
 }
@@ -49,7 +50,7 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
     click(&mut app, "Our autumn newsletter")?;
-    let id = app.message.ok_or("no message opened")?;
+    let id = app.mail.message.ok_or("no message opened")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     assert!(
         !sent
@@ -58,7 +59,7 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
             .any(|c| matches!(c, Command::FetchRemote { .. }))
     );
     click(&mut app, "Show images")?;
-    assert!(app.remote_once.contains(&id));
+    assert!(app.mail.remote_once.contains(&id));
     // The reload the task does, allowed this once: nothing blocked, the banner is fetched.
     let model = data::open(&db, id, true)?;
     assert_eq!(model.as_ref().map(|m| m.remote_blocked), Some(0));
@@ -82,7 +83,7 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     snapshot(&app, "mail-remote-shown-light")?;
     // Only this once: another window over the same store still blocks it.
     let again = window(&db, "en-US")?;
-    assert!(again.remote_once.is_empty());
+    assert!(again.mail.remote_once.is_empty());
     assert_eq!(
         data::open(&db, id, false)?.map(|m| m.remote_blocked),
         Some(6)
@@ -139,8 +140,8 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     assert!(matches!(step, Some(Message::Step(1))));
     let _ = app.update(Message::Step(1));
     let _ = app.update(Message::Step(1));
-    let second = app.list.get(1).map(|m| m.id).ok_or("no second row")?;
-    assert_eq!(app.message, Some(second));
+    let second = app.mail.list.get(1).map(|m| m.id).ok_or("no second row")?;
+    assert_eq!(app.mail.message, Some(second));
     assert!(matches!(
         shortcut(press(Key::Character("u".into()), Modifiers::empty())),
         Some(Message::Act(Action::ToggleRead))
@@ -168,8 +169,8 @@ fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     assert!(sent.all().iter().any(
         |c| matches!(c, Command::Change(Change::Delete { messages }) if messages == &vec![second])
     ));
-    assert_eq!(app.list.total, 3);
-    assert_eq!(app.message, None);
+    assert_eq!(app.mail.list.total, 3);
+    assert_eq!(app.mail.message, None);
     Ok(())
 }
 
@@ -196,26 +197,30 @@ fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
     })?;
     drop(store);
     let mut app = window(&db, "en-US")?;
-    assert_eq!(app.list.total, 450);
+    assert_eq!(app.mail.list.total, 450);
     assert_eq!(
-        app.list.held().count(),
+        app.mail.list.held().count(),
         200,
         "only the first page is read at first"
     );
     // Scroll to row 300: its page is read, and only a screenful of rows is drawn.
     let _ = app.update(Message::ListScrolled(300.0 * ROW_HEIGHT, 700.0));
-    assert!(app.list.get(300).is_none());
+    assert!(app.mail.list.get(300).is_none());
     load_visible(&mut app, &db)?;
-    let row = app.list.get(300).ok_or("row 300 not read")?;
+    let row = app.mail.list.get(300).ok_or("row 300 not read")?;
     assert!(row.subject.starts_with("Bulk message"), "{}", row.subject);
-    assert!(app.list.visible().len() < 16, "{:?}", app.list.visible());
+    assert!(
+        app.mail.list.visible().len() < 16,
+        "{:?}",
+        app.mail.list.visible()
+    );
     // Newest first, no row twice.
-    let ids: Vec<i64> = app.list.held().map(|m| m.id).collect();
+    let ids: Vec<i64> = app.mail.list.held().map(|m| m.id).collect();
     let mut unique = ids.clone();
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), ids.len());
-    let dates: Vec<i64> = app.list.held().map(|m| m.date).collect();
+    let dates: Vec<i64> = app.mail.list.held().map(|m| m.date).collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]));
     Ok(())
 }
@@ -226,14 +231,19 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
-    let ids: Vec<i64> = app.list.held().map(|m| m.id).collect();
+    let ids: Vec<i64> = app.mail.list.held().map(|m| m.id).collect();
     click(&mut app, "项目进度会通知")?;
     let _ = app.update(Message::Modifiers(Modifiers::SHIFT));
     click(&mut app, "Our autumn newsletter")?;
-    assert_eq!(app.list.selected.len(), 3, "{:?}", app.list.selected);
+    assert_eq!(
+        app.mail.list.selected.len(),
+        3,
+        "{:?}",
+        app.mail.list.selected
+    );
     let _ = app.update(Message::Modifiers(Modifiers::CTRL));
     click(&mut app, "Nested multiparts")?;
-    assert_eq!(app.list.selected.len(), 2);
+    assert_eq!(app.mail.list.selected.len(), 2);
     let _ = app.update(Message::Modifiers(Modifiers::empty()));
     snapshot(&app, "mail-multiselect-light")?;
     click(&mut app, "Archive")?;
@@ -248,8 +258,8 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     });
     assert!(nested.is_some());
     assert_eq!(archived.as_ref().map(Vec::len), Some(2));
-    assert_eq!(app.list.total, 2);
-    assert!(app.list.selected.is_empty());
+    assert_eq!(app.mail.list.total, 2);
+    assert!(app.mail.list.selected.is_empty());
     Ok(())
 }
 
@@ -258,7 +268,7 @@ fn panes_resize_within_limits() -> Result<()> {
     use iced::widget::pane_grid::ResizeEvent;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
-    let splits: Vec<_> = app.panes.layout().splits().copied().collect();
+    let splits: Vec<_> = app.mail.panes.layout().splits().copied().collect();
     assert_eq!(splits.len(), 2);
     let _ = app.update(Message::PaneResized(ResizeEvent {
         split: splits[0],
@@ -269,19 +279,21 @@ fn panes_resize_within_limits() -> Result<()> {
         ratio: 0.6,
     }));
     let regions = app
+        .mail
         .panes
         .layout()
         .pane_regions(1.0, 0.0, iced::Size::new(1200.0, 700.0));
     let widths: Vec<f32> = app
+        .mail
         .panes
         .iter()
         .filter_map(|(pane, _)| regions.get(pane).map(|r| r.width))
         .collect();
     assert!(widths.iter().all(|w| *w >= 100.0), "{widths:?}");
     // Remembered once the dragging stops: only the last drag's tick saves.
-    assert_eq!(app.pane_ratios, [0.12, 0.6]);
+    assert_eq!(app.mail.pane_ratios, [0.12, 0.6]);
     app.prefs_file = Some(_dir.path().join("window.json"));
-    let last = app.pane_generation;
+    let last = app.mail.pane_generation;
     assert_eq!(app.update(Message::PanesSettled(last - 1)).units(), 0);
     assert_eq!(app.update(Message::PanesSettled(last)).units(), 1);
     snapshot(&app, "mail-resized-light")?;
@@ -454,20 +466,20 @@ fn a_large_search_backlog_shows_in_the_status_bar_until_it_is_indexed() -> Resul
 fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
-    let folder = app.folder.ok_or("no folder open")?;
-    let first = app.list.get(0).map(|m| m.id).ok_or("no first row")?;
+    let folder = app.mail.folder.ok_or("no folder open")?;
+    let first = app.mail.list.get(0).map(|m| m.id).ok_or("no first row")?;
     // Read before the engine commits: the store still has the row.
     let stale = data::page(&db, folder, 0)?;
-    app.message = Some(first);
+    app.mail.message = Some(first);
     let _ = app.update(Message::MessageLoaded(
         first,
         Ok(data::open(&db, first, false)?),
     ));
     click(&mut app, "Delete")?;
-    assert_eq!(app.list.total, 3);
+    assert_eq!(app.mail.list.total, 3);
     let _ = app.update(Message::PageLoaded(folder, 0, Ok(stale)));
     assert!(
-        app.list.find(first).is_none() && app.list.total == 3,
+        app.mail.list.find(first).is_none() && app.mail.list.total == 3,
         "the deleted row came back before its delete landed"
     );
     // The engine committed (as its MessagesChanged says): what is read now is true.
@@ -489,8 +501,8 @@ fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
         0,
         Ok(data::page(&db, folder, 0)?),
     ));
-    assert!(app.list.find(first).is_none());
-    assert_eq!(app.list.total, 3);
+    assert!(app.mail.list.find(first).is_none());
+    assert_eq!(app.mail.list.total, 3);
     Ok(())
 }
 

@@ -9,7 +9,7 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     app.downloads = dir.path().join("Downloads");
     click(&mut app, "Nested multiparts")?;
-    let id = app.message.ok_or("no message")?;
+    let id = app.mail.message.ok_or("no message")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
     let clicked = click(&mut app, "Save")?;
     let Some(Message::SaveAttachment(part)) = clicked.first().cloned() else {
@@ -42,7 +42,7 @@ fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
     click(&mut app, "Nested multiparts")?;
-    let id = app.message.ok_or("no message")?;
+    let id = app.mail.message.ok_or("no message")?;
     let mut model = data::open(&db, id, false)?.ok_or("no model")?;
     // A right-to-left override (U+202E) makes "invoice<RLO>fdp.exe" read as "invoiceexe.pdf".
     for a in &mut model.attachments {
@@ -52,7 +52,7 @@ fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<
     let opened = click(&mut app, "Open")?;
     assert!(matches!(opened.first(), Some(Message::OpenAttachment(_))));
     // The program is not opened: the user is asked, and sees what it really is.
-    assert!(app.confirm_open.is_some());
+    assert!(app.mail.confirm_open.is_some());
     snapshot(&app, "reader-risky-attachment")?;
     let confirmed = click(&mut app, "Open anyway")?;
     let Some(Message::OpenRiskyAttachment(part)) = confirmed.first().cloned() else {
@@ -60,9 +60,9 @@ fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<
     };
     // Cancel forgets the question.
     let _ = app.update(Message::OpenAttachment(part));
-    assert_eq!(app.confirm_open, Some(part));
+    assert_eq!(app.mail.confirm_open, Some(part));
     let _ = app.update(Message::CancelOpen);
-    assert!(app.confirm_open.is_none());
+    assert!(app.mail.confirm_open.is_none());
     Ok(())
 }
 
@@ -95,9 +95,9 @@ fn a_message_over_the_size_limit_says_why_it_has_no_body() -> Result<()> {
     drop(store);
     let mut app = window(&db, "en-US")?;
     click(&mut app, "Holiday videos")?;
-    let id = app.message.ok_or("no message")?;
+    let id = app.mail.message.ok_or("no message")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
-    assert!(app.reading.is_none(), "no body was downloaded");
+    assert!(app.mail.reading.is_none(), "no body was downloaded");
     snapshot(&app, "reader-too-large")?;
     Ok(())
 }
@@ -135,7 +135,7 @@ fn inline_text_parts_are_read_in_the_body_under_their_names() -> Result<()> {
     ] {
         let mut app = window(&db, locale)?;
         click(&mut app, "[PATCH] fix the widget")?;
-        let id = app.message.ok_or("no message")?;
+        let id = app.mail.message.ok_or("no message")?;
         let model = data::open(&db, id, false)?.ok_or("no model")?;
         let names: Vec<&str> = model.attachments.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["README.txt", "fix-widget.patch", "core.bin"]);

@@ -36,11 +36,12 @@ fn search_for(app: &mut App, db: &Path, query: &str) -> Result<()> {
 
 fn finish(app: &mut App, db: &Path) -> Result<()> {
     let s = app
+        .mail
         .searching
         .as_ref()
         .ok_or("the field did not start a search")?;
     let scope = Scope {
-        folder: if s.scoped { app.folder } else { None },
+        folder: if s.scoped { app.mail.folder } else { None },
         account: None,
     };
     let hits = tidings::search::run(
@@ -65,13 +66,13 @@ fn finish(app: &mut App, db: &Path) -> Result<()> {
 }
 
 fn subjects(app: &App) -> Vec<String> {
-    app.list.held().map(|m| m.subject.clone()).collect()
+    app.mail.list.held().map(|m| m.subject.clone()).collect()
 }
 
 #[test]
 fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
     let (_dir, db, mut app) = indexed_window("en-US")?;
-    let inbox = app.folder;
+    let inbox = app.mail.folder;
     search_for(&mut app, &db, "sunday")?;
     assert_eq!(subjects(&app), vec!["Our autumn newsletter"]);
     snapshot(&app, "search-english")?;
@@ -89,9 +90,9 @@ fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
     snapshot(&app, "search-nothing")?;
     // Esc: the folder again.
     let _ = app.update(Message::Search(SearchMsg::Clear));
-    assert!(app.searching.is_none());
-    assert_eq!(app.folder, inbox);
-    assert_eq!(app.list.folder, inbox);
+    assert!(app.mail.searching.is_none());
+    assert_eq!(app.mail.folder, inbox);
+    assert_eq!(app.mail.list.folder, inbox);
     Ok(())
 }
 
@@ -123,13 +124,13 @@ fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
         .ok_or("no folder 项目资料")?;
     let _ = app.update(Message::OpenFolder(other));
     assert!(
-        app.searching.is_none(),
+        app.mail.searching.is_none(),
         "opening a folder leaves the search"
     );
     search_for(&mut app, &db, "项目")?;
     assert_eq!(app.hits().map(|h| h.len()), Some(1));
     click(&mut app, "所有账户")?;
-    assert!(app.searching.as_ref().is_some_and(|s| s.scoped));
+    assert!(app.mail.searching.as_ref().is_some_and(|s| s.scoped));
     finish(&mut app, &db)?;
     assert_eq!(app.hits().map(|h| h.len()), Some(0));
     snapshot(&app, "search-scoped-zh")?;
@@ -138,7 +139,7 @@ fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
         folder: other,
         ids: vec![],
     })));
-    assert_eq!(app.list.folder, Some(RESULTS));
+    assert_eq!(app.mail.list.folder, Some(RESULTS));
     Ok(())
 }
 
@@ -153,13 +154,13 @@ fn on_server(
 ) -> Result<()> {
     let sent = Sent::tap(app);
     click(app, label)?;
-    let request = app.server_requests;
+    let request = app.mail.server_requests;
     let Some(Command::SearchServer { query, .. }) = sent.last() else {
         return Err(format!("no server search was asked for: {:?}", sent.last()).into());
     };
-    assert_eq!(Some(&query), app.searching.as_ref().map(|s| &s.text));
+    assert_eq!(Some(&query), app.mail.searching.as_ref().map(|s| &s.text));
     assert_eq!(
-        app.searching.as_ref().map(|s| s.server.clone()),
+        app.mail.searching.as_ref().map(|s| s.server.clone()),
         Some(Server::Running(request))
     );
     let local = app.hits().map(|h| h.to_vec()).unwrap_or_default();
@@ -206,7 +207,7 @@ fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()>
         vec![],
     )?;
     assert_eq!(app.hits().map(|h| h.len()), Some(2));
-    let s = app.searching.as_ref().ok_or("search gone")?;
+    let s = app.mail.searching.as_ref().ok_or("search gone")?;
     assert!(s.on_server.contains(&extra) && !s.on_server.contains(&local[0]));
     assert_eq!(
         s.server,
@@ -218,7 +219,7 @@ fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()>
     snapshot(&app, "search-server-en")?;
     // A new query forgets the servers' answer and offers the button again.
     search_for(&mut app, &db, "newsletter")?;
-    let s = app.searching.as_ref().ok_or("search gone")?;
+    let s = app.mail.searching.as_ref().ok_or("search gone")?;
     assert_eq!(s.server, Server::Idle);
     assert!(s.on_server.is_empty());
     Ok(())
@@ -240,7 +241,8 @@ fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
             message: "NO [BADCHARSET (US-ASCII)]".into(),
         }],
     )?;
-    let Some(Server::Done { more, failures }) = app.searching.as_ref().map(|s| s.server.clone())
+    let Some(Server::Done { more, failures }) =
+        app.mail.searching.as_ref().map(|s| s.server.clone())
     else {
         return Err("no answer shown".into());
     };
@@ -292,7 +294,7 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
         let _ = app.update(m);
     }
     assert_eq!(
-        app.searching.as_ref().map(|s| s.text.as_str()),
+        app.mail.searching.as_ref().map(|s| s.text.as_str()),
         Some("项目")
     );
     finish(&mut app, &db)?;

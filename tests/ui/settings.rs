@@ -236,8 +236,9 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     assert_eq!(app.theme(), Theme::Light);
     assert!(app.language.is_empty());
     // New mail raises a notification while they are on...
-    let inbox = app.folder.ok_or("no folder")?;
+    let inbox = app.mail.folder.ok_or("no folder")?;
     let unread = app
+        .mail
         .list
         .held()
         .find(|m| !m.flags.seen)
@@ -283,7 +284,7 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
     let account = app.tree.accounts[0].0.id;
-    let inbox = app.folder.ok_or("no folder")?;
+    let inbox = app.mail.folder.ok_or("no folder")?;
     let _ = app.update(Message::Engine(Link::Event(Event::AccountState {
         account,
         state: AccountState::Online,

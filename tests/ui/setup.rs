@@ -59,7 +59,7 @@ fn first_run(servers: Servers, trust_ca: bool) -> Result<Run> {
     };
     let (mut app, _) = App::new(db.clone(), I18n::new("en-US"), false);
     let sent = Sent::tap(&mut app);
-    app.now = NOW;
+    app.mail.now = NOW;
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     Ok(Run {
         sent,
@@ -160,7 +160,7 @@ fn a_good_account_is_found_tested_saved_and_synced() -> Result<()> {
         .update(Message::TreeLoaded(Ok(data::tree(&run.db)?)));
     assert_eq!(run.app.tree.accounts.len(), 1);
     assert_eq!(run.app.tree.accounts[0].0.address, alice.address);
-    let inbox = run.app.folder.ok_or("INBOX not opened")?;
+    let inbox = run.app.mail.folder.ok_or("INBOX not opened")?;
     assert_eq!(
         data::page(&run.db, inbox, 0)?.0,
         3,

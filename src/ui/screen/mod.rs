@@ -3,6 +3,7 @@
 //! shared `Ctx`. `App` holds them and routes; no screen imports app.rs.
 
 pub mod compose;
+pub mod mail;
 pub mod settings;
 pub mod setup;
 
