@@ -1,7 +1,7 @@
 //! The window's state and its update logic. The window reads the store (read-only, off the UI
 //! thread) and talks to the engine only through commands and events.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use iced::widget::pane_grid;
@@ -18,7 +18,8 @@ use super::message::SearchMsg;
 use super::notify::{self, Notice};
 use super::screen::settings;
 use super::screen::{compose, mail, setup};
-use crate::engine::{AccountState, Change, Command, EngineHandle, Protocol};
+use super::window_state::{Desktop, Status, Sync};
+use crate::engine::{Change, Command, Protocol};
 use crate::i18n::I18n;
 
 pub use super::message::{
@@ -37,7 +38,7 @@ macro_rules! ctx {
             theme: $app.theme,
             notifications: $app.notifications,
             background: $app.background,
-            tray_shown: $app.tray_shown,
+            tray_shown: $app.desktop.tray_shown,
             desktop: $app.with_engine,
             db: &$app.db,
         }
@@ -59,14 +60,6 @@ pub struct App {
     pub screen: Screen,
     /// Accounts and folders.
     pub tree: Tree,
-    /// The engine, once it runs.
-    pub engine: Option<EngineHandle>,
-    /// Each account's connection state.
-    pub states: HashMap<i64, AccountState>,
-    /// Sync progress per account: done, total.
-    pub progress: HashMap<i64, (u64, u64)>,
-    /// The last error, in words.
-    pub last_error: Option<String>,
     /// A copy of each command for a test to read (`tap`); None in the real window, which
     /// keeps nothing once it is handed to the engine (a draft's attachments, passwords).
     tap: Option<std::sync::mpsc::Sender<Command>>,
@@ -76,10 +69,6 @@ pub struct App {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: Option<PathBuf>,
-    /// The last thing done that the status bar should mention.
-    pub notice: Option<String>,
-    /// Counts notices, so a timer clears only the one it was started for.
-    pub notice_id: u64,
     /// The language chosen ("" follows the system).
     pub language: String,
     /// The desktop's light/dark mode (for ThemeChoice::System).
@@ -94,22 +83,22 @@ pub struct App {
     pub settings: settings::State,
     /// The mail screen: folders, the list, the reader.
     pub mail: mail::State,
-    /// The account the last error came from.
-    pub error_account: Option<i64>,
+    /// The window and the tray on the desktop.
+    pub desktop: Desktop,
+    /// The status bar's words.
+    pub status: Status,
+    /// The engine, and what it reported of the accounts.
+    pub sync: Sync,
     /// The password prompt, when an account needs one.
     pub prompt: Option<PasswordPrompt>,
     /// Accounts whose prompt the user dismissed this run.
     pub prompt_dismissed: HashSet<i64>,
     /// A password asked for before the account list was read: (account, refused).
     pub prompt_waiting: Option<(i64, bool)>,
-    /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
-    pub indexing: u64,
     /// The message being written.
     pub composer: Option<Composer>,
     /// What the launch asked for, acted on once the accounts are read.
     pub pending_launch: Option<crate::launch::Launch>,
-    /// Where second launches reach this window (the real window only).
-    pub instance: Option<crate::launch::instance::Address>,
     /// A message file shown in a reader of its own.
     pub file: Option<super::message_file::OpenFile>,
     /// Addresses for completion (read when a composer first opens).
@@ -118,18 +107,8 @@ pub struct App {
     pub unsent: Vec<crate::store::drafts::Draft>,
     /// What waits in the outbox and what needs the user.
     pub outbox: Outbox,
-    /// Quitting once the composer's last save lands.
-    pub quitting: bool,
     /// Whether the first tree load happened (the start-up reads run once).
     pub started: bool,
-    /// The main window, while it is open (None: closed to the tray, or not opened yet).
-    pub window: Option<iced::window::Id>,
-    /// The tray, once it runs (the real window only).
-    pub tray: Option<crate::tray::Handle>,
-    /// Whether a tray host shows the icon now.
-    pub tray_shown: bool,
-    /// What the tray shows now (it is told only of changes).
-    pub tray_look: Option<crate::tray::Look>,
     /// Closing the window keeps Tidings running in the tray.
     pub background: bool,
 }
@@ -150,37 +129,26 @@ impl App {
             setup: None,
             settings: settings::State::default(),
             mail: mail::State::default(),
-            error_account: None,
+            desktop: Desktop::default(),
+            status: Status::default(),
+            sync: Sync::default(),
             prompt: None,
             prompt_dismissed: HashSet::new(),
             prompt_waiting: None,
-            indexing: 0,
             composer: None,
             pending_launch: None,
-            instance: None,
             file: None,
             address_book: Vec::new(),
             unsent: Vec::new(),
             outbox: Outbox::default(),
             started: false,
-            quitting: false,
-            window: None,
-            tray: None,
-            tray_shown: false,
-            tray_look: None,
             background: true,
             tree: Tree::default(),
-            engine: None,
-            states: HashMap::new(),
-            progress: HashMap::new(),
-            last_error: None,
             tap: None,
             prefs_file: None,
             downloads: directories::UserDirs::new()
                 .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
                 .unwrap_or_else(std::env::temp_dir),
-            notice: None,
-            notice_id: 0,
             open_dir: crate::paths::opened_attachments_dir(),
         };
         let task = app.load_tree();
@@ -238,7 +206,7 @@ impl App {
     /// Shows a failure in the status bar, in the user's language.
     pub(super) fn failed(&mut self, failure: super::failure::Failure) -> Task<Message> {
         tracing::warn!(target: "tidings::ui", "{failure}");
-        self.last_error = Some(failure.text(&self.i18n));
+        self.status.last_error = Some(failure.text(&self.i18n));
         Task::none()
     }
 
@@ -285,7 +253,7 @@ impl App {
         if let Some(tap) = &self.tap {
             let _ = tap.send(command.clone());
         }
-        match self.engine.clone() {
+        match self.sync.engine.clone() {
             Some(engine) => Task::future(async move {
                 let _ = engine.send(command).await;
             })
@@ -326,7 +294,7 @@ impl App {
             }
             Message::PrefsSaved(Ok(())) => Task::none(),
             Message::PrefsSaved(Err(e)) => self.failed(e),
-            Message::ShowErrorAccount => match self.error_account {
+            Message::ShowErrorAccount => match self.status.error_account {
                 Some(id) => self.on_settings(settings::Message::EditAccount(id)),
                 None => Task::none(),
             },
@@ -506,8 +474,10 @@ impl App {
                     })
                     .unwrap_or_default();
                 super::account_form::wipe(&mut prompt.typed);
-                if self.last_error.is_some() && self.error_account == Some(prompt.account) {
-                    self.last_error = None;
+                if self.status.last_error.is_some()
+                    && self.status.error_account == Some(prompt.account)
+                {
+                    self.status.last_error = None;
                 }
                 self.send(Command::ProvidePassword {
                     account: prompt.account,
@@ -600,7 +570,7 @@ impl App {
                     .as_ref()
                     .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
                 if pending {
-                    self.quitting = true;
+                    self.desktop.quitting = true;
                     return self.save_draft();
                 }
                 self.quit_now()
@@ -687,7 +657,7 @@ impl App {
                 _ => None,
             }),
         ]);
-        let second_launches = match &self.instance {
+        let second_launches = match &self.desktop.instance {
             Some(address) => super::instance_link::listen(address.clone()).map(Message::Launch),
             None => Subscription::none(),
         };

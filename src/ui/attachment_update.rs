@@ -39,7 +39,7 @@ impl App {
             Message::OpenRiskyAttachment(part) => {
                 self.mail.confirm_open = None;
                 let Some(cache) = self.open_dir.clone() else {
-                    self.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
+                    self.status.last_error = Some(self.i18n.t("ui-no-cache-dir", &[]));
                     return Task::none();
                 };
                 self.with_attachment(part, Message::AttachmentOpened, move |db, source, name| {
@@ -49,7 +49,7 @@ impl App {
             Message::AttachmentOpened(Ok(_)) => Task::none(),
             Message::AttachmentOpened(Err(e)) => self.failed(e),
             Message::AttachmentSaved(Ok(path)) => {
-                self.notice = Some(
+                self.status.notice = Some(
                     self.i18n
                         .t("ui-saved", &[("path", &path.display().to_string())]),
                 );

@@ -191,7 +191,7 @@ impl App {
             compose::Action::SentOff(draft) => {
                 self.composer = None;
                 self.screen = Screen::Mail;
-                self.notice = Some(self.i18n.t("compose-sending", &[]));
+                self.status.notice = Some(self.i18n.t("compose-sending", &[]));
                 self.send(Command::Send { draft })
             }
             compose::Action::Quit => self.quit_now(),
@@ -202,7 +202,7 @@ impl App {
     /// The engine saved a draft: the composer it belongs to learns its id, saves again if it
     /// changed meanwhile, or sends it if that was asked.
     pub(super) fn draft_saved(&mut self, id: i64, message_id: &str) -> Task<Message> {
-        let quitting = self.quitting;
+        let quitting = self.desktop.quitting;
         let Some(c) = &mut self.composer else {
             return Task::none();
         };
@@ -213,9 +213,9 @@ impl App {
     /// Reads the outbox for the status bar.
     /// Shows `text` in the status bar for a few seconds.
     pub(super) fn flash(&mut self, text: String) -> Task<Message> {
-        self.notice = Some(text);
-        self.notice_id += 1;
-        let id = self.notice_id;
+        self.status.notice = Some(text);
+        self.status.notice_id += 1;
+        let id = self.status.notice_id;
         // Made lazily: the timer needs the runtime the task runs on.
         Task::perform(async { tokio::time::sleep(NOTICE_FOR).await }, move |()| {
             Message::NoticeExpired(id)
@@ -224,8 +224,8 @@ impl App {
 
     /// Clears the notice `id` when no newer one replaced it.
     pub(super) fn expire_notice(&mut self, id: u64) -> Task<Message> {
-        if id == self.notice_id {
-            self.notice = None;
+        if id == self.status.notice_id {
+            self.status.notice = None;
         }
         Task::none()
     }

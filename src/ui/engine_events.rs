@@ -23,16 +23,16 @@ impl App {
     pub(super) fn on_engine(&mut self, link: Link) -> Task<Message> {
         match link {
             Link::Ready(handle) => {
-                self.engine = Some(handle);
+                self.sync.engine = Some(handle);
                 Task::none()
             }
             Link::Failed(e) => {
-                self.last_error = Some(e);
+                self.status.last_error = Some(e);
                 Task::none()
             }
             Link::Event(event) => match event {
                 Event::AccountState { account, state } => {
-                    self.states.insert(account, state);
+                    self.sync.states.insert(account, state);
                     Task::none()
                 }
                 Event::SyncProgress {
@@ -44,18 +44,18 @@ impl App {
                     // A folder's last batch ends its count: a quick refresh after filing a
                     // message (no SyncDone follows it) must not leave "Syncing" behind.
                     if done >= total {
-                        self.progress.remove(&account);
+                        self.sync.progress.remove(&account);
                     } else {
-                        self.progress.insert(account, (done, total));
+                        self.sync.progress.insert(account, (done, total));
                     }
                     Task::none()
                 }
                 Event::Indexing { left } => {
-                    self.indexing = left;
+                    self.sync.indexing = left;
                     Task::none()
                 }
                 Event::SyncDone { account, .. } => {
-                    self.progress.remove(&account);
+                    self.sync.progress.remove(&account);
                     self.load_tree()
                 }
                 Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
@@ -91,12 +91,12 @@ impl App {
                     kind,
                     message,
                 } => {
-                    self.last_error = Some(if kind == ErrorKind::DiskFull {
+                    self.status.last_error = Some(if kind == ErrorKind::DiskFull {
                         self.i18n.t("ui-disk-full", &[])
                     } else {
                         message
                     });
-                    self.error_account = Some(account).filter(|a| *a != 0);
+                    self.status.error_account = Some(account).filter(|a| *a != 0);
                     let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
                     if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
                         return self.ask_password(account, kind == ErrorKind::AuthFailed);
@@ -144,7 +144,7 @@ impl App {
                             self.flash(self.i18n.t("compose-sent", &[]))
                         }
                         _ => {
-                            self.notice = None;
+                            self.status.notice = None;
                             Task::none()
                         }
                     };
@@ -153,7 +153,7 @@ impl App {
                 Event::AccountSaved { account } => {
                     self.setup_saved();
                     self.settings.saved(account);
-                    self.notice = Some(self.i18n.t("form-saved", &[]));
+                    self.status.notice = Some(self.i18n.t("form-saved", &[]));
                     self.load_tree()
                 }
                 Event::AccountRemoved { account } => {

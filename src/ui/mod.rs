@@ -37,6 +37,7 @@ pub mod tree_update;
 pub mod view;
 pub mod widget;
 pub mod window_settings;
+pub mod window_state;
 
 use std::path::PathBuf;
 
@@ -92,8 +93,8 @@ pub fn run(
             app.prefs_file = Some(prefs_file.clone());
             app.settings.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.
-            app.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
-            app.instance = Some(address.clone());
+            app.status.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
+            app.desktop.instance = Some(address.clone());
             let system = iced::system::theme().map(app::Message::SystemTheme);
             let shown = if hidden {
                 tracing::info!(target: "tidings::ui", "started in the tray");

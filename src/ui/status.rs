@@ -11,12 +11,12 @@ use crate::engine::AccountState;
 pub fn line(app: &App) -> String {
     let mut parts = Vec::new();
     for (account, _) in &app.tree.accounts {
-        if let Some((done, total)) = app.progress.get(&account.id) {
+        if let Some((done, total)) = app.sync.progress.get(&account.id) {
             parts.push(app.i18n.t(
                 "ui-progress",
                 &[("done", &done.to_string()), ("total", &total.to_string())],
             ));
-        } else if let Some(state) = app.states.get(&account.id) {
+        } else if let Some(state) = app.sync.states.get(&account.id) {
             parts.push(match state {
                 AccountState::Connecting => app.i18n.t("ui-state-connecting", &[]),
                 AccountState::Online => app.i18n.t("ui-state-online", &[]),
@@ -26,10 +26,10 @@ pub fn line(app: &App) -> String {
             });
         }
     }
-    if app.indexing > 0 {
+    if app.sync.indexing > 0 {
         parts.push(
             app.i18n
-                .t("ui-indexing", &[("count", &app.indexing.to_string())]),
+                .t("ui-indexing", &[("count", &app.sync.indexing.to_string())]),
         );
     }
     if app.outbox.waiting > 0 {
@@ -37,7 +37,7 @@ pub fn line(app: &App) -> String {
             app.i18n
                 .count("compose-outbox-waiting", "count", app.outbox.waiting as i64),
         );
-    } else if let Some(notice) = &app.notice {
+    } else if let Some(notice) = &app.status.notice {
         parts.push(notice.clone());
     }
     parts.join("   ·   ")

@@ -25,9 +25,9 @@ impl App {
     pub(super) fn on_desktop(&mut self, message: DesktopMsg) -> Task<Message> {
         match message {
             DesktopMsg::CloseRequested(id) => {
-                if self.background && self.tray_shown {
+                if self.background && self.desktop.tray_shown {
                     // Words typed just now are saved; the composer waits for the window.
-                    self.window = None;
+                    self.desktop.window = None;
                     let save = match &self.composer {
                         Some(c) if c.unsaved() && !c.is_empty() => self.save_draft(),
                         _ => Task::none(),
@@ -39,8 +39,8 @@ impl App {
                 }
             }
             DesktopMsg::Closed(id) => {
-                if self.window == Some(id) {
-                    self.window = None;
+                if self.desktop.window == Some(id) {
+                    self.desktop.window = None;
                 }
                 Task::none()
             }
@@ -59,18 +59,18 @@ impl App {
             }
             DesktopMsg::TrayStarted(Ok(handle)) => {
                 // Shown until the tray says there is no host to show it.
-                self.tray_shown = true;
-                self.tray = Some(handle);
-                self.tray_look = None;
+                self.desktop.tray_shown = true;
+                self.desktop.tray = Some(handle);
+                self.desktop.tray_look = None;
                 self.show_tray()
             }
             DesktopMsg::TrayStarted(Err(e)) => {
                 tracing::info!("no tray: {e}");
-                self.tray_shown = false;
+                self.desktop.tray_shown = false;
                 self.window_if_hidden()
             }
             DesktopMsg::Tray(Event::Shown(shown)) => {
-                self.tray_shown = shown;
+                self.desktop.tray_shown = shown;
                 // Without a tray there is no way back to a closed window: it opens again.
                 if shown {
                     Task::none()
@@ -91,7 +91,7 @@ impl App {
                 }
             }
             DesktopMsg::TrayWaited => {
-                if self.tray_shown {
+                if self.desktop.tray_shown {
                     Task::none()
                 } else {
                     self.window_if_hidden()
@@ -103,10 +103,10 @@ impl App {
     /// Ends the program: the tray icon taken away first (a moment at most), then the rest.
     pub(super) fn quit_now(&mut self) -> Task<Message> {
         // Only the real program: iced_test runs App inside the test process.
-        if self.instance.is_some() {
+        if self.desktop.instance.is_some() {
             end_after_grace();
         }
-        match self.tray.take() {
+        match self.desktop.tray.take() {
             Some(tray) => Task::future(tokio::time::timeout(
                 std::time::Duration::from_secs(1),
                 tray.close(),
@@ -118,11 +118,11 @@ impl App {
 
     /// The window raised, or opened again if it was closed to the tray.
     pub fn show_window(&mut self) -> Task<Message> {
-        match self.window {
+        match self.desktop.window {
             Some(id) => Task::batch([window::minimize(id, false), window::gain_focus(id)]),
             None => {
                 let (id, opened) = window::open(super::window_settings::main_window());
-                self.window = Some(id);
+                self.desktop.window = Some(id);
                 tracing::info!(target: "tidings::ui", "window opened");
                 opened.discard()
             }
@@ -131,7 +131,7 @@ impl App {
 
     /// Opens the window when it is closed (or was never opened) and the tray cannot show.
     fn window_if_hidden(&mut self) -> Task<Message> {
-        if self.window.is_none() && !self.quitting {
+        if self.desktop.window.is_none() && !self.desktop.quitting {
             self.show_window()
         } else {
             Task::none()
@@ -171,14 +171,14 @@ impl App {
 
     /// Brings the tray up to date when what it shows has changed (called after each update).
     pub fn show_tray(&mut self) -> Task<Message> {
-        let Some(handle) = &self.tray else {
+        let Some(handle) = &self.desktop.tray else {
             return Task::none();
         };
         let look = self.tray_look();
-        if self.tray_look.as_ref() == Some(&look) {
+        if self.desktop.tray_look.as_ref() == Some(&look) {
             return Task::none();
         }
-        self.tray_look = Some(look.clone());
+        self.desktop.tray_look = Some(look.clone());
         Task::future(handle.show(look)).discard()
     }
 }

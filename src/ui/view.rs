@@ -602,8 +602,9 @@ fn status(app: &App) -> Element<'_, Message> {
                 ComposeMsg::RetryRefused(p.item),
             ));
     }
-    if let Some(e) = &app.last_error
+    if let Some(e) = &app.status.last_error
         && !app
+            .sync
             .states
             .values()
             .any(|s| matches!(s, AccountState::Offline(reason) if reason == e))
@@ -614,7 +615,7 @@ fn status(app: &App) -> Element<'_, Message> {
                 color: Some(theme.palette().danger),
             });
         // Clicking an account's error opens its settings, where it can be fixed.
-        bar = bar.push(if app.error_account.is_some() {
+        bar = bar.push(if app.status.error_account.is_some() {
             Element::from(
                 button(words)
                     .style(button::text)

@@ -394,11 +394,11 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     type_into(&mut app, "subject-field", "last words")?;
     let before = sent.all().len();
     let _ = app.update(Message::Quit);
-    assert!(app.quitting);
+    assert!(app.desktop.quitting);
     assert!(
         matches!(sent.all().get(before), Some(Command::SaveDraft { draft, .. }) if draft.subject == "last words")
     );
-    app.quitting = false;
+    app.desktop.quitting = false;
     let _ = app.update(Message::Composer(compose::Message::Close));
     // Delete typed in the composer's screen never deletes the open message.
     let _ = app.update(Message::Compose(ComposeMsg::New));
@@ -417,27 +417,27 @@ fn the_status_bar_follows_the_send_to_sent_and_then_clears() -> Result<()> {
     ] {
         let mut app = window(&db, locale)?;
         let account = app.tree.accounts[0].0.id;
-        app.notice = Some(app.i18n.t("compose-sending", &[]));
+        app.status.notice = Some(app.i18n.t("compose-sending", &[]));
         let _ = app.update(event(Event::SendResult {
             account,
             item: 3,
             outcome: SendOutcome::Sent,
         }));
-        assert_eq!(app.notice.as_deref(), Some(sent));
+        assert_eq!(app.status.notice.as_deref(), Some(sent));
         snapshot(&app, name)?;
         // An older timer leaves a newer notice alone; its own clears it.
-        let _ = app.update(Message::NoticeExpired(app.notice_id - 1));
-        assert_eq!(app.notice.as_deref(), Some(sent));
-        let _ = app.update(Message::NoticeExpired(app.notice_id));
-        assert_eq!(app.notice, None);
+        let _ = app.update(Message::NoticeExpired(app.status.notice_id - 1));
+        assert_eq!(app.status.notice.as_deref(), Some(sent));
+        let _ = app.update(Message::NoticeExpired(app.status.notice_id));
+        assert_eq!(app.status.notice, None);
         // A refused send replaces "Sending…" with the refusal (from the outbox read).
-        app.notice = Some(app.i18n.t("compose-sending", &[]));
+        app.status.notice = Some(app.i18n.t("compose-sending", &[]));
         let _ = app.update(event(Event::SendResult {
             account,
             item: 4,
             outcome: SendOutcome::Failed("550 no such user".into()),
         }));
-        assert_eq!(app.notice, None);
+        assert_eq!(app.status.notice, None);
     }
     Ok(())
 }

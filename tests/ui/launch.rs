@@ -159,7 +159,7 @@ fn a_missing_or_empty_file_is_a_clear_error_in_the_window() -> Result<()> {
     let missing = Path::new("/nonexistent-tidings/报告.eml");
     let app = file_opened(&db, "zh-CN", missing)?;
     assert_eq!(app.screen, Screen::Mail);
-    let said = app.last_error.clone().unwrap_or_default();
+    let said = app.status.last_error.clone().unwrap_or_default();
     assert!(
         said.starts_with("无法打开") && said.contains("报告.eml"),
         "{said}"
@@ -168,7 +168,7 @@ fn a_missing_or_empty_file_is_a_clear_error_in_the_window() -> Result<()> {
     let empty = dir.path().join("empty.eml");
     std::fs::write(&empty, b"")?;
     let app = file_opened(&db, "en-US", &empty)?;
-    let said = app.last_error.clone().unwrap_or_default();
+    let said = app.status.last_error.clone().unwrap_or_default();
     assert!(
         said.contains("empty.eml") && said.contains("the file is empty"),
         "{said}"

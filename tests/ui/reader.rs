@@ -30,7 +30,8 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
         "{opened:?}"
     );
     assert!(
-        app.notice
+        app.status
+            .notice
             .as_deref()
             .is_some_and(|n| n.contains("report.pdf"))
     );

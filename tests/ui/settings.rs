@@ -303,7 +303,7 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
         done: 4000,
         total: 4000,
     })));
-    assert!(app.progress.is_empty(), "{:?}", app.progress);
+    assert!(app.sync.progress.is_empty(), "{:?}", app.sync.progress);
     let _ = app.update(Message::Engine(Link::Event(Event::Error {
         account,
         kind: ErrorKind::AuthFailed,
