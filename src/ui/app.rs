@@ -1,7 +1,6 @@
 //! The window's state and its update logic. The window reads the store (read-only, off the UI
 //! thread) and talks to the engine only through commands and events.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use iced::widget::pane_grid;
@@ -18,7 +17,7 @@ use super::message::SearchMsg;
 use super::notify::{self, Notice};
 use super::screen::settings;
 use super::screen::{compose, mail, setup};
-use super::window_state::{Desktop, Status, Sync};
+use super::window_state::{Desktop, Prompts, Status, Sync};
 use crate::engine::{Change, Command, Protocol};
 use crate::i18n::I18n;
 
@@ -34,10 +33,10 @@ macro_rules! ctx {
         $crate::ui::screen::Ctx {
             i18n: &$app.i18n,
             tree: &$app.tree,
-            language: &$app.language,
-            theme: $app.theme,
-            notifications: $app.notifications,
-            background: $app.background,
+            language: &$app.prefs.language,
+            theme: $app.prefs.theme,
+            notifications: $app.prefs.notifications,
+            background: $app.prefs.background,
             tray_shown: $app.desktop.tray_shown,
             desktop: $app.with_engine,
             db: &$app.db,
@@ -54,8 +53,6 @@ pub struct App {
     pub with_engine: bool,
     /// Messages in the user's language.
     pub i18n: I18n,
-    /// Light or dark.
-    pub theme: ThemeChoice,
     /// Current screen.
     pub screen: Screen,
     /// Accounts and folders.
@@ -69,12 +66,8 @@ pub struct App {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: Option<PathBuf>,
-    /// The language chosen ("" follows the system).
-    pub language: String,
     /// The desktop's light/dark mode (for ThemeChoice::System).
     pub system_mode: iced::theme::Mode,
-    /// Desktop notifications for new mail.
-    pub notifications: bool,
     /// Notifications raised (tests read them; the desktop shows them).
     pub notified: Vec<Notice>,
     /// The account setup, while it runs.
@@ -87,14 +80,12 @@ pub struct App {
     pub desktop: Desktop,
     /// The status bar's words.
     pub status: Status,
+    /// The user's choices that window.json keeps: language, theme, notifications, panes, tray.
+    pub prefs: super::prefs::Prefs,
+    /// Asking for passwords the accounts need.
+    pub prompts: Prompts,
     /// The engine, and what it reported of the accounts.
     pub sync: Sync,
-    /// The password prompt, when an account needs one.
-    pub prompt: Option<PasswordPrompt>,
-    /// Accounts whose prompt the user dismissed this run.
-    pub prompt_dismissed: HashSet<i64>,
-    /// A password asked for before the account list was read: (account, refused).
-    pub prompt_waiting: Option<(i64, bool)>,
     /// The message being written.
     pub composer: Option<Composer>,
     /// What the launch asked for, acted on once the accounts are read.
@@ -109,8 +100,6 @@ pub struct App {
     pub outbox: Outbox,
     /// Whether the first tree load happened (the start-up reads run once).
     pub started: bool,
-    /// Closing the window keeps Tidings running in the tray.
-    pub background: bool,
 }
 
 impl App {
@@ -120,21 +109,20 @@ impl App {
             db,
             with_engine,
             i18n,
-            theme: ThemeChoice::Light,
             screen: Screen::Mail,
-            language: String::new(),
             system_mode: iced::theme::Mode::None,
-            notifications: true,
             notified: Vec::new(),
             setup: None,
             settings: settings::State::default(),
             mail: mail::State::default(),
             desktop: Desktop::default(),
             status: Status::default(),
+            prefs: super::prefs::Prefs {
+                theme: ThemeChoice::Light,
+                ..super::prefs::Prefs::default()
+            },
+            prompts: Prompts::default(),
             sync: Sync::default(),
-            prompt: None,
-            prompt_dismissed: HashSet::new(),
-            prompt_waiting: None,
             composer: None,
             pending_launch: None,
             file: None,
@@ -142,7 +130,6 @@ impl App {
             unsent: Vec::new(),
             outbox: Outbox::default(),
             started: false,
-            background: true,
             tree: Tree::default(),
             tap: None,
             prefs_file: None,
@@ -368,7 +355,7 @@ impl App {
                 let ratio = ratio.clamp(0.12, 0.8);
                 self.mail.panes.resize(split, ratio);
                 let outer = matches!(self.mail.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
-                self.mail.pane_ratios[usize::from(!outer)] = ratio;
+                self.prefs.panes[usize::from(!outer)] = ratio;
                 self.mail.pane_generation += 1;
                 let generation = self.mail.pane_generation;
                 // Saved once the drag is over, not at every step of it.
@@ -442,17 +429,17 @@ impl App {
                 self.send(Command::FetchRemote { message: id, urls })
             }
             Message::PromptInput(typed) => {
-                if let Some(p) = &mut self.prompt {
+                if let Some(p) = &mut self.prompts.shown {
                     p.typed = typed;
                 }
                 Task::none()
             }
             Message::PromptSubmit => {
-                let Some(mut prompt) = self.prompt.take() else {
+                let Some(mut prompt) = self.prompts.shown.take() else {
                     return Task::none();
                 };
                 if prompt.typed.is_empty() {
-                    self.prompt = Some(prompt);
+                    self.prompts.shown = Some(prompt);
                     return Task::none();
                 }
                 // One password for every protocol the account uses, as providers issue them.
@@ -485,8 +472,8 @@ impl App {
                 })
             }
             Message::PromptDismiss => {
-                if let Some(p) = self.prompt.take() {
-                    self.prompt_dismissed.insert(p.account);
+                if let Some(p) = self.prompts.shown.take() {
+                    self.prompts.dismissed.insert(p.account);
                 }
                 Task::none()
             }
@@ -681,7 +668,7 @@ impl App {
 
     /// The iced theme.
     pub fn theme(&self) -> Theme {
-        match (self.theme, self.system_mode) {
+        match (self.prefs.theme, self.system_mode) {
             (ThemeChoice::Light, _) => Theme::Light,
             (ThemeChoice::Dark, _) | (ThemeChoice::System, iced::theme::Mode::Dark) => Theme::Dark,
             (ThemeChoice::System, _) => Theme::Light,

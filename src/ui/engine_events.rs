@@ -98,12 +98,15 @@ impl App {
                     });
                     self.status.error_account = Some(account).filter(|a| *a != 0);
                     let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
-                    if asks && self.prompt.is_none() && !self.prompt_dismissed.contains(&account) {
+                    if asks
+                        && self.prompts.shown.is_none()
+                        && !self.prompts.dismissed.contains(&account)
+                    {
                         return self.ask_password(account, kind == ErrorKind::AuthFailed);
                     }
                     Task::none()
                 }
-                Event::NewMail { messages, .. } if self.notifications => Task::perform(
+                Event::NewMail { messages, .. } if self.prefs.notifications => Task::perform(
                     data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
                     Message::NewMailLoaded,
                 ),
@@ -189,11 +192,11 @@ impl App {
             .find(|(a, _)| a.id == account)
             .map(|(a, _)| a.address.clone());
         let Some(address) = address else {
-            self.prompt_waiting = Some((account, refused));
+            self.prompts.waiting = Some((account, refused));
             return Task::none();
         };
         tracing::info!(target: "tidings::ui", "asking for the password of {address}");
-        self.prompt = Some(PasswordPrompt {
+        self.prompts.shown = Some(PasswordPrompt {
             account,
             address,
             refused,

@@ -84,12 +84,8 @@ pub fn run(
     let result = iced::daemon(
         move || {
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
-            app.theme = prefs.theme;
-            app.language = prefs.language.clone();
-            app.notifications = prefs.notifications;
-            app.background = prefs.background;
             app.mail.panes = app::panes_with(prefs.panes);
-            app.mail.pane_ratios = prefs.panes;
+            app.prefs = prefs.clone();
             app.prefs_file = Some(prefs_file.clone());
             app.settings.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.

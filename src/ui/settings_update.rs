@@ -68,11 +68,11 @@ impl App {
                         } else {
                             I18n::new(&locale)
                         };
-                        self.language = locale;
+                        self.prefs.language = locale;
                     }
-                    Pref::Theme(choice) => self.theme = choice,
-                    Pref::Notifications(on) => self.notifications = on,
-                    Pref::Background(on) => self.background = on,
+                    Pref::Theme(choice) => self.prefs.theme = choice,
+                    Pref::Notifications(on) => self.prefs.notifications = on,
+                    Pref::Background(on) => self.prefs.background = on,
                 }
                 self.save_prefs()
             }
@@ -90,13 +90,7 @@ impl App {
         let Some(path) = self.prefs_file.clone() else {
             return Task::none();
         };
-        let prefs = super::prefs::Prefs {
-            language: self.language.clone(),
-            theme: self.theme,
-            notifications: self.notifications,
-            panes: self.mail.pane_ratios,
-            background: self.background,
-        };
+        let prefs = self.prefs.clone();
         // Even a small file write stays off the UI thread.
         Task::perform(
             async move {

@@ -25,7 +25,7 @@ impl App {
     pub(super) fn on_desktop(&mut self, message: DesktopMsg) -> Task<Message> {
         match message {
             DesktopMsg::CloseRequested(id) => {
-                if self.background && self.desktop.tray_shown {
+                if self.prefs.background && self.desktop.tray_shown {
                     // Words typed just now are saved; the composer waits for the window.
                     self.desktop.window = None;
                     let save = match &self.composer {

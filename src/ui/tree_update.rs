@@ -11,8 +11,8 @@ impl App {
     /// Takes in a newly read tree.
     pub(super) fn tree_loaded(&mut self, tree: Tree) -> Task<Message> {
         let then = self.after_tree(tree);
-        let asked = match self.prompt_waiting.take() {
-            Some((account, refused)) if self.prompt.is_none() => {
+        let asked = match self.prompts.waiting.take() {
+            Some((account, refused)) if self.prompts.shown.is_none() => {
                 self.ask_password(account, refused)
             }
             _ => Task::none(),

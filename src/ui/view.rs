@@ -83,7 +83,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         },
     };
     let mut page = column![toolbar, rule::horizontal(1)];
-    if let Some(prompt) = &app.prompt {
+    if let Some(prompt) = &app.prompts.shown {
         page = page.push(password_prompt(app, prompt));
     }
     if !app.unsent.is_empty() && app.screen == Screen::Mail {

@@ -1,9 +1,10 @@
 //! What the window keeps besides its screens: its place on the desktop (the window, the tray,
 //! the instance socket), the status bar, and what the engine reports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::engine::{AccountState, EngineHandle};
+use crate::ui::message::PasswordPrompt;
 
 /// The window and the tray on the desktop.
 #[derive(Default)]
@@ -46,4 +47,15 @@ pub struct Sync {
     pub progress: HashMap<i64, (u64, u64)>,
     /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
     pub indexing: u64,
+}
+
+/// Asking for the passwords accounts need.
+#[derive(Debug, Default)]
+pub struct Prompts {
+    /// The password prompt, when an account needs one.
+    pub shown: Option<PasswordPrompt>,
+    /// Accounts whose prompt the user dismissed this run.
+    pub dismissed: HashSet<i64>,
+    /// A password asked for before the account list was read: (account, refused).
+    pub waiting: Option<(i64, bool)>,
 }

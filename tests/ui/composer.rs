@@ -133,7 +133,7 @@ fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     type_into(&mut app, "subject-field", "无收件人")?;
     let _ = app.update(Message::Composer(compose::Message::Send));
     assert!(app.composer.as_ref().is_some_and(|c| c.error.is_some()));
-    app.theme = ThemeChoice::Dark;
+    app.prefs.theme = ThemeChoice::Dark;
     snapshot(&app, "compose-no-recipient-dark-zh")?;
     // SMTP off: listed, but sending says why.
     app.tree.accounts[0].0.smtp.enabled = false;

@@ -34,7 +34,7 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
 fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "zh-CN")?;
-    app.theme = ThemeChoice::Dark;
+    app.prefs.theme = ThemeChoice::Dark;
     click(&mut app, "Our autumn newsletter")?;
     let id = app.mail.message.ok_or("no message opened")?;
     let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
@@ -291,7 +291,7 @@ fn panes_resize_within_limits() -> Result<()> {
         .collect();
     assert!(widths.iter().all(|w| *w >= 100.0), "{widths:?}");
     // Remembered once the dragging stops: only the last drag's tick saves.
-    assert_eq!(app.mail.pane_ratios, [0.12, 0.6]);
+    assert_eq!(app.prefs.panes, [0.12, 0.6]);
     app.prefs_file = Some(_dir.path().join("window.json"));
     let last = app.mail.pane_generation;
     assert_eq!(app.update(Message::PanesSettled(last - 1)).units(), 0);

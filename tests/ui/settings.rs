@@ -32,7 +32,7 @@ fn settings_switch_a_protocol_per_account() -> Result<()> {
     let mut zh = window(&db, "zh-CN")?;
     zh.screen = Screen::Settings;
     let _ = zh.update(Message::Settings(settings::Message::EditAccount(account)));
-    zh.theme = ThemeChoice::Dark;
+    zh.prefs.theme = ThemeChoice::Dark;
     snapshot(&zh, "settings-account-dark-zh")?;
     Ok(())
 }
@@ -223,7 +223,7 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     use tidings::ui::engine_link::Link;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
-    app.theme = ThemeChoice::Light;
+    app.prefs.theme = ThemeChoice::Light;
     click(&mut app, "Settings")?;
     click(&mut app, "Follow system")?;
     // Two "Follow system" buttons: language first. Choose the theme's by message.
@@ -234,7 +234,7 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     assert_eq!(app.theme(), Theme::Dark);
     let _ = app.update(Message::SystemTheme(iced::theme::Mode::Light));
     assert_eq!(app.theme(), Theme::Light);
-    assert!(app.language.is_empty());
+    assert!(app.prefs.language.is_empty());
     // New mail raises a notification while they are on...
     let inbox = app.mail.folder.ok_or("no folder")?;
     let unread = app
@@ -260,7 +260,7 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
     assert_eq!(app.notified.len(), 1);
     // ...and not once switched off.
     click(&mut app, "Tell me when new mail arrives")?;
-    assert!(!app.notifications);
+    assert!(!app.prefs.notifications);
     assert_eq!(app.update(event()).units(), 0);
     snapshot(&app, "settings-app-system-light")?;
     // About: the log folder opens for a bug report; it is the store's own.
@@ -309,11 +309,11 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
         kind: ErrorKind::AuthFailed,
         message: "imap.example.org refused the password".into(),
     })));
-    assert!(app.prompt.as_ref().is_some_and(|p| p.refused));
+    assert!(app.prompts.shown.as_ref().is_some_and(|p| p.refused));
     type_into(&mut app, "prompt-password", "new-secret")?;
     snapshot(&app, "mail-password-prompt-light")?;
     click(&mut app, "Use this password")?;
-    assert!(app.prompt.is_none());
+    assert!(app.prompts.shown.is_none());
     let Some(Command::ProvidePassword {
         account: a,
         passwords,
@@ -341,7 +341,7 @@ fn a_refused_password_is_asked_for_and_syncing_shows_progress() -> Result<()> {
         kind: ErrorKind::NoPassword,
         message: "no IMAP password".into(),
     })));
-    assert!(app.prompt.is_none());
+    assert!(app.prompts.shown.is_none());
     Ok(())
 }
 
@@ -424,10 +424,11 @@ fn a_password_asked_for_before_the_accounts_are_read_is_asked_once_they_are() ->
         kind: ErrorKind::NoPassword,
         message: "no IMAP password is known for alice@example.org".into(),
     })));
-    assert!(app.prompt.is_none());
+    assert!(app.prompts.shown.is_none());
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     let prompt = app
-        .prompt
+        .prompts
+        .shown
         .as_ref()
         .ok_or("no prompt once the accounts were read")?;
     assert_eq!(prompt.address, "alice@example.org");
@@ -435,7 +436,10 @@ fn a_password_asked_for_before_the_accounts_are_read_is_asked_once_they_are() ->
     // Read again later, the tree does not ask a second time.
     let _ = app.update(Message::PromptInput("x".into()));
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
-    assert_eq!(app.prompt.as_ref().map(|p| p.typed.as_str()), Some("x"));
+    assert_eq!(
+        app.prompts.shown.as_ref().map(|p| p.typed.as_str()),
+        Some("x")
+    );
     Ok(())
 }
 

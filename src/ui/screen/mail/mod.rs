@@ -18,8 +18,6 @@ pub struct State {
     pub list: MessageList,
     /// The three mail panes and their sizes.
     pub panes: pane_grid::State<Pane>,
-    /// Their split ratios (outer, inner), as saved.
-    pub pane_ratios: [f32; 2],
     /// Bumped by every divider drag (the save waits for the last).
     pub pane_generation: u64,
     /// Modifiers held now (for Shift/Ctrl clicks).
@@ -52,7 +50,6 @@ impl Default for State {
             folder: None,
             list: MessageList::default(),
             panes: panes(),
-            pane_ratios: DEFAULT_PANES,
             pane_generation: 0,
             modifiers: iced::keyboard::Modifiers::default(),
             collapsed: HashSet::new(),
