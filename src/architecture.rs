@@ -316,3 +316,21 @@ fn no_source_file_wants_splitting() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn the_windows_update_only_routes() -> Result<()> {
+    let text = code(&src().join("ui").join("app.rs"))?;
+    let start = text
+        .find("    pub fn update(&mut self, message: Message)")
+        .ok_or("App::update was not found")?;
+    let lines = text[start..]
+        .lines()
+        .position(|l| l == "    }")
+        .ok_or("App::update has no end")?
+        + 1;
+    assert!(
+        lines <= 100,
+        "App::update is {lines} lines: a screen's or a part's messages belong in its own update"
+    );
+    Ok(())
+}

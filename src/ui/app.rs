@@ -292,6 +292,86 @@ impl App {
             Message::TreeLoaded(Err(e))
             | Message::PageLoaded(_, _, Err(e))
             | Message::MessageLoaded(_, Err(e)) => self.failed(e),
+            Message::Show(screen) => {
+                self.screen = screen;
+                if screen == Screen::Settings {
+                    let action = self.settings.opened(ctx!(self));
+                    return self.settings_action(action);
+                }
+                Task::none()
+            }
+            Message::Desktop(message) => self.on_desktop(message),
+            Message::SyncNow => self.send(Command::SyncNow { account: None }),
+            Message::NewMailLoaded(Ok(rows)) => self.notify_new_mail(&rows),
+            Message::NewMailLoaded(Err(e)) => self.failed(e),
+            Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
+            Message::Notified(Ok(None)) => Task::none(),
+            Message::Notified(Err(e)) => {
+                // No notification service is not worth an error in the status bar.
+                tracing::info!("{e}");
+                Task::none()
+            }
+            Message::Quit => self.quit(),
+            m @ (Message::SaveAttachment(_)
+            | Message::OpenAttachment(_)
+            | Message::CancelOpen
+            | Message::OpenRiskyAttachment(_)
+            | Message::AttachmentOpened(_)
+            | Message::AttachmentSaved(_)) => self.on_attachment(m),
+            Message::NoticeExpired(id) => self.expire_notice(id),
+            m @ (Message::OpenFolder(_)
+            | Message::PageLoaded(_, _, Ok(_))
+            | Message::ListScrolled(..)
+            | Message::ClickRow(_)
+            | Message::OpenSelected
+            | Message::Modifiers(_)
+            | Message::PaneResized(_)
+            | Message::PanesSettled(_)
+            | Message::ToggleAccount(_)
+            | Message::OpenMessage(_)
+            | Message::MessageLoaded(_, Ok(_))
+            | Message::AllowRemoteOnce
+            | Message::AllowRemoteSender
+            | Message::Act(_)
+            | Message::Step(_)) => self.on_mail(m),
+            m @ (Message::PromptInput(_) | Message::PromptSubmit | Message::PromptDismiss) => {
+                self.on_prompt(m)
+            }
+        }
+    }
+
+    /// Quits, once the words typed in the last moments are saved.
+    fn quit(&mut self) -> Task<Message> {
+        // Words typed in the last moments are saved before the window goes.
+        let pending = self
+            .composer
+            .as_ref()
+            .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
+        if pending {
+            self.desktop.quitting = true;
+            return self.save_draft();
+        }
+        self.quit_now()
+    }
+
+    /// New mail arrived: a desktop notification (the real window), one for the batch.
+    fn notify_new_mail(&mut self, rows: &[crate::store::messages::Envelope]) -> Task<Message> {
+        let Some(notice) = notify::for_new_mail(&self.i18n, rows) else {
+            return Task::none();
+        };
+        self.notified.push(notice.clone());
+        if !self.with_engine {
+            return Task::none();
+        }
+        Task::perform(
+            async move { tokio::task::spawn_blocking(move || notify::show(&notice)).await? },
+            Message::Notified,
+        )
+    }
+
+    /// The mail screen's messages: folders, the list, the reader and its remote content.
+    fn on_mail(&mut self, message: Message) -> Task<Message> {
+        match message {
             Message::OpenFolder(id) => {
                 self.mail.searching = None;
                 self.mail.message = None;
@@ -428,6 +508,55 @@ impl App {
                 }
                 self.send(Command::FetchRemote { message: id, urls })
             }
+            Message::AllowRemoteOnce => {
+                let Some(id) = self.mail.message else {
+                    return Task::none();
+                };
+                self.mail.remote_once.insert(id);
+                self.load_message(id)
+            }
+            Message::AllowRemoteSender => {
+                let Some(id) = self.mail.message else {
+                    return Task::none();
+                };
+                let Some((_, m)) = self.mail.list.find(id) else {
+                    return Task::none();
+                };
+                let (account, sender) = (m.account_id, m.from_addr.clone());
+                // Shown at once; the engine remembers the sender for next time.
+                self.mail.remote_once.insert(id);
+                Task::batch([
+                    self.send(Command::AllowRemoteFrom { account, sender }),
+                    self.load_message(id),
+                ])
+            }
+            Message::Act(action) => self.act(action),
+            Message::Step(delta) => {
+                let at = self
+                    .mail
+                    .message
+                    .and_then(|id| self.mail.list.find(id))
+                    .map(|(p, _)| p);
+                let next = match at {
+                    Some(p) => i64::from(p) + i64::from(delta),
+                    None => 0,
+                };
+                let next = u32::try_from(next).ok().and_then(|p| self.mail.list.get(p));
+                match next {
+                    Some(m) => {
+                        let id = m.id;
+                        self.update(Message::OpenMessage(id))
+                    }
+                    None => Task::none(),
+                }
+            }
+            _ => Task::none(),
+        }
+    }
+
+    /// The password prompt: typing, using the password, or not now.
+    fn on_prompt(&mut self, message: Message) -> Task<Message> {
+        match message {
             Message::PromptInput(typed) => {
                 if let Some(p) = &mut self.prompts.shown {
                     p.typed = typed;
@@ -477,98 +606,7 @@ impl App {
                 }
                 Task::none()
             }
-            Message::AllowRemoteOnce => {
-                let Some(id) = self.mail.message else {
-                    return Task::none();
-                };
-                self.mail.remote_once.insert(id);
-                self.load_message(id)
-            }
-            Message::AllowRemoteSender => {
-                let Some(id) = self.mail.message else {
-                    return Task::none();
-                };
-                let Some((_, m)) = self.mail.list.find(id) else {
-                    return Task::none();
-                };
-                let (account, sender) = (m.account_id, m.from_addr.clone());
-                // Shown at once; the engine remembers the sender for next time.
-                self.mail.remote_once.insert(id);
-                Task::batch([
-                    self.send(Command::AllowRemoteFrom { account, sender }),
-                    self.load_message(id),
-                ])
-            }
-            Message::Show(screen) => {
-                self.screen = screen;
-                if screen == Screen::Settings {
-                    let action = self.settings.opened(ctx!(self));
-                    return self.settings_action(action);
-                }
-                Task::none()
-            }
-            Message::Desktop(message) => self.on_desktop(message),
-            Message::SyncNow => self.send(Command::SyncNow { account: None }),
-            Message::NewMailLoaded(Ok(rows)) => {
-                let Some(notice) = notify::for_new_mail(&self.i18n, &rows) else {
-                    return Task::none();
-                };
-                self.notified.push(notice.clone());
-                if !self.with_engine {
-                    return Task::none();
-                }
-                Task::perform(
-                    async move { tokio::task::spawn_blocking(move || notify::show(&notice)).await? },
-                    Message::Notified,
-                )
-            }
-            Message::NewMailLoaded(Err(e)) => self.failed(e),
-            Message::Notified(Ok(Some((folder, message)))) => self.open_notified(folder, message),
-            Message::Notified(Ok(None)) => Task::none(),
-            Message::Notified(Err(e)) => {
-                // No notification service is not worth an error in the status bar.
-                tracing::info!("{e}");
-                Task::none()
-            }
-            Message::Act(action) => self.act(action),
-            Message::Step(delta) => {
-                let at = self
-                    .mail
-                    .message
-                    .and_then(|id| self.mail.list.find(id))
-                    .map(|(p, _)| p);
-                let next = match at {
-                    Some(p) => i64::from(p) + i64::from(delta),
-                    None => 0,
-                };
-                let next = u32::try_from(next).ok().and_then(|p| self.mail.list.get(p));
-                match next {
-                    Some(m) => {
-                        let id = m.id;
-                        self.update(Message::OpenMessage(id))
-                    }
-                    None => Task::none(),
-                }
-            }
-            Message::Quit => {
-                // Words typed in the last moments are saved before the window goes.
-                let pending = self
-                    .composer
-                    .as_ref()
-                    .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
-                if pending {
-                    self.desktop.quitting = true;
-                    return self.save_draft();
-                }
-                self.quit_now()
-            }
-            m @ (Message::SaveAttachment(_)
-            | Message::OpenAttachment(_)
-            | Message::CancelOpen
-            | Message::OpenRiskyAttachment(_)
-            | Message::AttachmentOpened(_)
-            | Message::AttachmentSaved(_)) => self.on_attachment(m),
-            Message::NoticeExpired(id) => self.expire_notice(id),
+            _ => Task::none(),
         }
     }
 
