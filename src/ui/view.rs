@@ -9,7 +9,7 @@ use super::app::{Action, App, Message, Pane, PasswordPrompt, Screen};
 use super::fonts::{self, BOLD, icon};
 use super::list::ROW_HEIGHT;
 use super::message::ComposeMsg;
-use super::widget::glyph;
+use super::widget::{glyph, sidebar};
 use crate::engine::AccountState;
 use crate::mime::attachments::human_size;
 use crate::mime::text::Zone;
@@ -225,13 +225,6 @@ fn mail(app: &App) -> Element<'_, Message> {
         })
         .height(Length::Fill)
         .into()
-}
-
-fn sidebar(theme: &Theme) -> container::Style {
-    container::Style {
-        background: Some(theme.extended_palette().background.weak.color.into()),
-        ..container::Style::default()
-    }
 }
 
 fn plain(theme: &Theme) -> container::Style {

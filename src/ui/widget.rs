@@ -12,6 +12,14 @@ use crate::i18n::I18n;
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
 
+/// The style of a side column (the folder pane, Settings' page list): a shade off the page.
+pub fn sidebar(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(theme.extended_palette().background.weak.color.into()),
+        ..container::Style::default()
+    }
+}
+
 /// One of the icon font's glyphs as text.
 pub fn glyph<'a>(c: char, size: f32) -> iced::widget::Text<'a> {
     text(c.to_string()).font(fonts::ICONS).size(size)

@@ -283,3 +283,22 @@ impl Sent {
         std::mem::take(&mut all)
     }
 }
+
+/// The screens' shared context over `tree`, as the window builds it (simulator: no desktop).
+pub fn screen_ctx<'a>(
+    i18n: &'a I18n,
+    tree: &'a data::Tree,
+    db: &'a Path,
+) -> tidings::ui::screen::Ctx<'a> {
+    tidings::ui::screen::Ctx {
+        i18n,
+        tree,
+        language: "",
+        theme: ThemeChoice::Light,
+        notifications: true,
+        background: true,
+        tray_shown: false,
+        desktop: false,
+        db,
+    }
+}

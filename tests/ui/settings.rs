@@ -451,17 +451,7 @@ fn the_settings_screen_answers_with_actions() -> Result<()> {
     let (_dir, db) = seeded()?;
     let tree = data::tree(&db)?;
     let i18n = I18n::new("en-US");
-    let ctx = tidings::ui::screen::Ctx {
-        i18n: &i18n,
-        tree: &tree,
-        language: "",
-        theme: ThemeChoice::Light,
-        notifications: true,
-        background: true,
-        tray_shown: false,
-        desktop: false,
-        db: &db,
-    };
+    let ctx = screen_ctx(&i18n, &tree, &db);
     let account = tree.accounts[0].0.id;
     let mut state = settings::State::default();
 

@@ -354,17 +354,7 @@ fn the_setup_screen_answers_with_actions() -> Result<()> {
     let i18n = I18n::new("en-US");
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("mirror.sqlite3");
-    let ctx = tidings::ui::screen::Ctx {
-        i18n: &i18n,
-        tree: &empty,
-        language: "",
-        theme: ThemeChoice::Light,
-        notifications: true,
-        background: true,
-        tray_shown: false,
-        desktop: false,
-        db: &db,
-    };
+    let ctx = screen_ctx(&i18n, &empty, &db);
     let mut s = setup::State::new();
     let _ = s.update(M::Address("lisi@example.org".into()), ctx);
     assert!(

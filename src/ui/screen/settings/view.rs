@@ -14,7 +14,7 @@ use crate::ui::account_form::{AccountForm, Edit, Field};
 use crate::ui::fonts::BOLD;
 use crate::ui::screen::Ctx;
 use crate::ui::theme::ThemeChoice;
-use crate::ui::widget::doctor_report;
+use crate::ui::widget::{doctor_report, sidebar};
 
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
@@ -70,13 +70,6 @@ pub fn view<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
     ]
     .height(Length::Fill)
     .into()
-}
-
-fn sidebar(theme: &Theme) -> container::Style {
-    container::Style {
-        background: Some(theme.extended_palette().background.weak.color.into()),
-        ..container::Style::default()
-    }
 }
 
 fn pick<'a>(label: String, on: bool, message: Message) -> button::Button<'a, Message> {
