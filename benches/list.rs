@@ -10,8 +10,9 @@ use iced_test::Simulator;
 use tidings::i18n::I18n;
 use tidings::store::messages::{Envelope, Flags};
 use tidings::ui::app::App;
+use tidings::ui::fonts;
 use tidings::ui::list::{MessageList, PAGE, ROW_HEIGHT};
-use tidings::ui::{fonts, view};
+use tidings::ui::screen::{Ctx, mail};
 
 const TOTAL: u32 = 100_000;
 
@@ -43,6 +44,23 @@ fn scroll(app: &mut App, offset: f32) {
     }
 }
 
+/// What the screen reads of the window.
+fn ctx(app: &App) -> Ctx<'_> {
+    Ctx {
+        i18n: &app.i18n,
+        tree: &app.tree,
+        language: "",
+        theme: app.prefs.theme,
+        notifications: false,
+        background: false,
+        tray_shown: false,
+        desktop: false,
+        db: &app.db,
+        downloads: &app.downloads,
+        open_dir: None,
+    }
+}
+
 /// Milliseconds per frame: view + layout at each offset.
 fn frames(app: &mut App, offsets: &[f32], height: f32) -> f64 {
     let mut spent = 0.0;
@@ -56,7 +74,7 @@ fn frames(app: &mut App, offsets: &[f32], height: f32) -> f64 {
                 ..Settings::default()
             },
             (440.0, height),
-            view::message_list(app),
+            mail::list(&app.mail, ctx(app)),
         );
         spent += start.elapsed().as_secs_f64();
         drop(ui);

@@ -3,27 +3,24 @@
 
 use std::path::PathBuf;
 
-use iced::widget::pane_grid;
 use iced::{Subscription, Task, Theme};
 
 use super::compose_data::Outbox;
 use super::composer::Composer;
 use super::data::{self, Tree};
 use super::engine_link;
-use super::list::{Extend, MessageList};
 use super::message::ComposeMsg;
 use super::message::DesktopMsg;
-use super::message::SearchMsg;
 use super::notify::{self, Notice};
+use super::screen::mail::search;
 use super::screen::settings;
 use super::screen::{compose, mail, setup};
 use super::window_state::{Desktop, Prompts, Status, Sync};
-use crate::engine::{Change, Command, Protocol};
+use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
 pub use super::message::{
-    Action, DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with,
-    shortcut,
+    DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with, shortcut,
 };
 
 /// The screens' shared context, borrowed from the window's fields one by one, so a screen's
@@ -40,6 +37,8 @@ macro_rules! ctx {
             tray_shown: $app.desktop.tray_shown,
             desktop: $app.with_engine,
             db: &$app.db,
+            downloads: &$app.downloads,
+            open_dir: $app.open_dir.as_deref(),
         }
     };
 }
@@ -91,7 +90,7 @@ pub struct App {
     /// What the launch asked for, acted on once the accounts are read.
     pub pending_launch: Option<crate::launch::Launch>,
     /// A message file shown in a reader of its own.
-    pub file: Option<super::message_file::OpenFile>,
+    pub file: Option<super::screen::file::State>,
     /// Addresses for completion (read when a composer first opens).
     pub address_book: Vec<(String, String)>,
     /// Drafts left unsent last time, offered again.
@@ -155,76 +154,11 @@ impl App {
         )
     }
 
-    pub(super) fn load_pages(&self, pages: Vec<u32>) -> Task<Message> {
-        let Some(folder) = self.mail.list.folder else {
-            return Task::none();
-        };
-        if let Some(hits) = self.hits() {
-            return Task::batch(pages.into_iter().map(|page| {
-                let hits = hits.clone();
-                Task::perform(
-                    data::off_thread(self.db.clone(), move |p| {
-                        super::search::results_page(p, &hits, page)
-                    }),
-                    move |r| Message::PageLoaded(folder, page, r),
-                )
-            }));
-        }
-        Task::batch(pages.into_iter().map(|page| {
-            Task::perform(
-                data::off_thread(self.db.clone(), move |p| data::page(p, folder, page)),
-                move |r| Message::PageLoaded(folder, page, r),
-            )
-        }))
-    }
-
-    pub(super) fn open_folder(&mut self, folder: i64) -> Task<Message> {
-        self.mail.folder = Some(folder);
-        let height = self.mail.list.height;
-        self.mail.list = MessageList::open(folder);
-        if height > 0.0 {
-            // The viewport keeps its size from folder to folder.
-            self.mail.list.height = height;
-        }
-        let pages = self.mail.list.wanted_pages();
-        self.load_pages(pages)
-    }
-
     /// Shows a failure in the status bar, in the user's language.
     pub(super) fn failed(&mut self, failure: super::failure::Failure) -> Task<Message> {
         tracing::warn!(target: "tidings::ui", "{failure}");
         self.status.last_error = Some(failure.text(&self.i18n));
         Task::none()
-    }
-
-    /// The messages a toolbar action applies to: the selection, or the open message.
-    pub fn targets(&self) -> Vec<i64> {
-        if self.mail.list.selected.len() > 1 {
-            self.mail.list.selected.iter().copied().collect()
-        } else {
-            self.mail.message.into_iter().collect()
-        }
-    }
-
-    pub(super) fn load_message(&self, id: i64) -> Task<Message> {
-        let once = self.mail.remote_once.contains(&id);
-        Task::perform(
-            data::off_thread(self.db.clone(), move |p| data::open(p, id, once)),
-            move |r| Message::MessageLoaded(id, r),
-        )
-    }
-
-    /// The opened message has no body here (outside the sync window, or not reached yet):
-    /// the engine fetches it now, once per message; its arrival reloads the reader.
-    fn download_now(&mut self, id: i64) -> Task<Message> {
-        self.mail.reading = None;
-        let fetchable = self.mail.list.find(id).is_some_and(|(_, m)| {
-            m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES
-        });
-        if !fetchable || !self.mail.fetching.insert(id) {
-            return Task::none();
-        }
-        self.send(Command::Download { messages: vec![id] })
     }
 
     /// From now on, a copy of every command the window sends goes to the returned receiver:
@@ -254,10 +188,14 @@ impl App {
         // Keyboard actions on the list and the open message only act where the list is shown.
         let mail_only = matches!(
             message,
-            Message::Act(_)
-                | Message::Step(_)
-                | Message::OpenSelected
-                | Message::Compose(ComposeMsg::Reply { .. } | ComposeMsg::Forward)
+            Message::Mail(
+                mail::Message::Act(_)
+                    | mail::Message::Step(_)
+                    | mail::Message::OpenSelected
+                    | mail::Message::Reply { .. }
+                    | mail::Message::Forward
+                    | mail::Message::Search(search::Message::Focus | search::Message::Clear)
+            )
         );
         let composing =
             matches!(message, Message::Compose(ComposeMsg::New)) && self.screen == Screen::Compose;
@@ -273,7 +211,7 @@ impl App {
                 _ => self.on_composer(compose::Message::Close),
             },
             Message::Setup(msg) => self.on_setup(msg),
-            Message::Search(msg) => self.search(msg),
+            Message::Mail(msg) => self.on_mail(msg),
             Message::Settings(msg) => self.on_settings(msg),
             Message::SystemTheme(mode) => {
                 self.system_mode = mode;
@@ -288,10 +226,8 @@ impl App {
             Message::TreeLoaded(Ok(tree)) => self.tree_loaded(tree),
             Message::Launch(launch) => self.launch(launch),
             Message::FileLoaded(file) => self.file_loaded(file),
-            Message::CloseFile => self.close_file(),
-            Message::TreeLoaded(Err(e))
-            | Message::PageLoaded(_, _, Err(e))
-            | Message::MessageLoaded(_, Err(e)) => self.failed(e),
+            Message::File(msg) => self.on_file(msg),
+            Message::TreeLoaded(Err(e)) => self.failed(e),
             Message::Show(screen) => {
                 self.screen = screen;
                 if screen == Screen::Settings {
@@ -312,28 +248,7 @@ impl App {
                 Task::none()
             }
             Message::Quit => self.quit(),
-            m @ (Message::SaveAttachment(_)
-            | Message::OpenAttachment(_)
-            | Message::CancelOpen
-            | Message::OpenRiskyAttachment(_)
-            | Message::AttachmentOpened(_)
-            | Message::AttachmentSaved(_)) => self.on_attachment(m),
             Message::NoticeExpired(id) => self.expire_notice(id),
-            m @ (Message::OpenFolder(_)
-            | Message::PageLoaded(_, _, Ok(_))
-            | Message::ListScrolled(..)
-            | Message::ClickRow(_)
-            | Message::OpenSelected
-            | Message::Modifiers(_)
-            | Message::PaneResized(_)
-            | Message::PanesSettled(_)
-            | Message::ToggleAccount(_)
-            | Message::OpenMessage(_)
-            | Message::MessageLoaded(_, Ok(_))
-            | Message::AllowRemoteOnce
-            | Message::AllowRemoteSender
-            | Message::Act(_)
-            | Message::Step(_)) => self.on_mail(m),
             m @ (Message::PromptInput(_) | Message::PromptSubmit | Message::PromptDismiss) => {
                 self.on_prompt(m)
             }
@@ -369,188 +284,38 @@ impl App {
         )
     }
 
-    /// The mail screen's messages: folders, the list, the reader and its remote content.
-    fn on_mail(&mut self, message: Message) -> Task<Message> {
-        match message {
-            Message::OpenFolder(id) => {
-                self.mail.searching = None;
-                self.mail.message = None;
-                self.mail.reading = None;
-                self.open_folder(id)
+    /// The mail screen's messages, and what it asks of the window.
+    pub(super) fn on_mail(&mut self, message: mail::Message) -> Task<Message> {
+        let action = self.mail.update(message, ctx!(self));
+        self.mail_action(action)
+    }
+
+    /// Opens `folder` on the mail screen.
+    pub(super) fn open_folder(&mut self, folder: i64) -> Task<Message> {
+        let action = self.mail.open_folder(folder, ctx!(self));
+        self.mail_action(action)
+    }
+
+    fn mail_action(&mut self, action: mail::Action) -> Task<Message> {
+        match action {
+            mail::Action::None => Task::none(),
+            mail::Action::Run(task) => task.map(Message::Mail),
+            mail::Action::Send(command) => self.send(command),
+            mail::Action::Many(actions) => {
+                Task::batch(actions.into_iter().map(|a| self.mail_action(a)))
             }
-            Message::PageLoaded(folder, page, Ok((total, rows))) => {
-                if self.mail.list.folder != Some(folder) {
-                    return Task::none();
-                }
-                self.mail.list.page_loaded(page, total, rows);
-                if self.with_engine {
-                    self.mail.now = chrono::Utc::now().timestamp();
-                }
-                // A changed count may have dropped rows the viewport shows.
-                let pages = self.mail.list.wanted_pages();
-                self.load_pages(pages)
-            }
-            Message::ListScrolled(offset, height) => {
-                self.mail.list.offset = offset;
-                self.mail.list.height = height;
-                let pages = self.mail.list.wanted_pages();
-                self.load_pages(pages)
-            }
-            Message::ClickRow(id) => {
-                let extend = if self.mail.modifiers.shift() {
-                    Extend::Range
-                } else if self.mail.modifiers.command() {
-                    Extend::Toggle
-                } else {
-                    Extend::Replace
-                };
-                if extend == Extend::Replace {
-                    return self.update(Message::OpenMessage(id));
-                }
-                self.mail.list.click(id, extend);
-                if self.mail.list.selected.len() == 1
-                    && let Some(only) = self.mail.list.selected.first().copied()
-                    && self.mail.message != Some(only)
-                {
-                    return self.update(Message::OpenMessage(only));
-                }
-                if self.mail.list.selected.len() > 1 {
-                    self.mail.message = None;
-                    self.mail.reading = None;
-                }
+            mail::Action::Panes(index, ratio) => {
+                self.prefs.panes[index] = ratio;
                 Task::none()
             }
-            Message::OpenSelected => match self.mail.list.selected.first().copied() {
-                Some(id) if self.mail.list.selected.len() == 1 && self.mail.message != Some(id) => {
-                    self.update(Message::OpenMessage(id))
-                }
-                _ => Task::none(),
-            },
-            Message::Modifiers(modifiers) => {
-                self.mail.modifiers = modifiers;
+            mail::Action::SavePanes => self.save_prefs(),
+            mail::Action::Reply { all } => self.answer_mail(Some(all)),
+            mail::Action::Forward => self.answer_mail(None),
+            mail::Action::Notice(words) => {
+                self.status.notice = Some(words);
                 Task::none()
             }
-            Message::PaneResized(pane_grid::ResizeEvent { split, ratio }) => {
-                // Keep every pane usable: no drag makes one vanish.
-                let ratio = ratio.clamp(0.12, 0.8);
-                self.mail.panes.resize(split, ratio);
-                let outer = matches!(self.mail.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
-                self.prefs.panes[usize::from(!outer)] = ratio;
-                self.mail.pane_generation += 1;
-                let generation = self.mail.pane_generation;
-                // Saved once the drag is over, not at every step of it.
-                Task::perform(
-                    async { tokio::time::sleep(std::time::Duration::from_millis(800)).await },
-                    move |()| Message::PanesSettled(generation),
-                )
-            }
-            Message::PanesSettled(generation) => {
-                if generation == self.mail.pane_generation {
-                    self.save_prefs()
-                } else {
-                    Task::none()
-                }
-            }
-            Message::ToggleAccount(id) => {
-                if !self.mail.collapsed.remove(&id) {
-                    self.mail.collapsed.insert(id);
-                }
-                Task::none()
-            }
-            Message::OpenMessage(id) => {
-                self.mail.list.click(id, Extend::Replace);
-                if self.mail.message != Some(id) {
-                    self.mail.images.clear();
-                }
-                self.mail.message = Some(id);
-                self.mail.reading = None;
-                let unread = self.mail.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
-                let load = self.load_message(id);
-                if unread {
-                    // Shown read at once; the engine records it and tells the server.
-                    if let Some(m) = self.mail.list.find_mut(id) {
-                        m.flags.seen = true;
-                    }
-                    Task::batch([
-                        load,
-                        self.send(Command::Change(Change::SetSeen {
-                            messages: vec![id],
-                            seen: true,
-                        })),
-                    ])
-                } else {
-                    load
-                }
-            }
-            Message::MessageLoaded(id, Ok(model)) => {
-                if self.mail.message != Some(id) {
-                    return Task::none();
-                }
-                if model.is_none() {
-                    return self.download_now(id);
-                }
-                self.mail.reading = model;
-                self.mail.confirm_open = None;
-                // Allowed (once or for the sender): the engine fetches the images.
-                let urls = self
-                    .mail
-                    .reading
-                    .as_ref()
-                    .filter(|m| m.remote_blocked == 0)
-                    .map(data::remote_images)
-                    .unwrap_or_default();
-                let urls: Vec<String> = urls
-                    .into_iter()
-                    .filter(|u| !self.mail.images.contains_key(u))
-                    .collect();
-                if urls.is_empty() {
-                    return Task::none();
-                }
-                self.send(Command::FetchRemote { message: id, urls })
-            }
-            Message::AllowRemoteOnce => {
-                let Some(id) = self.mail.message else {
-                    return Task::none();
-                };
-                self.mail.remote_once.insert(id);
-                self.load_message(id)
-            }
-            Message::AllowRemoteSender => {
-                let Some(id) = self.mail.message else {
-                    return Task::none();
-                };
-                let Some((_, m)) = self.mail.list.find(id) else {
-                    return Task::none();
-                };
-                let (account, sender) = (m.account_id, m.from_addr.clone());
-                // Shown at once; the engine remembers the sender for next time.
-                self.mail.remote_once.insert(id);
-                Task::batch([
-                    self.send(Command::AllowRemoteFrom { account, sender }),
-                    self.load_message(id),
-                ])
-            }
-            Message::Act(action) => self.act(action),
-            Message::Step(delta) => {
-                let at = self
-                    .mail
-                    .message
-                    .and_then(|id| self.mail.list.find(id))
-                    .map(|(p, _)| p);
-                let next = match at {
-                    Some(p) => i64::from(p) + i64::from(delta),
-                    None => 0,
-                };
-                let next = u32::try_from(next).ok().and_then(|p| self.mail.list.get(p));
-                match next {
-                    Some(m) => {
-                        let id = m.id;
-                        self.update(Message::OpenMessage(id))
-                    }
-                    None => Task::none(),
-                }
-            }
-            _ => Task::none(),
+            mail::Action::Error(e) => self.failed(e),
         }
     }
 
@@ -610,61 +375,6 @@ impl App {
         }
     }
 
-    fn act(&mut self, action: Action) -> Task<Message> {
-        let ids = self.targets();
-        if ids.is_empty() {
-            return Task::none();
-        }
-        // Several selected: read/flag follow the first one, as other mail clients do.
-        let first = ids
-            .first()
-            .and_then(|id| self.mail.list.find(*id))
-            .map(|(_, m)| m.flags.clone());
-        let Some(first) = first else {
-            return Task::none();
-        };
-        // The list changes at once; the engine writes the store and tells the server.
-        let change = match action {
-            Action::ToggleRead => {
-                let seen = !first.seen;
-                for id in &ids {
-                    if let Some(m) = self.mail.list.find_mut(*id) {
-                        m.flags.seen = seen;
-                    }
-                }
-                Change::SetSeen {
-                    messages: ids,
-                    seen,
-                }
-            }
-            Action::ToggleFlag => {
-                let flagged = !first.flagged;
-                for id in &ids {
-                    if let Some(m) = self.mail.list.find_mut(*id) {
-                        m.flags.flagged = flagged;
-                    }
-                }
-                Change::SetFlagged {
-                    messages: ids,
-                    flagged,
-                }
-            }
-            Action::Archive | Action::Delete => {
-                self.mail.list.remove(&ids);
-                self.mail.message = None;
-                self.mail.reading = None;
-                if action == Action::Archive {
-                    Change::Archive { messages: ids }
-                } else {
-                    Change::Delete { messages: ids }
-                }
-            }
-        };
-        // No pages are read now: read before the engine commits, they would bring a deleted
-        // row back for a moment. The engine's MessagesChanged reads them once it has.
-        self.send(Command::Change(change))
-    }
-
     /// The engine's events, while it is wanted, and the keyboard shortcuts.
     pub fn subscription(&self) -> Subscription<Message> {
         let keys = Subscription::batch([
@@ -678,7 +388,7 @@ impl App {
                 iced::Event::Keyboard(iced::keyboard::Event::KeyPressed {
                     key: iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape),
                     ..
-                }) => Some(Message::Search(SearchMsg::Clear)),
+                }) => Some(Message::Mail(mail::Message::Search(search::Message::Clear))),
                 _ => None,
             }),
         ]);

@@ -15,6 +15,16 @@ use crate::engine::Command;
 const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);
 
 impl App {
+    /// A reply (`Some(all)`) or a forward (None) of the mail screen's open message.
+    pub(super) fn answer_mail(&mut self, reply: Option<bool>) -> Task<Message> {
+        match reply {
+            Some(all) => {
+                self.prefill(move |db, id, locale| compose_data::reply(db, id, all, &locale))
+            }
+            None => self.prefill(|db, id, locale| compose_data::forward(db, id, &locale)),
+        }
+    }
+
     /// Handles everything about writing mail.
     pub fn compose(&mut self, msg: ComposeMsg) -> Task<Message> {
         match msg {
@@ -23,15 +33,6 @@ impl App {
                     return Task::none();
                 };
                 self.start_composer(Composer::blank(id, &address))
-            }
-            // A message file's reader answers from its own bytes.
-            ComposeMsg::Reply { all } if self.screen == Screen::File => self.answer_file(Some(all)),
-            ComposeMsg::Forward if self.screen == Screen::File => self.answer_file(None),
-            ComposeMsg::Reply { all } => {
-                self.prefill(move |db, id, locale| compose_data::reply(db, id, all, &locale))
-            }
-            ComposeMsg::Forward => {
-                self.prefill(|db, id, locale| compose_data::forward(db, id, &locale))
             }
             ComposeMsg::Opened(Ok(prefilled)) => {
                 let (draft, attachments) = *prefilled;

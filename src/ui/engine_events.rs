@@ -7,6 +7,7 @@ use super::app::{App, Message, PasswordPrompt, Screen};
 use super::data;
 use super::engine_link::Link;
 use super::list::MessageList;
+use super::screen::mail::{self, search};
 use crate::engine::{ErrorKind, Event};
 
 impl App {
@@ -60,21 +61,7 @@ impl App {
                 }
                 Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
                 Event::MessagesChanged { folder, ids } => {
-                    let mut tasks = Vec::new();
-                    // The open message's body arrived: it said "still being downloaded".
-                    if let Some(open) = self.mail.message
-                        && self.mail.reading.is_none()
-                        && ids.contains(&open)
-                    {
-                        tasks.push(self.load_message(open));
-                    }
-                    self.mail.list.landed(&ids);
-                    // Search results mix folders: any change may show in them.
-                    if self.mail.folder == Some(folder) || self.hits().is_some() {
-                        let pages = self.mail.list.refresh();
-                        tasks.push(self.load_pages(pages));
-                    }
-                    Task::batch(tasks)
+                    self.on_mail(mail::Message::Changed { folder, ids })
                 }
                 Event::ServerSearchDone {
                     request,
@@ -82,9 +69,9 @@ impl App {
                     failures,
                 } => {
                     let failures = failures.iter().map(|f| self.server_failure(f)).collect();
-                    self.search(super::message::SearchMsg::ServerDone(
+                    self.on_mail(mail::Message::Search(search::Message::ServerDone(
                         request, hits, failures,
-                    ))
+                    )))
                 }
                 Event::Error {
                     account,
@@ -114,18 +101,18 @@ impl App {
                     message,
                     url,
                     result,
-                } if self.mail.message == Some(message) => {
-                    match result {
-                        Ok(bytes) => {
-                            self.mail
-                                .images
-                                .insert(url, iced::widget::image::Handle::from_bytes(bytes));
-                        }
-                        // A missing image is shown by its alt text; no error for it.
-                        Err(e) => eprintln!("{e}"),
+                } => match result {
+                    Ok(bytes) => self.on_mail(mail::Message::RemoteImage {
+                        message,
+                        url,
+                        image: iced::widget::image::Handle::from_bytes(bytes),
+                    }),
+                    // A missing image is shown by its alt text; no error for it.
+                    Err(e) => {
+                        tracing::info!(target: "tidings::ui", "remote image: {e}");
+                        Task::none()
                     }
-                    Task::none()
-                }
+                },
                 Event::DoctorStep { protocol, step } => {
                     self.form_check().step(protocol, step);
                     Task::none()

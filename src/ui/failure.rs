@@ -46,6 +46,8 @@ pub enum Kind {
     Notify,
     /// The tray icon could not start.
     Tray,
+    /// There is no private folder to open attachments from (`detail` is the attachment).
+    NoCacheDir,
 }
 
 impl Failure {
@@ -97,6 +99,7 @@ impl Failure {
             Kind::Autostart => i18n.t("ui-autostart-failed", &[("error", &self.detail)]),
             Kind::Notify => said("ui-failed-notify"),
             Kind::Tray => said("ui-failed-tray"),
+            Kind::NoCacheDir => said("ui-no-cache-dir"),
         }
     }
 }
@@ -142,6 +145,7 @@ mod tests {
             Kind::Autostart,
             Kind::Notify,
             Kind::Tray,
+            Kind::NoCacheDir,
         ];
         for locale in ["en-US", "zh-CN"] {
             let i18n = I18n::new(locale);

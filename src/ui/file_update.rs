@@ -1,17 +1,15 @@
-//! A message file (`tidings FILE.eml`, a double-click in the file manager) in a reader of its
-//! own: read off the UI thread, bounded in size, shown as the reader shows mail (remote
-//! content blocked), never imported into any folder. Reply, reply to all and forward start
-//! from the default account; its attachments open and save as a mirrored message's do.
+//! The window's side of a message file's reader: reading the file off the UI thread, showing
+//! its screen, answering it from the default account, and closing it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use iced::Task;
 
-use super::app::{App, Message, Screen};
+use super::app::{App, Message, Screen, ctx};
+use super::failure::Failure;
 use super::message::ComposeMsg;
 use super::message_file::{OpenFile, answer, read};
-use crate::mime::model::DisplayMessage;
+use super::screen::file;
 
 impl App {
     /// Reads `path` off the UI thread, then shows it.
@@ -23,24 +21,38 @@ impl App {
     }
 
     /// A message file was read (or could not be).
-    pub(super) fn file_loaded(
-        &mut self,
-        file: Result<Box<OpenFile>, super::failure::Failure>,
-    ) -> Task<Message> {
+    pub(super) fn file_loaded(&mut self, file: Result<Box<OpenFile>, Failure>) -> Task<Message> {
         match file {
             Ok(file) => {
-                self.file = Some(*file);
+                self.file = Some(file::State::new(*file));
                 self.screen = Screen::File;
+                Task::none()
             }
-            Err(e) => return self.failed(e),
+            Err(e) => self.failed(e),
         }
-        Task::none()
+    }
+
+    /// The file reader's messages, and what it asks of the window.
+    pub(super) fn on_file(&mut self, msg: file::Message) -> Task<Message> {
+        let Some(state) = &mut self.file else {
+            return Task::none();
+        };
+        match state.update(msg, ctx!(self)) {
+            file::Action::None => Task::none(),
+            file::Action::Run(task) => task.map(Message::File),
+            file::Action::Answer(reply) => self.answer_file(reply),
+            file::Action::Close => self.close_file(),
+            file::Action::Notice(words) => {
+                self.status.notice = Some(words);
+                Task::none()
+            }
+            file::Action::Error(e) => self.failed(e),
+        }
     }
 
     /// Back to the mail (or to the setup it was opened over).
     pub(super) fn close_file(&mut self) -> Task<Message> {
         self.file = None;
-        self.mail.confirm_open = None;
         // Back where it was opened from: a file handed over during setup returns to it.
         self.screen = if self.setup.is_some() {
             Screen::Setup
@@ -50,27 +62,12 @@ impl App {
         Task::none()
     }
 
-    /// The message the reader shows: the file on its screen, else the mirrored one.
-    pub(super) fn shown_model(&self) -> Option<&DisplayMessage> {
-        match (&self.file, self.screen) {
-            (Some(file), Screen::File) => Some(&file.model),
-            _ => self.mail.reading.as_ref(),
-        }
-    }
-
-    /// The file's bytes when its screen shows.
-    pub(super) fn shown_file(&self) -> Option<Arc<Vec<u8>>> {
-        match (&self.file, self.screen) {
-            (Some(file), Screen::File) => Some(file.raw.clone()),
-            _ => None,
-        }
-    }
-
     /// A reply (to all) or a forward of the file, from the default account.
-    pub(super) fn answer_file(&mut self, reply: Option<bool>) -> Task<Message> {
-        let (Some(raw), Some((account, _))) = (self.shown_file(), self.default_sender()) else {
+    fn answer_file(&mut self, reply: Option<bool>) -> Task<Message> {
+        let (Some(state), Some((account, _))) = (&self.file, self.default_sender()) else {
             return Task::none();
         };
+        let raw = state.file.raw.clone();
         let locale = self.i18n.locale().to_owned();
         Task::perform(
             super::data::off_thread(self.db.clone(), move |db| {

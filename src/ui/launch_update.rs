@@ -60,7 +60,7 @@ impl App {
             self.open_folder(folder)
         };
         let raise = self.launch(Launch::Window);
-        let shown = self.update(Message::OpenMessage(message));
+        let shown = self.on_mail(crate::ui::screen::mail::Message::OpenMessage(message));
         Task::batch([raise, open, shown])
     }
 

@@ -19,6 +19,8 @@ pub use tidings::store::{Store, accounts, bodies};
 pub use tidings::ui::account_form::{Edit, Field};
 pub use tidings::ui::app::{App, Message, Screen, ThemeChoice};
 pub use tidings::ui::list::{PAGE, ROW_HEIGHT};
+pub use tidings::ui::reader;
+pub use tidings::ui::screen::mail::{self, Act, search};
 pub use tidings::ui::screen::{compose, settings};
 pub use tidings::ui::{data, view};
 
@@ -162,20 +164,20 @@ pub fn load_visible(app: &mut App, db: &Path) -> Result<()> {
         return Ok(());
     };
     if app.mail.list.held().count() == 0 {
-        let _ = app.update(Message::PageLoaded(
+        let _ = app.update(Message::Mail(mail::Message::PageLoaded(
             folder,
             0,
             Ok(data::page(db, folder, 0)?),
-        ));
+        )));
     }
     let range = app.mail.list.visible();
     let pages = range.start / PAGE..=range.end.saturating_sub(1).max(range.start) / PAGE;
     for page in pages {
-        let _ = app.update(Message::PageLoaded(
+        let _ = app.update(Message::Mail(mail::Message::PageLoaded(
             folder,
             page,
             Ok(data::page(db, folder, page)?),
-        ));
+        )));
     }
     Ok(())
 }
@@ -300,5 +302,7 @@ pub fn screen_ctx<'a>(
         tray_shown: false,
         desktop: false,
         db,
+        downloads: db,
+        open_dir: None,
     }
 }

@@ -155,11 +155,14 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let mut app = open_compose(&db, "en-US")?;
     click(&mut app, "项目进度会通知")?;
     let id = app.mail.message.ok_or("no message")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     let clicked = click(&mut app, "Reply")?;
     assert!(matches!(
         clicked.first(),
-        Some(Message::Compose(ComposeMsg::Reply { all: false }))
+        Some(Message::Mail(mail::Message::Reply { all: false }))
     ));
     // What the task reads:
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
@@ -179,11 +182,14 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let _ = app.update(Message::Composer(compose::Message::Close));
     click(&mut app, "Nested multiparts")?;
     let id = app.mail.message.ok_or("no message")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     let clicked = click(&mut app, "Forward")?;
     assert!(matches!(
         clicked.first(),
-        Some(Message::Compose(ComposeMsg::Forward))
+        Some(Message::Mail(mail::Message::Forward))
     ));
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
         compose_data::forward(&db, id, "zh-CN")?,
@@ -359,15 +365,15 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     ));
     assert!(matches!(
         m(Key::Character("r".into()), Modifiers::empty()),
-        Some(Message::Compose(ComposeMsg::Reply { all: false }))
+        Some(Message::Mail(mail::Message::Reply { all: false }))
     ));
     assert!(matches!(
         m(Key::Character("a".into()), Modifiers::empty()),
-        Some(Message::Compose(ComposeMsg::Reply { all: true }))
+        Some(Message::Mail(mail::Message::Reply { all: true }))
     ));
     assert!(matches!(
         m(Key::Character("f".into()), Modifiers::empty()),
-        Some(Message::Compose(ComposeMsg::Forward))
+        Some(Message::Mail(mail::Message::Forward))
     ));
     assert!(matches!(
         m(Key::Named(Named::Enter), Modifiers::CTRL),
@@ -403,7 +409,7 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     // Delete typed in the composer's screen never deletes the open message.
     let _ = app.update(Message::Compose(ComposeMsg::New));
     let before = sent.all().len();
-    let _ = app.update(Message::Act(tidings::ui::app::Action::Delete));
+    let _ = app.update(Message::Mail(mail::Message::Act(Act::Delete)));
     assert_eq!(sent.all().len(), before);
     Ok(())
 }

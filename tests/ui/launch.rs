@@ -119,7 +119,7 @@ fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<(
     let path = fixture_path("01-gbk-163.eml");
     let mut app = file_opened(&db, "zh-CN", &path)?;
     assert_eq!(app.screen, Screen::File);
-    let file = app.file.as_ref().ok_or("no file shown")?;
+    let file = app.file.as_ref().ok_or("no file shown")?.file.clone();
     assert_eq!(file.model.subject, "项目进度会通知");
     // Shown, never imported into a folder.
     let stored: i64 = tidings::store::open_reader(&db)?.query_row(
@@ -132,8 +132,22 @@ fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<(
 
     // Reply from the file's reader: the composer answers its sender, quoting it.
     let asked = click(&mut app, "回复")?;
-    assert!(!asked.is_empty());
-    let raw = app.file.as_ref().ok_or("no file")?.raw.clone();
+    let reply = tidings::ui::screen::file::Message::Reply { all: false };
+    assert!(
+        asked
+            .iter()
+            .any(|m| matches!(m, Message::File(f) if format!("{f:?}") == format!("{reply:?}"))),
+        "{asked:?}"
+    );
+    // The reader asks the window for a reply from the file's bytes.
+    let i18n = I18n::new("zh-CN");
+    let ctx = screen_ctx(&i18n, &app.tree, &db);
+    let mut reader = tidings::ui::screen::file::State::new(file.clone());
+    assert!(matches!(
+        reader.update(reply, ctx),
+        tidings::ui::screen::file::Action::Answer(Some(false))
+    ));
+    let raw = app.file.as_ref().ok_or("no file")?.file.raw.clone();
     let account = app.tree.accounts[0].0.id;
     let draft = message_file::answer(&db, account, &raw, Some(false), "zh-CN")?;
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(draft)))));

@@ -12,7 +12,10 @@ fn reading_a_chinese_message_marks_it_read() -> Result<()> {
     snapshot(&app, "mail-list-light")?;
     click(&mut app, "项目进度会通知")?;
     let id = app.mail.message.ok_or("no message opened")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     assert!(
         app.mail
             .reading
@@ -37,7 +40,10 @@ fn a_newsletter_shows_what_was_blocked_in_dark_and_chinese() -> Result<()> {
     app.prefs.theme = ThemeChoice::Dark;
     click(&mut app, "Our autumn newsletter")?;
     let id = app.mail.message.ok_or("no message opened")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     assert_eq!(app.mail.reading.as_ref().map(|m| m.remote_blocked), Some(6));
     snapshot(&app, "mail-newsletter-dark-zh")?;
     Ok(())
@@ -51,7 +57,10 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     let sent = Sent::tap(&mut app);
     click(&mut app, "Our autumn newsletter")?;
     let id = app.mail.message.ok_or("no message opened")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     assert!(
         !sent
             .all()
@@ -63,7 +72,7 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     // The reload the task does, allowed this once: nothing blocked, the banner is fetched.
     let model = data::open(&db, id, true)?;
     assert_eq!(model.as_ref().map(|m| m.remote_blocked), Some(0));
-    let _ = app.update(Message::MessageLoaded(id, Ok(model)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(id, Ok(model))));
     let urls = sent.all().iter().find_map(|c| match c {
         Command::FetchRemote { message, urls } if *message == id => Some(urls.clone()),
         _ => None,
@@ -93,7 +102,10 @@ fn remote_images_show_once_or_always_for_the_sender() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
     click(&mut app, "Our autumn newsletter")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     click(&mut app, "Always from sender@example.org")?;
     assert!(sent.all().iter().any(|c| matches!(
         c,
@@ -131,40 +143,40 @@ fn an_empty_store_opens_the_account_setup() -> Result<()> {
 #[test]
 fn toolbar_and_keyboard_act_on_the_open_message() -> Result<()> {
     use iced::keyboard::{Key, Modifiers, key::Named};
-    use tidings::ui::app::{Action, shortcut};
+    use tidings::ui::app::shortcut;
     let (_dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
     let sent = Sent::tap(&mut app);
     // j opens the first message, j again the next one.
     let step = shortcut(press(Key::Character("j".into()), Modifiers::empty()));
-    assert!(matches!(step, Some(Message::Step(1))));
-    let _ = app.update(Message::Step(1));
-    let _ = app.update(Message::Step(1));
+    assert!(matches!(step, Some(Message::Mail(mail::Message::Step(1)))));
+    let _ = app.update(Message::Mail(mail::Message::Step(1)));
+    let _ = app.update(Message::Mail(mail::Message::Step(1)));
     let second = app.mail.list.get(1).map(|m| m.id).ok_or("no second row")?;
     assert_eq!(app.mail.message, Some(second));
     assert!(matches!(
         shortcut(press(Key::Character("u".into()), Modifiers::empty())),
-        Some(Message::Act(Action::ToggleRead))
+        Some(Message::Mail(mail::Message::Act(Act::ToggleRead)))
     ));
     assert!(matches!(
         shortcut(press(Key::Named(Named::Delete), Modifiers::empty())),
-        Some(Message::Act(Action::Delete))
+        Some(Message::Mail(mail::Message::Act(Act::Delete)))
     ));
     assert!(matches!(
         shortcut(press(Key::Character("q".into()), Modifiers::CTRL)),
         Some(Message::Quit)
     ));
-    let _ = app.update(Message::MessageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
         second,
         Ok(data::open(&db, second, false)?),
-    ));
+    )));
     snapshot(&app, "mail-toolbar-light")?;
     click(&mut app, "Flag")?;
     assert!(sent.all().iter().any(|c| matches!(c, Command::Change(Change::SetFlagged { messages, flagged: true }) if messages == &vec![second])));
-    let _ = app.update(Message::MessageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
         second,
         Ok(data::open(&db, second, false)?),
-    ));
+    )));
     click(&mut app, "Delete")?;
     assert!(sent.all().iter().any(
         |c| matches!(c, Command::Change(Change::Delete { messages }) if messages == &vec![second])
@@ -204,7 +216,10 @@ fn scrolling_down_reads_the_folder_a_page_at_a_time() -> Result<()> {
         "only the first page is read at first"
     );
     // Scroll to row 300: its page is read, and only a screenful of rows is drawn.
-    let _ = app.update(Message::ListScrolled(300.0 * ROW_HEIGHT, 700.0));
+    let _ = app.update(Message::Mail(mail::Message::ListScrolled(
+        300.0 * ROW_HEIGHT,
+        700.0,
+    )));
     assert!(app.mail.list.get(300).is_none());
     load_visible(&mut app, &db)?;
     let row = app.mail.list.get(300).ok_or("row 300 not read")?;
@@ -233,7 +248,7 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
     let sent = Sent::tap(&mut app);
     let ids: Vec<i64> = app.mail.list.held().map(|m| m.id).collect();
     click(&mut app, "项目进度会通知")?;
-    let _ = app.update(Message::Modifiers(Modifiers::SHIFT));
+    let _ = app.update(Message::Mail(mail::Message::Modifiers(Modifiers::SHIFT)));
     click(&mut app, "Our autumn newsletter")?;
     assert_eq!(
         app.mail.list.selected.len(),
@@ -241,10 +256,10 @@ fn shift_and_ctrl_clicks_select_several_and_act_on_all() -> Result<()> {
         "{:?}",
         app.mail.list.selected
     );
-    let _ = app.update(Message::Modifiers(Modifiers::CTRL));
+    let _ = app.update(Message::Mail(mail::Message::Modifiers(Modifiers::CTRL)));
     click(&mut app, "Nested multiparts")?;
     assert_eq!(app.mail.list.selected.len(), 2);
-    let _ = app.update(Message::Modifiers(Modifiers::empty()));
+    let _ = app.update(Message::Mail(mail::Message::Modifiers(Modifiers::empty())));
     snapshot(&app, "mail-multiselect-light")?;
     click(&mut app, "Archive")?;
     let archived = sent.all().iter().find_map(|c| match c {
@@ -270,14 +285,14 @@ fn panes_resize_within_limits() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     let splits: Vec<_> = app.mail.panes.layout().splits().copied().collect();
     assert_eq!(splits.len(), 2);
-    let _ = app.update(Message::PaneResized(ResizeEvent {
+    let _ = app.update(Message::Mail(mail::Message::PaneResized(ResizeEvent {
         split: splits[0],
         ratio: 0.01,
-    }));
-    let _ = app.update(Message::PaneResized(ResizeEvent {
+    })));
+    let _ = app.update(Message::Mail(mail::Message::PaneResized(ResizeEvent {
         split: splits[1],
         ratio: 0.6,
-    }));
+    })));
     let regions = app
         .mail
         .panes
@@ -294,8 +309,16 @@ fn panes_resize_within_limits() -> Result<()> {
     assert_eq!(app.prefs.panes, [0.12, 0.6]);
     app.prefs_file = Some(_dir.path().join("window.json"));
     let last = app.mail.pane_generation;
-    assert_eq!(app.update(Message::PanesSettled(last - 1)).units(), 0);
-    assert_eq!(app.update(Message::PanesSettled(last)).units(), 1);
+    assert_eq!(
+        app.update(Message::Mail(mail::Message::PanesSettled(last - 1)))
+            .units(),
+        0
+    );
+    assert_eq!(
+        app.update(Message::Mail(mail::Message::PanesSettled(last)))
+            .units(),
+        1
+    );
     snapshot(&app, "mail-resized-light")?;
     Ok(())
 }
@@ -356,7 +379,7 @@ fn sent_and_drafts_list_the_recipients_not_yourself() -> Result<()> {
         ),
     ] {
         let mut app = window(&db, locale)?;
-        let _ = app.update(Message::OpenFolder(sent));
+        let _ = app.update(Message::Mail(mail::Message::OpenFolder(sent)));
         load_visible(&mut app, &db)?;
         let mut ui = Simulator::with_size(settings()?, (1200.0, 760.0), view::view(&app));
         for shown in [to_lisi, to_bob] {
@@ -471,13 +494,17 @@ fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
     // Read before the engine commits: the store still has the row.
     let stale = data::page(&db, folder, 0)?;
     app.mail.message = Some(first);
-    let _ = app.update(Message::MessageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
         first,
         Ok(data::open(&db, first, false)?),
-    ));
+    )));
     click(&mut app, "Delete")?;
     assert_eq!(app.mail.list.total, 3);
-    let _ = app.update(Message::PageLoaded(folder, 0, Ok(stale)));
+    let _ = app.update(Message::Mail(mail::Message::PageLoaded(
+        folder,
+        0,
+        Ok(stale),
+    )));
     assert!(
         app.mail.list.find(first).is_none() && app.mail.list.total == 3,
         "the deleted row came back before its delete landed"
@@ -496,11 +523,11 @@ fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
             ids: vec![first],
         },
     )));
-    let _ = app.update(Message::PageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::PageLoaded(
         folder,
         0,
         Ok(data::page(&db, folder, 0)?),
-    ));
+    )));
     assert!(app.mail.list.find(first).is_none());
     assert_eq!(app.mail.list.total, 3);
     Ok(())

@@ -10,9 +10,14 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     app.downloads = dir.path().join("Downloads");
     click(&mut app, "Nested multiparts")?;
     let id = app.mail.message.ok_or("no message")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     let clicked = click(&mut app, "Save")?;
-    let Some(Message::SaveAttachment(part)) = clicked.first().cloned() else {
+    let Some(Message::Mail(mail::Message::Reader(reader::Event::SaveAttachment(part)))) =
+        clicked.first().cloned()
+    else {
         return Err(format!("{clicked:?}").into());
     };
     // What the task does off the UI thread:
@@ -22,11 +27,11 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     assert_eq!(saved, app.downloads.join("report.pdf"));
     assert_eq!(again, app.downloads.join("report (2).pdf"));
     assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");
-    let _ = app.update(Message::AttachmentSaved(Ok(saved)));
+    let _ = app.update(Message::Mail(mail::Message::AttachmentSaved(Ok(saved))));
     // Open hands a copy in a folder of its own to the desktop's default application.
     let opened = click(&mut app, "Open")?;
     assert!(
-        matches!(opened.first(), Some(Message::OpenAttachment(p)) if *p == part),
+        matches!(opened.first(), Some(Message::Mail(mail::Message::Reader(reader::Event::OpenAttachment(p)))) if *p == part),
         "{opened:?}"
     );
     assert!(
@@ -49,20 +54,34 @@ fn a_program_attachment_shows_its_real_name_and_asks_before_opening() -> Result<
     for a in &mut model.attachments {
         a.name = "invoice\u{202E}fdp.exe".into();
     }
-    let _ = app.update(Message::MessageLoaded(id, Ok(Some(model))));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(Some(model)),
+    )));
     let opened = click(&mut app, "Open")?;
-    assert!(matches!(opened.first(), Some(Message::OpenAttachment(_))));
+    assert!(matches!(
+        opened.first(),
+        Some(Message::Mail(mail::Message::Reader(
+            reader::Event::OpenAttachment(_)
+        )))
+    ));
     // The program is not opened: the user is asked, and sees what it really is.
     assert!(app.mail.confirm_open.is_some());
     snapshot(&app, "reader-risky-attachment")?;
     let confirmed = click(&mut app, "Open anyway")?;
-    let Some(Message::OpenRiskyAttachment(part)) = confirmed.first().cloned() else {
+    let Some(Message::Mail(mail::Message::Reader(reader::Event::OpenRiskyAttachment(part)))) =
+        confirmed.first().cloned()
+    else {
         return Err(format!("{confirmed:?}").into());
     };
     // Cancel forgets the question.
-    let _ = app.update(Message::OpenAttachment(part));
+    let _ = app.update(Message::Mail(mail::Message::Reader(
+        reader::Event::OpenAttachment(part),
+    )));
     assert_eq!(app.mail.confirm_open, Some(part));
-    let _ = app.update(Message::CancelOpen);
+    let _ = app.update(Message::Mail(mail::Message::Reader(
+        reader::Event::CancelOpen,
+    )));
     assert!(app.mail.confirm_open.is_none());
     Ok(())
 }
@@ -97,7 +116,10 @@ fn a_message_over_the_size_limit_says_why_it_has_no_body() -> Result<()> {
     let mut app = window(&db, "en-US")?;
     click(&mut app, "Holiday videos")?;
     let id = app.mail.message.ok_or("no message")?;
-    let _ = app.update(Message::MessageLoaded(id, Ok(data::open(&db, id, false)?)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+        id,
+        Ok(data::open(&db, id, false)?),
+    )));
     assert!(app.mail.reading.is_none(), "no body was downloaded");
     snapshot(&app, "reader-too-large")?;
     Ok(())
@@ -140,7 +162,10 @@ fn inline_text_parts_are_read_in_the_body_under_their_names() -> Result<()> {
         let model = data::open(&db, id, false)?.ok_or("no model")?;
         let names: Vec<&str> = model.attachments.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["README.txt", "fix-widget.patch", "core.bin"]);
-        let _ = app.update(Message::MessageLoaded(id, Ok(Some(model))));
+        let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
+            id,
+            Ok(Some(model)),
+        )));
         snapshot(&app, name)?;
     }
     Ok(())

@@ -8,7 +8,7 @@ use tidings::engine::ErrorKind;
 use tidings::engine::server_search::ServerFailure;
 use tidings::search::{Order, Scope, index};
 use tidings::ui::engine_link::Link;
-use tidings::ui::message::SearchMsg;
+
 use tidings::ui::search::{FIELD, RESULTS, Server};
 
 /// Indexes everything, as the engine's indexer does.
@@ -29,7 +29,7 @@ fn indexed_window(locale: &str) -> Result<(tempfile::TempDir, PathBuf, App)> {
 /// the pause, and the first page of results.
 fn search_for(app: &mut App, db: &Path, query: &str) -> Result<()> {
     // A new query starts from an empty field, as after Esc.
-    let _ = app.update(Message::Search(SearchMsg::Clear));
+    let _ = app.update(Message::Mail(mail::Message::Search(search::Message::Clear)));
     type_into(app, FIELD, query)?;
     finish(app, db)
 }
@@ -53,15 +53,15 @@ fn finish(app: &mut App, db: &Path) -> Result<()> {
         None,
     )?;
     let generation = s.generation;
-    let _ = app.update(Message::Search(SearchMsg::Done(
+    let _ = app.update(Message::Mail(mail::Message::Search(search::Message::Done(
         generation,
         Ok(hits.clone()),
-    )));
-    let _ = app.update(Message::PageLoaded(
+    ))));
+    let _ = app.update(Message::Mail(mail::Message::PageLoaded(
         RESULTS,
         0,
         Ok(tidings::ui::search::results_page(db, &hits, 0)?),
-    ));
+    )));
     Ok(())
 }
 
@@ -86,10 +86,10 @@ fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
     );
     // Nothing found.
     search_for(&mut app, &db, "zebracorn")?;
-    assert!(app.hits().is_some_and(|h| h.is_empty()));
+    assert!(app.mail.hits().is_some_and(|h| h.is_empty()));
     snapshot(&app, "search-nothing")?;
     // Esc: the folder again.
-    let _ = app.update(Message::Search(SearchMsg::Clear));
+    let _ = app.update(Message::Mail(mail::Message::Search(search::Message::Clear)));
     assert!(app.mail.searching.is_none());
     assert_eq!(app.mail.folder, inbox);
     assert_eq!(app.mail.list.folder, inbox);
@@ -100,18 +100,19 @@ fn typing_a_query_shows_the_hits_and_esc_goes_back() -> Result<()> {
 fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
     let (_dir, db, mut app) = indexed_window("zh-CN")?;
     search_for(&mut app, &db, "项目")?;
-    assert_eq!(app.hits().map(|h| h.len()), Some(1));
+    assert_eq!(app.mail.hits().map(|h| h.len()), Some(1));
     snapshot(&app, "search-chinese")?;
     // The hit opened: the words are marked in the reader.
     let hit = app
+        .mail
         .hits()
         .and_then(|h| h.first().copied())
         .ok_or("no hit")?;
-    let _ = app.update(Message::OpenMessage(hit));
-    let _ = app.update(Message::MessageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::OpenMessage(hit)));
+    let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
         hit,
         Ok(data::open(&db, hit, false)?),
-    ));
+    )));
     snapshot(&app, "search-reader-marked-zh")?;
     // The empty folder 项目资料, then only it: the hit is not in it.
     let other = app
@@ -122,17 +123,17 @@ fn a_search_in_chinese_can_be_scoped_to_the_open_folder() -> Result<()> {
         .find(|f| f.name == "项目资料")
         .map(|f| f.id)
         .ok_or("no folder 项目资料")?;
-    let _ = app.update(Message::OpenFolder(other));
+    let _ = app.update(Message::Mail(mail::Message::OpenFolder(other)));
     assert!(
         app.mail.searching.is_none(),
         "opening a folder leaves the search"
     );
     search_for(&mut app, &db, "项目")?;
-    assert_eq!(app.hits().map(|h| h.len()), Some(1));
+    assert_eq!(app.mail.hits().map(|h| h.len()), Some(1));
     click(&mut app, "所有账户")?;
     assert!(app.mail.searching.as_ref().is_some_and(|s| s.scoped));
     finish(&mut app, &db)?;
-    assert_eq!(app.hits().map(|h| h.len()), Some(0));
+    assert_eq!(app.mail.hits().map(|h| h.len()), Some(0));
     snapshot(&app, "search-scoped-zh")?;
     // The engine's news while results show reads the results again, not the folder.
     let _ = app.update(Message::Engine(Link::Event(Event::MessagesChanged {
@@ -163,26 +164,28 @@ fn on_server(
         app.mail.searching.as_ref().map(|s| s.server.clone()),
         Some(Server::Running(request))
     );
-    let local = app.hits().map(|h| h.to_vec()).unwrap_or_default();
+    let local = app.mail.hits().map(|h| h.to_vec()).unwrap_or_default();
     let _ = app.update(Message::Engine(Link::Event(Event::ServerSearchDone {
         request,
         hits: found.clone(),
         failures,
     })));
     let merged = tidings::ui::search::merge(db, &local, &found)?;
-    let _ = app.update(Message::Search(SearchMsg::Merged(request, Ok(merged))));
-    let hits = app.hits().ok_or("no hits")?;
-    let _ = app.update(Message::PageLoaded(
+    let _ = app.update(Message::Mail(mail::Message::Search(
+        search::Message::Merged(request, Ok(merged)),
+    )));
+    let hits = app.mail.hits().ok_or("no hits")?;
+    let _ = app.update(Message::Mail(mail::Message::PageLoaded(
         RESULTS,
         0,
         Ok(tidings::ui::search::results_page(db, &hits, 0)?),
-    ));
+    )));
     Ok(())
 }
 
 /// A message of the seeded store that `query` does not find locally.
 fn another(app: &App, db: &Path) -> Result<i64> {
-    let hits = app.hits().ok_or("no hits")?;
+    let hits = app.mail.hits().ok_or("no hits")?;
     let conn = tidings::store::open_reader(db)?;
     let id: i64 = conn.query_row(
         "SELECT id FROM messages WHERE hidden = 0 ORDER BY date LIMIT 1",
@@ -197,7 +200,7 @@ fn another(app: &App, db: &Path) -> Result<i64> {
 fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()> {
     let (_dir, db, mut app) = indexed_window("en-US")?;
     search_for(&mut app, &db, "sunday")?;
-    let local = app.hits().ok_or("no hits")?.to_vec();
+    let local = app.mail.hits().ok_or("no hits")?.to_vec();
     let extra = another(&app, &db)?;
     on_server(
         &mut app,
@@ -206,7 +209,7 @@ fn the_server_search_merges_and_marks_what_only_the_server_found() -> Result<()>
         vec![local[0], extra],
         vec![],
     )?;
-    assert_eq!(app.hits().map(|h| h.len()), Some(2));
+    assert_eq!(app.mail.hits().map(|h| h.len()), Some(2));
     let s = app.mail.searching.as_ref().ok_or("search gone")?;
     assert!(s.on_server.contains(&extra) && !s.on_server.contains(&local[0]));
     assert_eq!(
@@ -249,7 +252,11 @@ fn a_server_that_cannot_search_chinese_says_so_in_chinese() -> Result<()> {
     assert_eq!(more, 0);
     assert_eq!(failures.len(), 1);
     assert!(failures[0].contains("无法搜索"), "{failures:?}");
-    assert_eq!(app.hits().map(|h| h.len()), Some(1), "the local hit stays");
+    assert_eq!(
+        app.mail.hits().map(|h| h.len()),
+        Some(1),
+        "the local hit stays"
+    );
     snapshot(&app, "search-server-failed-zh")?;
     Ok(())
 }
@@ -269,9 +276,10 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
         ]);
         let composing: Vec<Message> = ui.into_messages().collect();
         assert!(
-            !composing
-                .iter()
-                .any(|m| matches!(m, Message::Search(SearchMsg::Input(_)))),
+            !composing.iter().any(|m| matches!(
+                m,
+                Message::Mail(mail::Message::Search(search::Message::Input(_)))
+            )),
             "a search ran on the pinyin: {composing:?}"
         );
         let mut ui = Simulator::with_size(settings()?, size(&app), view::view(&app));
@@ -287,7 +295,12 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
     };
     let inputs: Vec<&Message> = messages
         .iter()
-        .filter(|m| matches!(m, Message::Search(SearchMsg::Input(_))))
+        .filter(|m| {
+            matches!(
+                m,
+                Message::Mail(mail::Message::Search(search::Message::Input(_)))
+            )
+        })
         .collect();
     assert_eq!(inputs.len(), 1, "{messages:?}");
     for m in messages {
@@ -298,6 +311,6 @@ fn chinese_typed_through_an_input_method_searches_only_what_is_committed() -> Re
         Some("项目")
     );
     finish(&mut app, &db)?;
-    assert_eq!(app.hits().map(|h| h.len()), Some(1));
+    assert_eq!(app.mail.hits().map(|h| h.len()), Some(1));
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! shared `Ctx`. `App` holds them and routes; no screen imports app.rs.
 
 pub mod compose;
+pub mod file;
 pub mod mail;
 pub mod settings;
 pub mod setup;
@@ -12,6 +13,17 @@ use std::path::Path;
 use super::data::Tree;
 use super::theme::ThemeChoice;
 use crate::i18n::I18n;
+
+impl<'a> Ctx<'a> {
+    /// Where the screens' attachments come from and go.
+    pub fn places(&self) -> crate::ui::attachments::Places<'a> {
+        crate::ui::attachments::Places {
+            db: self.db,
+            downloads: self.downloads,
+            open_dir: self.open_dir,
+        }
+    }
+}
 
 /// What every screen may read of the window: its language, the accounts and the user's choices.
 #[derive(Clone, Copy)]
@@ -34,4 +46,8 @@ pub struct Ctx<'a> {
     pub desktop: bool,
     /// The store file (its folder holds the log).
     pub db: &'a Path,
+    /// Where attachments are saved.
+    pub downloads: &'a Path,
+    /// Where attachments opened with another application are put (None: no home).
+    pub open_dir: Option<&'a Path>,
 }

@@ -1,14 +1,129 @@
-//! The mail screen: folders, the message list and the reader. Its state lives here; its update
-//! and view still live beside the window (`app.rs`, `view.rs`, `reader_view.rs`,
-//! `search_update.rs`) and move here next.
+//! The mail screen: folders, the message list, the reader and the search over them. Its
+//! `update` answers with an `Action` for what only the window can do (the engine, the
+//! composer, the status bar, the saved choices); its `view` draws the three panes.
+
+pub mod search;
+mod search_view;
+mod update;
+mod view;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
+use iced::Task;
 use iced::widget::pane_grid;
 
+use crate::engine::Command;
 use crate::mime::model::DisplayMessage;
+use crate::store::messages::Envelope;
+use crate::ui::failure::Failure;
 use crate::ui::list::MessageList;
+use crate::ui::reader;
 use crate::ui::search::SearchBox;
+
+pub use view::{LIST, list, search_field, view};
+
+/// What happens on the mail screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A folder was chosen.
+    OpenFolder(i64),
+    /// A page of a folder was read: folder, page, (folder count, rows).
+    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), Failure>),
+    /// The list was scrolled: offset of its top and its height, in pixels.
+    ListScrolled(f32, f32),
+    /// A row was clicked (Shift and Ctrl extend the selection).
+    ClickRow(i64),
+    /// A message was opened (alone in the selection).
+    OpenMessage(i64),
+    /// Enter: open the selected message.
+    OpenSelected,
+    /// The keyboard modifiers changed.
+    Modifiers(iced::keyboard::Modifiers),
+    /// A pane divider was dragged.
+    PaneResized(pane_grid::ResizeEvent),
+    /// The dividers have been still for a moment since this drag: remember where they are.
+    PanesSettled(u64),
+    /// An account's folders were shown or hidden in the folder pane.
+    ToggleAccount(i64),
+    /// A message's display model was built.
+    MessageLoaded(i64, Result<Option<DisplayMessage>, Failure>),
+    /// Something done to the selection or the open message.
+    Act(Act),
+    /// Move the selection down (+1) or up (-1) the list.
+    Step(i32),
+    /// A button of the open message: remote content, attachments.
+    Reader(reader::Event),
+    /// An attachment was saved here (or not).
+    AttachmentSaved(Result<PathBuf, Failure>),
+    /// An attachment was handed to its application (or not).
+    AttachmentOpened(Result<PathBuf, Failure>),
+    /// Searching.
+    Search(search::Message),
+    /// Reply to the open message (r), or to everyone (a).
+    Reply {
+        /// To everyone.
+        all: bool,
+    },
+    /// Forward the open message (f).
+    Forward,
+    /// The engine changed these messages of `folder`.
+    Changed {
+        /// The folder.
+        folder: i64,
+        /// The messages.
+        ids: Vec<i64>,
+    },
+    /// A remote image of `message` arrived.
+    RemoteImage {
+        /// The message showing it.
+        message: i64,
+        /// Its address.
+        url: String,
+        /// The picture.
+        image: iced::widget::image::Handle,
+    },
+}
+
+/// What can be done to the selection or the open message from the toolbar or the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// Move to Archive.
+    Archive,
+    /// Move to Trash (from Trash: delete for good).
+    Delete,
+    /// Mark read or unread.
+    ToggleRead,
+    /// Flag or unflag.
+    ToggleFlag,
+}
+
+/// What the mail screen needs of the window.
+pub enum Action {
+    /// Nothing.
+    None,
+    /// Work of the screen's own, answered by one of its messages.
+    Run(Task<Message>),
+    /// Hand this to the engine.
+    Send(Command),
+    /// Several of these.
+    Many(Vec<Action>),
+    /// A divider moved: the outer one (0) or the inner one (1), to this ratio.
+    Panes(usize, f32),
+    /// The dividers settled: save the window's choices.
+    SavePanes,
+    /// Start a reply (to all) to the open message.
+    Reply {
+        /// To everyone.
+        all: bool,
+    },
+    /// Start a forward of the open message.
+    Forward,
+    /// Say this in the status bar for a moment.
+    Notice(String),
+    /// Something failed; the status bar says it.
+    Error(Failure),
+}
 
 /// What the mail screen shows and is doing.
 pub struct State {

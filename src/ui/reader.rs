@@ -1,13 +1,15 @@
 //! Drawing one message: headers, the remote-content bar, the body's blocks and the
 //! attachments (with the warning before opening a program), for the mail reader and the
-//! message-file reader.
+//! message-file reader. Its buttons answer with an `Event` the screen showing it handles.
+
+use std::collections::HashMap;
 
 use iced::widget::{Column, button, column, container, row, rule, text};
 use iced::{Alignment, Element, Font, Length};
 
-use super::app::{App, Message};
 use super::fonts::{BOLD, icon};
 use super::widget::glyph;
+use crate::i18n::I18n;
 use crate::mime::attachments::{self, human_size};
 use crate::mime::model::{Block, DisplayMessage, ImageSource, Span};
 use crate::mime::text::{Zone, format_date};
@@ -15,14 +17,41 @@ use crate::mime::text::{Zone, format_date};
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
 
-/// A message's headers, body and attachments. A message file (`standalone`) keeps remote
-/// content blocked: it has no sender in any account to allow, and no mirror to fetch for.
-pub(super) fn message_view<'a>(
-    app: &'a App,
-    m: &'a DisplayMessage,
-    standalone: bool,
-) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+/// What the reader's buttons ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Show the message's remote content this once.
+    AllowRemoteOnce,
+    /// Always show remote content from the message's sender.
+    AllowRemoteSender,
+    /// Save attachment `part` into the downloads folder.
+    SaveAttachment(u32),
+    /// Open attachment `part` with the desktop's default application.
+    OpenAttachment(u32),
+    /// Open attachment `part` although it is a program or script: the user confirmed.
+    OpenRiskyAttachment(u32),
+    /// Do not open the program or script after all.
+    CancelOpen,
+}
+
+/// What the reader draws with besides the message.
+#[derive(Clone, Copy)]
+pub struct Look<'a> {
+    /// Words in the user's language.
+    pub i18n: &'a I18n,
+    /// The attachment waiting for the user to confirm opening it.
+    pub confirm_open: Option<u32>,
+    /// Remote images fetched so far, by address; None for a message file, which keeps
+    /// remote content blocked: it has no sender in any account to allow, and no mirror.
+    pub images: Option<&'a HashMap<String, iced::widget::image::Handle>>,
+    /// The search's words, marked in the text.
+    pub needles: &'a [String],
+}
+
+/// A message's headers, body and attachments.
+pub fn view<'a>(look: Look<'a>, m: &'a DisplayMessage) -> Element<'a, Event> {
+    let standalone = look.images.is_none();
+    let t = |id: &str| look.i18n.t(id, &[]);
     let who = |list: &[crate::mime::model::Mailbox]| {
         list.iter()
             .map(ToString::to_string)
@@ -42,7 +71,7 @@ pub(super) fn message_view<'a>(
             text(format!(
                 "{}: {}",
                 t("ui-date"),
-                format_date(date, app.i18n.locale(), Zone::Local)
+                format_date(date, look.i18n.locale(), Zone::Local)
             ))
             .size(SMALL),
         );
@@ -56,7 +85,7 @@ pub(super) fn message_view<'a>(
         let mut bar = row![
             glyph(icon::SHIELD, SMALL),
             text(
-                app.i18n
+                look.i18n
                     .count("ui-remote-blocked", "count", m.remote_blocked as i64),
             )
             .size(SMALL)
@@ -70,15 +99,15 @@ pub(super) fn message_view<'a>(
                     button(text(t("ui-remote-once")).size(SMALL))
                         .padding([3, 10])
                         .style(button::secondary)
-                        .on_press(Message::AllowRemoteOnce),
+                        .on_press(Event::AllowRemoteOnce),
                 )
                 .push(
                     button(
-                        text(app.i18n.t("ui-remote-sender", &[("sender", &sender)])).size(SMALL),
+                        text(look.i18n.t("ui-remote-sender", &[("sender", &sender)])).size(SMALL),
                     )
                     .padding([3, 10])
                     .style(button::secondary)
-                    .on_press(Message::AllowRemoteSender),
+                    .on_press(Event::AllowRemoteSender),
                 );
         }
         col = col.push(
@@ -89,7 +118,7 @@ pub(super) fn message_view<'a>(
         );
     }
     col = col.push(rule::horizontal(1));
-    col = col.push(blocks(app, &m.body));
+    col = col.push(blocks(look, &m.body));
     if !m.attachments.is_empty() {
         col = col.push(rule::horizontal(1));
         col = col.push(text(t("ui-attachments")).size(SMALL));
@@ -97,8 +126,8 @@ pub(super) fn message_view<'a>(
             // The name it is saved and opened under (the display model cleans it already; again
             // here, as cleaning twice changes nothing, for any model that did not).
             let name = attachments::safe_file_name(&a.name);
-            if app.mail.confirm_open == Some(a.part) {
-                col = col.push(risky_open_bar(app, &name, a.part));
+            if look.confirm_open == Some(a.part) {
+                col = col.push(risky_open_bar(look, &name, a.part));
             }
             col = col.push(
                 row![
@@ -113,11 +142,11 @@ pub(super) fn message_view<'a>(
                     button(text(t("ui-open")).size(SMALL))
                         .padding([2, 10])
                         .style(button::secondary)
-                        .on_press(Message::OpenAttachment(a.part)),
+                        .on_press(Event::OpenAttachment(a.part)),
                     button(text(t("ui-save")).size(SMALL))
                         .padding([2, 10])
                         .style(button::secondary)
-                        .on_press(Message::SaveAttachment(a.part)),
+                        .on_press(Event::SaveAttachment(a.part)),
                 ]
                 .spacing(8)
                 .align_y(Alignment::Center),
@@ -128,13 +157,13 @@ pub(super) fn message_view<'a>(
 }
 
 /// Asks before opening an attachment that would run as a program or script.
-fn risky_open_bar<'a>(app: &'a App, name: &str, part: u32) -> Element<'a, Message> {
-    let t = |key: &str| app.i18n.t(key, &[]);
+fn risky_open_bar<'a>(look: Look<'a>, name: &str, part: u32) -> Element<'a, Event> {
+    let t = |key: &str| look.i18n.t(key, &[]);
     let ext = attachments::extension(name);
     container(
         row![
             text(
-                app.i18n
+                look.i18n
                     .t("ui-risky-open", &[("name", name), ("ext", &ext)])
             )
             .size(SMALL)
@@ -142,11 +171,11 @@ fn risky_open_bar<'a>(app: &'a App, name: &str, part: u32) -> Element<'a, Messag
             button(text(t("ui-risky-open-anyway")).size(SMALL))
                 .padding([3, 10])
                 .style(button::danger)
-                .on_press(Message::OpenRiskyAttachment(part)),
+                .on_press(Event::OpenRiskyAttachment(part)),
             button(text(t("form-cancel")).size(SMALL))
                 .padding([3, 10])
                 .style(button::secondary)
-                .on_press(Message::CancelOpen),
+                .on_press(Event::CancelOpen),
         ]
         .spacing(8)
         .align_y(Alignment::Center),
@@ -161,24 +190,24 @@ fn spans(list: &[Span]) -> String {
     list.iter().map(|s| s.text.as_str()).collect()
 }
 
-fn blocks<'a>(app: &'a App, list: &'a [Block]) -> Element<'a, Message> {
+fn blocks<'a>(look: Look<'a>, list: &'a [Block]) -> Element<'a, Event> {
     let mut col = Column::new().spacing(10);
     for b in list {
-        col = col.push(block(app, b));
+        col = col.push(block(look, b));
     }
     col.into()
 }
 
-fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
+fn block<'a>(look: Look<'a>, b: &'a Block) -> Element<'a, Event> {
     match b {
-        Block::Paragraph(s) => super::search_view::paragraph(app, spans(s), BODY),
+        Block::Paragraph(s) => paragraph(look.needles, spans(s), BODY),
         Block::Heading(level, s) => text(spans(s))
             .size(24.0 - 2.0 * f32::from((*level).min(5)))
             .font(BOLD)
             .into(),
         Block::Quote(inner) => row![
             rule::vertical(3),
-            container(blocks(app, inner)).padding([0, 10])
+            container(blocks(look, inner)).padding([0, 10])
         ]
         .height(Length::Shrink)
         .into(),
@@ -190,7 +219,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
                 } else {
                     "•".to_owned()
                 };
-                col = col.push(row![text(mark).size(BODY).width(24), blocks(app, item)]);
+                col = col.push(row![text(mark).size(BODY).width(24), blocks(look, item)]);
             }
             col.into()
         }
@@ -202,17 +231,19 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         Block::Image {
             alt,
             source: ImageSource::Remote(url),
-        } if app.mail.images.contains_key(url) => match app.mail.images.get(url) {
-            Some(handle) => iced::widget::image(handle.clone())
-                .width(Length::Fill)
-                .content_fit(iced::ContentFit::ScaleDown)
-                .into(),
-            None => text(alt.clone()).size(SMALL).into(),
-        },
+        } if look.images.is_some_and(|i| i.contains_key(url)) => {
+            match look.images.and_then(|i| i.get(url)) {
+                Some(handle) => iced::widget::image(handle.clone())
+                    .width(Length::Fill)
+                    .content_fit(iced::ContentFit::ScaleDown)
+                    .into(),
+                None => text(alt.clone()).size(SMALL).into(),
+            }
+        }
         Block::Image { alt, source } => {
             let kind = match source {
-                ImageSource::Remote(_) => app.i18n.t("ui-image-blocked", &[]),
-                _ => app.i18n.t("ui-image", &[]),
+                ImageSource::Remote(_) => look.i18n.t("ui-image-blocked", &[]),
+                _ => look.i18n.t("ui-image", &[]),
             };
             let label = format!("[{kind}] {alt}");
             text(label).size(SMALL).style(text::secondary).into()
@@ -229,7 +260,7 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         Block::Embedded(m) => container(
             column![
                 text(m.subject.clone()).size(BODY).font(BOLD),
-                blocks(app, &m.body)
+                blocks(look, &m.body)
             ]
             .spacing(6),
         )
@@ -237,4 +268,30 @@ fn block<'a>(app: &'a App, b: &'a Block) -> Element<'a, Message> {
         .style(container::bordered_box)
         .into(),
     }
+}
+
+/// Body text with the search's words marked, while a search is on (plain text otherwise).
+fn paragraph<'a>(needles: &[String], words: String, size: f32) -> Element<'a, Event> {
+    let found = crate::search::highlight::ranges(&words, needles);
+    if found.is_empty() {
+        return text(words).size(size).into();
+    }
+    let mark = iced::Color::from_rgba(1.0, 0.8, 0.1, 0.45);
+    let mut pieces: Vec<iced::widget::text::Span<'a, std::convert::Infallible, iced::Font>> =
+        Vec::new();
+    let mut at = 0;
+    for r in found {
+        if r.start > at {
+            pieces.push(iced::widget::span(words[at..r.start].to_owned()));
+        }
+        pieces.push(iced::widget::span(words[r.clone()].to_owned()).background(mark));
+        at = r.end;
+    }
+    if at < words.len() {
+        pieces.push(iced::widget::span(words[at..].to_owned()));
+    }
+    iced::widget::rich_text(pieces)
+        .on_link_click(iced::never)
+        .size(size)
+        .into()
 }

@@ -4,15 +4,16 @@
 use iced::widget::{button, column, container, row, rule, scrollable, space, text};
 use iced::{Alignment, Element, Length};
 
-use super::app::{App, Message};
-use super::message::ComposeMsg;
-use super::message_file::OpenFile;
+use super::{Message, State};
+use crate::ui::reader;
+use crate::ui::screen::Ctx;
 
 const SMALL: f32 = 12.0;
 
 /// The screen of an open message file.
-pub fn file<'a>(app: &'a App, f: &'a OpenFile) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
+pub fn view<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let f = &state.file;
+    let t = |id: &str| ctx.i18n.t(id, &[]);
     let action = |label: String, msg: Message| {
         button(text(label).size(SMALL))
             .padding([4, 10])
@@ -20,11 +21,11 @@ pub fn file<'a>(app: &'a App, f: &'a OpenFile) -> Element<'a, Message> {
             .on_press(msg)
     };
     // Replies need an account to write from.
-    let answer = |label: String, msg: ComposeMsg| {
+    let answer = |label: String, msg: Message| {
         button(text(label).size(SMALL))
             .padding([4, 10])
             .style(button::secondary)
-            .on_press_maybe((!app.tree.accounts.is_empty()).then_some(Message::Compose(msg)))
+            .on_press_maybe((!ctx.tree.accounts.is_empty()).then_some(msg))
     };
     let name = f
         .path
@@ -32,20 +33,25 @@ pub fn file<'a>(app: &'a App, f: &'a OpenFile) -> Element<'a, Message> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| f.path.display().to_string());
     let tools = row![
-        answer(t("compose-reply"), ComposeMsg::Reply { all: false }),
-        answer(t("compose-reply-all"), ComposeMsg::Reply { all: true }),
-        answer(t("compose-forward"), ComposeMsg::Forward),
+        answer(t("compose-reply"), Message::Reply { all: false }),
+        answer(t("compose-reply-all"), Message::Reply { all: true }),
+        answer(t("compose-forward"), Message::Forward),
         space().width(8),
-        text(app.i18n.t("ui-file-shown", &[("file", &name)]))
+        text(ctx.i18n.t("ui-file-shown", &[("file", &name)]))
             .size(SMALL)
             .width(Length::Fill),
-        action(t("compose-close"), Message::CloseFile),
+        action(t("compose-close"), Message::Close),
     ]
     .spacing(6)
     .padding([8, 16])
     .align_y(Alignment::Center);
-    let body =
-        scrollable(container(super::reader_view::message_view(app, &f.model, true)).padding(16))
-            .height(Length::Fill);
+    let look = reader::Look {
+        i18n: ctx.i18n,
+        confirm_open: state.confirm_open,
+        images: None,
+        needles: &[],
+    };
+    let body = scrollable(container(reader::view(look, &f.model).map(Message::Reader)).padding(16))
+        .height(Length::Fill);
     column![tools, rule::horizontal(1), body].into()
 }

@@ -1,0 +1,401 @@
+//! The mail screen's update: folders and pages of the list, the selection, opening a message
+//! (downloading its body when the mirror has none), remote content, attachments and the
+//! toolbar's actions.
+
+use std::sync::Arc;
+
+use iced::Task;
+use iced::widget::pane_grid;
+
+use super::{Act, Action, Message, State};
+use crate::engine::{Change, Command};
+use crate::ui::attachments::{self, Outcome};
+use crate::ui::data::{self, Shown};
+use crate::ui::list::{Extend, MessageList};
+use crate::ui::reader::Event;
+use crate::ui::screen::Ctx;
+use crate::ui::search::RESULTS;
+
+/// How long the dividers stay still before their place is saved.
+const PANES_SETTLE: std::time::Duration = std::time::Duration::from_millis(800);
+
+impl State {
+    /// Handles one of the mail screen's messages.
+    pub fn update(&mut self, message: Message, ctx: Ctx<'_>) -> Action {
+        match message {
+            Message::OpenFolder(id) => {
+                self.searching = None;
+                self.message = None;
+                self.reading = None;
+                self.open_folder(id, ctx)
+            }
+            Message::PageLoaded(folder, page, Ok((total, rows))) => {
+                if self.list.folder != Some(folder) {
+                    return Action::None;
+                }
+                self.list.page_loaded(page, total, rows);
+                if ctx.desktop {
+                    self.now = chrono::Utc::now().timestamp();
+                }
+                // A changed count may have dropped rows the viewport shows.
+                let pages = self.list.wanted_pages();
+                self.load_pages(pages, ctx)
+            }
+            Message::PageLoaded(_, _, Err(e))
+            | Message::MessageLoaded(_, Err(e))
+            | Message::AttachmentSaved(Err(e))
+            | Message::AttachmentOpened(Err(e)) => Action::Error(e),
+            Message::ListScrolled(offset, height) => {
+                self.list.offset = offset;
+                self.list.height = height;
+                let pages = self.list.wanted_pages();
+                self.load_pages(pages, ctx)
+            }
+            Message::ClickRow(id) => self.click(id, ctx),
+            Message::OpenSelected => match self.list.selected.first().copied() {
+                Some(id) if self.list.selected.len() == 1 && self.message != Some(id) => {
+                    self.open_message(id, ctx)
+                }
+                _ => Action::None,
+            },
+            Message::Modifiers(modifiers) => {
+                self.modifiers = modifiers;
+                Action::None
+            }
+            Message::PaneResized(pane_grid::ResizeEvent { split, ratio }) => {
+                // Keep every pane usable: no drag makes one vanish.
+                let ratio = ratio.clamp(0.12, 0.8);
+                self.panes.resize(split, ratio);
+                let outer = matches!(self.panes.layout(), pane_grid::Node::Split { id, .. } if *id == split);
+                self.pane_generation += 1;
+                let generation = self.pane_generation;
+                // Saved once the drag is over, not at every step of it.
+                Action::Many(vec![
+                    Action::Panes(usize::from(!outer), ratio),
+                    Action::Run(Task::perform(
+                        async { tokio::time::sleep(PANES_SETTLE).await },
+                        move |()| Message::PanesSettled(generation),
+                    )),
+                ])
+            }
+            Message::PanesSettled(generation) if generation == self.pane_generation => {
+                Action::SavePanes
+            }
+            Message::PanesSettled(_) => Action::None,
+            Message::ToggleAccount(id) => {
+                if !self.collapsed.remove(&id) {
+                    self.collapsed.insert(id);
+                }
+                Action::None
+            }
+            Message::OpenMessage(id) => self.open_message(id, ctx),
+            Message::MessageLoaded(id, Ok(model)) => self.message_loaded(id, model),
+            Message::Act(act) => self.act(act),
+            Message::Step(delta) => {
+                let at = self
+                    .message
+                    .and_then(|id| self.list.find(id))
+                    .map(|(p, _)| p);
+                let next = match at {
+                    Some(p) => i64::from(p) + i64::from(delta),
+                    None => 0,
+                };
+                match u32::try_from(next).ok().and_then(|p| self.list.get(p)) {
+                    Some(m) => {
+                        let id = m.id;
+                        self.open_message(id, ctx)
+                    }
+                    None => Action::None,
+                }
+            }
+            Message::Reader(event) => self.reader(event, ctx),
+            Message::AttachmentSaved(Ok(path)) => {
+                Action::Notice(attachments::saved(ctx.i18n, &path))
+            }
+            Message::AttachmentOpened(Ok(_)) => Action::None,
+            Message::Search(msg) => self.search(msg, ctx),
+            Message::Reply { all } if self.message.is_some() => Action::Reply { all },
+            Message::Forward if self.message.is_some() => Action::Forward,
+            Message::Reply { .. } | Message::Forward => Action::None,
+            Message::Changed { folder, ids } => self.changed(folder, &ids, ctx),
+            Message::RemoteImage {
+                message,
+                url,
+                image,
+            } => {
+                if self.message == Some(message) {
+                    self.images.insert(url, image);
+                }
+                Action::None
+            }
+        }
+    }
+
+    /// The messages a toolbar action applies to: the selection, or the open message.
+    pub fn targets(&self) -> Vec<i64> {
+        if self.list.selected.len() > 1 {
+            self.list.selected.iter().copied().collect()
+        } else {
+            self.message.into_iter().collect()
+        }
+    }
+
+    /// The search's hits, while the list shows them.
+    pub fn hits(&self) -> Option<Arc<Vec<i64>>> {
+        self.searching
+            .as_ref()
+            .filter(|_| self.list.folder == Some(RESULTS))
+            .and_then(|s| s.hits.clone())
+    }
+
+    /// Opens `folder` in the list, keeping the viewport's size.
+    pub fn open_folder(&mut self, folder: i64, ctx: Ctx<'_>) -> Action {
+        self.folder = Some(folder);
+        let height = self.list.height;
+        self.list = MessageList::open(folder);
+        if height > 0.0 {
+            // The viewport keeps its size from folder to folder.
+            self.list.height = height;
+        }
+        let pages = self.list.wanted_pages();
+        self.load_pages(pages, ctx)
+    }
+
+    /// Reads `pages` of the open folder, or of the search's hits, off the UI thread.
+    pub(super) fn load_pages(&self, pages: Vec<u32>, ctx: Ctx<'_>) -> Action {
+        let Some(folder) = self.list.folder else {
+            return Action::None;
+        };
+        let db = ctx.db.to_path_buf();
+        let hits = self.hits();
+        Action::Run(Task::batch(pages.into_iter().map(|page| {
+            let done = move |r| Message::PageLoaded(folder, page, r);
+            match hits.clone() {
+                Some(hits) => Task::perform(
+                    data::off_thread(db.clone(), move |p| {
+                        crate::ui::search::results_page(p, &hits, page)
+                    }),
+                    done,
+                ),
+                None => Task::perform(
+                    data::off_thread(db.clone(), move |p| data::page(p, folder, page)),
+                    done,
+                ),
+            }
+        })))
+    }
+
+    fn click(&mut self, id: i64, ctx: Ctx<'_>) -> Action {
+        let extend = if self.modifiers.shift() {
+            Extend::Range
+        } else if self.modifiers.command() {
+            Extend::Toggle
+        } else {
+            Extend::Replace
+        };
+        if extend == Extend::Replace {
+            return self.open_message(id, ctx);
+        }
+        self.list.click(id, extend);
+        if self.list.selected.len() == 1
+            && let Some(only) = self.list.selected.first().copied()
+            && self.message != Some(only)
+        {
+            return self.open_message(only, ctx);
+        }
+        if self.list.selected.len() > 1 {
+            self.message = None;
+            self.reading = None;
+        }
+        Action::None
+    }
+
+    fn open_message(&mut self, id: i64, ctx: Ctx<'_>) -> Action {
+        self.list.click(id, Extend::Replace);
+        if self.message != Some(id) {
+            self.images.clear();
+        }
+        self.message = Some(id);
+        self.reading = None;
+        let unread = self.list.find(id).is_some_and(|(_, m)| !m.flags.seen);
+        let load = self.load_message(id, ctx);
+        if !unread {
+            return load;
+        }
+        // Shown read at once; the engine records it and tells the server.
+        if let Some(m) = self.list.find_mut(id) {
+            m.flags.seen = true;
+        }
+        Action::Many(vec![
+            load,
+            Action::Send(Command::Change(Change::SetSeen {
+                messages: vec![id],
+                seen: true,
+            })),
+        ])
+    }
+
+    fn load_message(&self, id: i64, ctx: Ctx<'_>) -> Action {
+        let once = self.remote_once.contains(&id);
+        Action::Run(Task::perform(
+            data::off_thread(ctx.db.to_path_buf(), move |p| data::open(p, id, once)),
+            move |r| Message::MessageLoaded(id, r),
+        ))
+    }
+
+    fn message_loaded(
+        &mut self,
+        id: i64,
+        model: Option<crate::mime::model::DisplayMessage>,
+    ) -> Action {
+        if self.message != Some(id) {
+            return Action::None;
+        }
+        if model.is_none() {
+            return self.download_now(id);
+        }
+        self.reading = model;
+        self.confirm_open = None;
+        // Allowed (once or for the sender): the engine fetches the images.
+        let urls: Vec<String> = self
+            .reading
+            .as_ref()
+            .filter(|m| m.remote_blocked == 0)
+            .map(data::remote_images)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| !self.images.contains_key(u))
+            .collect();
+        if urls.is_empty() {
+            return Action::None;
+        }
+        Action::Send(Command::FetchRemote { message: id, urls })
+    }
+
+    /// The opened message has no body here (outside the sync window, or not reached yet):
+    /// the engine fetches it now, once per message; its arrival reloads the reader.
+    fn download_now(&mut self, id: i64) -> Action {
+        self.reading = None;
+        let fetchable = self.list.find(id).is_some_and(|(_, m)| {
+            m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES
+        });
+        if !fetchable || !self.fetching.insert(id) {
+            return Action::None;
+        }
+        Action::Send(Command::Download { messages: vec![id] })
+    }
+
+    /// The engine changed messages: the open one's body may have come, the list may show them.
+    fn changed(&mut self, folder: i64, ids: &[i64], ctx: Ctx<'_>) -> Action {
+        let mut actions = Vec::new();
+        // The open message's body arrived: it said "still being downloaded".
+        if let Some(open) = self.message
+            && self.reading.is_none()
+            && ids.contains(&open)
+        {
+            actions.push(self.load_message(open, ctx));
+        }
+        self.list.landed(ids);
+        // Search results mix folders: any change may show in them.
+        if self.folder == Some(folder) || self.hits().is_some() {
+            let pages = self.list.refresh();
+            actions.push(self.load_pages(pages, ctx));
+        }
+        Action::Many(actions)
+    }
+
+    /// The reader's buttons: remote content, then attachments.
+    fn reader(&mut self, event: Event, ctx: Ctx<'_>) -> Action {
+        let Some(id) = self.message else {
+            return Action::None;
+        };
+        match event {
+            Event::AllowRemoteOnce => {
+                self.remote_once.insert(id);
+                self.load_message(id, ctx)
+            }
+            Event::AllowRemoteSender => {
+                let Some((_, m)) = self.list.find(id) else {
+                    return Action::None;
+                };
+                let (account, sender) = (m.account_id, m.from_addr.clone());
+                // Shown at once; the engine remembers the sender for next time.
+                self.remote_once.insert(id);
+                Action::Many(vec![
+                    Action::Send(Command::AllowRemoteFrom { account, sender }),
+                    self.load_message(id, ctx),
+                ])
+            }
+            event => {
+                let Some(model) = &self.reading else {
+                    return Action::None;
+                };
+                let outcome = attachments::on_event(
+                    &event,
+                    model,
+                    Shown::Stored(id),
+                    &mut self.confirm_open,
+                    ctx.places(),
+                );
+                match outcome {
+                    Outcome::None => Action::None,
+                    Outcome::Saving(task) => Action::Run(task.map(Message::AttachmentSaved)),
+                    Outcome::Opening(task) => Action::Run(task.map(Message::AttachmentOpened)),
+                    Outcome::Failed(e) => Action::Error(e),
+                }
+            }
+        }
+    }
+
+    fn act(&mut self, act: Act) -> Action {
+        let ids = self.targets();
+        // Several selected: read/flag follow the first one, as other mail clients do.
+        let Some(first) = ids
+            .first()
+            .and_then(|id| self.list.find(*id))
+            .map(|(_, m)| m.flags.clone())
+        else {
+            return Action::None;
+        };
+        // The list changes at once; the engine writes the store and tells the server.
+        let change = match act {
+            Act::ToggleRead => {
+                let seen = !first.seen;
+                for id in &ids {
+                    if let Some(m) = self.list.find_mut(*id) {
+                        m.flags.seen = seen;
+                    }
+                }
+                Change::SetSeen {
+                    messages: ids,
+                    seen,
+                }
+            }
+            Act::ToggleFlag => {
+                let flagged = !first.flagged;
+                for id in &ids {
+                    if let Some(m) = self.list.find_mut(*id) {
+                        m.flags.flagged = flagged;
+                    }
+                }
+                Change::SetFlagged {
+                    messages: ids,
+                    flagged,
+                }
+            }
+            Act::Archive | Act::Delete => {
+                self.list.remove(&ids);
+                self.message = None;
+                self.reading = None;
+                if act == Act::Archive {
+                    Change::Archive { messages: ids }
+                } else {
+                    Change::Delete { messages: ids }
+                }
+            }
+        };
+        // No pages are read now: read before the engine commits, they would bring a deleted
+        // row back for a moment. The engine's MessagesChanged reads them once it has.
+        Action::Send(Command::Change(change))
+    }
+}

@@ -1,0 +1,410 @@
+//! Drawing the mail screen: the folder pane, the message list (only the rows in view) and the
+//! reader with its toolbar.
+
+use iced::widget::{
+    Column, button, column, container, pane_grid, row, rule, scrollable, space, text,
+};
+use iced::{Alignment, Element, Length, Theme};
+
+use super::{Act, Message, Pane, State};
+use crate::mime::attachments::human_size;
+use crate::mime::text::Zone;
+use crate::store::folders::{Folder, Role};
+use crate::store::messages::Envelope;
+use crate::ui::fonts::{self, BOLD, icon};
+use crate::ui::list::ROW_HEIGHT;
+use crate::ui::reader;
+use crate::ui::screen::Ctx;
+use crate::ui::widget::{glyph, sidebar};
+
+pub use super::search_view::field as search_field;
+
+const SMALL: f32 = 12.0;
+const BODY: f32 = 14.0;
+
+fn folder_name(ctx: Ctx<'_>, list: &[Folder], f: &Folder) -> String {
+    if crate::store::folders::is_downloads_beside_server(list, f) {
+        return ctx.i18n.t("ui-folder-downloads", &[]);
+    }
+    let role = match f.role {
+        Role::Inbox => "ui-role-inbox",
+        Role::Sent => "ui-role-sent",
+        Role::Drafts => "ui-role-drafts",
+        Role::Trash => "ui-role-trash",
+        Role::Junk => "ui-role-junk",
+        Role::Archive => "ui-role-archive",
+        Role::Other => return crate::ui::data::nesting(f).1,
+    };
+    ctx.i18n.t(role, &[])
+}
+
+/// The three panes (or, with no account yet, the way to add one).
+pub fn view<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    if ctx.tree.accounts.is_empty() {
+        return container(text(ctx.i18n.t("ui-no-accounts", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    let grid = pane_grid(&state.panes, |_, pane, _| {
+        let (content, style): (Element<'_, Message>, fn(&Theme) -> container::Style) = match pane {
+            Pane::Folders => (folders(state, ctx), sidebar),
+            Pane::List => (list(state, ctx), plain),
+            Pane::Reader => (reader(state, ctx), plain),
+        };
+        pane_grid::Content::new(container(content).width(Length::Fill).height(Length::Fill))
+            .style(style)
+    })
+    .spacing(1)
+    .on_resize(6, Message::PaneResized);
+    // The 1-pixel gaps between panes show this background: the dividers.
+    container(grid)
+        .style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().background.strong.color.into()),
+            ..container::Style::default()
+        })
+        .height(Length::Fill)
+        .into()
+}
+
+fn plain(theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(theme.palette().background.into()),
+        ..container::Style::default()
+    }
+}
+
+fn role_icon(role: Role) -> char {
+    match role {
+        Role::Inbox => icon::INBOX,
+        Role::Sent => icon::SENT,
+        Role::Drafts => icon::DRAFTS,
+        Role::Trash => icon::TRASH,
+        Role::Junk => icon::JUNK,
+        Role::Archive => icon::ARCHIVE,
+        Role::Other => icon::FOLDER,
+    }
+}
+
+/// An icon from the shipped icon font.
+fn folders<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let mut col = Column::new().spacing(2).padding(8);
+    for (account, list) in &ctx.tree.accounts {
+        let open = !state.collapsed.contains(&account.id);
+        col = col.push(
+            button(
+                row![
+                    glyph(
+                        if open {
+                            icon::EXPANDED
+                        } else {
+                            icon::COLLAPSED
+                        },
+                        SMALL
+                    )
+                    .width(10),
+                    text(account.address.clone()).size(SMALL).font(BOLD),
+                ]
+                .spacing(6),
+            )
+            .style(button::text)
+            .padding([4, 4])
+            .width(Length::Fill)
+            .on_press(Message::ToggleAccount(account.id)),
+        );
+        if !open {
+            continue;
+        }
+        for f in list {
+            let depth = crate::ui::data::nesting(f).0.min(8);
+            let mut label = row![
+                space().width((depth * 14) as f32),
+                glyph(
+                    if crate::store::folders::is_downloads_beside_server(list, f) {
+                        icon::DOWNLOADS
+                    } else {
+                        role_icon(f.role)
+                    },
+                    BODY
+                )
+                .width(22),
+                text(folder_name(ctx, list, f)).size(BODY),
+                space().width(Length::Fill)
+            ]
+            .spacing(4);
+            if f.unread_count > 0 {
+                label = label.push(text(f.unread_count.to_string()).size(SMALL).font(BOLD));
+            }
+            // A folder that only holds others (\Noselect) shows where its children belong.
+            let b = button(label.align_y(Alignment::Center))
+                .width(Length::Fill)
+                .padding([4, 8])
+                .on_press_maybe(f.selectable.then_some(Message::OpenFolder(f.id)));
+            col = col.push(if state.folder == Some(f.id) {
+                b.style(button::primary)
+            } else {
+                b.style(button::text)
+            });
+        }
+        col = col.push(space().height(8));
+    }
+    scrollable(col).height(Length::Fill).into()
+}
+
+/// The list draws only the rows in view; spacers above and below stand in for the rest, so a
+/// 100k-message folder costs what a screenful does.
+pub fn list<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    if let Some(header) = super::search_view::header(state, ctx) {
+        return column![header, rule::horizontal(1), rows(state, ctx)].into();
+    }
+    rows(state, ctx)
+}
+
+fn rows<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    if state.hits().is_some_and(|h| h.is_empty()) {
+        return container(text(ctx.i18n.t("search-none", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    if state.folder.is_none() && state.hits().is_none() {
+        return container(text(ctx.i18n.t("ui-pick-folder", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    if state.list.is_empty() {
+        return container(text(ctx.i18n.t("ui-no-messages", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    }
+    let range = state.list.visible();
+    let above = range.start as f32 * ROW_HEIGHT;
+    let below = state.list.total.saturating_sub(range.end) as f32 * ROW_HEIGHT;
+    let mut col = Column::new().push(space().height(above));
+    for position in range {
+        col = col.push(match state.list.get(position) {
+            Some(m) => list_row(state, ctx, m),
+            // Not read yet: an empty row of the right height keeps the scrollbar honest.
+            None => space().height(ROW_HEIGHT).into(),
+        });
+    }
+    col = col.push(space().height(below));
+    scrollable(col.width(Length::Fill))
+        .id(LIST)
+        .height(Length::Fill)
+        .on_scroll(|v| Message::ListScrolled(v.absolute_offset().y, v.bounds().height))
+        .into()
+}
+
+/// The message list's scrollable.
+pub const LIST: &str = "message-list";
+
+/// Whether the row's folder holds what the user wrote (Sent, Drafts): its list shows
+/// recipients. Search results mix folders, so each row asks for its own.
+fn is_outgoing(ctx: Ctx<'_>, folder: i64) -> bool {
+    ctx.tree
+        .accounts
+        .iter()
+        .flat_map(|(_, folders)| folders)
+        .any(|f| f.id == folder && matches!(f.role, Role::Sent | Role::Drafts))
+}
+
+/// The first recipient of a display list ("Name <addr>, …"), by name when it has one.
+fn first_recipient(list: &str) -> String {
+    let first = list.split(", ").next().unwrap_or_default().trim();
+    match first.split_once(" <") {
+        Some((name, _)) if !name.trim().is_empty() => name.trim().trim_matches('"').to_owned(),
+        Some((_, addr)) => addr.trim_end_matches('>').to_owned(),
+        None => first.to_owned(),
+    }
+}
+
+fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, Message> {
+    // In Sent and Drafts the sender is always the user: the recipients say what a row is.
+    let sender = if is_outgoing(ctx, m.folder_id) {
+        let others = m.to_addrs.split(", ").filter(|s| !s.is_empty()).count();
+        let to = first_recipient(&m.to_addrs);
+        if others > 1 {
+            ctx.i18n.t(
+                "ui-list-to-several",
+                &[("name", &to), ("more", &(others - 1).to_string())],
+            )
+        } else {
+            ctx.i18n.t("ui-list-to", &[("name", &to)])
+        }
+    } else if m.from_name.is_empty() {
+        m.from_addr.clone()
+    } else {
+        m.from_name.clone()
+    };
+    let font = if m.flags.seen { fonts::UI } else { BOLD };
+    let clip = if m.has_attachments {
+        glyph(icon::ATTACHMENT, SMALL)
+    } else {
+        text("")
+    };
+    let star = if m.flags.flagged {
+        glyph(icon::STAR, SMALL).style(|theme: &Theme| text::Style {
+            color: Some(theme.palette().warning),
+        })
+    } else {
+        text("")
+    };
+    // Answered and forwarded, as the server keeps them (\Answered, $Forwarded).
+    let forwarded = m
+        .flags
+        .keywords
+        .split_whitespace()
+        .any(|k| k.eq_ignore_ascii_case("$Forwarded"));
+    let mut marks = match (m.flags.answered, forwarded) {
+        (true, true) => format!("{}{}", icon::REPLIED, icon::FORWARDED),
+        (true, false) => icon::REPLIED.to_string(),
+        (false, true) => icon::FORWARDED.to_string(),
+        (false, false) => String::new(),
+    };
+    // Found by the search on the server, not by the local one.
+    if state
+        .searching
+        .as_ref()
+        .is_some_and(|s| s.on_server.contains(&m.id))
+    {
+        marks.insert(0, icon::SERVER);
+    }
+    let marks = text(marks)
+        .font(fonts::ICONS)
+        .size(SMALL)
+        .style(text::secondary);
+    let selected = state.list.selected.contains(&m.id);
+    let date = list_date(state, ctx, m.date);
+    let content = column![
+        row![
+            text(sender)
+                .size(BODY)
+                .font(font)
+                .wrapping(text::Wrapping::None),
+            space().width(Length::Fill),
+            marks,
+            clip,
+            star,
+            text(date).size(SMALL),
+        ]
+        .spacing(6),
+        text(m.subject.clone())
+            .size(BODY)
+            .font(font)
+            .wrapping(text::Wrapping::None),
+        if selected {
+            // On the selection colour the muted style would be unreadable.
+            text(m.snippet.clone()).size(SMALL)
+        } else {
+            text(m.snippet.clone()).size(SMALL).style(text::secondary)
+        }
+        .wrapping(text::Wrapping::None),
+    ]
+    .spacing(2)
+    .clip(true);
+    let b = button(content)
+        .width(Length::Fill)
+        .height(ROW_HEIGHT)
+        .padding([6, 10])
+        .on_press(Message::ClickRow(m.id));
+    if selected {
+        b.style(button::primary).into()
+    } else {
+        b.style(button::text).into()
+    }
+}
+
+/// Today's mail shows its time, older mail its date.
+fn list_date(state: &State, ctx: Ctx<'_>, date: i64) -> String {
+    crate::mime::text::list_date(date, state.now, ctx.i18n.locale(), Zone::Local)
+}
+
+fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let targets = state.targets();
+    let body: Element<'_, Message> = if targets.len() > 1 {
+        container(
+            text(
+                ctx.i18n
+                    .count("ui-selected-count", "count", targets.len() as i64),
+            )
+            .size(BODY),
+        )
+        .center(Length::Fill)
+        .into()
+    } else if state.message.is_none() {
+        return container(text(ctx.i18n.t("ui-pick-message", &[])).size(BODY))
+            .center(Length::Fill)
+            .into();
+    } else if let Some(model) = &state.reading {
+        let look = reader::Look {
+            i18n: ctx.i18n,
+            confirm_open: state.confirm_open,
+            images: Some(&state.images),
+            needles: state.searching.as_ref().map_or(&[][..], |s| &s.needles[..]),
+        };
+        scrollable(container(reader::view(look, model).map(Message::Reader)).padding(16))
+            .height(Length::Fill)
+            .into()
+    } else {
+        // Over the size limit the body is never downloaded: say so instead of "downloading".
+        let limit = crate::protocols::DEFAULT_MAX_MESSAGE_BYTES;
+        let too_large = state
+            .message
+            .and_then(|id| state.list.find(id))
+            .map(|(_, m)| m.size)
+            .filter(|size| *size > limit);
+        let note = match too_large {
+            Some(size) => ctx.i18n.t(
+                "ui-too-large",
+                &[
+                    ("size", &human_size(size as usize)),
+                    ("limit", &human_size(limit as usize)),
+                ],
+            ),
+            None => ctx.i18n.t("ui-downloading", &[]),
+        };
+        container(text(note).size(BODY).width(Length::Fixed(420.0)))
+            .center(Length::Fill)
+            .into()
+    };
+    let t = |id: &str| ctx.i18n.t(id, &[]);
+    let (seen, flagged) = targets
+        .first()
+        .and_then(|id| state.list.find(*id))
+        .map(|(_, m)| (m.flags.seen, m.flags.flagged))
+        .unwrap_or((true, false));
+    let act = |label: String, action: Act| {
+        button(text(label).size(SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press(Message::Act(action))
+    };
+    let compose = |label: String, msg: Message| {
+        button(text(label).size(SMALL))
+            .padding([4, 10])
+            .style(button::secondary)
+            .on_press_maybe((targets.len() == 1).then_some(msg))
+    };
+    let tools = row![
+        compose(t("compose-reply"), Message::Reply { all: false }),
+        compose(t("compose-reply-all"), Message::Reply { all: true }),
+        compose(t("compose-forward"), Message::Forward),
+        space().width(8),
+        act(t("ui-archive"), Act::Archive),
+        act(t("ui-delete"), Act::Delete),
+        act(
+            t(if seen {
+                "ui-mark-unread"
+            } else {
+                "ui-mark-read"
+            }),
+            Act::ToggleRead
+        ),
+        act(
+            t(if flagged { "ui-unflag" } else { "ui-flag" }),
+            Act::ToggleFlag
+        ),
+    ]
+    .spacing(6)
+    .padding([8, 16]);
+    column![tools, body].into()
+}
