@@ -157,7 +157,7 @@ fn run(as_before: bool) -> Result<Vec<Row>> {
         let _ = app.update(Message::Composer(compose::Message::Edit(Edit::Subject(
             format!("季度报告 draft {n}"),
         ))));
-        let generation = app.composer.as_ref().map_or(0, |c| c.generation);
+        let generation = app.writing.composer.as_ref().map_or(0, |c| c.generation);
         let _ = app.update(Message::Composer(compose::Message::Autosave(generation)));
         for mut command in tap.try_iter() {
             if as_before
@@ -165,7 +165,7 @@ fn run(as_before: bool) -> Result<Vec<Row>> {
                     attachments, file, ..
                 } = &mut command
             {
-                *attachments = app.composer.as_ref().map(|c| c.attachments.clone());
+                *attachments = app.writing.composer.as_ref().map(|c| c.attachments.clone());
                 *file = true;
             }
             if as_before {

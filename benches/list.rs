@@ -55,8 +55,8 @@ fn ctx(app: &App) -> Ctx<'_> {
         background: false,
         tray_shown: false,
         desktop: false,
-        db: &app.db,
-        downloads: &app.downloads,
+        db: &app.paths.db,
+        downloads: &app.paths.downloads,
         open_dir: None,
     }
 }

@@ -334,3 +334,25 @@ fn the_windows_update_only_routes() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn the_window_holds_its_screens_and_little_else() -> Result<()> {
+    let text = code(&src().join("ui").join("app.rs"))?;
+    let start = text
+        .find("pub struct App {")
+        .ok_or("struct App was not found")?;
+    let body = text[start..]
+        .split_once("\n}")
+        .ok_or("struct App has no end")?
+        .0;
+    let fields = body
+        .lines()
+        .filter(|l| l.starts_with("    ") && !l.trim_start().starts_with("//") && l.contains(':'))
+        .count();
+    assert!(fields > 5, "the fields were found ({fields})");
+    assert!(
+        fields <= 15,
+        "App has {fields} fields: what belongs together goes in a part of its own"
+    );
+    Ok(())
+}

@@ -5,17 +5,15 @@ use std::path::PathBuf;
 
 use iced::{Subscription, Task, Theme};
 
-use super::compose_data::Outbox;
-use super::composer::Composer;
 use super::data::{self, Tree};
 use super::engine_link;
 use super::message::ComposeMsg;
 use super::message::DesktopMsg;
-use super::notify::{self, Notice};
+use super::notify;
 use super::screen::mail::search;
 use super::screen::settings;
 use super::screen::{compose, mail, setup};
-use super::window_state::{Desktop, Prompts, Status, Sync};
+use super::window_state::{Desktop, Launching, Paths, Prompts, Status, Sync, Writing};
 use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
@@ -35,107 +33,82 @@ macro_rules! ctx {
             notifications: $app.prefs.notifications,
             background: $app.prefs.background,
             tray_shown: $app.desktop.tray_shown,
-            desktop: $app.with_engine,
-            db: &$app.db,
-            downloads: &$app.downloads,
-            open_dir: $app.open_dir.as_deref(),
+            desktop: $app.desktop.with_engine,
+            db: &$app.paths.db,
+            downloads: &$app.paths.downloads,
+            open_dir: $app.paths.open_dir.as_deref(),
         }
     };
 }
 pub(crate) use ctx;
 
-/// The whole window.
+/// The whole window: its screens, what they share, and what it keeps of its own place on the
+/// desktop, the engine and the status bar.
 pub struct App {
-    /// The store file (read-only here).
-    pub db: PathBuf,
-    /// Whether to start the engine (tests drive the window without one).
-    pub with_engine: bool,
     /// Messages in the user's language.
     pub i18n: I18n,
     /// Current screen.
     pub screen: Screen,
     /// Accounts and folders.
     pub tree: Tree,
-    /// A copy of each command for a test to read (`tap`); None in the real window, which
-    /// keeps nothing once it is handed to the engine (a draft's attachments, passwords).
-    tap: Option<std::sync::mpsc::Sender<Command>>,
-    /// Where language and theme choices are saved (None: not saved, as in tests).
-    pub prefs_file: Option<PathBuf>,
-    /// Where attachments are saved.
-    pub downloads: PathBuf,
-    /// Where attachments opened with another application are put.
-    pub open_dir: Option<PathBuf>,
-    /// The desktop's light/dark mode (for ThemeChoice::System).
-    pub system_mode: iced::theme::Mode,
-    /// Notifications raised (tests read them; the desktop shows them).
-    pub notified: Vec<Notice>,
-    /// The account setup, while it runs.
-    pub setup: Option<setup::State>,
+    /// The files the window reads and writes.
+    pub paths: Paths,
+    /// The user's choices that window.json keeps: language, theme, notifications, panes, tray.
+    pub prefs: super::prefs::Prefs,
+    /// The mail screen: folders, the list, the reader, the search.
+    pub mail: mail::State,
     /// Settings: the app's choices and the account pages.
     pub settings: settings::State,
-    /// The mail screen: folders, the list, the reader.
-    pub mail: mail::State,
+    /// The account setup, while it runs.
+    pub setup: Option<setup::State>,
+    /// Writing mail: the composer, the address book, unsent drafts, the outbox.
+    pub writing: Writing,
+    /// A message file shown in a reader of its own.
+    pub file: Option<super::screen::file::State>,
     /// The window and the tray on the desktop.
     pub desktop: Desktop,
     /// The status bar's words.
     pub status: Status,
-    /// The user's choices that window.json keeps: language, theme, notifications, panes, tray.
-    pub prefs: super::prefs::Prefs,
     /// Asking for passwords the accounts need.
     pub prompts: Prompts,
     /// The engine, and what it reported of the accounts.
     pub sync: Sync,
-    /// The message being written.
-    pub composer: Option<Composer>,
-    /// What the launch asked for, acted on once the accounts are read.
-    pub pending_launch: Option<crate::launch::Launch>,
-    /// A message file shown in a reader of its own.
-    pub file: Option<super::screen::file::State>,
-    /// Addresses for completion (read when a composer first opens).
-    pub address_book: Vec<(String, String)>,
-    /// Drafts left unsent last time, offered again.
-    pub unsent: Vec<crate::store::drafts::Draft>,
-    /// What waits in the outbox and what needs the user.
-    pub outbox: Outbox,
-    /// Whether the first tree load happened (the start-up reads run once).
-    pub started: bool,
+    /// What the launch asked for, and whether the start-up reads ran.
+    pub launch: Launching,
 }
 
 impl App {
     /// A window over the store at `db`; `with_engine` starts the sync engine.
     pub fn new(db: PathBuf, i18n: I18n, with_engine: bool) -> (App, Task<Message>) {
         let app = App {
-            db,
-            with_engine,
             i18n,
             screen: Screen::Mail,
-            system_mode: iced::theme::Mode::None,
-            notified: Vec::new(),
-            setup: None,
-            settings: settings::State::default(),
-            mail: mail::State::default(),
-            desktop: Desktop::default(),
-            status: Status::default(),
+            tree: Tree::default(),
+            paths: Paths {
+                db,
+                prefs_file: None,
+                downloads: directories::UserDirs::new()
+                    .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
+                    .unwrap_or_else(std::env::temp_dir),
+                open_dir: crate::paths::opened_attachments_dir(),
+            },
             prefs: super::prefs::Prefs {
                 theme: ThemeChoice::Light,
                 ..super::prefs::Prefs::default()
             },
+            mail: mail::State::default(),
+            settings: settings::State::default(),
+            setup: None,
+            writing: Writing::default(),
+            file: None,
+            desktop: Desktop {
+                with_engine,
+                ..Desktop::default()
+            },
+            status: Status::default(),
             prompts: Prompts::default(),
             sync: Sync::default(),
-            composer: None,
-            pending_launch: None,
-            file: None,
-            address_book: Vec::new(),
-            unsent: Vec::new(),
-            outbox: Outbox::default(),
-            started: false,
-            tree: Tree::default(),
-            tap: None,
-            prefs_file: None,
-            downloads: directories::UserDirs::new()
-                .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
-                .unwrap_or_else(std::env::temp_dir),
-            open_dir: crate::paths::opened_attachments_dir(),
+            launch: Launching::default(),
         };
         let task = app.load_tree();
         (app, task)
@@ -143,13 +116,13 @@ impl App {
 
     /// The folder the log of this window's store is in.
     pub fn log_dir(&self) -> PathBuf {
-        let data = self.db.parent().unwrap_or(std::path::Path::new("."));
+        let data = self.paths.db.parent().unwrap_or(std::path::Path::new("."));
         crate::paths::log_dir_for(data)
     }
 
     pub(super) fn load_tree(&self) -> Task<Message> {
         Task::perform(
-            data::off_thread(self.db.clone(), data::tree),
+            data::off_thread(self.paths.db.clone(), data::tree),
             Message::TreeLoaded,
         )
     }
@@ -165,13 +138,13 @@ impl App {
     /// how tests see what a screen asked the engine for.
     pub fn tap(&mut self) -> std::sync::mpsc::Receiver<Command> {
         let (tx, rx) = std::sync::mpsc::channel();
-        self.tap = Some(tx);
+        self.sync.tap = Some(tx);
         rx
     }
 
     /// Hands `command` to the engine; the window keeps no copy.
     pub(super) fn send(&mut self, command: Command) -> Task<Message> {
-        if let Some(tap) = &self.tap {
+        if let Some(tap) = &self.sync.tap {
             let _ = tap.send(command.clone());
         }
         match self.sync.engine.clone() {
@@ -214,7 +187,7 @@ impl App {
             Message::Mail(msg) => self.on_mail(msg),
             Message::Settings(msg) => self.on_settings(msg),
             Message::SystemTheme(mode) => {
-                self.system_mode = mode;
+                self.desktop.system_mode = mode;
                 Task::none()
             }
             Message::PrefsSaved(Ok(())) => Task::none(),
@@ -259,6 +232,7 @@ impl App {
     fn quit(&mut self) -> Task<Message> {
         // Words typed in the last moments are saved before the window goes.
         let pending = self
+            .writing
             .composer
             .as_ref()
             .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
@@ -274,8 +248,8 @@ impl App {
         let Some(notice) = notify::for_new_mail(&self.i18n, rows) else {
             return Task::none();
         };
-        self.notified.push(notice.clone());
-        if !self.with_engine {
+        self.desktop.notified.push(notice.clone());
+        if !self.desktop.with_engine {
             return Task::none();
         }
         Task::perform(
@@ -396,9 +370,9 @@ impl App {
             Some(address) => super::instance_link::listen(address.clone()).map(Message::Launch),
             None => Subscription::none(),
         };
-        if self.with_engine {
+        if self.desktop.with_engine {
             Subscription::batch([
-                engine_link::connect(self.db.clone()).map(Message::Engine),
+                engine_link::connect(self.paths.db.clone()).map(Message::Engine),
                 second_launches,
                 keys,
                 // Closing the window goes to the tray, or quits the way Ctrl+Q does (saving
@@ -416,7 +390,7 @@ impl App {
 
     /// The iced theme.
     pub fn theme(&self) -> Theme {
-        match (self.prefs.theme, self.system_mode) {
+        match (self.prefs.theme, self.desktop.system_mode) {
             (ThemeChoice::Light, _) => Theme::Light,
             (ThemeChoice::Dark, _) | (ThemeChoice::System, iced::theme::Mode::Dark) => Theme::Dark,
             (ThemeChoice::System, _) => Theme::Light,

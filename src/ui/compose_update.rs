@@ -41,35 +41,37 @@ impl App {
             }
             ComposeMsg::Opened(Err(e)) => self.failed(e),
             ComposeMsg::Addresses(Ok(book)) => {
-                self.address_book = book;
+                self.writing.address_book = book;
                 Task::none()
             }
             ComposeMsg::Addresses(Err(e))
             | ComposeMsg::Unsent(Err(e))
             | ComposeMsg::OutboxRead(Err(e)) => self.failed(e),
             ComposeMsg::Unsent(Ok(drafts)) => {
-                self.unsent = drafts;
+                self.writing.unsent = drafts;
                 Task::none()
             }
             ComposeMsg::OpenDraft(id) => {
-                self.unsent.retain(|d| d.id != id);
+                self.writing.unsent.retain(|d| d.id != id);
                 Task::perform(
-                    data::off_thread(self.db.clone(), move |db| compose_data::draft(db, id)),
+                    data::off_thread(self.paths.db.clone(), move |db| compose_data::draft(db, id)),
                     |r| Message::Compose(ComposeMsg::Opened(r.map(Box::new))),
                 )
             }
             ComposeMsg::DismissUnsent => {
-                self.unsent.clear();
+                self.writing.unsent.clear();
                 Task::none()
             }
             ComposeMsg::OutboxRead(Ok(outbox)) => {
-                self.outbox = outbox;
+                self.writing.outbox = outbox;
                 Task::none()
             }
             ComposeMsg::EditRefused(item) => {
-                self.outbox.problems.retain(|p| p.item != item);
+                self.writing.outbox.problems.retain(|p| p.item != item);
                 Task::perform(
-                    data::off_thread(self.db.clone(), move |db| compose_data::refused(db, item)),
+                    data::off_thread(self.paths.db.clone(), move |db| {
+                        compose_data::refused(db, item)
+                    }),
                     move |r| Message::Compose(ComposeMsg::OpenedRefused(item, r.map(Box::new))),
                 )
             }
@@ -86,7 +88,7 @@ impl App {
             }
             ComposeMsg::OpenedRefused(_, Err(e)) => self.failed(e),
             ComposeMsg::RetryRefused(item) => {
-                self.outbox.problems.retain(|p| p.item != item);
+                self.writing.outbox.problems.retain(|p| p.item != item);
                 self.send(Command::RetrySend { item })
             }
         }
@@ -125,30 +127,30 @@ impl App {
         };
         let locale = self.i18n.locale().to_owned();
         Task::perform(
-            data::off_thread(self.db.clone(), move |db| make(db, id, locale)),
+            data::off_thread(self.paths.db.clone(), move |db| make(db, id, locale)),
             |r| Message::Compose(ComposeMsg::Opened(r.map(Box::new))),
         )
     }
 
     pub(super) fn start_composer(&mut self, c: Composer) -> Task<Message> {
         let focus = iced::widget::operation::focus(compose::first_field(&c));
-        if let Some(old) = &self.composer
+        if let Some(old) = &self.writing.composer
             && old.unsaved()
             && !old.is_empty()
         {
             // One composer at a time: the one open is saved, never dropped.
             let save = self.save_draft();
-            self.composer = Some(c);
+            self.writing.composer = Some(c);
             self.screen = Screen::Compose;
             return Task::batch([save, focus]);
         }
-        self.composer = Some(c);
+        self.writing.composer = Some(c);
         self.screen = Screen::Compose;
-        if self.address_book.is_empty() {
+        if self.writing.address_book.is_empty() {
             Task::batch([
                 focus,
                 Task::perform(
-                    data::off_thread(self.db.clone(), compose_data::address_book),
+                    data::off_thread(self.paths.db.clone(), compose_data::address_book),
                     |r| Message::Compose(ComposeMsg::Addresses(r)),
                 ),
             ])
@@ -160,7 +162,7 @@ impl App {
     /// Asks the engine to save the composer's draft and file it in the server's Drafts (on
     /// closing, quitting, sending).
     pub(super) fn save_draft(&mut self) -> Task<Message> {
-        match self.composer.as_mut().and_then(|c| c.save(true)) {
+        match self.writing.composer.as_mut().and_then(|c| c.save(true)) {
             Some(command) => self.send(command),
             None => Task::none(),
         }
@@ -168,7 +170,7 @@ impl App {
 
     /// Routes a composer message to the open composer and acts on its answer.
     pub(super) fn on_composer(&mut self, msg: compose::Message) -> Task<Message> {
-        let Some(c) = &mut self.composer else {
+        let Some(c) = &mut self.writing.composer else {
             return Task::none();
         };
         let action = c.update(msg, ctx!(self));
@@ -182,7 +184,7 @@ impl App {
             compose::Action::Run(task) => task.map(Message::Composer),
             compose::Action::Send(command) => self.send(command),
             compose::Action::Close(save) => {
-                self.composer = None;
+                self.writing.composer = None;
                 self.screen = Screen::Mail;
                 match save {
                     Some(command) => self.send(command),
@@ -190,7 +192,7 @@ impl App {
                 }
             }
             compose::Action::SentOff(draft) => {
-                self.composer = None;
+                self.writing.composer = None;
                 self.screen = Screen::Mail;
                 self.status.notice = Some(self.i18n.t("compose-sending", &[]));
                 self.send(Command::Send { draft })
@@ -204,7 +206,7 @@ impl App {
     /// changed meanwhile, or sends it if that was asked.
     pub(super) fn draft_saved(&mut self, id: i64, message_id: &str) -> Task<Message> {
         let quitting = self.desktop.quitting;
-        let Some(c) = &mut self.composer else {
+        let Some(c) = &mut self.writing.composer else {
             return Task::none();
         };
         let action = c.draft_saved(id, message_id, quitting);
@@ -233,7 +235,7 @@ impl App {
 
     pub(super) fn read_outbox(&self) -> Task<Message> {
         Task::perform(
-            data::off_thread(self.db.clone(), compose_data::outbox),
+            data::off_thread(self.paths.db.clone(), compose_data::outbox),
             |r| Message::Compose(ComposeMsg::OutboxRead(r)),
         )
     }
@@ -241,7 +243,7 @@ impl App {
     /// Reads the drafts left unsent (at start).
     pub(super) fn read_unsent(&self) -> Task<Message> {
         Task::perform(
-            data::off_thread(self.db.clone(), compose_data::unsent),
+            data::off_thread(self.paths.db.clone(), compose_data::unsent),
             |r| Message::Compose(ComposeMsg::Unsent(r)),
         )
     }

@@ -94,7 +94,9 @@ impl App {
                     Task::none()
                 }
                 Event::NewMail { messages, .. } if self.prefs.notifications => Task::perform(
-                    data::off_thread(self.db.clone(), move |p| data::envelopes(p, &messages)),
+                    data::off_thread(self.paths.db.clone(), move |p| {
+                        data::envelopes(p, &messages)
+                    }),
                     Message::NewMailLoaded,
                 ),
                 Event::RemoteImage {

@@ -70,7 +70,7 @@ impl App {
         let raw = state.file.raw.clone();
         let locale = self.i18n.locale().to_owned();
         Task::perform(
-            super::data::off_thread(self.db.clone(), move |db| {
+            super::data::off_thread(self.paths.db.clone(), move |db| {
                 answer(db, account, &raw, reply, &locale)
             }),
             |r| Message::Compose(ComposeMsg::Opened(r.map(Box::new))),

@@ -23,7 +23,7 @@ impl App {
             Launch::Eml(path) => Task::batch([raise, self.open_file(path)]),
             Launch::Mailto(url) => {
                 let Some((account, sender)) = self.default_sender() else {
-                    self.pending_launch = Some(Launch::Mailto(url));
+                    self.launch.pending = Some(Launch::Mailto(url));
                     return raise;
                 };
                 let composer = match mailto::parse(&url) {
@@ -66,11 +66,11 @@ impl App {
 
     /// The launch kept for later, once accounts exist (after setup, or at start).
     pub(super) fn launch_pending(&mut self) -> Task<Message> {
-        let waits = !matches!(self.pending_launch, Some(Launch::Eml(_)));
+        let waits = !matches!(self.launch.pending, Some(Launch::Eml(_)));
         if waits && (self.tree.accounts.is_empty() || self.screen == Screen::Setup) {
             return Task::none();
         }
-        match self.pending_launch.take() {
+        match self.launch.pending.take() {
             Some(launch) => self.launch(launch),
             None => Task::none(),
         }

@@ -83,7 +83,7 @@ pub fn run(
             let (mut app, task) = app::App::new(db.clone(), crate::i18n::I18n::new(&locale), true);
             app.mail.panes = app::panes_with(prefs.panes);
             app.prefs = prefs.clone();
-            app.prefs_file = Some(prefs_file.clone());
+            app.paths.prefs_file = Some(prefs_file.clone());
             app.settings.autostart_place = crate::launch::autostart::Place::user();
             // The database was damaged and rebuilt at start: the user hears it first.
             app.status.last_error = repaired.as_ref().map(|r| recovery_text(&app.i18n, r));
@@ -94,7 +94,7 @@ pub fn run(
                 app.wait_for_tray()
             } else {
                 // Acted on once the accounts are read (a mailto: link needs one to send from).
-                app.pending_launch = Some(launch.clone());
+                app.launch.pending = Some(launch.clone());
                 app.show_window()
             };
             (app, Task::batch([task, system, shown]))

@@ -87,7 +87,7 @@ impl App {
 
     /// Saves the language, theme, notification, pane and tray choices (off the UI thread).
     pub(super) fn save_prefs(&mut self) -> Task<Message> {
-        let Some(path) = self.prefs_file.clone() else {
+        let Some(path) = self.paths.prefs_file.clone() else {
             return Task::none();
         };
         let prefs = self.prefs.clone();

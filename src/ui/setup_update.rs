@@ -65,7 +65,7 @@ impl App {
         if self.setup.take().is_some() {
             self.screen = Screen::Mail;
             self.mail.folder = None;
-            self.started = false;
+            self.launch.started = false;
         }
     }
 }

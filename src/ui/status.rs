@@ -32,11 +32,12 @@ pub fn line(app: &App) -> String {
                 .t("ui-indexing", &[("count", &app.sync.indexing.to_string())]),
         );
     }
-    if app.outbox.waiting > 0 {
-        parts.push(
-            app.i18n
-                .count("compose-outbox-waiting", "count", app.outbox.waiting as i64),
-        );
+    if app.writing.outbox.waiting > 0 {
+        parts.push(app.i18n.count(
+            "compose-outbox-waiting",
+            "count",
+            app.writing.outbox.waiting as i64,
+        ));
     } else if let Some(notice) = &app.status.notice {
         parts.push(notice.clone());
     }

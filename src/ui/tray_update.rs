@@ -28,7 +28,7 @@ impl App {
                 if self.prefs.background && self.desktop.tray_shown {
                     // Words typed just now are saved; the composer waits for the window.
                     self.desktop.window = None;
-                    let save = match &self.composer {
+                    let save = match &self.writing.composer {
                         Some(c) if c.unsaved() && !c.is_empty() => self.save_draft(),
                         _ => Task::none(),
                     };

@@ -27,9 +27,9 @@ impl App {
             // First run: nothing to show but the way to add an account.
             return self.start_setup();
         }
-        if !self.started {
+        if !self.launch.started {
             // Once per run: drafts a crash left unsent, and the outbox's state.
-            self.started = true;
+            self.launch.started = true;
             let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
             let open = match (self.mail.folder, first) {
                 (None, Some(f)) => {

@@ -68,15 +68,14 @@ pub fn view(app: &App) -> Element<'_, Message> {
             Some(s) => super::screen::setup::view(
                 s,
                 ctx!(app),
-                super::screen::setup::waiting_note(&app.i18n, app.pending_launch.as_ref()),
+                super::screen::setup::waiting_note(&app.i18n, app.launch.pending.as_ref()),
             )
             .map(Message::Setup),
             None => mail(),
         },
-        Screen::Compose => match &app.composer {
-            Some(c) => {
-                super::screen::compose::view(c, ctx!(app), &app.address_book).map(Message::Composer)
-            }
+        Screen::Compose => match &app.writing.composer {
+            Some(c) => super::screen::compose::view(c, ctx!(app), &app.writing.address_book)
+                .map(Message::Composer),
             None => mail(),
         },
         Screen::File => match &app.file {
@@ -88,7 +87,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     if let Some(prompt) = &app.prompts.shown {
         page = page.push(password_prompt(app, prompt));
     }
-    if !app.unsent.is_empty() && app.screen == Screen::Mail {
+    if !app.writing.unsent.is_empty() && app.screen == Screen::Mail {
         page = page.push(unsent_offer(app));
     }
     page.push(body)
@@ -105,13 +104,13 @@ fn unsent_offer(app: &App) -> Element<'_, Message> {
         glyph(icon::DRAFTS, BODY),
         text(
             app.i18n
-                .count("compose-unsent", "count", app.unsent.len() as i64)
+                .count("compose-unsent", "count", app.writing.unsent.len() as i64)
         )
         .size(BODY),
     ]
     .spacing(10)
     .align_y(Alignment::Center);
-    for d in app.unsent.iter().take(3) {
+    for d in app.writing.unsent.iter().take(3) {
         let label = if d.subject.trim().is_empty() {
             t("compose-no-subject")
         } else {
@@ -190,7 +189,7 @@ fn status(app: &App) -> Element<'_, Message> {
     let mut bar = row![text(super::status::line(app)).size(SMALL)]
         .spacing(12)
         .align_y(Alignment::Center);
-    if let Some(p) = app.outbox.problems.first() {
+    if let Some(p) = app.writing.outbox.problems.first() {
         let why = if p.uncertain {
             app.i18n.t("compose-maybe-sent", &[])
         } else {

@@ -2,9 +2,48 @@
 //! the instance socket), the status bar, and what the engine reports.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
-use crate::engine::{AccountState, EngineHandle};
+use crate::engine::{AccountState, Command, EngineHandle};
+use crate::ui::compose_data::Outbox;
+use crate::ui::composer::Composer;
 use crate::ui::message::PasswordPrompt;
+use crate::ui::notify::Notice;
+
+/// The files the window reads and writes.
+#[derive(Debug)]
+pub struct Paths {
+    /// The store file (read-only here).
+    pub db: PathBuf,
+    /// Where language and theme choices are saved (None: not saved, as in tests).
+    pub prefs_file: Option<PathBuf>,
+    /// Where attachments are saved.
+    pub downloads: PathBuf,
+    /// Where attachments opened with another application are put.
+    pub open_dir: Option<PathBuf>,
+}
+
+/// Writing mail, around the composer screen.
+#[derive(Default)]
+pub struct Writing {
+    /// The message being written.
+    pub composer: Option<Composer>,
+    /// Addresses for completion (read when a composer first opens).
+    pub address_book: Vec<(String, String)>,
+    /// Drafts left unsent last time, offered again.
+    pub unsent: Vec<crate::store::drafts::Draft>,
+    /// What waits in the outbox and what needs the user.
+    pub outbox: Outbox,
+}
+
+/// What the launch asked for, and the start-up reads.
+#[derive(Debug, Default)]
+pub struct Launching {
+    /// What the launch asked for, acted on once the accounts are read.
+    pub pending: Option<crate::launch::Launch>,
+    /// Whether the first tree load happened (the start-up reads run once).
+    pub started: bool,
+}
 
 /// The window and the tray on the desktop.
 #[derive(Default)]
@@ -21,6 +60,12 @@ pub struct Desktop {
     pub instance: Option<crate::launch::instance::Address>,
     /// Quitting once the composer's last save lands.
     pub quitting: bool,
+    /// Whether this is the real window with an engine (tests drive a window without one).
+    pub with_engine: bool,
+    /// The desktop's light/dark mode (for ThemeChoice::System).
+    pub system_mode: iced::theme::Mode,
+    /// Notifications raised (tests read them; the desktop shows them).
+    pub notified: Vec<Notice>,
 }
 
 /// The status bar's words.
@@ -47,6 +92,9 @@ pub struct Sync {
     pub progress: HashMap<i64, (u64, u64)>,
     /// Messages still waiting to be indexed for search (shown while a large backlog lasts).
     pub indexing: u64,
+    /// A copy of each command for a test to read (`App::tap`); None in the real window, which
+    /// keeps nothing once it is handed to the engine (a draft's attachments, passwords).
+    pub tap: Option<std::sync::mpsc::Sender<Command>>,
 }
 
 /// Asking for the passwords accounts need.

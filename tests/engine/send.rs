@@ -613,6 +613,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
         let _ = app.update(m);
     }
     let message_id = app
+        .writing
         .composer
         .as_ref()
         .map(|c| c.draft.rfc_message_id.clone())
@@ -639,7 +640,7 @@ async fn the_composers_send_delivers_a_chinese_subject_and_attachment_name() -> 
             break;
         }
     }
-    assert!(app.composer.is_none(), "Send closes the composer");
+    assert!(app.writing.composer.is_none(), "Send closes the composer");
     let bare = message_id.trim_matches(['<', '>']);
     let delivered = wait_count(&fx, "bob", "INBOX", bare, 1).await?;
     assert_eq!(delivered.len(), 1, "delivered once");

@@ -16,7 +16,7 @@ fn event(e: Event) -> Message {
 
 fn open_compose(db: &Path, locale: &str) -> Result<App> {
     let mut app = window(db, locale)?;
-    app.address_book = compose_data::address_book(db)?;
+    app.writing.address_book = compose_data::address_book(db)?;
     Ok(app)
 }
 
@@ -30,7 +30,7 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
     type_into(&mut app, "to-field", "zhang")?;
     // The sender seen in the mirror is offered; picking it makes a chip.
     click(&mut app, "张伟 <zhangwei@163.com>")?;
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 1, "{:?}", c.to);
     assert!(c.typed(AddrField::To).is_empty());
     type_into(&mut app, "to-field", "bob@example.org,")?;
@@ -41,7 +41,7 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
     let _ = app.update(Message::Composer(compose::Message::Picked(
         composer::read_files(&[file]),
     )));
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 2);
     assert_eq!(c.attachments[0].file_name, "报告.pdf");
     assert_eq!(c.attachments[0].mime_type, "application/pdf");
@@ -119,7 +119,7 @@ fn chips_completion_attachments_autosave_and_send() -> Result<()> {
         message_id,
     }));
     assert!(matches!(sent.last(), Some(Command::Send { draft: 41 })));
-    assert!(app.composer.is_none());
+    assert!(app.writing.composer.is_none());
     assert_eq!(app.screen, Screen::Mail);
     Ok(())
 }
@@ -132,7 +132,12 @@ fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "无收件人")?;
     let _ = app.update(Message::Composer(compose::Message::Send));
-    assert!(app.composer.as_ref().is_some_and(|c| c.error.is_some()));
+    assert!(
+        app.writing
+            .composer
+            .as_ref()
+            .is_some_and(|c| c.error.is_some())
+    );
     app.prefs.theme = ThemeChoice::Dark;
     snapshot(&app, "compose-no-recipient-dark-zh")?;
     // SMTP off: listed, but sending says why.
@@ -141,7 +146,8 @@ fn sending_needs_a_recipient_and_an_account_that_can_send() -> Result<()> {
     let _ = app.update(Message::Composer(compose::Message::Send));
     assert!(!sent.all().iter().any(|c| matches!(c, Command::Send { .. })));
     assert!(
-        app.composer
+        app.writing
+            .composer
             .as_ref()
             .and_then(|c| c.error.clone())
             .is_some_and(|e| e.contains("SMTP"))
@@ -168,7 +174,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
         compose_data::reply(&db, id, false, "en-US")?,
     )))));
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "Re: 项目进度会通知");
     assert_eq!(c.to.len(), 1);
     assert!(c.body.text().contains("> "), "the original is quoted");
@@ -194,7 +200,7 @@ fn reply_and_forward_open_prefilled() -> Result<()> {
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
         compose_data::forward(&db, id, "zh-CN")?,
     )))));
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "Fwd: Nested multiparts");
     assert!(c.to.is_empty());
     assert_eq!(compose::first_field(c), "body-field");
@@ -227,7 +233,7 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
     snapshot(&app, "mail-send-refused-light")?;
     click(&mut app, "Retry")?;
     assert!(matches!(sent.last(), Some(Command::RetrySend { item: 9 })));
-    assert!(app.outbox.problems.is_empty());
+    assert!(app.writing.outbox.problems.is_empty());
 
     // Edit: the refused message comes back into the composer, is saved as a draft, and
     // only then is its outbox copy dropped.
@@ -288,7 +294,7 @@ fn a_refused_send_offers_edit_and_retry() -> Result<()> {
         item,
         Ok(Box::new(compose_data::refused(&db, item)?)),
     )));
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.subject, "退回的邮件");
     assert_eq!(c.to.len(), 1);
     let all = sent.all();
@@ -337,7 +343,7 @@ fn drafts_left_by_a_crash_are_offered_again() -> Result<()> {
     let _ = app.update(Message::Compose(ComposeMsg::Unsent(Ok(
         compose_data::unsent(&db)?,
     ))));
-    assert_eq!(app.unsent.len(), 1);
+    assert_eq!(app.writing.unsent.len(), 1);
     snapshot(&app, "mail-unsent-offer-zh")?;
     let clicked = click(&mut app, "没写完的信")?;
     let Some(Message::Compose(ComposeMsg::OpenDraft(id))) = clicked.first().cloned() else {
@@ -346,11 +352,11 @@ fn drafts_left_by_a_crash_are_offered_again() -> Result<()> {
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(
         compose_data::draft(&db, id)?,
     )))));
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.draft.id, id);
     assert_eq!(c.draft.account_id, account);
     assert_eq!(c.body.text().trim_end(), "第一段……");
-    assert!(app.unsent.is_empty());
+    assert!(app.writing.unsent.is_empty());
     Ok(())
 }
 
@@ -394,7 +400,7 @@ fn shortcuts_compose_reply_forward_send_and_close() -> Result<()> {
     type_into(&mut app, "subject-field", "x")?;
     let _ = app.update(Message::Composer(compose::Message::Close));
     assert!(matches!(sent.last(), Some(Command::SaveDraft { .. })));
-    assert!(app.composer.is_none());
+    assert!(app.writing.composer.is_none());
     // Quitting (Ctrl+Q or closing the window) with fresh edits saves them first.
     let _ = app.update(Message::Compose(ComposeMsg::New));
     type_into(&mut app, "subject-field", "last words")?;

@@ -20,7 +20,7 @@ const LINK: &str = "mailto:%E5%BC%A0%E4%BC%9F%20%3Czhangwei@163.com%3E,bob@examp
 fn launched(db: &Path, locale: &str, launch: Launch) -> Result<App> {
     let (mut app, _) = App::new(db.to_owned(), I18n::new(locale), false);
     app.mail.now = NOW;
-    app.pending_launch = Some(launch);
+    app.launch.pending = Some(launch);
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(db)?)));
     load_visible(&mut app, db)?;
     Ok(app)
@@ -35,8 +35,8 @@ fn a_mailto_link_at_start_opens_the_composer_filled_in() -> Result<()> {
     ] {
         let app = launched(&db, locale, Launch::Mailto(LINK.into()))?;
         assert_eq!(app.screen, Screen::Compose);
-        assert!(app.pending_launch.is_none());
-        let c = app.composer.as_ref().ok_or("no composer")?;
+        assert!(app.launch.pending.is_none());
+        let c = app.writing.composer.as_ref().ok_or("no composer")?;
         let shown = |f| c.field(f).iter().map(|m| m.to_string()).collect::<Vec<_>>();
         assert_eq!(shown(AddrField::To).len(), 2, "{:?}", shown(AddrField::To));
         assert!(shown(AddrField::To)[0].contains("zhangwei@163.com"));
@@ -58,7 +58,7 @@ fn addresses_that_cannot_be_read_stay_typed_with_a_note() -> Result<()> {
     let (_dir, db) = seeded()?;
     let link = "mailto:not%20an%20address?bcc=%3Cbroken&subject=Hello";
     let app = launched(&db, "zh-CN", Launch::Mailto(link.into()))?;
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert!(c.to.is_empty() && c.bcc.is_empty());
     assert_eq!(c.typed(AddrField::To), "not an address");
     assert_eq!(c.typed(AddrField::Bcc), "<broken");
@@ -81,21 +81,21 @@ fn a_link_handed_over_later_opens_the_composer_and_one_before_any_account_waits(
         "mailto:bob@example.org".into(),
     )));
     assert_eq!(app.screen, Screen::Compose);
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 1);
 
     // No account yet: setup first, the link kept until setup has made one.
     let (mut app, _) = App::new(db.clone(), I18n::new("en-US"), false);
-    app.pending_launch = Some(Launch::Mailto("mailto:bob@example.org".into()));
+    app.launch.pending = Some(Launch::Mailto("mailto:bob@example.org".into()));
     let _ = app.update(Message::TreeLoaded(Ok(data::Tree::default())));
     assert_eq!(app.screen, Screen::Setup);
-    assert!(app.pending_launch.is_some() && app.composer.is_none());
+    assert!(app.launch.pending.is_some() && app.writing.composer.is_none());
     // Setup saved (what it leaves behind), then the accounts read again.
     app.setup = None;
     app.screen = Screen::Mail;
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     assert_eq!(app.screen, Screen::Compose);
-    assert!(app.pending_launch.is_none());
+    assert!(app.launch.pending.is_none());
     Ok(())
 }
 
@@ -152,7 +152,7 @@ fn a_message_file_opens_in_a_reader_of_its_own_and_can_be_answered() -> Result<(
     let draft = message_file::answer(&db, account, &raw, Some(false), "zh-CN")?;
     let _ = app.update(Message::Compose(ComposeMsg::Opened(Ok(Box::new(draft)))));
     assert_eq!(app.screen, Screen::Compose);
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 1);
     assert_eq!(c.to[0].email.to_string(), "zhangwei@163.com");
     assert!(c.subject.contains("项目进度会通知"), "{}", c.subject);
@@ -426,14 +426,14 @@ fn a_link_handed_over_during_first_setup_is_named_there_and_opens_after_saving()
     assert_eq!(app.screen, Screen::File);
     let _ = app.update(Message::Escape);
     assert_eq!(app.screen, Screen::Setup);
-    assert!(app.pending_launch.is_some());
+    assert!(app.launch.pending.is_some());
     // The account saved: the composer opens with the link.
     let _ = app.update(Message::Engine(tidings::ui::engine_link::Link::Event(
         Event::AccountSaved { account: 1 },
     )));
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     assert_eq!(app.screen, Screen::Compose);
-    let c = app.composer.as_ref().ok_or("no composer")?;
+    let c = app.writing.composer.as_ref().ok_or("no composer")?;
     assert_eq!(c.to.len(), 1);
     assert_eq!(c.to[0].email.to_string(), "lisi@126.com");
     assert_eq!(c.subject, "周报");

@@ -307,7 +307,7 @@ fn panes_resize_within_limits() -> Result<()> {
     assert!(widths.iter().all(|w| *w >= 100.0), "{widths:?}");
     // Remembered once the dragging stops: only the last drag's tick saves.
     assert_eq!(app.prefs.panes, [0.12, 0.6]);
-    app.prefs_file = Some(_dir.path().join("window.json"));
+    app.paths.prefs_file = Some(_dir.path().join("window.json"));
     let last = app.mail.pane_generation;
     assert_eq!(
         app.update(Message::Mail(mail::Message::PanesSettled(last - 1)))

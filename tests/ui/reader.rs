@@ -7,7 +7,7 @@ use crate::common::*;
 fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     let (dir, db) = seeded()?;
     let mut app = window(&db, "en-US")?;
-    app.downloads = dir.path().join("Downloads");
+    app.paths.downloads = dir.path().join("Downloads");
     click(&mut app, "Nested multiparts")?;
     let id = app.mail.message.ok_or("no message")?;
     let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
@@ -22,10 +22,10 @@ fn attachments_are_saved_under_a_safe_name() -> Result<()> {
     };
     // What the task does off the UI thread:
     let source = data::Shown::Stored(id);
-    let saved = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
-    let again = data::save_attachment(&db, &source, part, "report.pdf", &app.downloads)?;
-    assert_eq!(saved, app.downloads.join("report.pdf"));
-    assert_eq!(again, app.downloads.join("report (2).pdf"));
+    let saved = data::save_attachment(&db, &source, part, "report.pdf", &app.paths.downloads)?;
+    let again = data::save_attachment(&db, &source, part, "report.pdf", &app.paths.downloads)?;
+    assert_eq!(saved, app.paths.downloads.join("report.pdf"));
+    assert_eq!(again, app.paths.downloads.join("report (2).pdf"));
     assert_eq!(std::fs::read(&saved)?, b"%PDF-1.4 fake pdf content");
     let _ = app.update(Message::Mail(mail::Message::AttachmentSaved(Ok(saved))));
     // Open hands a copy in a folder of its own to the desktop's default application.

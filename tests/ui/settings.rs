@@ -257,7 +257,7 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
         "the rows are read for the notice"
     );
     let _ = app.update(Message::NewMailLoaded(Ok(data::envelopes(&db, &[unread])?)));
-    assert_eq!(app.notified.len(), 1);
+    assert_eq!(app.desktop.notified.len(), 1);
     // ...and not once switched off.
     click(&mut app, "Tell me when new mail arrives")?;
     assert!(!app.prefs.notifications);
