@@ -10,10 +10,11 @@ use super::engine_link;
 use super::message::ComposeMsg;
 use super::message::DesktopMsg;
 use super::notify;
+use super::screen::compose::{self, Writing, writing};
 use super::screen::mail::search;
 use super::screen::settings;
-use super::screen::{compose, mail, setup};
-use super::window_state::{Desktop, Launching, Paths, Prompts, Status, Sync, Writing};
+use super::screen::{mail, setup};
+use super::window_state::{Desktop, Launching, Paths, Prompts, Status, Sync};
 use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
@@ -41,6 +42,9 @@ macro_rules! ctx {
     };
 }
 pub(crate) use ctx;
+
+/// How long a passing notice ("Sent") stays in the status bar.
+const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The whole window: its screens, what they share, and what it keeps of its own place on the
 /// desktop, the engine and the status bar.
@@ -177,7 +181,7 @@ impl App {
         }
         match message {
             Message::Engine(link) => self.on_engine(link),
-            Message::Compose(msg) => self.compose(msg),
+            Message::Compose(msg) => self.on_writing(msg),
             Message::Composer(msg) => self.on_composer(msg),
             Message::Escape => match self.screen {
                 Screen::File => self.close_file(),
@@ -231,14 +235,10 @@ impl App {
     /// Quits, once the words typed in the last moments are saved.
     fn quit(&mut self) -> Task<Message> {
         // Words typed in the last moments are saved before the window goes.
-        let pending = self
-            .writing
-            .composer
-            .as_ref()
-            .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving);
-        if pending {
+        if self.writing.unsaved() {
             self.desktop.quitting = true;
-            return self.save_draft();
+            let save = self.writing.save_draft();
+            return self.writing_action(save);
         }
         self.quit_now()
     }
@@ -270,6 +270,15 @@ impl App {
         self.mail_action(action)
     }
 
+    /// A reply (`Some(all)`) or a forward (None) of the mail screen's open message.
+    fn answer_mail(&mut self, reply: Option<bool>) -> Task<Message> {
+        let Some(message) = self.mail.message else {
+            return Task::none();
+        };
+        let action = Writing::answer(message, reply, ctx!(self));
+        self.writing_action(action)
+    }
+
     fn mail_action(&mut self, action: mail::Action) -> Task<Message> {
         match action {
             mail::Action::None => Task::none(),
@@ -291,6 +300,64 @@ impl App {
             }
             mail::Action::Error(e) => self.failed(e),
         }
+    }
+
+    /// What happens around the composer, and what it asks of the window.
+    fn on_writing(&mut self, msg: ComposeMsg) -> Task<Message> {
+        let action = self.writing.update(msg, ctx!(self), self.mail.folder);
+        self.writing_action(action)
+    }
+
+    /// A message in the open composer.
+    fn on_composer(&mut self, msg: compose::Message) -> Task<Message> {
+        let action = self.writing.composer(msg, ctx!(self));
+        self.writing_action(action)
+    }
+
+    /// Does what writing mail asked of the window.
+    pub(super) fn writing_action(&mut self, action: writing::Action) -> Task<Message> {
+        match action {
+            writing::Action::None => Task::none(),
+            writing::Action::Run(task) => task.map(Message::Compose),
+            writing::Action::RunComposer(task) => task.map(Message::Composer),
+            writing::Action::Send(command) => self.send(command),
+            writing::Action::Many(actions) => {
+                Task::batch(actions.into_iter().map(|a| self.writing_action(a)))
+            }
+            writing::Action::Opened => {
+                self.screen = Screen::Compose;
+                Task::none()
+            }
+            writing::Action::Closed => {
+                self.screen = Screen::Mail;
+                Task::none()
+            }
+            writing::Action::Notice(words) => {
+                self.status.notice = Some(words);
+                Task::none()
+            }
+            writing::Action::Quit => self.quit_now(),
+            writing::Action::Error(e) => self.failed(e),
+        }
+    }
+
+    /// Shows `text` in the status bar for a few seconds.
+    pub(super) fn flash(&mut self, text: String) -> Task<Message> {
+        self.status.notice = Some(text);
+        self.status.notice_id += 1;
+        let id = self.status.notice_id;
+        // Made lazily: the timer needs the runtime the task runs on.
+        Task::perform(async { tokio::time::sleep(NOTICE_FOR).await }, move |()| {
+            Message::NoticeExpired(id)
+        })
+    }
+
+    /// Clears the notice `id` when no newer one replaced it.
+    pub(super) fn expire_notice(&mut self, id: u64) -> Task<Message> {
+        if id == self.status.notice_id {
+            self.status.notice = None;
+        }
+        Task::none()
     }
 
     /// The password prompt: typing, using the password, or not now.

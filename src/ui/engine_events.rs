@@ -3,10 +3,11 @@
 
 use iced::Task;
 
-use super::app::{App, Message, PasswordPrompt, Screen};
+use super::app::{App, Message, PasswordPrompt, Screen, ctx};
 use super::data;
 use super::engine_link::Link;
 use super::list::MessageList;
+use super::screen::compose::Writing;
 use super::screen::mail::{self, search};
 use crate::engine::{ErrorKind, Event};
 
@@ -126,8 +127,16 @@ impl App {
                     self.form_check().finished(report);
                     Task::none()
                 }
-                Event::DraftSaved { draft, message_id } => self.draft_saved(draft, &message_id),
-                Event::OutboxChanged { .. } => self.read_outbox(),
+                Event::DraftSaved { draft, message_id } => {
+                    let quitting = self.desktop.quitting;
+                    let action = self
+                        .writing
+                        .draft_saved(draft, &message_id, quitting, ctx!(self));
+                    self.writing_action(action)
+                }
+                Event::OutboxChanged { .. } => {
+                    self.writing_action(Writing::read_outbox(ctx!(self)))
+                }
                 Event::SendResult { outcome, .. } => {
                     // "Sending…" follows the outbox: "Sent" for a moment, or the failure with
                     // Edit and Retry (from the outbox read).
@@ -140,7 +149,7 @@ impl App {
                             Task::none()
                         }
                     };
-                    Task::batch([self.read_outbox(), shown])
+                    Task::batch([self.writing_action(Writing::read_outbox(ctx!(self))), shown])
                 }
                 Event::AccountSaved { account } => {
                     self.setup_saved();

@@ -9,6 +9,7 @@ use super::app::{App, Message, Screen, ctx};
 use super::failure::Failure;
 use super::message::ComposeMsg;
 use super::message_file::{OpenFile, answer, read};
+use super::screen::compose::writing::default_sender;
 use super::screen::file;
 
 impl App {
@@ -64,7 +65,8 @@ impl App {
 
     /// A reply (to all) or a forward of the file, from the default account.
     fn answer_file(&mut self, reply: Option<bool>) -> Task<Message> {
-        let (Some(state), Some((account, _))) = (&self.file, self.default_sender()) else {
+        let sender = default_sender(&self.tree, self.mail.folder);
+        let (Some(state), Some((account, _))) = (&self.file, sender) else {
             return Task::none();
         };
         let raw = state.file.raw.clone();

@@ -6,8 +6,9 @@
 
 use iced::Task;
 
-use super::app::{App, Message, Screen};
+use super::app::{App, Message, Screen, ctx};
 use super::composer::Composer;
+use super::screen::compose::writing::default_sender;
 use crate::launch::{Launch, mailto};
 use crate::mime::compose;
 use crate::store::drafts::Draft;
@@ -22,7 +23,7 @@ impl App {
             // A file needs no account: it is read and shown at once.
             Launch::Eml(path) => Task::batch([raise, self.open_file(path)]),
             Launch::Mailto(url) => {
-                let Some((account, sender)) = self.default_sender() else {
+                let Some((account, sender)) = default_sender(&self.tree, self.mail.folder) else {
                     self.launch.pending = Some(Launch::Mailto(url));
                     return raise;
                 };
@@ -46,7 +47,8 @@ impl App {
                         c
                     }
                 };
-                Task::batch([raise, self.start_composer(composer)])
+                let start = self.writing.start(composer, ctx!(self));
+                Task::batch([raise, self.writing_action(start)])
             }
         }
     }

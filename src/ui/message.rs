@@ -2,16 +2,15 @@
 
 use iced::window;
 
-use super::compose_data::{Outbox, Prefilled};
 use super::data::Tree;
 use super::engine_link::Link;
 use super::failure::Failure;
-use crate::store::drafts::Draft;
 use crate::store::messages::Envelope;
 use crate::tray::{self, Event};
 
 use super::screen::mail::{self, Act, search};
 
+pub use super::screen::compose::ComposeMsg;
 pub use super::screen::mail::{DEFAULT_PANES, Pane, panes, panes_with};
 pub use super::theme::ThemeChoice;
 
@@ -99,32 +98,6 @@ pub enum DesktopMsg {
     Tray(Event),
     /// A start in the tray has waited long enough for a tray host.
     TrayWaited,
-}
-
-/// What happens around the composer.
-#[derive(Debug, Clone)]
-pub enum ComposeMsg {
-    /// A new message (c).
-    New,
-    /// A prefilled draft was read.
-    Opened(Result<Box<Prefilled>, Failure>),
-    /// The address book was read.
-    Addresses(Result<Vec<(String, String)>, Failure>),
-    /// Drafts left unsent (read at start).
-    Unsent(Result<Vec<Draft>, Failure>),
-    /// Open an unsent draft.
-    OpenDraft(i64),
-    /// Forget the offer of unsent drafts.
-    DismissUnsent,
-    /// The outbox was read.
-    OutboxRead(Result<Outbox, Failure>),
-    /// Put a refused message back in the composer.
-    EditRefused(i64),
-    /// A refused message was read back: open it, saved as a draft at once, then drop the
-    /// outbox copy.
-    OpenedRefused(i64, Result<Box<Prefilled>, Failure>),
-    /// Try a refused message again.
-    RetryRefused(i64),
 }
 
 /// Asking for an account's password: it has none stored ("ask each start"), or the server

@@ -5,7 +5,6 @@ pub mod account_form;
 pub mod app;
 pub mod attachments;
 pub mod compose_data;
-pub mod compose_update;
 pub mod composer;
 pub mod data;
 pub mod engine_events;

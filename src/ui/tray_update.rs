@@ -29,7 +29,10 @@ impl App {
                     // Words typed just now are saved; the composer waits for the window.
                     self.desktop.window = None;
                     let save = match &self.writing.composer {
-                        Some(c) if c.unsaved() && !c.is_empty() => self.save_draft(),
+                        Some(c) if c.unsaved() && !c.is_empty() => {
+                            let save = self.writing.save_draft();
+                            self.writing_action(save)
+                        }
                         _ => Task::none(),
                     };
                     tracing::info!(target: "tidings::ui", "window closed; running in the tray");

@@ -4,8 +4,9 @@
 
 use iced::Task;
 
-use super::app::{App, Message};
+use super::app::{App, Message, ctx};
 use super::data::Tree;
+use super::screen::compose::Writing;
 
 impl App {
     /// Takes in a newly read tree.
@@ -38,7 +39,9 @@ impl App {
                 }
                 _ => Task::none(),
             };
-            return Task::batch([open, self.read_unsent(), self.read_outbox()]);
+            let unsent = self.writing_action(Writing::read_unsent(ctx!(self)));
+            let outbox = self.writing_action(Writing::read_outbox(ctx!(self)));
+            return Task::batch([open, unsent, outbox]);
         }
         // Open the first account's INBOX when nothing is open yet.
         if self.mail.folder.is_none()

@@ -5,8 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::engine::{AccountState, Command, EngineHandle};
-use crate::ui::compose_data::Outbox;
-use crate::ui::composer::Composer;
 use crate::ui::message::PasswordPrompt;
 use crate::ui::notify::Notice;
 
@@ -21,19 +19,6 @@ pub struct Paths {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: Option<PathBuf>,
-}
-
-/// Writing mail, around the composer screen.
-#[derive(Default)]
-pub struct Writing {
-    /// The message being written.
-    pub composer: Option<Composer>,
-    /// Addresses for completion (read when a composer first opens).
-    pub address_book: Vec<(String, String)>,
-    /// Drafts left unsent last time, offered again.
-    pub unsent: Vec<crate::store::drafts::Draft>,
-    /// What waits in the outbox and what needs the user.
-    pub outbox: Outbox,
 }
 
 /// What the launch asked for, and the start-up reads.

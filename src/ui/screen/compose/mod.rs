@@ -3,6 +3,7 @@
 //! composer (new, reply, forward, a recovered draft) is the window's, as is the outbox.
 
 mod view;
+pub mod writing;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use iced::Task;
 
 pub use view::{addr_id, first_field, view};
+pub use writing::{ComposeMsg, Writing};
 
 use super::Ctx;
 use crate::engine::Command;
