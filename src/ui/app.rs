@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use iced::{Subscription, Task, Theme};
 
 use super::data::{self, Tree};
+use super::desktop::{self, Desktop};
 use super::engine_link;
 use super::message::ComposeMsg;
 use super::message::DesktopMsg;
@@ -14,7 +15,7 @@ use super::screen::compose::{self, Writing, writing};
 use super::screen::mail::search;
 use super::screen::settings;
 use super::screen::{mail, setup};
-use super::window_state::{Desktop, Launching, Paths, Prompts, Status, Sync};
+use super::window_state::{Launching, Paths, Prompts, Status, Sync};
 use crate::engine::{Command, Protocol};
 use crate::i18n::I18n;
 
@@ -240,7 +241,7 @@ impl App {
             let save = self.writing.save_draft();
             return self.writing_action(save);
         }
-        self.quit_now()
+        self.desktop.quit_now()
     }
 
     /// New mail arrived: a desktop notification (the real window), one for the batch.
@@ -336,7 +337,7 @@ impl App {
                 self.status.notice = Some(words);
                 Task::none()
             }
-            writing::Action::Quit => self.quit_now(),
+            writing::Action::Quit => self.desktop.quit_now(),
             writing::Action::Error(e) => self.failed(e),
         }
     }
@@ -358,6 +359,33 @@ impl App {
             self.status.notice = None;
         }
         Task::none()
+    }
+
+    /// The window's and the tray's messages, and what they need of the rest.
+    fn on_desktop(&mut self, message: DesktopMsg) -> Task<Message> {
+        match self.desktop.update(message, self.prefs.background) {
+            desktop::Action::None => Task::none(),
+            desktop::Action::Run(task) => task,
+            desktop::Action::ToTray(task) => {
+                let typed = self
+                    .writing
+                    .composer
+                    .as_ref()
+                    .is_some_and(|c| c.unsaved() && !c.is_empty());
+                let save = if typed {
+                    let save = self.writing.save_draft();
+                    self.writing_action(save)
+                } else {
+                    Task::none()
+                };
+                Task::batch([save, task])
+            }
+            desktop::Action::Quit => self.quit(),
+            desktop::Action::Compose(shown) => {
+                Task::batch([shown, self.update(Message::Compose(ComposeMsg::New))])
+            }
+            desktop::Action::SyncNow => self.send(Command::SyncNow { account: None }),
+        }
     }
 
     /// The password prompt: typing, using the password, or not now.

@@ -17,7 +17,7 @@ impl App {
     /// Acts on `launch` now, or keeps it until there is an account to write from.
     pub fn launch(&mut self, launch: Launch) -> Task<Message> {
         // Opened again if it was closed to the tray.
-        let raise = self.show_window();
+        let raise = self.desktop.show_window();
         match launch {
             Launch::Window => raise,
             // A file needs no account: it is read and shown at once.

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod compose_data;
 pub mod composer;
 pub mod data;
+pub mod desktop;
 pub mod engine_events;
 pub mod engine_link;
 pub mod failure;
@@ -28,7 +29,6 @@ pub mod setup_update;
 pub mod status;
 pub mod theme;
 pub mod tray_link;
-pub mod tray_update;
 pub mod tree_update;
 pub mod view;
 pub mod widget;
@@ -90,11 +90,11 @@ pub fn run(
             let system = iced::system::theme().map(app::Message::SystemTheme);
             let shown = if hidden {
                 tracing::info!(target: "tidings::ui", "started in the tray");
-                app.wait_for_tray()
+                desktop::Desktop::wait_for_tray()
             } else {
                 // Acted on once the accounts are read (a mailto: link needs one to send from).
                 app.launch.pending = Some(launch.clone());
-                app.show_window()
+                app.desktop.show_window()
             };
             (app, Task::batch([task, system, shown]))
         },
@@ -102,7 +102,8 @@ pub fn run(
             let task = app.update(message);
             status::log_change(&shown, app);
             status::log_screen(&screen, app);
-            Task::batch([task, app.show_tray()])
+            let tray = app.desktop.show_tray(&app.tree, &app.i18n);
+            Task::batch([task, tray])
         },
         window_view,
     )

@@ -1,12 +1,11 @@
-//! What the window keeps besides its screens: its place on the desktop (the window, the tray,
-//! the instance socket), the status bar, and what the engine reports.
+//! What the window keeps besides its screens and its place on the desktop: its files, the
+//! launch, the status bar, the password prompts, and what the engine reports.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::engine::{AccountState, Command, EngineHandle};
 use crate::ui::message::PasswordPrompt;
-use crate::ui::notify::Notice;
 
 /// The files the window reads and writes.
 #[derive(Debug)]
@@ -28,29 +27,6 @@ pub struct Launching {
     pub pending: Option<crate::launch::Launch>,
     /// Whether the first tree load happened (the start-up reads run once).
     pub started: bool,
-}
-
-/// The window and the tray on the desktop.
-#[derive(Default)]
-pub struct Desktop {
-    /// The main window, while it is open (None: closed to the tray, or not opened yet).
-    pub window: Option<iced::window::Id>,
-    /// The tray, once it runs (the real window only).
-    pub tray: Option<crate::tray::Handle>,
-    /// Whether a tray host shows the icon now.
-    pub tray_shown: bool,
-    /// What the tray shows now (it is told only of changes).
-    pub tray_look: Option<crate::tray::Look>,
-    /// Where second launches reach this window (the real window only).
-    pub instance: Option<crate::launch::instance::Address>,
-    /// Quitting once the composer's last save lands.
-    pub quitting: bool,
-    /// Whether this is the real window with an engine (tests drive a window without one).
-    pub with_engine: bool,
-    /// The desktop's light/dark mode (for ThemeChoice::System).
-    pub system_mode: iced::theme::Mode,
-    /// Notifications raised (tests read them; the desktop shows them).
-    pub notified: Vec<Notice>,
 }
 
 /// The status bar's words.
