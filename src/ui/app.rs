@@ -11,12 +11,13 @@ use super::engine_link;
 use super::message::ComposeMsg;
 use super::message::DesktopMsg;
 use super::notify;
+use super::prompt::Prompts;
 use super::screen::compose::{self, Writing, writing};
 use super::screen::mail::search;
 use super::screen::settings;
 use super::screen::{mail, setup};
-use super::window_state::{Launching, Paths, Prompts, Status, Sync};
-use crate::engine::{Command, Protocol};
+use super::window_state::{Launching, Paths, Status, Sync};
+use crate::engine::Command;
 use crate::i18n::I18n;
 
 pub use super::message::{
@@ -227,8 +228,16 @@ impl App {
             }
             Message::Quit => self.quit(),
             Message::NoticeExpired(id) => self.expire_notice(id),
-            m @ (Message::PromptInput(_) | Message::PromptSubmit | Message::PromptDismiss) => {
-                self.on_prompt(m)
+            Message::Prompt(msg) => {
+                let Some(command) = self.prompts.update(msg, &self.tree) else {
+                    return Task::none();
+                };
+                if let Command::ProvidePassword { account, .. } = &command
+                    && self.status.error_account == Some(*account)
+                {
+                    self.status.last_error = None;
+                }
+                self.send(command)
             }
         }
     }
@@ -388,59 +397,14 @@ impl App {
         }
     }
 
-    /// The password prompt: typing, using the password, or not now.
-    fn on_prompt(&mut self, message: Message) -> Task<Message> {
-        match message {
-            Message::PromptInput(typed) => {
-                if let Some(p) = &mut self.prompts.shown {
-                    p.typed = typed;
-                }
-                Task::none()
-            }
-            Message::PromptSubmit => {
-                let Some(mut prompt) = self.prompts.shown.take() else {
-                    return Task::none();
-                };
-                if prompt.typed.is_empty() {
-                    self.prompts.shown = Some(prompt);
-                    return Task::none();
-                }
-                // One password for every protocol the account uses, as providers issue them.
-                let passwords = self
-                    .tree
-                    .accounts
-                    .iter()
-                    .find(|(a, _)| a.id == prompt.account)
-                    .map(|(a, _)| {
-                        [
-                            (Protocol::Imap, a.imap.enabled),
-                            (Protocol::Pop3, a.pop3.enabled),
-                            (Protocol::Smtp, a.smtp.enabled),
-                        ]
-                        .into_iter()
-                        .filter(|(_, on)| *on)
-                        .map(|(p, _)| (p, prompt.typed.clone()))
-                        .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default();
-                super::account_form::wipe(&mut prompt.typed);
-                if self.status.last_error.is_some()
-                    && self.status.error_account == Some(prompt.account)
-                {
-                    self.status.last_error = None;
-                }
-                self.send(Command::ProvidePassword {
-                    account: prompt.account,
-                    passwords: passwords.into(),
-                })
-            }
-            Message::PromptDismiss => {
-                if let Some(p) = self.prompts.shown.take() {
-                    self.prompts.dismissed.insert(p.account);
-                }
-                Task::none()
-            }
-            _ => Task::none(),
+    /// Asks for `account`'s password; the field takes the typing on the mail screen (not while
+    /// the user writes mail or fills a form, whose keystrokes it must not steal).
+    pub(super) fn ask_password(&mut self, account: i64, refused: bool) -> Task<Message> {
+        let shown = self.prompts.ask(account, refused, &self.tree);
+        if shown && self.screen == Screen::Mail {
+            iced::widget::operation::focus(super::prompt::FIELD)
+        } else {
+            Task::none()
         }
     }
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use super::failure::{Failure, Kind};
 use crate::mime::body::{self, Options};
 use crate::mime::model::DisplayMessage;
-use crate::store::accounts::Account;
-use crate::store::folders::Folder;
+use crate::store::accounts::{Account, Protocol};
+use crate::store::folders::{Folder, Role};
 use crate::store::messages::Envelope;
 use crate::store::{self, SqlContext, StoreError, accounts, bodies, folders, messages};
 use crate::ui::list::PAGE;
@@ -16,6 +16,38 @@ use crate::ui::list::PAGE;
 pub struct Tree {
     /// Each account and its folders, by name with INBOX first.
     pub accounts: Vec<(Account, Vec<Folder>)>,
+}
+
+impl Tree {
+    /// Turns `protocol` of `account` on or off here at once (the engine saves it).
+    pub fn switch_protocol(&mut self, account: i64, protocol: Protocol, enabled: bool) {
+        for (a, _) in &mut self.accounts {
+            if a.id == account {
+                match protocol {
+                    Protocol::Imap => a.imap.enabled = enabled,
+                    Protocol::Pop3 => a.pop3.enabled = enabled,
+                    Protocol::Smtp => a.smtp.enabled = enabled,
+                }
+            }
+        }
+    }
+
+    /// Gives `role` to `folder` of `account` here at once, taking it from the folder that
+    /// had it (the engine saves it).
+    pub fn choose_role(&mut self, account: i64, role: Role, folder: i64) {
+        for (a, folders) in &mut self.accounts {
+            if a.id != account {
+                continue;
+            }
+            for f in folders.iter_mut() {
+                if f.id == folder {
+                    f.role = role;
+                } else if f.role == role {
+                    f.role = Role::Other;
+                }
+            }
+        }
+    }
 }
 
 fn reader(path: &Path) -> Result<rusqlite::Connection, StoreError> {

@@ -3,10 +3,9 @@
 
 use iced::Task;
 
-use super::app::{App, Message, PasswordPrompt, Screen, ctx};
+use super::app::{App, Message, ctx};
 use super::data;
 use super::engine_link::Link;
-use super::list::MessageList;
 use super::screen::compose::Writing;
 use super::screen::mail::{self, search};
 use crate::engine::{ErrorKind, Event};
@@ -32,199 +31,110 @@ impl App {
                 self.status.last_error = Some(e);
                 Task::none()
             }
-            Link::Event(event) => match event {
-                Event::AccountState { account, state } => {
-                    self.sync.states.insert(account, state);
-                    Task::none()
+            Link::Event(event) => self.on_event(event),
+        }
+    }
+
+    fn on_event(&mut self, event: Event) -> Task<Message> {
+        self.sync.note(&event);
+        match event {
+            Event::AccountState { .. } | Event::SyncProgress { .. } | Event::Indexing { .. } => {
+                Task::none()
+            }
+            Event::SyncDone { .. } => self.load_tree(),
+            Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
+            Event::MessagesChanged { folder, ids } => {
+                self.on_mail(mail::Message::Changed { folder, ids })
+            }
+            Event::ServerSearchDone {
+                request,
+                hits,
+                failures,
+            } => self.on_mail(mail::Message::Search(search::Message::ServerDone(
+                request, hits, failures,
+            ))),
+            Event::Error {
+                account,
+                kind,
+                message,
+            } => {
+                self.status.last_error = Some(if kind == ErrorKind::DiskFull {
+                    self.i18n.t("ui-disk-full", &[])
+                } else {
+                    message
+                });
+                self.status.error_account = Some(account).filter(|a| *a != 0);
+                let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
+                if asks {
+                    return self.ask_password(account, kind == ErrorKind::AuthFailed);
                 }
-                Event::SyncProgress {
-                    account,
-                    done,
-                    total,
-                    ..
-                } => {
-                    // A folder's last batch ends its count: a quick refresh after filing a
-                    // message (no SyncDone follows it) must not leave "Syncing" behind.
-                    if done >= total {
-                        self.sync.progress.remove(&account);
-                    } else {
-                        self.sync.progress.insert(account, (done, total));
-                    }
-                    Task::none()
-                }
-                Event::Indexing { left } => {
-                    self.sync.indexing = left;
-                    Task::none()
-                }
-                Event::SyncDone { account, .. } => {
-                    self.sync.progress.remove(&account);
-                    self.load_tree()
-                }
-                Event::FoldersChanged { .. } | Event::AccountChanged { .. } => self.load_tree(),
-                Event::MessagesChanged { folder, ids } => {
-                    self.on_mail(mail::Message::Changed { folder, ids })
-                }
-                Event::ServerSearchDone {
-                    request,
-                    hits,
-                    failures,
-                } => {
-                    let failures = failures.iter().map(|f| self.server_failure(f)).collect();
-                    self.on_mail(mail::Message::Search(search::Message::ServerDone(
-                        request, hits, failures,
-                    )))
-                }
-                Event::Error {
-                    account,
-                    kind,
-                    message,
-                } => {
-                    self.status.last_error = Some(if kind == ErrorKind::DiskFull {
-                        self.i18n.t("ui-disk-full", &[])
-                    } else {
-                        message
-                    });
-                    self.status.error_account = Some(account).filter(|a| *a != 0);
-                    let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
-                    if asks
-                        && self.prompts.shown.is_none()
-                        && !self.prompts.dismissed.contains(&account)
-                    {
-                        return self.ask_password(account, kind == ErrorKind::AuthFailed);
-                    }
-                    Task::none()
-                }
-                Event::NewMail { messages, .. } if self.prefs.notifications => Task::perform(
-                    data::off_thread(self.paths.db.clone(), move |p| {
-                        data::envelopes(p, &messages)
-                    }),
-                    Message::NewMailLoaded,
-                ),
-                Event::RemoteImage {
+                Task::none()
+            }
+            Event::NewMail { messages, .. } if self.prefs.notifications => Task::perform(
+                data::off_thread(self.paths.db.clone(), move |p| {
+                    data::envelopes(p, &messages)
+                }),
+                Message::NewMailLoaded,
+            ),
+            Event::RemoteImage {
+                message,
+                url,
+                result,
+            } => match result {
+                Ok(bytes) => self.on_mail(mail::Message::RemoteImage {
                     message,
                     url,
-                    result,
-                } => match result {
-                    Ok(bytes) => self.on_mail(mail::Message::RemoteImage {
-                        message,
-                        url,
-                        image: iced::widget::image::Handle::from_bytes(bytes),
-                    }),
-                    // A missing image is shown by its alt text; no error for it.
-                    Err(e) => {
-                        tracing::info!(target: "tidings::ui", "remote image: {e}");
+                    image: iced::widget::image::Handle::from_bytes(bytes),
+                }),
+                // A missing image is shown by its alt text; no error for it.
+                Err(e) => {
+                    tracing::info!(target: "tidings::ui", "remote image: {e}");
+                    Task::none()
+                }
+            },
+            Event::DoctorStep { protocol, step } => {
+                self.form_check().step(protocol, step);
+                Task::none()
+            }
+            Event::AutoconfigFound { address, result } => self.autoconfig_found(&address, result),
+            Event::ConnectionReport(report) => {
+                self.form_check().finished(report);
+                Task::none()
+            }
+            Event::DraftSaved { draft, message_id } => {
+                let quitting = self.desktop.quitting;
+                let action = self
+                    .writing
+                    .draft_saved(draft, &message_id, quitting, ctx!(self));
+                self.writing_action(action)
+            }
+            Event::OutboxChanged { .. } => self.writing_action(Writing::read_outbox(ctx!(self))),
+            Event::SendResult { outcome, .. } => {
+                // "Sending…" follows the outbox: "Sent" for a moment, or the failure with
+                // Edit and Retry (from the outbox read).
+                let shown = match outcome {
+                    crate::engine::outbox::SendOutcome::Sent => {
+                        self.flash(self.i18n.t("compose-sent", &[]))
+                    }
+                    _ => {
+                        self.status.notice = None;
                         Task::none()
                     }
-                },
-                Event::DoctorStep { protocol, step } => {
-                    self.form_check().step(protocol, step);
-                    Task::none()
-                }
-                Event::AutoconfigFound { address, result } => {
-                    self.autoconfig_found(&address, result)
-                }
-                Event::ConnectionReport(report) => {
-                    self.form_check().finished(report);
-                    Task::none()
-                }
-                Event::DraftSaved { draft, message_id } => {
-                    let quitting = self.desktop.quitting;
-                    let action = self
-                        .writing
-                        .draft_saved(draft, &message_id, quitting, ctx!(self));
-                    self.writing_action(action)
-                }
-                Event::OutboxChanged { .. } => {
-                    self.writing_action(Writing::read_outbox(ctx!(self)))
-                }
-                Event::SendResult { outcome, .. } => {
-                    // "Sending…" follows the outbox: "Sent" for a moment, or the failure with
-                    // Edit and Retry (from the outbox read).
-                    let shown = match outcome {
-                        crate::engine::outbox::SendOutcome::Sent => {
-                            self.flash(self.i18n.t("compose-sent", &[]))
-                        }
-                        _ => {
-                            self.status.notice = None;
-                            Task::none()
-                        }
-                    };
-                    Task::batch([self.writing_action(Writing::read_outbox(ctx!(self))), shown])
-                }
-                Event::AccountSaved { account } => {
-                    self.setup_saved();
-                    self.settings.saved(account);
-                    self.status.notice = Some(self.i18n.t("form-saved", &[]));
-                    self.load_tree()
-                }
-                Event::AccountRemoved { account } => {
-                    self.settings.removed(account);
-                    let gone = self
-                        .tree
-                        .accounts
-                        .iter()
-                        .find(|(a, _)| a.id == account)
-                        .is_some_and(|(_, folders)| {
-                            folders.iter().any(|f| Some(f.id) == self.mail.folder)
-                        });
-                    if gone {
-                        self.mail.folder = None;
-                        self.mail.list = MessageList::default();
-                        self.mail.message = None;
-                        self.mail.reading = None;
-                    }
-                    self.load_tree()
-                }
-                _ => Task::none(),
-            },
-        }
-    }
-
-    /// Shows the password prompt for `account`; asked before the account list was read, it
-    /// waits for it (an "ask each start" account asks at once, often first).
-    pub(super) fn ask_password(&mut self, account: i64, refused: bool) -> Task<Message> {
-        let address = self
-            .tree
-            .accounts
-            .iter()
-            .find(|(a, _)| a.id == account)
-            .map(|(a, _)| a.address.clone());
-        let Some(address) = address else {
-            self.prompts.waiting = Some((account, refused));
-            return Task::none();
-        };
-        tracing::info!(target: "tidings::ui", "asking for the password of {address}");
-        self.prompts.shown = Some(PasswordPrompt {
-            account,
-            address,
-            refused,
-            typed: String::new(),
-        });
-        // The field takes the typing, unless the user is writing mail or filling a form,
-        // whose keystrokes it must not steal.
-        if self.screen == Screen::Mail {
-            iced::widget::operation::focus("prompt-password")
-        } else {
-            Task::none()
-        }
-    }
-
-    /// One account's failed part of a search on the servers, in the user's language.
-    fn server_failure(&self, f: &crate::engine::server_search::ServerFailure) -> String {
-        let address = self
-            .tree
-            .accounts
-            .iter()
-            .find(|(a, _)| a.id == f.account)
-            .map_or_else(String::new, |(a, _)| a.address.clone());
-        if f.kind == ErrorKind::SearchCharset {
-            self.i18n
-                .t("search-server-charset", &[("account", &address)])
-        } else {
-            self.i18n.t(
-                "search-server-failed",
-                &[("account", &address), ("details", &f.message)],
-            )
+                };
+                Task::batch([self.writing_action(Writing::read_outbox(ctx!(self))), shown])
+            }
+            Event::AccountSaved { account } => {
+                self.setup_saved();
+                self.settings.saved(account);
+                self.status.notice = Some(self.i18n.t("form-saved", &[]));
+                self.load_tree()
+            }
+            Event::AccountRemoved { account } => {
+                self.settings.removed(account);
+                let forget = self.on_mail(mail::Message::AccountRemoved(account));
+                Task::batch([forget, self.load_tree()])
+            }
+            _ => Task::none(),
         }
     }
 }

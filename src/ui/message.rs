@@ -10,6 +10,7 @@ use crate::tray::{self, Event};
 
 use super::screen::mail::{self, Act, search};
 
+pub use super::prompt::PasswordPrompt;
 pub use super::screen::compose::ComposeMsg;
 pub use super::screen::mail::{DEFAULT_PANES, Pane, panes, panes_with};
 pub use super::theme::ThemeChoice;
@@ -69,12 +70,8 @@ pub enum Message {
     Notified(Result<super::notify::Clicked, Failure>),
     /// The status bar's error was clicked: show that account's settings.
     ShowErrorAccount,
-    /// Typing in the password prompt.
-    PromptInput(String),
-    /// Use the typed password.
-    PromptSubmit,
-    /// Not now.
-    PromptDismiss,
+    /// In the password prompt.
+    Prompt(super::prompt::Message),
     /// Quit the application.
     Quit,
     /// The window closing or opening, the tray, and their settings.
@@ -98,20 +95,6 @@ pub enum DesktopMsg {
     Tray(Event),
     /// A start in the tray has waited long enough for a tray host.
     TrayWaited,
-}
-
-/// Asking for an account's password: it has none stored ("ask each start"), or the server
-/// refused the stored one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswordPrompt {
-    /// The account.
-    pub account: i64,
-    /// Its address, for the question.
-    pub address: String,
-    /// The server refused the stored password (otherwise none was known).
-    pub refused: bool,
-    /// What the user typed so far.
-    pub typed: String,
 }
 
 /// The shortcuts: j/k and arrows move, Enter opens, Delete deletes, u toggles read, s flags,

@@ -21,6 +21,7 @@ pub mod message;
 pub mod message_file;
 pub mod notify;
 pub mod prefs;
+pub mod prompt;
 pub mod reader;
 pub mod screen;
 pub mod search;

@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use iced::Task;
+
+use super::failure::{Failure, Kind};
+use super::screen::settings::Pref;
 use super::theme::ThemeChoice;
+use crate::i18n::I18n;
 
 /// What the user chose in Settings → App.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +35,41 @@ impl Default for Prefs {
             background: true,
         }
     }
+}
+
+impl Prefs {
+    /// Takes the choice made in Settings; a new language comes back as its messages.
+    pub fn apply(&mut self, pref: Pref) -> Option<I18n> {
+        match pref {
+            Pref::Language(locale) => {
+                let i18n = if locale.is_empty() {
+                    I18n::from_env()
+                } else {
+                    I18n::new(&locale)
+                };
+                self.language = locale;
+                return Some(i18n);
+            }
+            Pref::Theme(choice) => self.theme = choice,
+            Pref::Notifications(on) => self.notifications = on,
+            Pref::Background(on) => self.background = on,
+        }
+        None
+    }
+}
+
+/// Saves `prefs` to `path` off the UI thread (even a small file write stays off it).
+pub fn saving(path: PathBuf, prefs: Prefs) -> Task<Result<(), Failure>> {
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || {
+                save(&path, &prefs)
+                    .map_err(|e| Failure::new(Kind::Write, format!("{}: {e}", path.display())))
+            })
+            .await?
+        },
+        |r| r,
+    )
 }
 
 /// Where the preferences of the store in `data_dir` live.

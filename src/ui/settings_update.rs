@@ -4,9 +4,8 @@
 use iced::Task;
 
 use super::app::{App, Message, Screen};
-use super::screen::settings::{self, Action, Pref};
-use crate::engine::{Command, Protocol};
-use crate::i18n::I18n;
+use super::screen::settings::{self, Action};
+use crate::engine::Command;
 
 impl App {
     /// Routes a Settings message to the screen and acts on its answer.
@@ -23,15 +22,7 @@ impl App {
             Action::Send(command) => self.send(command),
             Action::SwitchProtocol(account, protocol, enabled) => {
                 // Shown at once; the engine saves it and stops or starts the protocol.
-                for (a, _) in &mut self.tree.accounts {
-                    if a.id == account {
-                        match protocol {
-                            Protocol::Imap => a.imap.enabled = enabled,
-                            Protocol::Pop3 => a.pop3.enabled = enabled,
-                            Protocol::Smtp => a.smtp.enabled = enabled,
-                        }
-                    }
-                }
+                self.tree.switch_protocol(account, protocol, enabled);
                 self.send(Command::SetProtocol {
                     account,
                     protocol,
@@ -41,18 +32,7 @@ impl App {
             Action::ChooseFolderRole(account, role, folder) => {
                 // Shown at once; the engine saves it and tells the folder list to reload.
                 if let Some(folder) = folder {
-                    for (a, folders) in &mut self.tree.accounts {
-                        if a.id != account {
-                            continue;
-                        }
-                        for f in folders.iter_mut() {
-                            if f.id == folder {
-                                f.role = role;
-                            } else if f.role == role {
-                                f.role = crate::store::folders::Role::Other;
-                            }
-                        }
-                    }
+                    self.tree.choose_role(account, role, folder);
                 }
                 self.send(Command::ChooseFolderRole {
                     account,
@@ -61,18 +41,8 @@ impl App {
                 })
             }
             Action::Pref(pref) => {
-                match pref {
-                    Pref::Language(locale) => {
-                        self.i18n = if locale.is_empty() {
-                            I18n::from_env()
-                        } else {
-                            I18n::new(&locale)
-                        };
-                        self.prefs.language = locale;
-                    }
-                    Pref::Theme(choice) => self.prefs.theme = choice,
-                    Pref::Notifications(on) => self.prefs.notifications = on,
-                    Pref::Background(on) => self.prefs.background = on,
+                if let Some(i18n) = self.prefs.apply(pref) {
+                    self.i18n = i18n;
                 }
                 self.save_prefs()
             }
@@ -87,24 +57,11 @@ impl App {
 
     /// Saves the language, theme, notification, pane and tray choices (off the UI thread).
     pub(super) fn save_prefs(&mut self) -> Task<Message> {
-        let Some(path) = self.paths.prefs_file.clone() else {
-            return Task::none();
-        };
-        let prefs = self.prefs.clone();
-        // Even a small file write stays off the UI thread.
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    super::prefs::save(&path, &prefs).map_err(|e| {
-                        super::failure::Failure::new(
-                            super::failure::Kind::Write,
-                            format!("{}: {e}", path.display()),
-                        )
-                    })
-                })
-                .await?
-            },
-            Message::PrefsSaved,
-        )
+        match &self.paths.prefs_file {
+            Some(path) => {
+                super::prefs::saving(path.clone(), self.prefs.clone()).map(Message::PrefsSaved)
+            }
+            None => Task::none(),
+        }
     }
 }

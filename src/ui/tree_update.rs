@@ -12,11 +12,12 @@ impl App {
     /// Takes in a newly read tree.
     pub(super) fn tree_loaded(&mut self, tree: Tree) -> Task<Message> {
         let then = self.after_tree(tree);
-        let asked = match self.prompts.waiting.take() {
-            Some((account, refused)) if self.prompts.shown.is_none() => {
+        let asked = match self.prompts.waiting {
+            Some((account, refused)) => {
+                self.prompts.waiting = None;
                 self.ask_password(account, refused)
             }
-            _ => Task::none(),
+            None => Task::none(),
         };
         let launched = self.launch_pending();
         Task::batch([then, asked, launched])

@@ -1,10 +1,10 @@
 //! Drawing the window: the toolbar, the screen showing, the banners above it and the status
 //! bar.
 
-use iced::widget::{button, column, container, row, rule, space, text, text_input};
+use iced::widget::{button, column, container, row, rule, space, text};
 use iced::{Alignment, Element, Length, Theme};
 
-use super::app::{App, Message, PasswordPrompt, Screen, ctx};
+use super::app::{App, Message, Screen, ctx};
 use super::fonts::{BOLD, icon};
 use super::message::ComposeMsg;
 use super::widget::glyph;
@@ -85,7 +85,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     };
     let mut page = column![toolbar, rule::horizontal(1)];
     if let Some(prompt) = &app.prompts.shown {
-        page = page.push(password_prompt(app, prompt));
+        page = page.push(super::prompt::view(&app.i18n, prompt).map(Message::Prompt));
     }
     if !app.writing.unsent.is_empty() && app.screen == Screen::Mail {
         page = page.push(unsent_offer(app));
@@ -138,51 +138,6 @@ fn unsent_offer(app: &App) -> Element<'_, Message> {
             ..container::Style::default()
         })
         .into()
-}
-
-/// The banner asking for a password the engine needs.
-fn password_prompt<'a>(app: &'a App, p: &'a PasswordPrompt) -> Element<'a, Message> {
-    let t = |id: &str| app.i18n.t(id, &[]);
-    let question = app.i18n.t(
-        if p.refused {
-            "ui-password-refused"
-        } else {
-            "ui-password-needed"
-        },
-        &[("address", &p.address)],
-    );
-    container(
-        row![
-            glyph(icon::SHIELD, BODY),
-            text(question).size(BODY),
-            text_input(&t("form-password-new"), &p.typed)
-                .id("prompt-password")
-                .secure(true)
-                .size(BODY)
-                .padding([5, 8])
-                .width(260)
-                .on_input(Message::PromptInput)
-                .on_submit(Message::PromptSubmit),
-            button(text(t("ui-password-use")).size(BODY))
-                .padding([5, 12])
-                .style(button::primary)
-                .on_press(Message::PromptSubmit),
-            button(text(t("ui-later")).size(BODY))
-                .padding([5, 12])
-                .style(button::text)
-                .on_press(Message::PromptDismiss),
-        ]
-        .spacing(10)
-        .align_y(Alignment::Center),
-    )
-    .padding([8, 12])
-    .width(Length::Fill)
-    .style(|theme: &Theme| container::Style {
-        background: Some(theme.extended_palette().warning.weak.color.into()),
-        text_color: Some(theme.extended_palette().warning.weak.text),
-        ..container::Style::default()
-    })
-    .into()
 }
 
 fn status(app: &App) -> Element<'_, Message> {

@@ -1,11 +1,10 @@
 //! What the window keeps besides its screens and its place on the desktop: its files, the
 //! launch, the status bar, the password prompts, and what the engine reports.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::engine::{AccountState, Command, EngineHandle};
-use crate::ui::message::PasswordPrompt;
+use crate::engine::{AccountState, Command, EngineHandle, Event};
 
 /// The files the window reads and writes.
 #[derive(Debug)]
@@ -58,13 +57,37 @@ pub struct Sync {
     pub tap: Option<std::sync::mpsc::Sender<Command>>,
 }
 
-/// Asking for the passwords accounts need.
-#[derive(Debug, Default)]
-pub struct Prompts {
-    /// The password prompt, when an account needs one.
-    pub shown: Option<PasswordPrompt>,
-    /// Accounts whose prompt the user dismissed this run.
-    pub dismissed: HashSet<i64>,
-    /// A password asked for before the account list was read: (account, refused).
-    pub waiting: Option<(i64, bool)>,
+impl Sync {
+    /// Keeps what `event` says of the accounts' connections, sync progress and the search
+    /// backlog.
+    pub fn note(&mut self, event: &Event) {
+        match event {
+            Event::AccountState { account, state } => {
+                self.states.insert(*account, state.clone());
+            }
+            // A folder's last batch ends its count: a quick refresh after filing a message (no
+            // SyncDone follows it) must not leave "Syncing" behind.
+            Event::SyncProgress {
+                account,
+                done,
+                total,
+                ..
+            } if done >= total => {
+                self.progress.remove(account);
+            }
+            Event::SyncProgress {
+                account,
+                done,
+                total,
+                ..
+            } => {
+                self.progress.insert(*account, (*done, *total));
+            }
+            Event::Indexing { left } => self.indexing = *left,
+            Event::SyncDone { account, .. } => {
+                self.progress.remove(account);
+            }
+            _ => {}
+        }
+    }
 }

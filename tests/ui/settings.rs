@@ -434,7 +434,9 @@ fn a_password_asked_for_before_the_accounts_are_read_is_asked_once_they_are() ->
     assert_eq!(prompt.address, "alice@example.org");
     assert!(!prompt.refused);
     // Read again later, the tree does not ask a second time.
-    let _ = app.update(Message::PromptInput("x".into()));
+    let _ = app.update(Message::Prompt(tidings::ui::prompt::Message::Input(
+        "x".into(),
+    )));
     let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
     assert_eq!(
         app.prompts.shown.as_ref().map(|p| p.typed.as_str()),

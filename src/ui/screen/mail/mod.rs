@@ -74,6 +74,8 @@ pub enum Message {
         /// The messages.
         ids: Vec<i64>,
     },
+    /// An account was removed: its folders go from the screen.
+    AccountRemoved(i64),
     /// A remote image of `message` arrived.
     RemoteImage {
         /// The message showing it.

@@ -11,6 +11,8 @@ use iced::Task;
 
 use super::{Action, State};
 use crate::engine::Command;
+use crate::engine::ErrorKind;
+use crate::engine::server_search::ServerFailure;
 use crate::search::{self, Order, Scope};
 use crate::ui::data;
 use crate::ui::failure::Failure;
@@ -38,8 +40,8 @@ pub enum Message {
     Clear,
     /// "Search on the server".
     OnServer,
-    /// The engine's answer: the request, its hits and the failures (translated).
-    ServerDone(u64, Vec<i64>, Vec<String>),
+    /// The engine's answer: the request, its hits and what failed on which account.
+    ServerDone(u64, Vec<i64>, Vec<ServerFailure>),
     /// Local and server hits merged, newest first, for a request.
     Merged(u64, Result<(Vec<i64>, HashSet<i64>), Failure>),
 }
@@ -153,6 +155,7 @@ impl State {
                     let known: HashSet<i64> = local.iter().copied().collect();
                     found.iter().filter(|id| !known.contains(id)).count()
                 };
+                let failures = failures.iter().map(|f| said(f, ctx)).collect();
                 s.server = Server::Done { more, failures };
                 Action::Run(Task::perform(
                     data::off_thread(ctx.db.to_path_buf(), move |db| merge(db, &local, &found)),
@@ -189,5 +192,24 @@ impl State {
                 }
             }
         }
+    }
+}
+
+/// One account's failed part of a search on the servers, in the user's language.
+fn said(f: &ServerFailure, ctx: Ctx<'_>) -> String {
+    let address = ctx
+        .tree
+        .accounts
+        .iter()
+        .find(|(a, _)| a.id == f.account)
+        .map_or_else(String::new, |(a, _)| a.address.clone());
+    if f.kind == ErrorKind::SearchCharset {
+        ctx.i18n
+            .t("search-server-charset", &[("account", &address)])
+    } else {
+        ctx.i18n.t(
+            "search-server-failed",
+            &[("account", &address), ("details", &f.message)],
+        )
     }
 }

@@ -118,6 +118,21 @@ impl State {
             Message::Forward if self.message.is_some() => Action::Forward,
             Message::Reply { .. } | Message::Forward => Action::None,
             Message::Changed { folder, ids } => self.changed(folder, &ids, ctx),
+            Message::AccountRemoved(account) => {
+                let shown = ctx
+                    .tree
+                    .accounts
+                    .iter()
+                    .find(|(a, _)| a.id == account)
+                    .is_some_and(|(_, folders)| folders.iter().any(|f| Some(f.id) == self.folder));
+                if shown {
+                    self.folder = None;
+                    self.list = MessageList::default();
+                    self.message = None;
+                    self.reading = None;
+                }
+                Action::None
+            }
             Message::RemoteImage {
                 message,
                 url,
