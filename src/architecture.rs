@@ -356,3 +356,21 @@ fn the_window_holds_its_screens_and_little_else() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn only_the_window_changes_the_window() -> Result<()> {
+    let files = rust_files(&src().join("ui"))?;
+    let app = src().join("ui").join("app.rs");
+    assert!(files.contains(&app), "app.rs was found");
+    for file in files.into_iter().filter(|f| *f != app) {
+        let text = code(&file)?;
+        for reach in ["impl App", "&mut App", "&mut app::App"] {
+            assert!(
+                !text.contains(reach),
+                "{} has `{reach}`: a part answers with an Action and app.rs does it",
+                file.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -3,22 +3,25 @@
 
 use std::path::PathBuf;
 
-use iced::{Subscription, Task, Theme};
+use iced::{Task, Theme};
 
 use super::data::{self, Tree};
 use super::desktop::{self, Desktop};
-use super::engine_link;
-use super::message::ComposeMsg;
-use super::message::DesktopMsg;
+use super::engine_link::Link;
+use super::failure::Failure;
+use super::message::{ComposeMsg, DesktopMsg};
+use super::message_file::{self, OpenFile};
 use super::notify;
 use super::prompt::Prompts;
+use super::screen::compose::writing::default_sender;
 use super::screen::compose::{self, Writing, writing};
 use super::screen::mail::search;
-use super::screen::settings;
-use super::screen::{mail, setup};
+use super::screen::{file, mail, settings, setup};
 use super::window_state::{Launching, Paths, Status, Sync};
-use crate::engine::Command;
+use crate::accounts::autoconfig::Found;
+use crate::engine::{Command, ErrorKind, Event};
 use crate::i18n::I18n;
+use crate::launch::Launch;
 
 pub use super::message::{
     DEFAULT_PANES, Message, Pane, PasswordPrompt, Screen, ThemeChoice, panes, panes_with, shortcut,
@@ -44,9 +47,6 @@ macro_rules! ctx {
     };
 }
 pub(crate) use ctx;
-
-/// How long a passing notice ("Sent") stays in the status bar.
-const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The whole window: its screens, what they share, and what it keeps of its own place on the
 /// desktop, the engine and the status bar.
@@ -90,14 +90,7 @@ impl App {
             i18n,
             screen: Screen::Mail,
             tree: Tree::default(),
-            paths: Paths {
-                db,
-                prefs_file: None,
-                downloads: directories::UserDirs::new()
-                    .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
-                    .unwrap_or_else(std::env::temp_dir),
-                open_dir: crate::paths::opened_attachments_dir(),
-            },
+            paths: Paths::new(db),
             prefs: super::prefs::Prefs {
                 theme: ThemeChoice::Light,
                 ..super::prefs::Prefs::default()
@@ -120,12 +113,6 @@ impl App {
         (app, task)
     }
 
-    /// The folder the log of this window's store is in.
-    pub fn log_dir(&self) -> PathBuf {
-        let data = self.paths.db.parent().unwrap_or(std::path::Path::new("."));
-        crate::paths::log_dir_for(data)
-    }
-
     pub(super) fn load_tree(&self) -> Task<Message> {
         Task::perform(
             data::off_thread(self.paths.db.clone(), data::tree),
@@ -143,39 +130,18 @@ impl App {
     /// From now on, a copy of every command the window sends goes to the returned receiver:
     /// how tests see what a screen asked the engine for.
     pub fn tap(&mut self) -> std::sync::mpsc::Receiver<Command> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.sync.tap = Some(tx);
-        rx
+        self.sync.tap()
     }
 
     /// Hands `command` to the engine; the window keeps no copy.
     pub(super) fn send(&mut self, command: Command) -> Task<Message> {
-        if let Some(tap) = &self.sync.tap {
-            let _ = tap.send(command.clone());
-        }
-        match self.sync.engine.clone() {
-            Some(engine) => Task::future(async move {
-                let _ = engine.send(command).await;
-            })
-            .discard(),
-            None => Task::none(),
-        }
+        self.sync.send(command)
     }
 
     /// Handles one message.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         // Keyboard actions on the list and the open message only act where the list is shown.
-        let mail_only = matches!(
-            message,
-            Message::Mail(
-                mail::Message::Act(_)
-                    | mail::Message::Step(_)
-                    | mail::Message::OpenSelected
-                    | mail::Message::Reply { .. }
-                    | mail::Message::Forward
-                    | mail::Message::Search(search::Message::Focus | search::Message::Clear)
-            )
-        );
+        let mail_only = matches!(&message, Message::Mail(m) if m.needs_the_list());
         let composing =
             matches!(message, Message::Compose(ComposeMsg::New)) && self.screen == Screen::Compose;
         if (mail_only && self.screen != Screen::Mail) || composing {
@@ -227,7 +193,10 @@ impl App {
                 Task::none()
             }
             Message::Quit => self.quit(),
-            Message::NoticeExpired(id) => self.expire_notice(id),
+            Message::NoticeExpired(id) => {
+                self.status.expire(id);
+                Task::none()
+            }
             Message::Prompt(msg) => {
                 let Some(command) = self.prompts.update(msg, &self.tree) else {
                     return Task::none();
@@ -240,6 +209,21 @@ impl App {
                 self.send(command)
             }
         }
+    }
+
+    /// One step of the real window: the message handled, what the status bar and the screen
+    /// show logged when they change, and the tray brought up to date.
+    pub fn step(
+        &mut self,
+        message: Message,
+        shown: &std::sync::Mutex<String>,
+        screen: &std::sync::Mutex<Option<Screen>>,
+    ) -> Task<Message> {
+        let task = self.update(message);
+        super::status::log_change(shown, self.status_line());
+        super::status::log_screen(screen, self.screen);
+        let tray = self.desktop.show_tray(&self.tree, &self.i18n);
+        Task::batch([task, tray])
     }
 
     /// Quits, once the words typed in the last moments are saved.
@@ -262,10 +246,7 @@ impl App {
         if !self.desktop.with_engine {
             return Task::none();
         }
-        Task::perform(
-            async move { tokio::task::spawn_blocking(move || notify::show(&notice)).await? },
-            Message::Notified,
-        )
+        notify::showing(notice).map(Message::Notified)
     }
 
     /// The mail screen's messages, and what it asks of the window.
@@ -353,21 +334,7 @@ impl App {
 
     /// Shows `text` in the status bar for a few seconds.
     pub(super) fn flash(&mut self, text: String) -> Task<Message> {
-        self.status.notice = Some(text);
-        self.status.notice_id += 1;
-        let id = self.status.notice_id;
-        // Made lazily: the timer needs the runtime the task runs on.
-        Task::perform(async { tokio::time::sleep(NOTICE_FOR).await }, move |()| {
-            Message::NoticeExpired(id)
-        })
-    }
-
-    /// Clears the notice `id` when no newer one replaced it.
-    pub(super) fn expire_notice(&mut self, id: u64) -> Task<Message> {
-        if id == self.status.notice_id {
-            self.status.notice = None;
-        }
-        Task::none()
+        self.status.flash(text).map(Message::NoticeExpired)
     }
 
     /// The window's and the tray's messages, and what they need of the rest.
@@ -376,12 +343,7 @@ impl App {
             desktop::Action::None => Task::none(),
             desktop::Action::Run(task) => task,
             desktop::Action::ToTray(task) => {
-                let typed = self
-                    .writing
-                    .composer
-                    .as_ref()
-                    .is_some_and(|c| c.unsaved() && !c.is_empty());
-                let save = if typed {
+                let save = if self.writing.typed() {
                     let save = self.writing.save_draft();
                     self.writing_action(save)
                 } else {
@@ -408,52 +370,387 @@ impl App {
         }
     }
 
-    /// The engine's events, while it is wanted, and the keyboard shortcuts.
-    pub fn subscription(&self) -> Subscription<Message> {
-        let keys = Subscription::batch([
-            iced::keyboard::listen().filter_map(shortcut),
-            // Files dropped on the window are attached to the message being written.
-            iced::event::listen_with(|event, _, _| match event {
-                iced::Event::Window(iced::window::Event::FileDropped(path)) => {
-                    Some(Message::Composer(compose::Message::Dropped(path)))
-                }
-                // Seen even when the search field took it: Esc leaves the search at once.
-                iced::Event::Keyboard(iced::keyboard::Event::KeyPressed {
-                    key: iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape),
-                    ..
-                }) => Some(Message::Mail(mail::Message::Search(search::Message::Clear))),
-                _ => None,
-            }),
-        ]);
-        let second_launches = match &self.desktop.instance {
-            Some(address) => super::instance_link::listen(address.clone()).map(Message::Launch),
-            None => Subscription::none(),
-        };
-        if self.desktop.with_engine {
-            Subscription::batch([
-                engine_link::connect(self.paths.db.clone()).map(Message::Engine),
-                second_launches,
-                keys,
-                // Closing the window goes to the tray, or quits the way Ctrl+Q does (saving
-                // drafts first).
-                iced::window::close_requests()
-                    .map(|id| Message::Desktop(DesktopMsg::CloseRequested(id))),
-                iced::window::close_events().map(|id| Message::Desktop(DesktopMsg::Closed(id))),
-                super::tray_link::run().map(Message::Desktop),
-                iced::system::theme_changes().map(Message::SystemTheme),
-            ])
-        } else {
-            keys
+    /// The form check the doctor's answers belong to: the setup's while it runs, else
+    /// Settings'.
+    fn form_check(&mut self) -> &mut super::form_check::FormCheck {
+        match &mut self.setup {
+            Some(setup) => &mut setup.check,
+            None => &mut self.settings.check,
         }
+    }
+
+    /// Handles one thing the engine said.
+    pub(super) fn on_engine(&mut self, link: Link) -> Task<Message> {
+        match link {
+            Link::Ready(handle) => {
+                self.sync.engine = Some(handle);
+                Task::none()
+            }
+            Link::Failed(e) => {
+                self.status.last_error = Some(e);
+                Task::none()
+            }
+            Link::Event(event) => self.on_event(event),
+        }
+    }
+
+    fn on_event(&mut self, event: Event) -> Task<Message> {
+        self.sync.note(&event);
+        match event {
+            Event::AccountState { .. } | Event::SyncProgress { .. } | Event::Indexing { .. } => {
+                Task::none()
+            }
+            Event::SyncDone { .. }
+            | Event::FoldersChanged { .. }
+            | Event::AccountChanged { .. } => self.load_tree(),
+            Event::MessagesChanged { folder, ids } => {
+                self.on_mail(mail::Message::Changed { folder, ids })
+            }
+            Event::ServerSearchDone {
+                request,
+                hits,
+                failures,
+            } => self.on_mail(mail::Message::Search(search::Message::ServerDone(
+                request, hits, failures,
+            ))),
+            Event::Error {
+                account,
+                kind,
+                message,
+            } => {
+                self.status.engine_error(account, kind, message, &self.i18n);
+                let asks = matches!(kind, ErrorKind::NoPassword | ErrorKind::AuthFailed);
+                if asks {
+                    return self.ask_password(account, kind == ErrorKind::AuthFailed);
+                }
+                Task::none()
+            }
+            Event::NewMail { messages, .. } if self.prefs.notifications => Task::perform(
+                data::off_thread(self.paths.db.clone(), move |p| {
+                    data::envelopes(p, &messages)
+                }),
+                Message::NewMailLoaded,
+            ),
+            Event::RemoteImage {
+                message,
+                url,
+                result,
+            } => self.on_mail(mail::Message::RemoteImage {
+                message,
+                url,
+                image: result,
+            }),
+            Event::DoctorStep { protocol, step } => {
+                self.form_check().step(protocol, step);
+                Task::none()
+            }
+            Event::AutoconfigFound { address, result } => self.autoconfig_found(&address, result),
+            Event::ConnectionReport(report) => {
+                self.form_check().finished(report);
+                Task::none()
+            }
+            Event::DraftSaved { draft, message_id } => {
+                let quitting = self.desktop.quitting;
+                let action = self
+                    .writing
+                    .draft_saved(draft, &message_id, quitting, ctx!(self));
+                self.writing_action(action)
+            }
+            Event::OutboxChanged { .. } => self.writing_action(Writing::read_outbox(ctx!(self))),
+            Event::SendResult { outcome, .. } => {
+                // "Sending…" follows the outbox: "Sent" for a moment, or the failure with
+                // Edit and Retry (from the outbox read).
+                let shown = match outcome {
+                    crate::engine::outbox::SendOutcome::Sent => {
+                        self.flash(self.i18n.t("compose-sent", &[]))
+                    }
+                    _ => {
+                        self.status.notice = None;
+                        Task::none()
+                    }
+                };
+                Task::batch([self.writing_action(Writing::read_outbox(ctx!(self))), shown])
+            }
+            Event::AccountSaved { account } => {
+                self.setup_saved();
+                self.settings.saved(account);
+                self.status.notice = Some(self.i18n.t("form-saved", &[]));
+                self.load_tree()
+            }
+            Event::AccountRemoved { account } => {
+                self.settings.removed(account);
+                let forget = self.on_mail(mail::Message::AccountRemoved(account));
+                Task::batch([forget, self.load_tree()])
+            }
+            _ => Task::none(),
+        }
+    }
+
+    /// Takes in a newly read tree.
+    pub(super) fn tree_loaded(&mut self, tree: Tree) -> Task<Message> {
+        let then = self.after_tree(tree);
+        let asked = match self.prompts.waiting {
+            Some((account, refused)) => {
+                self.prompts.waiting = None;
+                self.ask_password(account, refused)
+            }
+            None => Task::none(),
+        };
+        let launched = self.launch_pending();
+        Task::batch([then, asked, launched])
+    }
+
+    fn after_tree(&mut self, tree: Tree) -> Task<Message> {
+        self.tree = tree;
+        if self.tree.accounts.is_empty() && self.setup.is_none() {
+            // First run: nothing to show but the way to add an account.
+            return self.start_setup();
+        }
+        // Open the first account's INBOX when nothing is open yet.
+        let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
+        let open = match (self.mail.folder, first.map(|f| f.id)) {
+            (None, Some(id)) => self.open_folder(id),
+            _ => Task::none(),
+        };
+        if self.launch.started {
+            return open;
+        }
+        // Once per run: drafts a crash left unsent, and the outbox's state.
+        self.launch.started = true;
+        let unsent = self.writing_action(Writing::read_unsent(ctx!(self)));
+        let outbox = self.writing_action(Writing::read_outbox(ctx!(self)));
+        Task::batch([open, unsent, outbox])
+    }
+
+    /// Acts on `launch` now, or keeps it until there is an account to write from.
+    pub fn launch(&mut self, launch: Launch) -> Task<Message> {
+        // Opened again if it was closed to the tray.
+        let raise = self.desktop.show_window();
+        match launch {
+            Launch::Window => raise,
+            // A file needs no account: it is read and shown at once.
+            Launch::Eml(path) => Task::batch([raise, self.open_file(path)]),
+            Launch::Mailto(url) => {
+                let Some((account, sender)) = default_sender(&self.tree, self.mail.folder) else {
+                    self.launch.pending = Some(Launch::Mailto(url));
+                    return raise;
+                };
+                let composer = writing::from_mailto(&url, account, &sender, &self.i18n);
+                let start = self.writing.start(composer, ctx!(self));
+                Task::batch([raise, self.writing_action(start)])
+            }
+        }
+    }
+
+    /// A click on a new-mail notice: the window raised, its folder and the message opened.
+    pub(super) fn open_notified(&mut self, folder: i64, message: i64) -> Task<Message> {
+        self.screen = Screen::Mail;
+        let open = if self.mail.folder == Some(folder) {
+            Task::none()
+        } else {
+            self.open_folder(folder)
+        };
+        let raise = self.launch(Launch::Window);
+        let shown = self.on_mail(crate::ui::screen::mail::Message::OpenMessage(message));
+        Task::batch([raise, open, shown])
+    }
+
+    /// The launch kept for later, once accounts exist (after setup, or at start).
+    pub(super) fn launch_pending(&mut self) -> Task<Message> {
+        let waits = !matches!(self.launch.pending, Some(Launch::Eml(_)));
+        if waits && (self.tree.accounts.is_empty() || self.screen == Screen::Setup) {
+            return Task::none();
+        }
+        match self.launch.pending.take() {
+            Some(launch) => self.launch(launch),
+            None => Task::none(),
+        }
+    }
+
+    /// Reads `path` off the UI thread, then shows it.
+    pub(super) fn open_file(&mut self, path: PathBuf) -> Task<Message> {
+        message_file::reading(path).map(Message::FileLoaded)
+    }
+
+    /// A message file was read (or could not be).
+    pub(super) fn file_loaded(&mut self, file: Result<Box<OpenFile>, Failure>) -> Task<Message> {
+        match file {
+            Ok(file) => {
+                self.file = Some(file::State::new(*file));
+                self.screen = Screen::File;
+                Task::none()
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// The file reader's messages, and what it asks of the window.
+    pub(super) fn on_file(&mut self, msg: file::Message) -> Task<Message> {
+        let Some(state) = &mut self.file else {
+            return Task::none();
+        };
+        match state.update(msg, ctx!(self)) {
+            file::Action::None => Task::none(),
+            file::Action::Run(task) => task.map(Message::File),
+            file::Action::Answer(reply) => self.answer_file(reply),
+            file::Action::Close => self.close_file(),
+            file::Action::Notice(words) => {
+                self.status.notice = Some(words);
+                Task::none()
+            }
+            file::Action::Error(e) => self.failed(e),
+        }
+    }
+
+    /// Back to the mail (or to the setup it was opened over).
+    pub(super) fn close_file(&mut self) -> Task<Message> {
+        self.file = None;
+        // Back where it was opened from: a file handed over during setup returns to it.
+        self.screen = if self.setup.is_some() {
+            Screen::Setup
+        } else {
+            Screen::Mail
+        };
+        Task::none()
+    }
+
+    /// A reply (to all) or a forward of the file, from the default account.
+    fn answer_file(&mut self, reply: Option<bool>) -> Task<Message> {
+        let sender = default_sender(&self.tree, self.mail.folder);
+        let (Some(state), Some((account, _))) = (&self.file, sender) else {
+            return Task::none();
+        };
+        let raw = state.file.raw.clone();
+        let locale = self.i18n.locale().to_owned();
+        Task::perform(
+            super::data::off_thread(self.paths.db.clone(), move |db| {
+                message_file::answer(db, account, &raw, reply, &locale)
+            }),
+            |r| Message::Compose(ComposeMsg::Opened(r.map(Box::new))),
+        )
+    }
+
+    /// Routes a Settings message to the screen and acts on its answer.
+    pub(super) fn on_settings(&mut self, message: settings::Message) -> Task<Message> {
+        let action = self.settings.update(message, ctx!(self));
+        self.settings_action(action)
+    }
+
+    /// Does what Settings asked of the window.
+    pub(super) fn settings_action(&mut self, action: settings::Action) -> Task<Message> {
+        match action {
+            settings::Action::None => Task::none(),
+            settings::Action::Run(task) => task.map(Message::Settings),
+            settings::Action::Send(command) => self.send(command),
+            // Shown at once; the engine saves them and tells the folder list to reload.
+            settings::Action::SwitchProtocol(account, protocol, enabled) => {
+                let command = self.tree.switch_protocol(account, protocol, enabled);
+                self.send(command)
+            }
+            settings::Action::ChooseFolderRole(account, role, folder) => {
+                let command = self.tree.choose_role(account, role, folder);
+                self.send(command)
+            }
+            settings::Action::Pref(pref) => {
+                if let Some(i18n) = self.prefs.apply(pref) {
+                    self.i18n = i18n;
+                }
+                self.save_prefs()
+            }
+            settings::Action::StartSetup => self.start_setup(),
+            settings::Action::Show => {
+                self.screen = Screen::Settings;
+                Task::none()
+            }
+            settings::Action::Error(e) => self.failed(e),
+        }
+    }
+
+    /// Saves the language, theme, notification, pane and tray choices (off the UI thread).
+    pub(super) fn save_prefs(&mut self) -> Task<Message> {
+        match &self.paths.prefs_file {
+            Some(path) => {
+                super::prefs::saving(path.clone(), self.prefs.clone()).map(Message::PrefsSaved)
+            }
+            None => Task::none(),
+        }
+    }
+
+    /// Starts a setup (first run, or Add account).
+    pub(super) fn start_setup(&mut self) -> Task<Message> {
+        self.setup = Some(setup::State::new());
+        self.screen = Screen::Setup;
+        // The first field takes the typing at once, as in every setup wizard.
+        iced::widget::operation::focus("name-input")
+    }
+
+    /// Routes a setup message to the screen and acts on its answer.
+    pub(super) fn on_setup(&mut self, msg: setup::Message) -> Task<Message> {
+        let Some(s) = &mut self.setup else {
+            return Task::none();
+        };
+        let action = s.update(msg, ctx!(self));
+        self.setup_action(action)
+    }
+
+    /// Autoconfig answered for `address`.
+    pub(super) fn autoconfig_found(
+        &mut self,
+        address: &str,
+        result: Result<Box<Found>, String>,
+    ) -> Task<Message> {
+        let Some(s) = &mut self.setup else {
+            return Task::none();
+        };
+        let action = s.autoconfig_found(address, result, ctx!(self));
+        self.setup_action(action)
+    }
+
+    /// Does what the setup asked of the window.
+    fn setup_action(&mut self, action: setup::Action) -> Task<Message> {
+        match action {
+            setup::Action::None => Task::none(),
+            setup::Action::Run(task) => task.map(Message::Setup),
+            setup::Action::Send(command) => self.send(command),
+            setup::Action::Manual(form, trust) => {
+                self.setup = None;
+                self.settings.open_form(Some(*form));
+                self.settings.check.trust = trust;
+                self.screen = Screen::Settings;
+                Task::none()
+            }
+            setup::Action::Leave => {
+                self.setup = None;
+                self.screen = Screen::Mail;
+                Task::none()
+            }
+            setup::Action::Error(e) => self.failed(e),
+        }
+    }
+
+    /// A saved setup becomes the mail view, with its first sync's progress in the status bar.
+    pub(super) fn setup_saved(&mut self) {
+        if self.setup.take().is_some() {
+            self.screen = Screen::Mail;
+            self.mail.folder = None;
+            self.launch.started = false;
+        }
+    }
+
+    /// The status bar's text as shown.
+    pub fn status_line(&self) -> String {
+        super::status::line(super::status::Said {
+            i18n: &self.i18n,
+            tree: &self.tree,
+            sync: &self.sync,
+            waiting: self.writing.outbox.waiting,
+            status: &self.status,
+        })
     }
 
     /// The iced theme.
     pub fn theme(&self) -> Theme {
-        match (self.prefs.theme, self.desktop.system_mode) {
-            (ThemeChoice::Light, _) => Theme::Light,
-            (ThemeChoice::Dark, _) | (ThemeChoice::System, iced::theme::Mode::Dark) => Theme::Dark,
-            (ThemeChoice::System, _) => Theme::Light,
-        }
+        self.prefs.theme.theme(self.desktop.system_mode)
     }
 
     /// The window title.

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::failure::{Failure, Kind};
+use crate::engine::Command;
 use crate::mime::body::{self, Options};
 use crate::mime::model::DisplayMessage;
 use crate::store::accounts::{Account, Protocol};
@@ -19,8 +20,9 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Turns `protocol` of `account` on or off here at once (the engine saves it).
-    pub fn switch_protocol(&mut self, account: i64, protocol: Protocol, enabled: bool) {
+    /// Turns `protocol` of `account` on or off here at once; the command has the engine save
+    /// it and stop or start the protocol.
+    pub fn switch_protocol(&mut self, account: i64, protocol: Protocol, enabled: bool) -> Command {
         for (a, _) in &mut self.accounts {
             if a.id == account {
                 match protocol {
@@ -30,15 +32,20 @@ impl Tree {
                 }
             }
         }
+        Command::SetProtocol {
+            account,
+            protocol,
+            enabled,
+        }
     }
 
-    /// Gives `role` to `folder` of `account` here at once, taking it from the folder that
-    /// had it (the engine saves it).
-    pub fn choose_role(&mut self, account: i64, role: Role, folder: i64) {
+    /// Gives `role` to `folder` of `account` (None: to none) here at once, taking it from the
+    /// folder that had it; the command has the engine save it.
+    pub fn choose_role(&mut self, account: i64, role: Role, folder: Option<i64>) -> Command {
         for (a, folders) in &mut self.accounts {
-            if a.id != account {
+            let Some(folder) = folder.filter(|_| a.id == account) else {
                 continue;
-            }
+            };
             for f in folders.iter_mut() {
                 if f.id == folder {
                     f.role = role;
@@ -46,6 +53,11 @@ impl Tree {
                     f.role = Role::Other;
                 }
             }
+        }
+        Command::ChooseFolderRole {
+            account,
+            role,
+            folder,
         }
     }
 }

@@ -25,6 +25,14 @@ pub struct OpenFile {
     pub model: DisplayMessage,
 }
 
+/// Reads and decodes a message file off the UI thread.
+pub fn reading(path: PathBuf) -> iced::Task<Result<Box<OpenFile>, Failure>> {
+    iced::Task::perform(
+        async move { tokio::task::spawn_blocking(move || read(&path).map(Box::new)).await? },
+        |r| r,
+    )
+}
+
 /// Reads and decodes a message file; the failure names the file and why.
 pub fn read(path: &Path) -> Result<OpenFile, Failure> {
     let size = std::fs::metadata(path)

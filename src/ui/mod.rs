@@ -8,14 +8,11 @@ pub mod compose_data;
 pub mod composer;
 pub mod data;
 pub mod desktop;
-pub mod engine_events;
 pub mod engine_link;
 pub mod failure;
-pub mod file_update;
 pub mod fonts;
 pub mod form_check;
 pub mod instance_link;
-pub mod launch_update;
 pub mod list;
 pub mod message;
 pub mod message_file;
@@ -25,12 +22,10 @@ pub mod prompt;
 pub mod reader;
 pub mod screen;
 pub mod search;
-pub mod settings_update;
-pub mod setup_update;
 pub mod status;
+pub mod subscription;
 pub mod theme;
 pub mod tray_link;
-pub mod tree_update;
 pub mod view;
 pub mod widget;
 pub mod window_settings;
@@ -99,17 +94,11 @@ pub fn run(
             };
             (app, Task::batch([task, system, shown]))
         },
-        move |app: &mut app::App, message| {
-            let task = app.update(message);
-            status::log_change(&shown, app);
-            status::log_screen(&screen, app);
-            let tray = app.desktop.show_tray(&app.tree, &app.i18n);
-            Task::batch([task, tray])
-        },
+        move |app: &mut _, message| app::App::step(app, message, &shown, &screen),
         window_view,
     )
     .title(|app: &app::App, _window| app.title())
-    .subscription(app::App::subscription)
+    .subscription(subscription::of)
     .theme(|app: &app::App, _window| app.theme())
     .default_font(fonts::UI)
     .font(fonts::all()[0].clone())

@@ -87,6 +87,14 @@ const BODY_IS_MARKUP: bool = cfg!(all(unix, not(target_os = "macos")));
 /// What the user did with a notice: clicked it (the folder and message it opens), or not.
 pub type Clicked = Option<(i64, i64)>;
 
+/// Shows a notice off the UI thread; the task answers once it was clicked or closed.
+pub fn showing(notice: Notice) -> iced::Task<Result<Clicked, Failure>> {
+    iced::Task::perform(
+        async move { tokio::task::spawn_blocking(move || show(&notice)).await? },
+        |r| r,
+    )
+}
+
 /// Shows a notice. Blocking: on Linux it waits until the notice is clicked or closed (the
 /// daemon closes it after a while); call it off the UI thread.
 pub fn show(notice: &Notice) -> Result<Clicked, Failure> {

@@ -4,11 +4,29 @@
 
 use std::sync::Mutex;
 
-use super::app::App;
+use super::data::Tree;
+use super::message::Screen;
+use super::window_state::{Status, Sync};
 use crate::engine::AccountState;
+use crate::i18n::I18n;
+
+/// What the status bar is made from.
+#[derive(Clone, Copy)]
+pub struct Said<'a> {
+    /// Words in the user's language.
+    pub i18n: &'a I18n,
+    /// The accounts, in order.
+    pub tree: &'a Tree,
+    /// Their connections, progress and the search backlog.
+    pub sync: &'a Sync,
+    /// Messages waiting in the outbox.
+    pub waiting: usize,
+    /// The passing notice.
+    pub status: &'a Status,
+}
 
 /// The status bar's text as shown.
-pub fn line(app: &App) -> String {
+pub fn line(app: Said<'_>) -> String {
     let mut parts = Vec::new();
     for (account, _) in &app.tree.accounts {
         if let Some((done, total)) = app.sync.progress.get(&account.id) {
@@ -32,12 +50,11 @@ pub fn line(app: &App) -> String {
                 .t("ui-indexing", &[("count", &app.sync.indexing.to_string())]),
         );
     }
-    if app.writing.outbox.waiting > 0 {
-        parts.push(app.i18n.count(
-            "compose-outbox-waiting",
-            "count",
-            app.writing.outbox.waiting as i64,
-        ));
+    if app.waiting > 0 {
+        parts.push(
+            app.i18n
+                .count("compose-outbox-waiting", "count", app.waiting as i64),
+        );
     } else if let Some(notice) = &app.status.notice {
         parts.push(notice.clone());
     }
@@ -45,8 +62,7 @@ pub fn line(app: &App) -> String {
 }
 
 /// Logs the status bar's text when it changed since the last call.
-pub fn log_change(last: &Mutex<String>, app: &App) {
-    let now = line(app);
+pub fn log_change(last: &Mutex<String>, now: String) {
     let Ok(mut last) = last.lock() else {
         return;
     };
@@ -58,12 +74,12 @@ pub fn log_change(last: &Mutex<String>, app: &App) {
 
 /// Logs the screen when it changed since the last call (the mail list, settings, the composer
 /// or setup), so the log says what a launch or a handed-over link opened.
-pub fn log_screen(last: &Mutex<Option<super::app::Screen>>, app: &App) {
+pub fn log_screen(last: &Mutex<Option<Screen>>, screen: Screen) {
     let Ok(mut last) = last.lock() else {
         return;
     };
-    if *last != Some(app.screen) {
-        tracing::info!(target: "tidings::ui", "screen: {:?}", app.screen);
-        *last = Some(app.screen);
+    if *last != Some(screen) {
+        tracing::info!(target: "tidings::ui", "screen: {screen:?}");
+        *last = Some(screen);
     }
 }

@@ -141,7 +141,7 @@ fn unsent_offer(app: &App) -> Element<'_, Message> {
 }
 
 fn status(app: &App) -> Element<'_, Message> {
-    let mut bar = row![text(super::status::line(app)).size(SMALL)]
+    let mut bar = row![text(app.status_line()).size(SMALL)]
         .spacing(12)
         .align_y(Alignment::Center);
     if let Some(p) = app.writing.outbox.problems.first() {

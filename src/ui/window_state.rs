@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::engine::{AccountState, Command, EngineHandle, Event};
+use crate::engine::{AccountState, Command, EngineHandle, ErrorKind, Event};
+use crate::i18n::I18n;
 
 /// The files the window reads and writes.
 #[derive(Debug)]
@@ -17,6 +18,29 @@ pub struct Paths {
     pub downloads: PathBuf,
     /// Where attachments opened with another application are put.
     pub open_dir: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The window's files around the store at `db`: attachments saved to the user's Downloads
+    /// (or the temporary folder), opened ones in the private cache.
+    pub fn new(db: PathBuf) -> Paths {
+        Paths {
+            db,
+            prefs_file: None,
+            downloads: directories::UserDirs::new()
+                .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
+                .unwrap_or_else(std::env::temp_dir),
+            open_dir: crate::paths::opened_attachments_dir(),
+        }
+    }
+}
+
+impl Paths {
+    /// The folder the log of this window's store is in.
+    pub fn log_dir(&self) -> PathBuf {
+        let data = self.db.parent().unwrap_or(std::path::Path::new("."));
+        crate::paths::log_dir_for(data)
+    }
 }
 
 /// What the launch asked for, and the start-up reads.
@@ -41,6 +65,38 @@ pub struct Status {
     pub notice_id: u64,
 }
 
+/// How long a passing notice ("Sent") stays in the status bar.
+const NOTICE_FOR: std::time::Duration = std::time::Duration::from_secs(4);
+
+impl Status {
+    /// Shows `text` for a few seconds; the task answers with the notice's number when it is
+    /// due to go.
+    pub fn flash(&mut self, text: String) -> iced::Task<u64> {
+        self.notice = Some(text);
+        self.notice_id += 1;
+        let id = self.notice_id;
+        // Made lazily: the timer needs the runtime the task runs on.
+        iced::Task::perform(async { tokio::time::sleep(NOTICE_FOR).await }, move |()| id)
+    }
+
+    /// Clears the notice `id` when no newer one replaced it.
+    pub fn expire(&mut self, id: u64) {
+        if id == self.notice_id {
+            self.notice = None;
+        }
+    }
+
+    /// An error the engine reported for `account` (0: none in particular).
+    pub fn engine_error(&mut self, account: i64, kind: ErrorKind, message: String, i18n: &I18n) {
+        self.last_error = Some(if kind == ErrorKind::DiskFull {
+            i18n.t("ui-disk-full", &[])
+        } else {
+            message
+        });
+        self.error_account = Some(account).filter(|a| *a != 0);
+    }
+}
+
 /// The engine, and what it reported of the accounts.
 #[derive(Default)]
 pub struct Sync {
@@ -58,6 +114,28 @@ pub struct Sync {
 }
 
 impl Sync {
+    /// From now on, a copy of every command sent goes to the returned receiver: how tests see
+    /// what a screen asked the engine for.
+    pub fn tap(&mut self) -> std::sync::mpsc::Receiver<Command> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.tap = Some(tx);
+        rx
+    }
+
+    /// Hands `command` to the engine (once it runs); nothing of it is kept.
+    pub fn send<T: Send + 'static>(&self, command: Command) -> iced::Task<T> {
+        if let Some(tap) = &self.tap {
+            let _ = tap.send(command.clone());
+        }
+        match self.engine.clone() {
+            Some(engine) => iced::Task::future(async move {
+                let _ = engine.send(command).await;
+            })
+            .discard(),
+            None => iced::Task::none(),
+        }
+    }
+
     /// Keeps what `event` says of the accounts' connections, sync progress and the search
     /// backlog.
     pub fn note(&mut self, event: &Event) {

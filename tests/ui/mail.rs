@@ -472,16 +472,17 @@ fn a_large_search_backlog_shows_in_the_status_bar_until_it_is_indexed() -> Resul
         left: 12000,
     })));
     assert!(
-        tidings::ui::status::line(&app).contains("正在建立搜索索引：还剩 12000 封"),
+        app.status_line()
+            .contains("正在建立搜索索引：还剩 12000 封"),
         "{}",
-        tidings::ui::status::line(&app)
+        app.status_line()
     );
     snapshot(&app, "mail-indexing-zh")?;
     let _ = app.update(Message::Engine(Link::Event(Event::Indexing { left: 0 })));
-    assert!(!tidings::ui::status::line(&app).contains("索引"));
+    assert!(!app.status_line().contains("索引"));
     let mut app = window(&db, "en-US")?;
     let _ = app.update(Message::Engine(Link::Event(Event::Indexing { left: 640 })));
-    assert!(tidings::ui::status::line(&app).contains("Indexing for search: 640 left"));
+    assert!(app.status_line().contains("Indexing for search: 640 left"));
     Ok(())
 }
 

@@ -272,7 +272,11 @@ fn app_settings_follow_the_system_and_switch_notifications() -> Result<()> {
         ),
         "{opened:?}"
     );
-    assert!(app.log_dir().starts_with(db.parent().ok_or("no parent")?));
+    assert!(
+        app.paths
+            .log_dir()
+            .starts_with(db.parent().ok_or("no parent")?)
+    );
     Ok(())
 }
 

@@ -6,6 +6,9 @@ use iced::Task;
 
 use super::{Message, first_field};
 use crate::engine::Command;
+use crate::i18n::I18n;
+use crate::launch::mailto;
+use crate::mime::compose;
 use crate::store::drafts::Draft;
 use crate::ui::compose_data::{self, Outbox, Prefilled};
 use crate::ui::composer::Composer;
@@ -88,6 +91,41 @@ pub fn default_sender(tree: &Tree, folder: Option<i64>) -> Option<(i64, String)>
         .or_else(|| tree.accounts.iter().find(|(a, _)| a.smtp.enabled))
         .or_else(|| tree.accounts.first())
         .map(|(a, _)| (a.id, a.address.clone()))
+}
+
+/// A composer filled from a mailto: link, writing from `account`. A link that cannot be read
+/// opens an empty composer that says so; addresses that cannot be read stay typed in their
+/// field, with a note, instead of vanishing.
+pub fn from_mailto(url: &str, account: i64, sender: &str, i18n: &I18n) -> Composer {
+    let Ok(link) = mailto::parse(url) else {
+        let mut c = Composer::blank(account, sender);
+        c.error = Some(i18n.t("launch-mailto-bad", &[]));
+        return c;
+    };
+    let mut c = Composer::open(draft_from(&link, account), Vec::new(), sender);
+    let fields = [&link.to, &link.cc, &link.bcc];
+    for (typed, text) in c.typing.iter_mut().zip(fields) {
+        if !text.is_empty() && compose::parse_addresses("To", text).is_err() {
+            *typed = text.clone();
+            c.error = Some(i18n.t("launch-mailto-bad-address", &[]));
+        }
+    }
+    c
+}
+
+/// A new message from `account` with the link's fields.
+fn draft_from(link: &mailto::Mailto, account: i64) -> Draft {
+    let mut draft = Draft::new(account);
+    draft.to_addrs = link.to.clone();
+    draft.cc_addrs = link.cc.clone();
+    draft.bcc_addrs = link.bcc.clone();
+    draft.subject = link.subject.clone();
+    draft.body_text = link.body.clone();
+    // Drafts keep Message-IDs bare, as replies made here do.
+    let answered = link.in_reply_to.trim_matches(['<', '>']).to_owned();
+    draft.in_reply_to = answered.clone();
+    draft.refs = answered;
+    draft
 }
 
 fn address_of(tree: &Tree, account: i64) -> String {
@@ -211,6 +249,13 @@ impl Writing {
             Some(command) => Action::Send(command),
             None => Action::None,
         }
+    }
+
+    /// Whether the open composer holds words not yet saved.
+    pub fn typed(&self) -> bool {
+        self.composer
+            .as_ref()
+            .is_some_and(|c| c.unsaved() && !c.is_empty())
     }
 
     /// Whether words typed in the last moments still wait to be saved.

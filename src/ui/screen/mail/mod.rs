@@ -82,9 +82,25 @@ pub enum Message {
         message: i64,
         /// Its address.
         url: String,
-        /// The picture.
-        image: iced::widget::image::Handle,
+        /// Its bytes, or why not.
+        image: Result<Vec<u8>, String>,
     },
+}
+
+impl Message {
+    /// Whether the message acts on the list or the open message, so only where they show
+    /// (keyboard shortcuts seen on another screen do nothing).
+    pub fn needs_the_list(&self) -> bool {
+        matches!(
+            self,
+            Message::Act(_)
+                | Message::Step(_)
+                | Message::OpenSelected
+                | Message::Reply { .. }
+                | Message::Forward
+                | Message::Search(search::Message::Focus | search::Message::Clear)
+        )
+    }
 }
 
 /// What can be done to the selection or the open message from the toolbar or the keyboard.

@@ -138,8 +138,14 @@ impl State {
                 url,
                 image,
             } => {
-                if self.message == Some(message) {
-                    self.images.insert(url, image);
+                match image {
+                    Ok(bytes) if self.message == Some(message) => {
+                        let image = iced::widget::image::Handle::from_bytes(bytes);
+                        self.images.insert(url, image);
+                    }
+                    Ok(_) => {}
+                    // A missing image is shown by its alt text; no error for it.
+                    Err(e) => tracing::info!(target: "tidings::ui", "remote image: {e}"),
                 }
                 Action::None
             }
