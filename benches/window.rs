@@ -259,8 +259,19 @@ fn main() -> Result<()> {
         builds.push(("reference", r));
     }
     let mut best: Vec<(Duration, u64)> = vec![(Duration::MAX, u64::MAX); builds.len()];
-    for run in 0..RUNS {
-        for (i, (name, binary)) in builds.iter().enumerate() {
+    // More runs (TIDINGS_BENCH_RUNS) narrow the best of each when the machine is noisy; the
+    // order alternates so neither build always follows the other's teardown.
+    let runs = std::env::var("TIDINGS_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(RUNS);
+    for run in 0..runs {
+        let mut order: Vec<usize> = (0..builds.len()).collect();
+        if run % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (name, binary) = &builds[i];
             let (start, rss) = one_run(binary, seeded.path(), &display)?;
             eprintln!(
                 "run {}: {name}: first frame {start:?}, settled RSS {} MB",

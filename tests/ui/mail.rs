@@ -589,3 +589,88 @@ fn the_pop3_folder_beside_the_servers_inbox_is_not_a_second_inbox() -> Result<()
     assert!(shows(&app, "Downloaded (POP3)")?);
     Ok(())
 }
+
+/// The mail screen on its own: what it asks of the window, as `Action`s, for the things a
+/// user does most (open an unread message, delete, answer, move a divider).
+#[test]
+fn the_mail_screen_answers_with_what_the_window_must_do() -> Result<()> {
+    use tidings::ui::screen::mail::{Action, State};
+    let (_dir, db) = seeded()?;
+    let tree = data::tree(&db)?;
+    let i18n = I18n::new("en-US");
+    let ctx = screen_ctx(&i18n, &tree, &db);
+    let inbox = tree.accounts[0].1[0].id;
+    let mut state = State::default();
+    state.list.height = 700.0;
+    assert!(matches!(
+        state.update(mail::Message::OpenFolder(inbox), ctx),
+        Action::Run(_)
+    ));
+    let (total, rows) = data::page(&db, inbox, 0)?;
+    state.update(mail::Message::PageLoaded(inbox, 0, Ok((total, rows))), ctx);
+    let unread = state
+        .list
+        .held()
+        .find(|m| !m.flags.seen)
+        .map(|m| m.id)
+        .ok_or("no unread message")?;
+
+    // Opening an unread message reads it and tells the engine it is read.
+    let Action::Many(opened) = state.update(mail::Message::OpenMessage(unread), ctx) else {
+        return Err("opening asks for more than one thing".into());
+    };
+    assert!(opened.iter().any(|a| matches!(a, Action::Run(_))));
+    assert!(opened.iter().any(|a| matches!(
+        a,
+        Action::Send(Command::Change(Change::SetSeen { messages, seen: true })) if messages == &vec![unread]
+    )));
+    assert_eq!(state.message, Some(unread));
+
+    // Answering is the window's (it opens the composer).
+    assert!(matches!(
+        state.update(mail::Message::Reply { all: true }, ctx),
+        Action::Reply { all: true }
+    ));
+    assert!(matches!(
+        state.update(mail::Message::Forward, ctx),
+        Action::Forward
+    ));
+
+    // A divider's drag: the ratio now, the save once it settles.
+    let split = *state.panes.layout().splits().next().ok_or("no split")?;
+    let Action::Many(moved) = state.update(
+        mail::Message::PaneResized(iced::widget::pane_grid::ResizeEvent { split, ratio: 0.3 }),
+        ctx,
+    ) else {
+        return Err("a drag asks for more than one thing".into());
+    };
+    assert!(
+        moved
+            .iter()
+            .any(|a| matches!(a, Action::Panes(0, r) if (*r - 0.3).abs() < 1e-6))
+    );
+    let generation = state.pane_generation;
+    assert!(matches!(
+        state.update(mail::Message::PanesSettled(generation - 1), ctx),
+        Action::None
+    ));
+    assert!(matches!(
+        state.update(mail::Message::PanesSettled(generation), ctx),
+        Action::SavePanes
+    ));
+
+    // Delete: the row goes at once and the engine is asked.
+    let before = state.list.total;
+    assert!(matches!(
+        state.update(mail::Message::Act(Act::Delete), ctx),
+        Action::Send(Command::Change(Change::Delete { messages })) if messages == vec![unread]
+    ));
+    assert_eq!(state.list.total, before - 1);
+    assert_eq!(state.message, None);
+    // With nothing open, answering asks for nothing.
+    assert!(matches!(
+        state.update(mail::Message::Reply { all: false }, ctx),
+        Action::None
+    ));
+    Ok(())
+}
