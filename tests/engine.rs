@@ -34,3 +34,5 @@ mod server_search;
 mod sizes;
 #[path = "engine/sync.rs"]
 mod sync;
+#[path = "engine/threads.rs"]
+mod threads;

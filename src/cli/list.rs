@@ -93,6 +93,7 @@ pub(crate) fn line(account: &str, folder: &str, m: &messages::Envelope, json: bo
             "flags": flags,
             "size": m.size,
             "has_attachments": m.has_attachments,
+            "thread": m.thread_id,
         })
         .to_string();
         super::terminal::clean_json(&json)

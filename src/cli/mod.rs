@@ -11,6 +11,7 @@ mod send;
 mod show;
 mod sync;
 pub mod terminal;
+mod threads;
 
 #[cfg(test)]
 mod man_page;
@@ -64,6 +65,8 @@ pub enum Commands {
     Search(search::SearchArgs),
     /// Bring the search index up to date, or rebuild it (--rebuild).
     Index(search::IndexArgs),
+    /// Count the conversations, or work them out again from the headers (--rebuild).
+    Threads(threads::ThreadsArgs),
     /// Send a message through the outbox (exits non-zero with the server's reason).
     Send(send::SendArgs),
     /// List the outbox, or retry or discard an item.
@@ -92,6 +95,8 @@ impl Commands {
             Commands::Sync(_) => Some("sync"),
             Commands::Send(_) => Some("send"),
             Commands::Index(_) => Some("index"),
+            Commands::Threads(args) if args.rebuilds() => Some("threads --rebuild"),
+            Commands::Threads(_) => None,
             Commands::Account(account::AccountCommand::List) => None,
             // The doctor only talks to servers, unless it is to pin a certificate.
             Commands::Account(account::AccountCommand::Test {
@@ -215,6 +220,7 @@ fn dispatch(
         Some(Commands::Show(args)) => show::run(&store, args),
         Some(Commands::Search(args)) => search::run(&store, args),
         Some(Commands::Index(args)) => search::index(&store, args),
+        Some(Commands::Threads(args)) => threads::run(&store, args),
         Some(Commands::Send(args)) => send::run(store, args),
         Some(Commands::Outbox(command)) => outbox::run(store, command),
     }

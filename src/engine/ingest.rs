@@ -10,9 +10,9 @@ use rusqlite::Transaction;
 use super::{Context, Event};
 use crate::mime::envelope::BodyFields;
 use crate::store::StoreError;
-use crate::store::bodies;
 use crate::store::folders::Role;
 use crate::store::messages::{self, Envelope};
+use crate::store::{bodies, threads};
 
 /// What an arrival is: only new mail is announced (and, later, run through rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +100,11 @@ pub(crate) fn admit(
     } else {
         Admitted::Added(messages::insert(tx, envelope)?)
     };
-    if let (Some(raw), Admitted::Added(id)) = (raw, admitted) {
-        bodies::put(tx, id, raw)?;
+    if let Admitted::Added(id) = admitted {
+        threads::place(tx, id)?;
+        if let Some(raw) = raw {
+            bodies::put(tx, id, raw)?;
+        }
     }
     Ok(admitted)
 }
@@ -122,7 +125,9 @@ pub(crate) fn add_body(
         fields.has_attachments,
         &fields.list.in_reply_to,
         &fields.list.refs,
-    )
+    )?;
+    // The body's headers may name what the envelope did not (References).
+    threads::place(tx, id).map(|_| ())
 }
 
 /// Tells the window (and the search indexer) that a committed batch changed these rows.

@@ -68,11 +68,14 @@ pub struct Envelope {
     pub header_hash: String,
     /// Hidden while a local delete/move waits to reach the server.
     pub hidden: bool,
+    /// Its conversation: the smallest message id linked to it (0 until it is threaded).
+    pub thread_id: i64,
 }
 
 const COLUMNS: &str = "id, account_id, folder_id, uid, pop3_uidl, rfc_message_id, in_reply_to, \
     refs, date, internal_date, from_name, from_addr, to_addrs, cc_addrs, subject, snippet, seen, \
-    flagged, answered, draft, deleted, keywords, size, has_attachments, modseq, header_hash, hidden";
+    flagged, answered, draft, deleted, keywords, size, has_attachments, modseq, header_hash, hidden, \
+    thread_id";
 
 /// Inserts a message row and returns its id.
 pub fn insert(conn: &Connection, m: &Envelope) -> Result<i64, StoreError> {
@@ -235,6 +238,7 @@ fn from_row(row: &Row<'_>) -> Result<Envelope, rusqlite::Error> {
         modseq: row.get::<_, i64>(24)? as u64,
         header_hash: row.get(25)?,
         hidden: flag(row.get(26)?),
+        thread_id: row.get(27)?,
     })
 }
 

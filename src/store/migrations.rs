@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_local_actions",
         include_str!("migrations/0011_local_actions.sql"),
     ),
+    ("0012_threads", include_str!("migrations/0012_threads.sql")),
 ];
 
 /// The schema version a fully migrated database has.
@@ -78,6 +79,10 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), Store
             .ctx(&format!("starting migration {name}"))?;
         tx.execute_batch(sql)
             .ctx(&format!("applying migration {name}"))?;
+        // The rows already stored get their threads in the same transaction.
+        if *name == "0012_threads" {
+            super::threads::rebuild(&tx)?;
+        }
         tx.pragma_update(None, "user_version", version)
             .ctx(&format!("recording migration {name}"))?;
         tx.commit().ctx(&format!("committing migration {name}"))?;

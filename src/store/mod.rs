@@ -17,6 +17,7 @@ mod migrations;
 pub mod outbox;
 pub mod pop3;
 pub mod remote_content;
+pub mod threads;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};

@@ -28,6 +28,8 @@ pub struct Seeded {
     pub has_attachment: bool,
     /// Size of the file written.
     pub size: usize,
+    /// The Message-ID it answers (without brackets), or "".
+    pub in_reply_to: String,
 }
 
 /// Newest seeded message's date; message n is n × 37 minutes older.
@@ -162,8 +164,10 @@ pub fn message(n: u64) -> (Vec<u8>, Seeded) {
         rfc2822(date)
     );
     // Every fifth message answers the one five before it, so threads form.
+    let mut in_reply_to = String::new();
     if n % 5 == 4 && n >= 5 {
         let parent = format!("seed-{}@{DOMAIN}", n - 5);
+        in_reply_to = parent.clone();
         let _ = write!(
             head,
             "In-Reply-To: <{parent}>\r\nReferences: <{parent}>\r\n"
@@ -220,6 +224,7 @@ pub fn message(n: u64) -> (Vec<u8>, Seeded) {
         date,
         has_attachment,
         size: bytes.len(),
+        in_reply_to,
     };
     (bytes, seeded)
 }
