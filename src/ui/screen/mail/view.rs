@@ -21,6 +21,8 @@ pub use super::search_view::field as search_field;
 
 const SMALL: f32 = 12.0;
 const BODY: f32 = 14.0;
+/// The unread mark's size.
+const UNREAD_DOT: f32 = 8.0;
 
 fn folder_name(ctx: Ctx<'_>, list: &[Folder], f: &Folder) -> String {
     if crate::store::folders::is_downloads_beside_server(list, f) {
@@ -274,8 +276,31 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
         .style(text::secondary);
     let selected = state.list.selected.contains(&m.id);
     let date = list_date(state, ctx, m.date);
+    // Unread is a dot as well as bold: CJK fonts often have no bold face, so bold alone left
+    // unread Chinese mail looking read.
+    let dot: Element<'a, Message> = if m.flags.seen {
+        space().width(UNREAD_DOT).into()
+    } else {
+        container(space())
+            .width(UNREAD_DOT)
+            .height(UNREAD_DOT)
+            .style(move |theme: &Theme| container::Style {
+                background: Some(
+                    if selected {
+                        theme.palette().background
+                    } else {
+                        theme.palette().primary
+                    }
+                    .into(),
+                ),
+                border: iced::border::rounded(UNREAD_DOT / 2.0),
+                ..container::Style::default()
+            })
+            .into()
+    };
     let content = column![
         row![
+            dot,
             text(sender)
                 .size(BODY)
                 .font(font)
@@ -286,7 +311,8 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
             star,
             text(date).size(SMALL),
         ]
-        .spacing(6),
+        .spacing(6)
+        .align_y(Alignment::Center),
         text(m.subject.clone())
             .size(BODY)
             .font(font)
