@@ -18,6 +18,9 @@ pub struct ListArgs {
     /// JSON lines instead of tab-separated text.
     #[arg(long)]
     json: bool,
+    /// One line per conversation (newest first) instead of one per message.
+    #[arg(long)]
+    threads: bool,
 }
 
 /// Prints the messages.
@@ -52,15 +55,91 @@ pub fn run(store: &Store, args: ListArgs) -> Result<(), CliError> {
         ));
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.threads {
+        let mut rows = Vec::new();
+        for (_, folder) in &chosen {
+            rows.extend(messages::all_in_folder(&reader, folder.id)?);
+        }
+        for c in conversations(rows) {
+            super::terminal::print_line(&mut out, &c.line(args.json))?;
+        }
+        return super::terminal::flush(&mut out);
+    }
     for (account, folder) in chosen {
-        {
-            for m in messages::all_in_folder(&reader, folder.id)? {
-                let line = line(&account.address, &folder.name, &m, args.json);
-                super::terminal::print_line(&mut out, &line)?;
-            }
+        for m in messages::all_in_folder(&reader, folder.id)? {
+            let line = line(&account.address, &folder.name, &m, args.json);
+            super::terminal::print_line(&mut out, &line)?;
         }
     }
     super::terminal::flush(&mut out)
+}
+
+/// One conversation as `tidings list --threads` prints it.
+struct Conversation {
+    thread: i64,
+    messages: usize,
+    unread: usize,
+    /// The newest message's date and subject.
+    date: i64,
+    subject: String,
+    /// Who wrote in it, in the order they first did.
+    participants: Vec<String>,
+}
+
+/// The rows grouped by conversation, newest conversation first.
+fn conversations(mut rows: Vec<messages::Envelope>) -> Vec<Conversation> {
+    rows.sort_by_key(|m| (m.date, m.id));
+    let mut by: std::collections::HashMap<i64, Conversation> = std::collections::HashMap::new();
+    for m in rows {
+        let c = by.entry(m.thread_id).or_insert_with(|| Conversation {
+            thread: m.thread_id,
+            messages: 0,
+            unread: 0,
+            date: m.date,
+            subject: String::new(),
+            participants: Vec::new(),
+        });
+        c.messages += 1;
+        c.unread += usize::from(!m.flags.seen);
+        c.date = m.date;
+        c.subject = m.subject.clone();
+        let who = if m.from_name.is_empty() {
+            m.from_addr
+        } else {
+            m.from_name
+        };
+        if !c.participants.contains(&who) {
+            c.participants.push(who);
+        }
+    }
+    let mut out: Vec<Conversation> = by.into_values().collect();
+    out.sort_by_key(|c| std::cmp::Reverse((c.date, c.thread)));
+    out
+}
+
+impl Conversation {
+    fn line(&self, json: bool) -> String {
+        if json {
+            let json = serde_json::json!({
+                "thread": self.thread,
+                "messages": self.messages,
+                "unread": self.unread,
+                "date": self.date,
+                "subject": self.subject,
+                "participants": self.participants,
+            })
+            .to_string();
+            return super::terminal::clean_json(&json);
+        }
+        format!(
+            "{}\t{}\t{}\t{}\t{}",
+            self.thread,
+            self.date,
+            self.messages,
+            self.participants.join(", ").replace(['\t', '\n'], " "),
+            self.subject.replace(['\t', '\n'], " "),
+        )
+    }
 }
 
 /// One message as `tidings list` (and `tidings search`) prints it: tab-separated, or a JSON

@@ -84,5 +84,27 @@ async fn conversations_join_across_folders_whatever_order_mail_arrives_in() -> R
         format!("50 messages in {} conversations", expected.len())
     );
     assert_eq!(listed(&fx)?, expected);
+
+    // One line per conversation, each counting its messages.
+    let out = fx.cli()?.args(["list", "--threads", "--json"]).output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut sizes: Vec<u64> = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("{e}: {line:?}"))?;
+        sizes.push(
+            v["messages"]
+                .as_u64()
+                .ok_or(format!("no count in {line}"))?,
+        );
+    }
+    let mut expected_sizes: Vec<u64> = expected.iter().map(|g| g.len() as u64).collect();
+    sizes.sort_unstable();
+    expected_sizes.sort_unstable();
+    assert_eq!(sizes, expected_sizes);
     Ok(())
 }
