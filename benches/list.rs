@@ -53,6 +53,7 @@ fn ctx(app: &App) -> Ctx<'_> {
         theme: app.prefs.theme,
         notifications: false,
         background: false,
+        unified: false,
         tray_shown: false,
         desktop: false,
         db: &app.paths.db,

@@ -183,6 +183,36 @@ pub fn page(
     )
 }
 
+/// Rows `offset..offset + limit` of every account's folders with `role` together (a unified
+/// Inbox), newest first.
+pub fn page_in_role(
+    conn: &Connection,
+    role: crate::store::folders::Role,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<Envelope>, StoreError> {
+    query(
+        conn,
+        "folder_id IN (SELECT id FROM folders WHERE role = ?1) AND hidden = 0 \
+         ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
+        params![role.as_str(), limit, offset],
+    )
+}
+
+/// How many messages every account's folders with `role` show together.
+pub fn count_in_role(
+    conn: &Connection,
+    role: crate::store::folders::Role,
+) -> Result<u32, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM messages WHERE hidden = 0 AND folder_id IN \
+            (SELECT id FROM folders WHERE role = ?1)",
+        [role.as_str()],
+        |r| r.get(0),
+    )
+    .ctx("counting a unified folder's messages")
+}
+
 fn query_one(
     conn: &Connection,
     filter: &str,

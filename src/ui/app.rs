@@ -38,6 +38,7 @@ macro_rules! ctx {
             theme: $app.prefs.theme,
             notifications: $app.prefs.notifications,
             background: $app.prefs.background,
+            unified: $app.prefs.unified,
             tray_shown: $app.desktop.tray_shown,
             desktop: $app.desktop.with_engine,
             db: &$app.paths.db,
@@ -655,7 +656,15 @@ impl App {
                 if let Some(i18n) = self.prefs.apply(pref) {
                     self.i18n = i18n;
                 }
-                self.save_prefs()
+                // Unified folders switched off while one is open: the first account's Inbox.
+                let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
+                let reopen = match (self.mail.real_folder(), first.map(|f| f.id)) {
+                    (None, Some(id)) if !self.prefs.unified && self.mail.folder.is_some() => {
+                        self.on_mail(mail::Message::OpenFolder(id))
+                    }
+                    _ => Task::none(),
+                };
+                Task::batch([reopen, self.save_prefs()])
             }
             settings::Action::StartSetup => self.start_setup(),
             settings::Action::Show => {

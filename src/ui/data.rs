@@ -114,10 +114,27 @@ pub fn nesting(f: &folders::Folder) -> (usize, String) {
     (parts.len() - 1, last)
 }
 
-/// Page `page` of a folder, newest first, with the folder's count read in the same snapshot.
+/// The list's stand-in folder ids for every account's Inbox, Sent and Drafts together.
+pub const UNIFIED: [(i64, Role); 3] = [(-2, Role::Inbox), (-3, Role::Sent), (-4, Role::Drafts)];
+
+/// The role a unified folder id gathers (None for a real folder).
+pub fn unified_role(folder: i64) -> Option<Role> {
+    UNIFIED
+        .iter()
+        .find(|(id, _)| *id == folder)
+        .map(|(_, r)| *r)
+}
+
+/// Page `page` of a folder (or a unified one), newest first, with the count read in the same
+/// snapshot.
 pub fn page(path: &Path, folder: i64, page: u32) -> Result<(u32, Vec<Envelope>), StoreError> {
     let mut conn = reader(path)?;
     let tx = conn.transaction().ctx("reading a folder")?;
+    if let Some(role) = unified_role(folder) {
+        let total = messages::count_in_role(&tx, role)?;
+        let rows = messages::page_in_role(&tx, role, page * PAGE, PAGE)?;
+        return Ok((total, rows));
+    }
     let total = messages::visible_count(&tx, folder)?;
     let rows = messages::page(&tx, folder, page * PAGE, PAGE)?;
     Ok((total, rows))

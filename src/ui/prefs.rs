@@ -23,6 +23,9 @@ pub struct Prefs {
     pub panes: [f32; 2],
     /// Closing the window keeps Tidings running in the tray (where there is one).
     pub background: bool,
+    /// "All inboxes", "All sent" and "All drafts" at the top of the folder pane (with more than
+    /// one account).
+    pub unified: bool,
 }
 
 impl Default for Prefs {
@@ -33,6 +36,7 @@ impl Default for Prefs {
             notifications: true,
             panes: super::screen::mail::DEFAULT_PANES,
             background: true,
+            unified: true,
         }
     }
 }
@@ -53,6 +57,7 @@ impl Prefs {
             Pref::Theme(choice) => self.theme = choice,
             Pref::Notifications(on) => self.notifications = on,
             Pref::Background(on) => self.background = on,
+            Pref::Unified(on) => self.unified = on,
         }
         None
     }
@@ -94,6 +99,7 @@ pub fn load(path: &Path) -> Prefs {
         },
         notifications: value["notifications"].as_bool().unwrap_or(true),
         background: value["background"].as_bool().unwrap_or(true),
+        unified: value["unified"].as_bool().unwrap_or(true),
         panes: {
             let ratio = |i: usize| {
                 value["panes"][i]
@@ -119,6 +125,7 @@ pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
         "notifications": prefs.notifications,
         "panes": prefs.panes,
         "background": prefs.background,
+        "unified": prefs.unified,
     });
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, value.to_string())?;
@@ -140,6 +147,7 @@ mod tests {
             notifications: false,
             panes: [0.25, 0.5],
             background: false,
+            unified: false,
         };
         save(&path, &prefs)?;
         assert_eq!(load(&path), prefs);

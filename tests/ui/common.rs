@@ -299,6 +299,7 @@ pub fn screen_ctx<'a>(
         theme: ThemeChoice::Light,
         notifications: true,
         background: true,
+        unified: true,
         tray_shown: false,
         desktop: false,
         db,

@@ -674,3 +674,125 @@ fn the_mail_screen_answers_with_what_the_window_must_do() -> Result<()> {
     ));
     Ok(())
 }
+
+/// Two more accounts beside the seeded one (163 and QQ), each with an Inbox of two and a Sent
+/// copy; their accounts and Inboxes.
+fn three_accounts(db: &Path) -> Result<Vec<(i64, i64)>> {
+    let store = Store::open(db)?;
+    Ok(store.writer().write_blocking(|tx| {
+        let mut out = vec![account_and_inbox(tx)?];
+        for (n, (address, name)) in [("zhangsan@163.com", "张三"), ("lisi@qq.com", "李四")]
+            .into_iter()
+            .enumerate()
+        {
+            let mut account = accounts::list(tx)?
+                .into_iter()
+                .next()
+                .ok_or(tidings::store::StoreError::Corrupt("no account".into()))?;
+            account.id = 0;
+            account.address = address.into();
+            account.display_name = name.into();
+            let id = accounts::insert(tx, &account)?;
+            let inbox = folders::insert(tx, &Folder::new_imap(id, "INBOX", "INBOX", Role::Inbox))?;
+            let sent = folders::insert(tx, &Folder::new_imap(id, "Sent", "Sent", Role::Sent))?;
+            for (uid, folder, subject) in [
+                (1, inbox, format!("{name}的周报")),
+                (2, inbox, format!("Re: plans from {address}")),
+                (1, sent, format!("回复：{name}的周报")),
+            ] {
+                let message_id = format!("{uid}-{folder}@{address}");
+                let raw = format!(
+                    "From: {address}\r\nTo: alice@example.org\r\nSubject: {subject}\r\n\
+                     Message-ID: <{message_id}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+                     各位好，本周的进度如下。\r\n"
+                );
+                let row = messages::insert(
+                    tx,
+                    &Envelope {
+                        account_id: id,
+                        folder_id: folder,
+                        uid,
+                        rfc_message_id: message_id.clone(),
+                        // Interleaved with the seeded mail and each other, newest first.
+                        date: NOW - 3_600 * (i64::from(uid) * 2 + n as i64),
+                        from_name: name.into(),
+                        from_addr: address.into(),
+                        to_addrs: "alice@example.org".into(),
+                        subject,
+                        snippet: "各位好，本周的进度如下。".into(),
+                        flags: Flags {
+                            seen: uid == 2,
+                            ..Flags::default()
+                        },
+                        ..Envelope::default()
+                    },
+                )?;
+                bodies::put(tx, row, raw.as_bytes())?;
+            }
+            folders::recount(tx, inbox)?;
+            out.push((id, inbox));
+        }
+        Ok(out)
+    })?)
+}
+
+#[test]
+fn all_inboxes_gather_every_accounts_mail_and_can_be_switched_off() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let accounts = three_accounts(&db)?;
+    let mut app = window(&db, "zh-CN")?;
+    assert!(shows(&app, "所有收件箱")? && shows(&app, "所有已发送")?);
+    click(&mut app, "所有收件箱")?;
+    load_visible(&mut app, &db)?;
+    assert_eq!(
+        app.mail.list.total, 8,
+        "four seeded, two each from 163 and QQ"
+    );
+    let rows: Vec<_> = app.mail.list.held().cloned().collect();
+    assert!(
+        rows.windows(2).all(|w| w[0].date >= w[1].date),
+        "newest first"
+    );
+    let from: std::collections::BTreeSet<i64> = rows.iter().map(|m| m.account_id).collect();
+    assert_eq!(from.len(), 3, "every account's Inbox");
+    snapshot(&app, "mail-unified-zh")?;
+
+    // New mail in one account's Inbox reloads the unified list.
+    let (_, qq_inbox) = accounts[2];
+    let i18n = I18n::new("zh-CN");
+    let ctx = screen_ctx(&i18n, &app.tree, &db);
+    let mut state = tidings::ui::screen::mail::State::default();
+    let _ = state.update(mail::Message::OpenFolder(-2), ctx);
+    let refreshed = state.update(
+        mail::Message::Changed {
+            folder: qq_inbox,
+            ids: vec![1],
+        },
+        ctx,
+    );
+    assert!(
+        matches!(&refreshed, tidings::ui::screen::mail::Action::Many(a) if a.iter().any(|a| matches!(a, tidings::ui::screen::mail::Action::Run(_)))),
+        "the unified list reads its pages again"
+    );
+    // A search started here covers every folder: the scope chip is only for a real folder.
+    assert_eq!(state.real_folder(), None);
+
+    // A reply from the unified list is written from the account the mail came to.
+    let bob = rows
+        .iter()
+        .find(|m| m.from_addr == "zhangsan@163.com")
+        .ok_or("no 163 row")?;
+    let (draft, _) = tidings::ui::compose_data::reply(&db, bob.id, false, "zh-CN")?;
+    assert_eq!(draft.account_id, accounts[1].0);
+
+    // Switched off: the entries go, and the first account's Inbox opens instead.
+    let _ = app.update(Message::Settings(
+        tidings::ui::screen::settings::Message::Unified(false),
+    ));
+    assert!(!app.prefs.unified);
+    assert!(!shows(&app, "所有收件箱")?);
+    assert_eq!(app.mail.folder, Some(accounts[0].1));
+    load_visible(&mut app, &db)?;
+    assert_eq!(app.mail.list.total, 4);
+    Ok(())
+}

@@ -40,6 +40,8 @@ pub struct Ctx<'a> {
     pub notifications: bool,
     /// Closing the window keeps Tidings running in the tray.
     pub background: bool,
+    /// Every account's Inbox, Sent and Drafts together at the top of the folder pane.
+    pub unified: bool,
     /// Whether a tray host shows the icon now.
     pub tray_shown: bool,
     /// The real window, which may ask the desktop things (tests drive a window without one).

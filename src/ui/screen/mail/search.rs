@@ -93,7 +93,7 @@ impl State {
                 }
                 let text = s.text.clone();
                 let scope = Scope {
-                    folder: if s.scoped { self.folder } else { None },
+                    folder: if s.scoped { self.real_folder() } else { None },
                     account: None,
                 };
                 let now = chrono::Utc::now().timestamp();
@@ -127,7 +127,7 @@ impl State {
                 }
             }
             Message::OnServer => {
-                let folder = self.folder;
+                let folder = self.real_folder();
                 let Some(s) = &mut self.searching else {
                     return Action::None;
                 };

@@ -50,7 +50,7 @@ pub fn header<'a>(state: &'a State, ctx: Ctx<'a>) -> Option<Element<'a, Message>
     ]
     .spacing(8)
     .align_y(Alignment::Center);
-    if state.folder.is_some() {
+    if state.real_folder().is_some() {
         first = first.push(
             button(text(scope).size(12))
                 .padding([2, 10])

@@ -169,6 +169,12 @@ impl State {
             .and_then(|s| s.hits.clone())
     }
 
+    /// The open folder when it is one of an account's (not a unified one): what a search can
+    /// be scoped to.
+    pub fn real_folder(&self) -> Option<i64> {
+        self.folder.filter(|f| data::unified_role(*f).is_none())
+    }
+
     /// Opens `folder` in the list, keeping the viewport's size.
     pub fn open_folder(&mut self, folder: i64, ctx: Ctx<'_>) -> Action {
         self.folder = Some(folder);
@@ -318,7 +324,18 @@ impl State {
         }
         self.list.landed(ids);
         // Search results mix folders: any change may show in them.
-        if self.folder == Some(folder) || self.hits().is_some() {
+        // A unified folder shows every account's folder of its role.
+        let gathered = self
+            .folder
+            .and_then(data::unified_role)
+            .is_some_and(|role| {
+                ctx.tree
+                    .accounts
+                    .iter()
+                    .flat_map(|(_, folders)| folders)
+                    .any(|f| f.id == folder && f.role == role)
+            });
+        if self.folder == Some(folder) || gathered || self.hits().is_some() {
             let pages = self.list.refresh();
             actions.push(self.load_pages(pages, ctx));
         }

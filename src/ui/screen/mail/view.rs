@@ -11,6 +11,7 @@ use crate::mime::attachments::human_size;
 use crate::mime::text::Zone;
 use crate::store::folders::{Folder, Role};
 use crate::store::messages::Envelope;
+use crate::ui::data;
 use crate::ui::fonts::{self, BOLD, icon};
 use crate::ui::list::ROW_HEIGHT;
 use crate::ui::reader;
@@ -75,6 +76,62 @@ fn plain(theme: &Theme) -> container::Style {
     }
 }
 
+/// "All inboxes", "All sent", "All drafts": every account's folder of that role together.
+fn unified_folders<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let mut col = Column::new().spacing(2);
+    for (id, role) in data::UNIFIED {
+        let of_role = || {
+            ctx.tree
+                .accounts
+                .iter()
+                .flat_map(|(_, folders)| folders)
+                .filter(move |f| f.role == role)
+        };
+        if of_role().next().is_none() {
+            continue;
+        }
+        let unread: u32 = of_role().map(|f| f.unread_count).sum();
+        let name = match role {
+            Role::Inbox => "ui-folder-all-inboxes",
+            Role::Sent => "ui-folder-all-sent",
+            _ => "ui-folder-all-drafts",
+        };
+        let mut label = row![
+            glyph(role_icon(role), BODY).width(22),
+            text(ctx.i18n.t(name, &[])).size(BODY),
+            space().width(Length::Fill)
+        ]
+        .spacing(4);
+        if unread > 0 && role == Role::Inbox {
+            label = label.push(text(unread.to_string()).size(SMALL).font(BOLD));
+        }
+        let b = button(label.align_y(Alignment::Center))
+            .width(Length::Fill)
+            .padding([4, 8])
+            .on_press(Message::OpenFolder(id));
+        col = col.push(if state.folder == Some(id) {
+            b.style(button::primary)
+        } else {
+            b.style(button::text)
+        });
+    }
+    col.into()
+}
+
+/// A colour of its own for each account, for the mark beside its rows in unified folders.
+fn account_colour(account: i64) -> iced::Color {
+    const HUES: [(u8, u8, u8); 6] = [
+        (0x3b, 0x82, 0xf6),
+        (0xf5, 0x9e, 0x0b),
+        (0x10, 0xb9, 0x81),
+        (0xef, 0x44, 0x44),
+        (0x8b, 0x5c, 0xf6),
+        (0x06, 0xb6, 0xd4),
+    ];
+    let (r, g, b) = HUES[account.unsigned_abs() as usize % HUES.len()];
+    iced::Color::from_rgb8(r, g, b)
+}
+
 fn role_icon(role: Role) -> char {
     match role {
         Role::Inbox => icon::INBOX,
@@ -90,6 +147,11 @@ fn role_icon(role: Role) -> char {
 /// An icon from the shipped icon font.
 fn folders<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
     let mut col = Column::new().spacing(2).padding(8);
+    if ctx.unified && ctx.tree.accounts.len() > 1 {
+        col = col
+            .push(unified_folders(state, ctx))
+            .push(space().height(8));
+    }
     for (account, list) in &ctx.tree.accounts {
         let open = !state.collapsed.contains(&account.id);
         col = col.push(
@@ -331,12 +393,25 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
         .width(Length::Fill)
         .height(ROW_HEIGHT)
         .padding([6, 10])
-        .on_press(Message::ClickRow(m.id));
-    if selected {
-        b.style(button::primary).into()
-    } else {
-        b.style(button::text).into()
+        .on_press(Message::ClickRow(m.id))
+        .style(if selected {
+            button::primary
+        } else {
+            button::text
+        });
+    // In a unified folder each row carries its account's colour at the edge.
+    if state.list.folder.and_then(data::unified_role).is_none() {
+        return b.into();
     }
+    let colour = account_colour(m.account_id);
+    let mark = container(space())
+        .width(3)
+        .height(ROW_HEIGHT)
+        .style(move |_: &Theme| container::Style {
+            background: Some(colour.into()),
+            ..container::Style::default()
+        });
+    row![mark, b].into()
 }
 
 /// Today's mail shows its time, older mail its date.

@@ -52,6 +52,8 @@ pub enum Message {
     Notifications(bool),
     /// Keep running in the tray when the window closes, or not.
     Background(bool),
+    /// Every account's Inbox, Sent and Drafts together in the folder pane, or not.
+    Unified(bool),
     /// Start at login, or not.
     SetAutostart(bool),
     /// Whether Tidings starts at login now (or why that could not be changed).
@@ -101,6 +103,8 @@ pub enum Pref {
     Notifications(bool),
     /// Running on in the tray.
     Background(bool),
+    /// The unified folders.
+    Unified(bool),
 }
 
 /// What Settings needs of the window.
@@ -164,6 +168,7 @@ impl State {
             Message::Theme(choice) => Action::Pref(Pref::Theme(choice)),
             Message::Notifications(on) => Action::Pref(Pref::Notifications(on)),
             Message::Background(on) => Action::Pref(Pref::Background(on)),
+            Message::Unified(on) => Action::Pref(Pref::Unified(on)),
             Message::SetAutostart(on) => {
                 let Some(place) = self.autostart_place.clone() else {
                     return Action::None;

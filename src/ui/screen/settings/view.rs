@@ -140,6 +140,16 @@ fn app_page<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         ]
         .spacing(8)
         .align_y(Alignment::Center),
+        row![
+            text(t("ui-unified")).size(BODY).width(LABEL),
+            toggler(ctx.unified).size(20).on_toggle(Message::Unified),
+            button(text(t("ui-unified-detail")).size(BODY))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::Unified(!ctx.unified)),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
     ]
     .spacing(16);
     page = page.push(background_rows(s, ctx));
