@@ -33,9 +33,7 @@ impl Paths {
             open_dir: crate::paths::opened_attachments_dir(),
         }
     }
-}
 
-impl Paths {
     /// The folder the log of this window's store is in.
     pub fn log_dir(&self) -> PathBuf {
         let data = self.db.parent().unwrap_or(std::path::Path::new("."));

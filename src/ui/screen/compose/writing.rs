@@ -258,11 +258,10 @@ impl Writing {
             .is_some_and(|c| c.unsaved() && !c.is_empty())
     }
 
-    /// Whether words typed in the last moments still wait to be saved.
+    /// Whether words typed in the last moments still wait to be saved (or their save is on
+    /// its way).
     pub fn unsaved(&self) -> bool {
-        self.composer
-            .as_ref()
-            .is_some_and(|c| (c.unsaved() && !c.is_empty()) || c.saving)
+        self.typed() || self.composer.as_ref().is_some_and(|c| c.saving)
     }
 
     /// A message in the open composer.
