@@ -72,7 +72,7 @@ pub struct Envelope {
     pub thread_id: i64,
 }
 
-const COLUMNS: &str = "id, account_id, folder_id, uid, pop3_uidl, rfc_message_id, in_reply_to, \
+pub(crate) const COLUMNS: &str = "id, account_id, folder_id, uid, pop3_uidl, rfc_message_id, in_reply_to, \
     refs, date, internal_date, from_name, from_addr, to_addrs, cc_addrs, subject, snippet, seen, \
     flagged, answered, draft, deleted, keywords, size, has_attachments, modseq, header_hash, hidden, \
     thread_id";
@@ -237,7 +237,7 @@ fn query(
     Ok(out)
 }
 
-fn from_row(row: &Row<'_>) -> Result<Envelope, rusqlite::Error> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<Envelope, rusqlite::Error> {
     Ok(Envelope {
         id: row.get(0)?,
         account_id: row.get(1)?,

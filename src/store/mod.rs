@@ -10,6 +10,7 @@ pub mod actions;
 pub mod backup;
 pub mod bodies;
 pub mod certificates;
+pub mod conversations;
 pub mod drafts;
 pub mod folders;
 pub mod messages;
