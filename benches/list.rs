@@ -54,6 +54,7 @@ fn ctx(app: &App) -> Ctx<'_> {
         notifications: false,
         background: false,
         unified: false,
+        conversations: false,
         tray_shown: false,
         desktop: false,
         db: &app.paths.db,

@@ -17,7 +17,7 @@ use tidings::store::accounts::{
 };
 use tidings::store::folders::{self, Folder, Role};
 use tidings::store::messages::{self, Envelope};
-use tidings::store::{Store, threads};
+use tidings::store::{Store, conversations, threads};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -134,6 +134,7 @@ fn main() -> Result<()> {
             format!("the rebuild made {rebuilt} conversations, arrival {incremental}").into(),
         );
     }
+    let pages = pages(&store)?;
     let per = |d: Duration| d.as_secs_f64() * 1e6 / MESSAGES as f64;
     let extra = per(threaded) - per(plain);
     println!(
@@ -154,5 +155,54 @@ fn main() -> Result<()> {
         "threading adds {extra:.1} µs a message (target ≤ 1,000 µs); a rebuild of all takes {} ms (target ≤ 1,000 ms)",
         rebuild.as_millis()
     );
+    println!("| list page of 200 (count included) | conversations | messages | ratio |");
+    println!("|---|---|---|---|");
+    for (name, conv, flat) in pages {
+        figures::row(
+            name,
+            &[
+                format!("{:.1} ms", conv.as_secs_f64() * 1e3),
+                format!("{:.1} ms", flat.as_secs_f64() * 1e3),
+            ],
+            conv.as_secs_f64() / flat.as_secs_f64(),
+        );
+    }
     Ok(())
+}
+
+/// The first, a middle and the last page of the 100k Inbox read as conversations and as
+/// messages (what the window reads as it scrolls), best of three each.
+fn pages(store: &Store) -> Result<Vec<(&'static str, Duration, Duration)>> {
+    let conn = store.reader()?;
+    let folder: i64 = conn.query_row("SELECT MIN(id) FROM folders", [], |r| r.get(0))?;
+    let scope = conversations::Scope::Folder(folder);
+    let total = conversations::count(&conn, scope)?;
+    let mut out = Vec::new();
+    for (name, at) in [
+        ("first page", 0.0),
+        ("middle page", 0.5),
+        ("last page", 1.0),
+    ] {
+        let best = |f: &dyn Fn() -> Result<usize>| -> Result<Duration> {
+            let mut best = Duration::MAX;
+            for _ in 0..3 {
+                let started = Instant::now();
+                std::hint::black_box(f()?);
+                best = best.min(started.elapsed());
+            }
+            Ok(best)
+        };
+        let conv_offset = ((f64::from(total) * at) as u32).saturating_sub(200);
+        let flat_offset = ((MESSAGES as f64 * at) as u32).saturating_sub(200);
+        let conv = best(&|| {
+            let n = conversations::count(&conn, scope)?;
+            Ok(n as usize + conversations::page(&conn, scope, conv_offset, 200)?.len())
+        })?;
+        let flat = best(&|| {
+            let n = messages::visible_count(&conn, folder)?;
+            Ok(n as usize + messages::page(&conn, folder, flat_offset, 200)?.len())
+        })?;
+        out.push((name, conv, flat));
+    }
+    Ok(out)
 }

@@ -9,6 +9,8 @@ mod harness;
 mod common;
 #[path = "ui/composer.rs"]
 mod composer;
+#[path = "ui/conversations.rs"]
+mod conversations;
 #[path = "ui/launch.rs"]
 mod launch;
 #[path = "ui/mail.rs"]

@@ -106,6 +106,14 @@ ui-notifications = Notifications
 ui-notifications-detail = Tell me when new mail arrives
 ui-unified = Unified folders
 ui-unified-detail = Show every account's inbox, sent and drafts together at the top
+ui-conversations = Conversations
+ui-conversations-detail = Show a reply with the mail it answers, as one row in the list
+ui-conversations-short = Conversations
+ui-conversation-count = { $count ->
+    [one] One message
+   *[other] { $count } messages
+}
+ui-show-quoted = Show quoted text
 ui-folder-all-inboxes = All inboxes
 ui-folder-all-sent = All sent
 ui-folder-all-drafts = All drafts

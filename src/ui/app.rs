@@ -39,6 +39,7 @@ macro_rules! ctx {
             notifications: $app.prefs.notifications,
             background: $app.prefs.background,
             unified: $app.prefs.unified,
+            conversations: $app.prefs.conversations,
             tray_shown: $app.desktop.tray_shown,
             desktop: $app.desktop.with_engine,
             db: &$app.paths.db,
@@ -291,6 +292,7 @@ impl App {
                 Task::none()
             }
             mail::Action::Error(e) => self.failed(e),
+            mail::Action::Conversations(on) => self.choose(settings::Pref::Conversations(on)),
         }
     }
 
@@ -652,20 +654,7 @@ impl App {
                 let command = self.tree.choose_role(account, role, folder);
                 self.send(command)
             }
-            settings::Action::Pref(pref) => {
-                if let Some(i18n) = self.prefs.apply(pref) {
-                    self.i18n = i18n;
-                }
-                // Unified folders switched off while one is open: the first account's Inbox.
-                let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
-                let reopen = match (self.mail.real_folder(), first.map(|f| f.id)) {
-                    (None, Some(id)) if !self.prefs.unified && self.mail.folder.is_some() => {
-                        self.on_mail(mail::Message::OpenFolder(id))
-                    }
-                    _ => Task::none(),
-                };
-                Task::batch([reopen, self.save_prefs()])
-            }
+            settings::Action::Pref(pref) => self.choose(pref),
             settings::Action::StartSetup => self.start_setup(),
             settings::Action::Show => {
                 self.screen = Screen::Settings;
@@ -673,6 +662,25 @@ impl App {
             }
             settings::Action::Error(e) => self.failed(e),
         }
+    }
+
+    /// Applies and saves a choice of Settings → App (or of the list's header).
+    fn choose(&mut self, pref: settings::Pref) -> Task<Message> {
+        let regroup =
+            matches!(pref, settings::Pref::Conversations(on) if on != self.prefs.conversations);
+        if let Some(i18n) = self.prefs.apply(pref) {
+            self.i18n = i18n;
+        }
+        // Unified folders switched off while one is open: the first account's Inbox.
+        let first = self.tree.accounts.first().and_then(|(_, f)| f.first());
+        let reopen = match (self.mail.real_folder(), first.map(|f| f.id)) {
+            (None, Some(id)) if !self.prefs.unified && self.mail.folder.is_some() => {
+                self.on_mail(mail::Message::OpenFolder(id))
+            }
+            _ if regroup => self.on_mail(mail::Message::Regroup),
+            _ => Task::none(),
+        };
+        Task::batch([reopen, self.save_prefs()])
     }
 
     /// Saves the language, theme, notification, pane and tray choices (off the UI thread).

@@ -81,7 +81,7 @@ pub fn on_event(
             *confirm = None;
             Outcome::None
         }
-        Event::AllowRemoteOnce | Event::AllowRemoteSender => Outcome::None,
+        Event::AllowRemoteOnce | Event::AllowRemoteSender | Event::ShowQuotes => Outcome::None,
     }
 }
 

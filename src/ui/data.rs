@@ -7,6 +7,7 @@ use crate::engine::Command;
 use crate::mime::body::{self, Options};
 use crate::mime::model::DisplayMessage;
 use crate::store::accounts::{Account, Protocol};
+use crate::store::conversations::{Scope, Summary};
 use crate::store::folders::{Folder, Role};
 use crate::store::messages::Envelope;
 use crate::store::{self, SqlContext, StoreError, accounts, bodies, folders, messages};
@@ -125,19 +126,61 @@ pub fn unified_role(folder: i64) -> Option<Role> {
         .map(|(_, r)| *r)
 }
 
-/// Page `page` of a folder (or a unified one), newest first, with the count read in the same
-/// snapshot.
-pub fn page(path: &Path, folder: i64, page: u32) -> Result<(u32, Vec<Envelope>), StoreError> {
+/// A page of the list, read in one snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Rows in the whole list (messages, or conversations).
+    pub total: u32,
+    /// The page's rows, newest first (in conversation mode each conversation's newest message).
+    pub rows: Vec<Envelope>,
+    /// In conversation mode, what each row's conversation adds up to.
+    pub summaries: Vec<Summary>,
+}
+
+/// What a list folder id shows: one folder, or a unified folder's role.
+pub fn scope(folder: i64) -> Scope {
+    match unified_role(folder) {
+        Some(role) => Scope::Role(role),
+        None => Scope::Folder(folder),
+    }
+}
+
+/// Page `page` of a folder (or a unified one), newest first: its messages, or with
+/// `conversations` one row per conversation.
+pub fn page(path: &Path, folder: i64, page: u32, conversations: bool) -> Result<Page, StoreError> {
     let mut conn = reader(path)?;
     let tx = conn.transaction().ctx("reading a folder")?;
-    if let Some(role) = unified_role(folder) {
-        let total = messages::count_in_role(&tx, role)?;
-        let rows = messages::page_in_role(&tx, role, page * PAGE, PAGE)?;
-        return Ok((total, rows));
+    if conversations {
+        let total = store::conversations::count(&tx, scope(folder))?;
+        let (rows, summaries) = store::conversations::page(&tx, scope(folder), page * PAGE, PAGE)?
+            .into_iter()
+            .unzip();
+        return Ok(Page {
+            total,
+            rows,
+            summaries,
+        });
     }
-    let total = messages::visible_count(&tx, folder)?;
-    let rows = messages::page(&tx, folder, page * PAGE, PAGE)?;
-    Ok((total, rows))
+    let (total, rows) = match unified_role(folder) {
+        Some(role) => (
+            messages::count_in_role(&tx, role)?,
+            messages::page_in_role(&tx, role, page * PAGE, PAGE)?,
+        ),
+        None => (
+            messages::visible_count(&tx, folder)?,
+            messages::page(&tx, folder, page * PAGE, PAGE)?,
+        ),
+    };
+    Ok(Page {
+        total,
+        rows,
+        summaries: Vec::new(),
+    })
+}
+
+/// The conversation the row `head` of list `folder` stands for, oldest first.
+pub fn conversation(path: &Path, folder: i64, head: i64) -> Result<Vec<Envelope>, StoreError> {
+    store::conversations::messages(&reader(path)?, scope(folder), head)
 }
 
 /// The rows of these messages (those still there).

@@ -64,6 +64,12 @@ pub mod icon {
     pub const REPLIED: char = '\u{f112}';
     /// Arrow out of a box (forwarded).
     pub const FORWARDED: char = '\u{f064}';
+    /// Reply to everyone.
+    pub const REPLY_ALL: char = '\u{f122}';
+    /// An opened envelope (mark read).
+    pub const ENVELOPE_OPEN: char = '\u{f2b6}';
+    /// Speech bubbles: conversations.
+    pub const CONVERSATIONS: char = '\u{f086}';
     /// A result from the server (fa-cloud).
     pub const SERVER: char = '\u{f0c2}';
 }

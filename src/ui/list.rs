@@ -2,8 +2,9 @@
 //! viewport are held (read a page at a time), only the visible ones are drawn, and the
 //! selection is a set of ids so it survives paging.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use crate::store::conversations::Summary;
 use crate::store::messages::Envelope;
 
 /// Every row is this tall, so a scroll offset maps to a row index without measuring.
@@ -49,6 +50,8 @@ pub struct MessageList {
     /// Rows taken out at once (archive, delete) whose change has not landed in the store yet:
     /// a page read before it lands still has them, and would bring them back for a moment.
     removing: HashSet<i64>,
+    /// In conversation mode, each held row's conversation, by the row's id.
+    summaries: HashMap<i64, Summary>,
 }
 
 impl MessageList {
@@ -77,6 +80,33 @@ impl MessageList {
     /// A held row by id, to change it in place.
     pub fn find_mut(&mut self, id: i64) -> Option<&mut Envelope> {
         self.rows.values_mut().find(|m| m.id == id)
+    }
+
+    /// The conversation a held row stands for (conversation mode only).
+    pub fn summary(&self, id: i64) -> Option<&Summary> {
+        self.summaries.get(&id)
+    }
+
+    /// A held row's conversation, to change it in place.
+    pub fn summary_mut(&mut self, id: i64) -> Option<&mut Summary> {
+        self.summaries.get_mut(&id)
+    }
+
+    /// The messages a row stands for: its conversation's in this folder, or itself.
+    pub fn members(&self, id: i64) -> Vec<i64> {
+        match self.summaries.get(&id) {
+            Some(s) if !s.members.is_empty() => s.members.clone(),
+            _ => vec![id],
+        }
+    }
+
+    /// The summaries of a page that arrived, for the rows held.
+    pub fn summarised(&mut self, summaries: Vec<Summary>) {
+        for s in summaries {
+            if self.find(s.head).is_some() {
+                self.summaries.insert(s.head, s);
+            }
+        }
     }
 
     /// Every row held, in order (tests and the benchmark read it).
@@ -133,6 +163,8 @@ impl MessageList {
         let low = (now.start / PAGE).saturating_sub(KEEP) * PAGE;
         let high = (now.end / PAGE + KEEP + 1) * PAGE;
         self.rows.retain(|p, _| *p >= low && *p < high);
+        let held: HashSet<i64> = self.rows.values().map(|m| m.id).collect();
+        self.summaries.retain(|id, _| held.contains(id));
     }
 
     /// The store now has the change to `ids`: pages that hold them are true again.

@@ -4,6 +4,7 @@
 pub mod account_form;
 pub mod app;
 pub mod attachments;
+pub mod avatar;
 pub mod compose_data;
 pub mod composer;
 pub mod data;

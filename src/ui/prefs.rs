@@ -26,6 +26,8 @@ pub struct Prefs {
     /// "All inboxes", "All sent" and "All drafts" at the top of the folder pane (with more than
     /// one account).
     pub unified: bool,
+    /// One list row per conversation instead of per message.
+    pub conversations: bool,
 }
 
 impl Default for Prefs {
@@ -37,6 +39,7 @@ impl Default for Prefs {
             panes: super::screen::mail::DEFAULT_PANES,
             background: true,
             unified: true,
+            conversations: true,
         }
     }
 }
@@ -58,6 +61,7 @@ impl Prefs {
             Pref::Notifications(on) => self.notifications = on,
             Pref::Background(on) => self.background = on,
             Pref::Unified(on) => self.unified = on,
+            Pref::Conversations(on) => self.conversations = on,
         }
         None
     }
@@ -100,6 +104,7 @@ pub fn load(path: &Path) -> Prefs {
         notifications: value["notifications"].as_bool().unwrap_or(true),
         background: value["background"].as_bool().unwrap_or(true),
         unified: value["unified"].as_bool().unwrap_or(true),
+        conversations: value["conversations"].as_bool().unwrap_or(true),
         panes: {
             let ratio = |i: usize| {
                 value["panes"][i]
@@ -126,6 +131,7 @@ pub fn save(path: &Path, prefs: &Prefs) -> std::io::Result<()> {
         "panes": prefs.panes,
         "background": prefs.background,
         "unified": prefs.unified,
+        "conversations": prefs.conversations,
     });
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, value.to_string())?;
@@ -148,6 +154,7 @@ mod tests {
             panes: [0.25, 0.5],
             background: false,
             unified: false,
+            conversations: false,
         };
         save(&path, &prefs)?;
         assert_eq!(load(&path), prefs);

@@ -32,6 +32,8 @@ pub enum Event {
     OpenRiskyAttachment(u32),
     /// Do not open the program or script after all.
     CancelOpen,
+    /// Show the quoted text folded away.
+    ShowQuotes,
 }
 
 /// What the reader draws with besides the message.
@@ -46,6 +48,11 @@ pub struct Look<'a> {
     pub images: Option<&'a HashMap<String, iced::widget::image::Handle>>,
     /// The search's words, marked in the text.
     pub needles: &'a [String],
+    /// Quoted text folded behind a "show quoted text" button (in a conversation, where the
+    /// messages above already say it).
+    pub fold_quotes: bool,
+    /// The subject and the From/To/Date lines drawn (a conversation draws its own header).
+    pub headers: bool,
 }
 
 /// A message's headers, body and attachments.
@@ -58,15 +65,16 @@ pub fn view<'a>(look: Look<'a>, m: &'a DisplayMessage) -> Element<'a, Event> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut col = Column::new()
-        .spacing(6)
-        .push(text(m.subject.clone()).size(20).font(BOLD));
-    col = col.push(text(format!("{}: {}", t("ui-from"), who(&m.from))).size(SMALL));
+    let mut col = Column::new().spacing(6);
+    if look.headers {
+        col = col.push(text(m.subject.clone()).size(20).font(BOLD));
+        col = col.push(text(format!("{}: {}", t("ui-from"), who(&m.from))).size(SMALL));
+    }
     col = col.push(text(format!("{}: {}", t("ui-to"), who(&m.to))).size(SMALL));
     if !m.cc.is_empty() {
         col = col.push(text(format!("{}: {}", t("ui-cc"), who(&m.cc))).size(SMALL));
     }
-    if let Some(date) = m.date {
+    if let Some(date) = m.date.filter(|_| look.headers) {
         col = col.push(
             text(format!(
                 "{}: {}",
@@ -192,7 +200,21 @@ fn spans(list: &[Span]) -> String {
 
 fn blocks<'a>(look: Look<'a>, list: &'a [Block]) -> Element<'a, Event> {
     let mut col = Column::new().spacing(10);
+    let mut folded = false;
     for b in list {
+        if look.fold_quotes && matches!(b, Block::Quote(_)) {
+            // One button for all the message's quoted text, where the first quote was.
+            if !folded {
+                col = col.push(
+                    button(text(look.i18n.t("ui-show-quoted", &[])).size(SMALL))
+                        .padding([2, 8])
+                        .style(button::secondary)
+                        .on_press(Event::ShowQuotes),
+                );
+            }
+            folded = true;
+            continue;
+        }
         col = col.push(block(look, b));
     }
     col.into()

@@ -46,12 +46,16 @@ pub fn results_page(
     path: &std::path::Path,
     hits: &[i64],
     page: u32,
-) -> Result<(u32, Vec<crate::store::messages::Envelope>), crate::store::StoreError> {
+) -> Result<super::data::Page, crate::store::StoreError> {
     let per = super::list::PAGE as usize;
     let start = (page as usize * per).min(hits.len());
     let end = (start + per).min(hits.len());
     let rows = super::data::envelopes(path, &hits[start..end])?;
-    Ok((hits.len() as u32, rows))
+    Ok(super::data::Page {
+        total: hits.len() as u32,
+        rows,
+        summaries: Vec::new(),
+    })
 }
 
 /// The local hits and the servers' together, newest first, and the ids only the servers found.

@@ -167,7 +167,7 @@ pub fn load_visible(app: &mut App, db: &Path) -> Result<()> {
         let _ = app.update(Message::Mail(mail::Message::PageLoaded(
             folder,
             0,
-            Ok(data::page(db, folder, 0)?),
+            Ok(data::page(db, folder, 0, app.prefs.conversations)?),
         )));
     }
     let range = app.mail.list.visible();
@@ -176,7 +176,7 @@ pub fn load_visible(app: &mut App, db: &Path) -> Result<()> {
         let _ = app.update(Message::Mail(mail::Message::PageLoaded(
             folder,
             page,
-            Ok(data::page(db, folder, page)?),
+            Ok(data::page(db, folder, page, app.prefs.conversations)?),
         )));
     }
     Ok(())
@@ -300,6 +300,7 @@ pub fn screen_ctx<'a>(
         notifications: true,
         background: true,
         unified: true,
+        conversations: true,
         tray_shown: false,
         desktop: false,
         db,

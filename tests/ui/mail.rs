@@ -493,7 +493,7 @@ fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
     let folder = app.mail.folder.ok_or("no folder open")?;
     let first = app.mail.list.get(0).map(|m| m.id).ok_or("no first row")?;
     // Read before the engine commits: the store still has the row.
-    let stale = data::page(&db, folder, 0)?;
+    let stale = data::page(&db, folder, 0, true)?;
     app.mail.message = Some(first);
     let _ = app.update(Message::Mail(mail::Message::MessageLoaded(
         first,
@@ -527,7 +527,7 @@ fn a_deleted_row_stays_gone_until_the_engine_has_it() -> Result<()> {
     let _ = app.update(Message::Mail(mail::Message::PageLoaded(
         folder,
         0,
-        Ok(data::page(&db, folder, 0)?),
+        Ok(data::page(&db, folder, 0, true)?),
     )));
     assert!(app.mail.list.find(first).is_none());
     assert_eq!(app.mail.list.total, 3);
@@ -606,8 +606,8 @@ fn the_mail_screen_answers_with_what_the_window_must_do() -> Result<()> {
         state.update(mail::Message::OpenFolder(inbox), ctx),
         Action::Run(_)
     ));
-    let (total, rows) = data::page(&db, inbox, 0)?;
-    state.update(mail::Message::PageLoaded(inbox, 0, Ok((total, rows))), ctx);
+    let read = data::page(&db, inbox, 0, true)?;
+    state.update(mail::Message::PageLoaded(inbox, 0, Ok(read)), ctx);
     let unread = state
         .list
         .held()

@@ -162,7 +162,7 @@ fn a_good_account_is_found_tested_saved_and_synced() -> Result<()> {
     assert_eq!(run.app.tree.accounts[0].0.address, alice.address);
     let inbox = run.app.mail.folder.ok_or("INBOX not opened")?;
     assert_eq!(
-        data::page(&run.db, inbox, 0)?.0,
+        data::page(&run.db, inbox, 0, false)?.total,
         3,
         "the first sync mirrored INBOX"
     );

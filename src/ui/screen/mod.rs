@@ -42,6 +42,8 @@ pub struct Ctx<'a> {
     pub background: bool,
     /// Every account's Inbox, Sent and Drafts together at the top of the folder pane.
     pub unified: bool,
+    /// One list row per conversation, the reader stacking its messages.
+    pub conversations: bool,
     /// Whether a tray host shows the icon now.
     pub tray_shown: bool,
     /// The real window, which may ask the desktop things (tests drive a window without one).

@@ -50,6 +50,8 @@ pub fn view<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         confirm_open: state.confirm_open,
         images: None,
         needles: &[],
+        fold_quotes: false,
+        headers: true,
     };
     let body = scrollable(container(reader::view(look, &f.model).map(Message::Reader)).padding(16))
         .height(Length::Fill);

@@ -2,6 +2,8 @@
 //! `update` answers with an `Action` for what only the window can do (the engine, the
 //! composer, the status bar, the saved choices); its `view` draws the three panes.
 
+mod conversation;
+mod conversation_view;
 pub mod search;
 mod search_view;
 mod update;
@@ -15,12 +17,13 @@ use iced::widget::pane_grid;
 
 use crate::engine::Command;
 use crate::mime::model::DisplayMessage;
-use crate::store::messages::Envelope;
+use crate::ui::data::Page;
 use crate::ui::failure::Failure;
 use crate::ui::list::MessageList;
 use crate::ui::reader;
 use crate::ui::search::SearchBox;
 
+pub use conversation::{Conversation, Msg as ConversationMsg};
 pub use view::{LIST, list, search_field, view};
 
 /// What happens on the mail screen.
@@ -29,7 +32,7 @@ pub enum Message {
     /// A folder was chosen.
     OpenFolder(i64),
     /// A page of a folder was read: folder, page, (folder count, rows).
-    PageLoaded(i64, u32, Result<(u32, Vec<Envelope>), Failure>),
+    PageLoaded(i64, u32, Result<Page, Failure>),
     /// The list was scrolled: offset of its top and its height, in pixels.
     ListScrolled(f32, f32),
     /// A row was clicked (Shift and Ctrl extend the selection).
@@ -54,6 +57,12 @@ pub enum Message {
     Step(i32),
     /// A button of the open message: remote content, attachments.
     Reader(reader::Event),
+    /// Something done in the open conversation.
+    Conversation(conversation::Msg),
+    /// Conversations were switched on or off: the open folder is read again.
+    Regroup,
+    /// The list header's switch: one row per conversation, or per message.
+    SwitchConversations(bool),
     /// An attachment was saved here (or not).
     AttachmentSaved(Result<PathBuf, Failure>),
     /// An attachment was handed to its application (or not).
@@ -141,6 +150,8 @@ pub enum Action {
     Notice(String),
     /// Something failed; the status bar says it.
     Error(Failure),
+    /// Show one row per conversation (or per message) from now on.
+    Conversations(bool),
 }
 
 /// What the mail screen shows and is doing.
@@ -173,6 +184,8 @@ pub struct State {
     pub searching: Option<SearchBox>,
     /// Searches on the servers asked so far (each answer names its request).
     pub server_requests: u64,
+    /// The open conversation, when the row opened stands for several messages.
+    pub conversation: Option<Conversation>,
     /// "Now" for list dates (today's mail shows a time), renewed as pages load.
     pub now: i64,
 }
@@ -194,6 +207,7 @@ impl Default for State {
             confirm_open: None,
             searching: None,
             server_requests: 0,
+            conversation: None,
             now: chrono::Utc::now().timestamp(),
         }
     }

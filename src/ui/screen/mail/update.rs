@@ -27,13 +27,15 @@ impl State {
                 self.searching = None;
                 self.message = None;
                 self.reading = None;
+                self.conversation = None;
                 self.open_folder(id, ctx)
             }
-            Message::PageLoaded(folder, page, Ok((total, rows))) => {
+            Message::PageLoaded(folder, page, Ok(read)) => {
                 if self.list.folder != Some(folder) {
                     return Action::None;
                 }
-                self.list.page_loaded(page, total, rows);
+                self.list.page_loaded(page, read.total, read.rows);
+                self.list.summarised(read.summaries);
                 if ctx.desktop {
                     self.now = chrono::Utc::now().timestamp();
                 }
@@ -53,7 +55,7 @@ impl State {
             }
             Message::ClickRow(id) => self.click(id, ctx),
             Message::OpenSelected => match self.list.selected.first().copied() {
-                Some(id) if self.list.selected.len() == 1 && self.message != Some(id) => {
+                Some(id) if self.list.selected.len() == 1 && self.current_row() != Some(id) => {
                     self.open_message(id, ctx)
                 }
                 _ => Action::None,
@@ -93,7 +95,7 @@ impl State {
             Message::Act(act) => self.act(act),
             Message::Step(delta) => {
                 let at = self
-                    .message
+                    .current_row()
                     .and_then(|id| self.list.find(id))
                     .map(|(p, _)| p);
                 let next = match at {
@@ -109,6 +111,17 @@ impl State {
                 }
             }
             Message::Reader(event) => self.reader(event, ctx),
+            Message::Conversation(msg) => self.conversation(msg, ctx),
+            Message::SwitchConversations(on) => Action::Conversations(on),
+            Message::Regroup => match self.folder {
+                Some(folder) if self.searching.is_none() => {
+                    self.message = None;
+                    self.reading = None;
+                    self.conversation = None;
+                    self.open_folder(folder, ctx)
+                }
+                _ => Action::None,
+            },
             Message::AttachmentSaved(Ok(path)) => {
                 Action::Notice(attachments::saved(ctx.i18n, &path))
             }
@@ -130,6 +143,7 @@ impl State {
                     self.list = MessageList::default();
                     self.message = None;
                     self.reading = None;
+                    self.conversation = None;
                 }
                 Action::None
             }
@@ -139,7 +153,7 @@ impl State {
                 image,
             } => {
                 match image {
-                    Ok(bytes) if self.message == Some(message) => {
+                    Ok(bytes) if self.shows(message) => {
                         let image = iced::widget::image::Handle::from_bytes(bytes);
                         self.images.insert(url, image);
                     }
@@ -152,12 +166,34 @@ impl State {
         }
     }
 
-    /// The messages a toolbar action applies to: the selection, or the open message.
-    pub fn targets(&self) -> Vec<i64> {
+    /// The list rows a toolbar action applies to: the selection, or the open one.
+    pub fn target_rows(&self) -> Vec<i64> {
         if self.list.selected.len() > 1 {
             self.list.selected.iter().copied().collect()
         } else {
-            self.message.into_iter().collect()
+            self.current_row().into_iter().collect()
+        }
+    }
+
+    /// The messages a toolbar action applies to: those of the rows it applies to (a
+    /// conversation row stands for its messages in the folder shown).
+    pub fn targets(&self) -> Vec<i64> {
+        self.target_rows()
+            .into_iter()
+            .flat_map(|id| self.list.members(id))
+            .collect()
+    }
+
+    /// Whether the first row acted on reads as read and as flagged (a conversation is read
+    /// when none of it is unread, flagged when any of it is).
+    pub fn row_marks(&self) -> (bool, bool) {
+        let Some(id) = self.target_rows().first().copied() else {
+            return (true, false);
+        };
+        match (self.list.summary(id), self.list.find(id)) {
+            (Some(s), _) => (s.unread == 0, s.flagged),
+            (None, Some((_, m))) => (m.flags.seen, m.flags.flagged),
+            (None, None) => (true, false),
         }
     }
 
@@ -195,6 +231,7 @@ impl State {
         };
         let db = ctx.db.to_path_buf();
         let hits = self.hits();
+        let conversations = ctx.conversations;
         Action::Run(Task::batch(pages.into_iter().map(|page| {
             let done = move |r| Message::PageLoaded(folder, page, r);
             match hits.clone() {
@@ -205,7 +242,9 @@ impl State {
                     done,
                 ),
                 None => Task::perform(
-                    data::off_thread(db.clone(), move |p| data::page(p, folder, page)),
+                    data::off_thread(db.clone(), move |p| {
+                        data::page(p, folder, page, conversations)
+                    }),
                     done,
                 ),
             }
@@ -226,19 +265,24 @@ impl State {
         self.list.click(id, extend);
         if self.list.selected.len() == 1
             && let Some(only) = self.list.selected.first().copied()
-            && self.message != Some(only)
+            && self.current_row() != Some(only)
         {
             return self.open_message(only, ctx);
         }
         if self.list.selected.len() > 1 {
             self.message = None;
             self.reading = None;
+            self.conversation = None;
         }
         Action::None
     }
 
     fn open_message(&mut self, id: i64, ctx: Ctx<'_>) -> Action {
         self.list.click(id, Extend::Replace);
+        if self.list.summary(id).is_some_and(|s| s.messages > 1) {
+            return self.open_conversation(id, ctx);
+        }
+        self.conversation = None;
         if self.message != Some(id) {
             self.images.clear();
         }
@@ -262,7 +306,7 @@ impl State {
         ])
     }
 
-    fn load_message(&self, id: i64, ctx: Ctx<'_>) -> Action {
+    pub(super) fn load_message(&self, id: i64, ctx: Ctx<'_>) -> Action {
         let once = self.remote_once.contains(&id);
         Action::Run(Task::perform(
             data::off_thread(ctx.db.to_path_buf(), move |p| data::open(p, id, once)),
@@ -275,13 +319,19 @@ impl State {
         id: i64,
         model: Option<crate::mime::model::DisplayMessage>,
     ) -> Action {
+        if !self.shows(id) {
+            return Action::None;
+        }
+        let Some(model) = model else {
+            return self.download_now(id);
+        };
+        if let Some(c) = &mut self.conversation {
+            c.models.insert(id, model.clone());
+        }
         if self.message != Some(id) {
             return Action::None;
         }
-        if model.is_none() {
-            return self.download_now(id);
-        }
-        self.reading = model;
+        self.reading = Some(model);
         self.confirm_open = None;
         // Allowed (once or for the sender): the engine fetches the images.
         let urls: Vec<String> = self
@@ -302,10 +352,12 @@ impl State {
     /// The opened message has no body here (outside the sync window, or not reached yet):
     /// the engine fetches it now, once per message; its arrival reloads the reader.
     fn download_now(&mut self, id: i64) -> Action {
-        self.reading = None;
-        let fetchable = self.list.find(id).is_some_and(|(_, m)| {
-            m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES
-        });
+        if self.message == Some(id) {
+            self.reading = None;
+        }
+        let fetchable = self
+            .envelope(id)
+            .is_some_and(|m| m.uid > 0 && m.size <= crate::protocols::DEFAULT_MAX_MESSAGE_BYTES);
         if !fetchable || !self.fetching.insert(id) {
             return Action::None;
         }
@@ -321,6 +373,14 @@ impl State {
             && ids.contains(&open)
         {
             actions.push(self.load_message(open, ctx));
+        }
+        // Bodies of the open conversation's messages came.
+        if let Some(c) = &self.conversation {
+            for id in ids {
+                if c.open.contains(id) && !c.models.contains_key(id) && self.message != Some(*id) {
+                    actions.push(self.load_message(*id, ctx));
+                }
+            }
         }
         self.list.landed(ids);
         // Search results mix folders: any change may show in them.
@@ -343,7 +403,7 @@ impl State {
     }
 
     /// The reader's buttons: remote content, then attachments.
-    fn reader(&mut self, event: Event, ctx: Ctx<'_>) -> Action {
+    pub(super) fn reader(&mut self, event: Event, ctx: Ctx<'_>) -> Action {
         let Some(id) = self.message else {
             return Action::None;
         };
@@ -353,7 +413,7 @@ impl State {
                 self.load_message(id, ctx)
             }
             Event::AllowRemoteSender => {
-                let Some((_, m)) = self.list.find(id) else {
+                let Some(m) = self.envelope(id) else {
                     return Action::None;
                 };
                 let (account, sender) = (m.account_id, m.from_addr.clone());
@@ -363,6 +423,12 @@ impl State {
                     Action::Send(Command::AllowRemoteFrom { account, sender }),
                     self.load_message(id, ctx),
                 ])
+            }
+            Event::ShowQuotes => {
+                if let Some(c) = &mut self.conversation {
+                    c.quotes.insert(id);
+                }
+                Action::None
             }
             event => {
                 let Some(model) = &self.reading else {
@@ -386,22 +452,23 @@ impl State {
     }
 
     fn act(&mut self, act: Act) -> Action {
+        let rows = self.target_rows();
         let ids = self.targets();
-        // Several selected: read/flag follow the first one, as other mail clients do.
-        let Some(first) = ids
-            .first()
-            .and_then(|id| self.list.find(*id))
-            .map(|(_, m)| m.flags.clone())
-        else {
+        if ids.is_empty() {
             return Action::None;
-        };
+        }
+        // Several selected: read/flag follow the first one, as other mail clients do.
+        let (seen, flagged) = self.row_marks();
         // The list changes at once; the engine writes the store and tells the server.
         let change = match act {
             Act::ToggleRead => {
-                let seen = !first.seen;
-                for id in &ids {
+                let seen = !seen;
+                for id in rows.iter().chain(&ids) {
                     if let Some(m) = self.list.find_mut(*id) {
                         m.flags.seen = seen;
+                    }
+                    if let Some(s) = self.list.summary_mut(*id) {
+                        s.unread = if seen { 0 } else { s.members.len() as u32 };
                     }
                 }
                 Change::SetSeen {
@@ -410,10 +477,13 @@ impl State {
                 }
             }
             Act::ToggleFlag => {
-                let flagged = !first.flagged;
-                for id in &ids {
+                let flagged = !flagged;
+                for id in rows.iter().chain(&ids) {
                     if let Some(m) = self.list.find_mut(*id) {
                         m.flags.flagged = flagged;
+                    }
+                    if let Some(s) = self.list.summary_mut(*id) {
+                        s.flagged = flagged;
                     }
                 }
                 Change::SetFlagged {
@@ -422,9 +492,10 @@ impl State {
                 }
             }
             Act::Archive | Act::Delete => {
-                self.list.remove(&ids);
+                self.list.remove(&rows);
                 self.message = None;
                 self.reading = None;
+                self.conversation = None;
                 if act == Act::Archive {
                     Change::Archive { messages: ids }
                 } else {

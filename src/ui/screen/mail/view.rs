@@ -220,7 +220,60 @@ pub fn list<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
     if let Some(header) = super::search_view::header(state, ctx) {
         return column![header, rule::horizontal(1), rows(state, ctx)].into();
     }
-    rows(state, ctx)
+    match list_header(state, ctx) {
+        Some(header) => column![header, rule::horizontal(1), rows(state, ctx)].into(),
+        None => rows(state, ctx),
+    }
+}
+
+/// The open folder's name and the switch between a row per conversation and per message.
+fn list_header<'a>(state: &'a State, ctx: Ctx<'a>) -> Option<Element<'a, Message>> {
+    let folder = state.folder?;
+    let title = match data::unified_role(folder) {
+        Some(Role::Inbox) => ctx.i18n.t("ui-folder-all-inboxes", &[]),
+        Some(Role::Sent) => ctx.i18n.t("ui-folder-all-sent", &[]),
+        Some(_) => ctx.i18n.t("ui-folder-all-drafts", &[]),
+        None => ctx
+            .tree
+            .accounts
+            .iter()
+            .find_map(|(_, list)| {
+                list.iter()
+                    .find(|f| f.id == folder)
+                    .map(|f| folder_name(ctx, list, f))
+            })
+            .unwrap_or_default(),
+    };
+    let on = ctx.conversations;
+    let switch = button(
+        row![
+            glyph(icon::CONVERSATIONS, SMALL),
+            text(ctx.i18n.t("ui-conversations-short", &[])).size(SMALL)
+        ]
+        .spacing(6)
+        .align_y(Alignment::Center),
+    )
+    .padding([3, 8])
+    .style(if on {
+        button::primary
+    } else {
+        button::secondary
+    })
+    .on_press(Message::SwitchConversations(!on));
+    Some(
+        row![
+            text(title)
+                .size(BODY)
+                .font(BOLD)
+                .wrapping(text::Wrapping::None)
+                .width(Length::Fill),
+            switch
+        ]
+        .spacing(8)
+        .padding([6, 10])
+        .align_y(Alignment::Center)
+        .into(),
+    )
 }
 
 fn rows<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
@@ -299,13 +352,26 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
     } else {
         m.from_name.clone()
     };
-    let font = if m.flags.seen { fonts::UI } else { BOLD };
-    let clip = if m.has_attachments {
+    // A conversation's row says what the whole conversation adds up to.
+    let summary = state.list.summary(m.id);
+    let (seen, flagged, attached) = match summary {
+        Some(s) => (s.unread == 0, s.flagged, s.attachments),
+        None => (m.flags.seen, m.flags.flagged, m.has_attachments),
+    };
+    let (sender, count) = match summary.filter(|s| s.messages > 1) {
+        Some(s) if !is_outgoing(ctx, m.folder_id) => {
+            (s.participants.join(", "), s.messages.to_string())
+        }
+        Some(s) => (sender, s.messages.to_string()),
+        None => (sender, String::new()),
+    };
+    let font = if seen { fonts::UI } else { BOLD };
+    let clip = if attached {
         glyph(icon::ATTACHMENT, SMALL)
     } else {
         text("")
     };
-    let star = if m.flags.flagged {
+    let star = if flagged {
         glyph(icon::STAR, SMALL).style(|theme: &Theme| text::Style {
             color: Some(theme.palette().warning),
         })
@@ -340,7 +406,7 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
     let date = list_date(state, ctx, m.date);
     // Unread is a dot as well as bold: CJK fonts often have no bold face, so bold alone left
     // unread Chinese mail looking read.
-    let dot: Element<'a, Message> = if m.flags.seen {
+    let dot: Element<'a, Message> = if seen {
         space().width(UNREAD_DOT).into()
     } else {
         container(space())
@@ -367,6 +433,11 @@ fn list_row<'a>(state: &'a State, ctx: Ctx<'a>, m: &'a Envelope) -> Element<'a, 
                 .size(BODY)
                 .font(font)
                 .wrapping(text::Wrapping::None),
+            text(count).size(SMALL).style(if selected {
+                text::default
+            } else {
+                text::secondary
+            }),
             space().width(Length::Fill),
             marks,
             clip,
@@ -420,7 +491,7 @@ fn list_date(state: &State, ctx: Ctx<'_>, date: i64) -> String {
 }
 
 fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
-    let targets = state.targets();
+    let targets = state.target_rows();
     let body: Element<'_, Message> = if targets.len() > 1 {
         container(
             text(
@@ -431,6 +502,15 @@ fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         )
         .center(Length::Fill)
         .into()
+    } else if let Some(c) = state.conversation.as_ref().filter(|c| c.messages.len() > 1) {
+        super::conversation_view::view(state, c, ctx)
+    } else if state
+        .conversation
+        .as_ref()
+        .is_some_and(|c| c.messages.is_empty())
+    {
+        // Read in a moment.
+        space().height(Length::Fill).into()
     } else if state.message.is_none() {
         return container(text(ctx.i18n.t("ui-pick-message", &[])).size(BODY))
             .center(Length::Fill)
@@ -441,58 +521,66 @@ fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
             confirm_open: state.confirm_open,
             images: Some(&state.images),
             needles: state.searching.as_ref().map_or(&[][..], |s| &s.needles[..]),
+            fold_quotes: false,
+            headers: true,
         };
         scrollable(container(reader::view(look, model).map(Message::Reader)).padding(16))
             .height(Length::Fill)
             .into()
     } else {
-        // Over the size limit the body is never downloaded: say so instead of "downloading".
-        let limit = crate::protocols::DEFAULT_MAX_MESSAGE_BYTES;
-        let too_large = state
+        let note = state
             .message
-            .and_then(|id| state.list.find(id))
-            .map(|(_, m)| m.size)
-            .filter(|size| *size > limit);
-        let note = match too_large {
-            Some(size) => ctx.i18n.t(
-                "ui-too-large",
-                &[
-                    ("size", &human_size(size as usize)),
-                    ("limit", &human_size(limit as usize)),
-                ],
-            ),
-            None => ctx.i18n.t("ui-downloading", &[]),
-        };
+            .and_then(|id| state.envelope(id))
+            .map(|m| not_shown_note(ctx, m))
+            .unwrap_or_else(|| ctx.i18n.t("ui-downloading", &[]));
         container(text(note).size(BODY).width(Length::Fixed(420.0)))
             .center(Length::Fill)
             .into()
     };
     let t = |id: &str| ctx.i18n.t(id, &[]);
-    let (seen, flagged) = targets
-        .first()
-        .and_then(|id| state.list.find(*id))
-        .map(|(_, m)| (m.flags.seen, m.flags.flagged))
-        .unwrap_or((true, false));
-    let act = |label: String, action: Act| {
-        button(text(label).size(SMALL))
+    let (seen, flagged) = state.row_marks();
+    // Icon and word together: the icon is found at a glance, the word says it in any language.
+    let labelled = |glyph_char: char, label: String| {
+        row![
+            glyph(glyph_char, SMALL),
+            text(label).size(SMALL).wrapping(text::Wrapping::None)
+        ]
+        .spacing(6)
+        .align_y(Alignment::Center)
+    };
+    let act = |glyph_char: char, label: String, action: Act| {
+        button(labelled(glyph_char, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press(Message::Act(action))
     };
-    let compose = |label: String, msg: Message| {
-        button(text(label).size(SMALL))
+    let compose = |glyph_char: char, label: String, msg: Message| {
+        button(labelled(glyph_char, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press_maybe((targets.len() == 1).then_some(msg))
     };
     let tools = row![
-        compose(t("compose-reply"), Message::Reply { all: false }),
-        compose(t("compose-reply-all"), Message::Reply { all: true }),
-        compose(t("compose-forward"), Message::Forward),
+        compose(
+            icon::REPLIED,
+            t("compose-reply"),
+            Message::Reply { all: false }
+        ),
+        compose(
+            icon::REPLY_ALL,
+            t("compose-reply-all"),
+            Message::Reply { all: true }
+        ),
+        compose(icon::FORWARDED, t("compose-forward"), Message::Forward),
         space().width(8),
-        act(t("ui-archive"), Act::Archive),
-        act(t("ui-delete"), Act::Delete),
+        act(icon::ARCHIVE, t("ui-archive"), Act::Archive),
+        act(icon::TRASH, t("ui-delete"), Act::Delete),
         act(
+            if seen {
+                icon::ENVELOPE
+            } else {
+                icon::ENVELOPE_OPEN
+            },
             t(if seen {
                 "ui-mark-unread"
             } else {
@@ -501,11 +589,30 @@ fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
             Act::ToggleRead
         ),
         act(
+            icon::STAR,
             t(if flagged { "ui-unflag" } else { "ui-flag" }),
             Act::ToggleFlag
         ),
     ]
     .spacing(6)
-    .padding([8, 16]);
-    column![tools, body].into()
+    // A narrow reader puts the buttons on two lines rather than cutting the last off.
+    .wrap()
+    .vertical_spacing(6);
+    column![container(tools).padding([8, 16]), body].into()
+}
+
+/// Why a message's body is not shown: over the size limit it is never downloaded (say so
+/// instead of "downloading"), otherwise it is on its way.
+pub(super) fn not_shown_note(ctx: Ctx<'_>, m: &Envelope) -> String {
+    let limit = crate::protocols::DEFAULT_MAX_MESSAGE_BYTES;
+    if m.size > limit {
+        return ctx.i18n.t(
+            "ui-too-large",
+            &[
+                ("size", &human_size(m.size as usize)),
+                ("limit", &human_size(limit as usize)),
+            ],
+        );
+    }
+    ctx.i18n.t("ui-downloading", &[])
 }

@@ -54,6 +54,8 @@ pub enum Message {
     Background(bool),
     /// Every account's Inbox, Sent and Drafts together in the folder pane, or not.
     Unified(bool),
+    /// One list row per conversation, or per message.
+    Conversations(bool),
     /// Start at login, or not.
     SetAutostart(bool),
     /// Whether Tidings starts at login now (or why that could not be changed).
@@ -105,6 +107,8 @@ pub enum Pref {
     Background(bool),
     /// The unified folders.
     Unified(bool),
+    /// One row per conversation.
+    Conversations(bool),
 }
 
 /// What Settings needs of the window.
@@ -169,6 +173,7 @@ impl State {
             Message::Notifications(on) => Action::Pref(Pref::Notifications(on)),
             Message::Background(on) => Action::Pref(Pref::Background(on)),
             Message::Unified(on) => Action::Pref(Pref::Unified(on)),
+            Message::Conversations(on) => Action::Pref(Pref::Conversations(on)),
             Message::SetAutostart(on) => {
                 let Some(place) = self.autostart_place.clone() else {
                     return Action::None;

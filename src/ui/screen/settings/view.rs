@@ -150,6 +150,18 @@ fn app_page<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         ]
         .spacing(8)
         .align_y(Alignment::Center),
+        row![
+            text(t("ui-conversations")).size(BODY).width(LABEL),
+            toggler(ctx.conversations)
+                .size(20)
+                .on_toggle(Message::Conversations),
+            button(text(t("ui-conversations-detail")).size(BODY))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::Conversations(!ctx.conversations)),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
     ]
     .spacing(16);
     page = page.push(background_rows(s, ctx));
