@@ -8,6 +8,7 @@ use std::time::Instant;
 use iced::Settings;
 use iced_test::Simulator;
 use tidings::i18n::I18n;
+use tidings::store::conversations::Summary;
 use tidings::store::messages::{Envelope, Flags};
 use tidings::ui::app::App;
 use tidings::ui::fonts;
@@ -34,13 +35,37 @@ fn row(position: u32) -> Envelope {
     }
 }
 
-/// Scrolls to `offset` and fills the pages the viewport needs, as the store reads would.
+/// Row `position` as a conversation of three writers and a few messages.
+fn summary(position: u32) -> Summary {
+    let id = i64::from(position) + 1;
+    Summary {
+        thread: id,
+        head: id,
+        messages: 1 + position % 5,
+        unread: position % 2,
+        flagged: position.is_multiple_of(7),
+        attachments: position.is_multiple_of(5),
+        participants: vec![
+            "Bob Chen".into(),
+            "张伟".into(),
+            format!("Sender {position}"),
+        ],
+        members: vec![id],
+    }
+}
+
+/// Scrolls to `offset` and fills the pages the viewport needs, as the store reads would
+/// (with each row's conversation in conversation mode).
 fn scroll(app: &mut App, offset: f32) {
     app.mail.list.offset = offset;
     for page in app.mail.list.wanted_pages() {
         let start = page * PAGE;
-        let rows = (start..(start + PAGE).min(TOTAL)).map(row).collect();
+        let positions = start..(start + PAGE).min(TOTAL);
+        let rows = positions.clone().map(row).collect();
         app.mail.list.page_loaded(page, TOTAL, rows);
+        if app.prefs.conversations {
+            app.mail.list.summarised(positions.map(summary).collect());
+        }
     }
 }
 
@@ -54,7 +79,7 @@ fn ctx(app: &App) -> Ctx<'_> {
         notifications: false,
         background: false,
         unified: false,
-        conversations: false,
+        conversations: app.prefs.conversations,
         tray_shown: false,
         desktop: false,
         db: &app.paths.db,
@@ -87,6 +112,7 @@ fn frames(app: &mut App, offsets: &[f32], height: f32) -> f64 {
 fn main() {
     let dir = std::env::temp_dir();
     let (mut app, _) = App::new(dir.join("bench-list.sqlite3"), I18n::new("en-US"), false);
+    app.prefs.conversations = false;
     app.mail.folder = Some(1);
     app.mail.list = MessageList::open(1);
     app.mail.list.height = 700.0;
@@ -97,7 +123,17 @@ fn main() {
     frames(&mut app, &offsets[..5], 700.0);
     let virtualised = frames(&mut app, &offsets, 700.0);
 
+    // The same folder as one row per conversation.
+    let mut threads = App::new(dir.join("bench-list.sqlite3"), I18n::new("en-US"), false).0;
+    threads.prefs.conversations = true;
+    threads.mail.folder = Some(1);
+    threads.mail.list = MessageList::open(1);
+    threads.mail.list.height = 700.0;
+    frames(&mut threads, &offsets[..5], 700.0);
+    let conversations = frames(&mut threads, &offsets, 700.0);
+
     let mut full = App::new(dir.join("bench-list.sqlite3"), I18n::new("en-US"), false).0;
+    full.prefs.conversations = false;
     full.mail.folder = Some(1);
     full.mail.list = MessageList::open(1);
     // A viewport as tall as a page makes the same view build all 200 rows.
@@ -106,6 +142,7 @@ fn main() {
 
     println!("message list, {TOTAL} messages, 440x700 viewport, view + layout per frame:");
     println!("  virtualised list:         {virtualised:.3} ms/frame (target < 4 ms)");
+    println!("  conversation rows:        {conversations:.3} ms/frame (target < 4 ms)");
     println!("  200 rows built in full:   {reference:.3} ms/frame (reference)");
     println!(
         "  ratio virtualised/full:   {:.3}",

@@ -108,3 +108,52 @@ async fn conversations_join_across_folders_whatever_order_mail_arrives_in() -> R
     assert_eq!(sizes, expected_sizes);
     Ok(())
 }
+
+/// POP3 downloads oldest first, so a reply only arrives before its parent when the parent
+/// reaches the server later: the replies are downloaded by one `sync --once`, their parents
+/// by the next, and the conversations the late parents link must merge into the oracle's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pop3_replies_downloaded_before_their_parents_join_them_later() -> Result<()> {
+    let servers = crate::harness::Servers::start()?;
+    let port = servers.ports.pop3s;
+    let fx = Fixture::pop3(servers, port, |_| {})?;
+    let sync = |fx: &Fixture| -> Result<()> {
+        let out = fx
+            .cli()?
+            .args(["sync", "--once", "--account", "alice@tidings.test"])
+            .output()?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+        }
+        Ok(())
+    };
+    // 24 answers 19, 29 answers 24, …: the first download has 24 without 19.
+    let mut seeded = fx.servers.seed("alice", "INBOX", 20, 20)?;
+    sync(&fx)?;
+    let early = oracle(&seeded);
+    assert_eq!(
+        listed(&fx)?,
+        early,
+        "the replies alone, before their parents"
+    );
+    seeded.extend(fx.servers.seed("alice", "INBOX", 0, 20)?);
+    sync(&fx)?;
+    let expected = oracle(&seeded);
+    assert!(
+        expected.len() < early.len() + 20,
+        "the late parents joined conversations: {expected:?}"
+    );
+    assert_eq!(listed(&fx)?, expected);
+    let rebuilt = fx.cli()?.args(["threads", "--rebuild"]).output()?;
+    assert!(
+        rebuilt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    assert_eq!(
+        listed(&fx)?,
+        expected,
+        "the rebuild agrees with the downloads"
+    );
+    Ok(())
+}
