@@ -64,6 +64,8 @@ pub mod icon {
     pub const REPLIED: char = '\u{f112}';
     /// Arrow out of a box (forwarded).
     pub const FORWARDED: char = '\u{f064}';
+    /// Close (a cross).
+    pub const CLOSE: char = '\u{f00d}';
     /// Reply to everyone.
     pub const REPLY_ALL: char = '\u{f122}';
     /// An opened envelope (mark read).

@@ -68,7 +68,7 @@ pub fn view<'a>(look: Look<'a>, m: &'a DisplayMessage) -> Element<'a, Event> {
     let mut col = Column::new().spacing(6);
     if look.headers {
         col = col.push(text(m.subject.clone()).size(20).font(BOLD));
-        col = col.push(text(format!("{}: {}", t("ui-from"), who(&m.from))).size(SMALL));
+        col = col.push(sender(m, &t));
     }
     col = col.push(text(format!("{}: {}", t("ui-to"), who(&m.to))).size(SMALL));
     if !m.cc.is_empty() {
@@ -162,6 +162,42 @@ pub fn view<'a>(look: Look<'a>, m: &'a DisplayMessage) -> Element<'a, Event> {
         }
     }
     col.into()
+}
+
+/// Who sent it: the avatar, the name in bold and the address under it (a sender without a
+/// name shows the address once; several senders are listed as the header says).
+fn sender<'a>(m: &DisplayMessage, t: &dyn Fn(&str) -> String) -> Element<'a, Event> {
+    let (name, address) = match m.from.as_slice() {
+        [one] => (one.name.clone(), one.address.clone()),
+        _ => {
+            let all = m
+                .from
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return text(format!("{}: {}", t("ui-from"), all))
+                .size(SMALL)
+                .into();
+        }
+    };
+    let mut lines = column![
+        text(if name.is_empty() {
+            address.clone()
+        } else {
+            name.clone()
+        })
+        .size(BODY)
+        .font(BOLD)
+    ]
+    .spacing(2);
+    if !name.is_empty() {
+        lines = lines.push(text(address.clone()).size(SMALL).style(text::secondary));
+    }
+    row![super::avatar::view(&name, &address, 36.0), lines]
+        .spacing(10)
+        .align_y(Alignment::Center)
+        .into()
 }
 
 /// Asks before opening an attachment that would run as a program or script.

@@ -25,6 +25,17 @@ pub fn glyph<'a>(c: char, size: f32) -> iced::widget::Text<'a> {
     text(c.to_string()).font(fonts::ICONS).size(size)
 }
 
+/// A toolbar button's face: an icon, found at a glance, and a word that says it in any
+/// language.
+pub fn icon_label<'a, M: 'a>(c: char, label: String) -> iced::widget::Row<'a, M> {
+    row![
+        glyph(c, SMALL),
+        text(label).size(SMALL).wrapping(text::Wrapping::None)
+    ]
+    .spacing(6)
+    .align_y(iced::Alignment::Center)
+}
+
 /// The doctor's report: each protocol, each step with a tick or a cross, and the fix.
 pub fn doctor_report<'a, M: Clone + 'a>(
     i18n: &'a I18n,

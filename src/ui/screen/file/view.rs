@@ -5,8 +5,10 @@ use iced::widget::{button, column, container, row, rule, scrollable, space, text
 use iced::{Alignment, Element, Length};
 
 use super::{Message, State};
+use crate::ui::fonts::icon;
 use crate::ui::reader;
 use crate::ui::screen::Ctx;
+use crate::ui::widget::icon_label;
 
 const SMALL: f32 = 12.0;
 
@@ -14,15 +16,15 @@ const SMALL: f32 = 12.0;
 pub fn view<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
     let f = &state.file;
     let t = |id: &str| ctx.i18n.t(id, &[]);
-    let action = |label: String, msg: Message| {
-        button(text(label).size(SMALL))
+    let action = |c: char, label: String, msg: Message| {
+        button(icon_label(c, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press(msg)
     };
     // Replies need an account to write from.
-    let answer = |label: String, msg: Message| {
-        button(text(label).size(SMALL))
+    let answer = |c: char, label: String, msg: Message| {
+        button(icon_label(c, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press_maybe((!ctx.tree.accounts.is_empty()).then_some(msg))
@@ -33,14 +35,22 @@ pub fn view<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| f.path.display().to_string());
     let tools = row![
-        answer(t("compose-reply"), Message::Reply { all: false }),
-        answer(t("compose-reply-all"), Message::Reply { all: true }),
-        answer(t("compose-forward"), Message::Forward),
+        answer(
+            icon::REPLIED,
+            t("compose-reply"),
+            Message::Reply { all: false }
+        ),
+        answer(
+            icon::REPLY_ALL,
+            t("compose-reply-all"),
+            Message::Reply { all: true }
+        ),
+        answer(icon::FORWARDED, t("compose-forward"), Message::Forward),
         space().width(8),
         text(ctx.i18n.t("ui-file-shown", &[("file", &name)]))
             .size(SMALL)
             .width(Length::Fill),
-        action(t("compose-close"), Message::Close),
+        action(icon::CLOSE, t("compose-close"), Message::Close),
     ]
     .spacing(6)
     .padding([8, 16])

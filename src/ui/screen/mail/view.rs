@@ -16,7 +16,7 @@ use crate::ui::fonts::{self, BOLD, icon};
 use crate::ui::list::ROW_HEIGHT;
 use crate::ui::reader;
 use crate::ui::screen::Ctx;
-use crate::ui::widget::{glyph, sidebar};
+use crate::ui::widget::{glyph, icon_label, sidebar};
 
 pub use super::search_view::field as search_field;
 
@@ -539,23 +539,14 @@ fn reader<'a>(state: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
     };
     let t = |id: &str| ctx.i18n.t(id, &[]);
     let (seen, flagged) = state.row_marks();
-    // Icon and word together: the icon is found at a glance, the word says it in any language.
-    let labelled = |glyph_char: char, label: String| {
-        row![
-            glyph(glyph_char, SMALL),
-            text(label).size(SMALL).wrapping(text::Wrapping::None)
-        ]
-        .spacing(6)
-        .align_y(Alignment::Center)
-    };
     let act = |glyph_char: char, label: String, action: Act| {
-        button(labelled(glyph_char, label))
+        button(icon_label(glyph_char, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press(Message::Act(action))
     };
     let compose = |glyph_char: char, label: String, msg: Message| {
-        button(labelled(glyph_char, label))
+        button(icon_label(glyph_char, label))
             .padding([4, 10])
             .style(button::secondary)
             .on_press_maybe((targets.len() == 1).then_some(msg))
