@@ -81,9 +81,11 @@ pub struct Summary {
 
 /// How many conversations have mail in view.
 pub fn count(conn: &Connection, scope: Scope) -> Result<u32, StoreError> {
+    // Threaded and unthreaded rows apart, so each count streams over messages_folder_thread.
     let sql = format!(
-        "SELECT COUNT(DISTINCT CASE WHEN m.thread_id = 0 THEN -m.id ELSE m.thread_id END) \
-         FROM messages m WHERE {} AND m.hidden = 0",
+        "SELECT (SELECT COUNT(DISTINCT m.thread_id) FROM messages m \
+                 WHERE {0} AND m.hidden = 0 AND m.thread_id <> 0) \
+              + (SELECT COUNT(*) FROM messages m WHERE {0} AND m.hidden = 0 AND m.thread_id = 0)",
         scope.filter("m", false)
     );
     conn.prepare_cached(&sql)

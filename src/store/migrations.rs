@@ -45,6 +45,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_local_actions.sql"),
     ),
     ("0012_threads", include_str!("migrations/0012_threads.sql")),
+    (
+        "0013_conversation_count",
+        include_str!("migrations/0013_conversation_count.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
