@@ -264,3 +264,23 @@ fn conversations_switch_off_from_the_list_header_and_settings() -> Result<()> {
     assert_eq!(app.mail.list.total, 5);
     Ok(())
 }
+
+#[test]
+fn a_page_read_before_the_switch_is_not_shown_after_it() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    with_conversation(&db)?;
+    let mut app = window(&db, "en-US")?;
+    let folder = app.mail.folder.ok_or("no folder")?;
+    let grouped = data::page(&db, folder, 0, true)?;
+    click(&mut app, "Conversations")?;
+    // The page read in the old mode lands after the switch: dropped, not shown.
+    let _ = app.update(Message::Mail(mail::Message::PageLoaded(
+        folder,
+        0,
+        Ok(grouped),
+    )));
+    assert_eq!(app.mail.list.held().count(), 0);
+    load_visible(&mut app, &db)?;
+    assert_eq!(app.mail.list.total, 9);
+    Ok(())
+}

@@ -34,6 +34,12 @@ impl State {
                 if self.list.folder != Some(folder) {
                     return Action::None;
                 }
+                // Read before conversations were switched on or off: the other mode's rows.
+                let grouped = !read.summaries.is_empty();
+                let want = ctx.conversations && self.hits().is_none();
+                if !read.rows.is_empty() && grouped != want {
+                    return Action::None;
+                }
                 self.list.page_loaded(page, read.total, read.rows);
                 self.list.summarised(read.summaries);
                 if ctx.desktop {
