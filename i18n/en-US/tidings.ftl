@@ -109,6 +109,8 @@ ui-unified-detail = Show every account's inbox, sent and drafts together at the 
 ui-conversations = Conversations
 ui-conversations-detail = Show a reply with the mail it answers, as one row in the list
 ui-conversations-short = Conversations
+ui-by-subject = Group by subject
+ui-by-subject-detail = Also join mail with the same subject (Re:, 回复：, AW: and the like set aside) sent within two weeks
 ui-conversation-count = { $count ->
     [one] One message
    *[other] { $count } messages

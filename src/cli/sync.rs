@@ -186,6 +186,7 @@ pub fn drive(
                 | Event::DoctorStep { .. }
                 | Event::AutoconfigFound { .. }
                 | Event::RemoteAllowed { .. }
+                | Event::ThreadsChanged { .. }
                 | Event::RemoteImage { .. }
                 | Event::AccountRemoved { .. }
                 | Event::ServerSearchDone { .. }

@@ -78,6 +78,9 @@ pub enum Command {
     ProvidePassword { account: i64, passwords: Typed },
     /// Remember that mail from `sender` on `account` may show remote content.
     AllowRemoteFrom { account: i64, sender: String },
+    /// Also join conversations by subject (close in time), or not: every message is threaded
+    /// again, answered by `Event::ThreadsChanged`.
+    GroupBySubject(bool),
     /// Fetch the remote images of a message the user allowed; each answered by
     /// `Event::RemoteImage`.
     FetchRemote { message: i64, urls: Vec<String> },
@@ -195,6 +198,8 @@ pub enum Event {
     },
     /// A sender's remote content was allowed.
     RemoteAllowed { account: i64, sender: String },
+    /// Every message was threaded again (subject grouping switched).
+    ThreadsChanged { by_subject: bool },
     /// A remote image of a message: its bytes, or why not.
     RemoteImage {
         message: i64,

@@ -170,6 +170,21 @@ async fn run(ctx: Context, mut commands: mpsc::Receiver<Command>) {
             Command::Download { messages } => {
                 tokio::spawn(server_search::fetch_now(ctx.clone(), messages));
             }
+            Command::GroupBySubject(on) => {
+                let written = ctx
+                    .store
+                    .writer()
+                    .write(move |tx| crate::store::threads::set_by_subject(tx, on))
+                    .await;
+                match written {
+                    Ok(_) => ctx.emit(Event::ThreadsChanged { by_subject: on }),
+                    Err(e) => ctx.emit(Event::Error {
+                        account: 0,
+                        kind: ErrorKind::Storage,
+                        message: e.to_string(),
+                    }),
+                }
+            }
             Command::SaveAccount {
                 account,
                 passwords,

@@ -49,6 +49,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_conversation_count",
         include_str!("migrations/0013_conversation_count.sql"),
     ),
+    (
+        "0014_store_options",
+        include_str!("migrations/0014_store_options.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
@@ -83,9 +87,10 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<(), Store
             .ctx(&format!("starting migration {name}"))?;
         tx.execute_batch(sql)
             .ctx(&format!("applying migration {name}"))?;
-        // The rows already stored get their threads in the same transaction.
+        // The rows already stored get their threads in the same transaction (strictly: the
+        // subject option's table comes later).
         if *name == "0012_threads" {
-            super::threads::rebuild(&tx)?;
+            super::threads::rebuild_with(&tx, false)?;
         }
         tx.pragma_update(None, "user_version", version)
             .ctx(&format!("recording migration {name}"))?;

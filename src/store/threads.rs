@@ -1,5 +1,8 @@
-//! Conversations: each message's thread, from Message-ID, In-Reply-To and References only
-//! (strict threading: two unrelated mails titled "Hello" never join). Kept as messages arrive
+//! Conversations: each message's thread, from Message-ID, In-Reply-To and References (strict
+//! threading by default: two unrelated mails titled "Hello" never join). With "group by
+//! subject" on, messages whose normalised subjects match also join when close in time: each
+//! links by a key of its subject and its week, and a reply also by the week before, so a reply
+//! finds what it answers up to two weeks back while a weekly "Status" mail stays apart. Kept as messages arrive
 //! (`place`, called by the engine's one way in) and rebuilt from the stored headers (`rebuild`);
 //! both give each message the smallest message id of everything linked to it, so they agree.
 //! A message that links two threads merges them. Copies of one message in several folders (a
@@ -17,6 +20,107 @@ use super::{SqlContext, StoreError};
 const MOST_LINKS: usize = 32;
 /// A longer "Message-ID" is not one (RFC 5322 lines stop at 998).
 const LONGEST_ID: usize = 998;
+/// The stretch of time subject keys are taken over.
+const SUBJECT_WEEK: i64 = 7 * 86_400;
+/// Reply and forward prefixes, as clients in many languages write them (compared in lower
+/// case, before a half- or full-width colon).
+const PREFIXES: [&str; 16] = [
+    "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "tr", "rv", "odp", "回复", "答复", "转发",
+    "回覆", "轉寄",
+];
+/// The store option that turns subject grouping on.
+const BY_SUBJECT: &str = "threads_by_subject";
+
+/// A subject without its reply and forward prefixes and `[list]` tags, in lower case with
+/// single spaces, and whether any prefix was there (a reply or forward).
+pub fn normalise_subject(subject: &str) -> (String, bool) {
+    let mut rest = subject.trim();
+    let mut answered = false;
+    // Bounded: a hostile subject of a thousand "Re:" costs sixteen rounds.
+    for _ in 0..16 {
+        if let Some(tagged) = rest.strip_prefix('[')
+            && let Some(end) = tagged.find(']').filter(|e| *e <= 64)
+        {
+            rest = tagged[end + 1..].trim_start();
+            continue;
+        }
+        let lower = rest.to_lowercase();
+        let found = PREFIXES.iter().find_map(|p| {
+            let after = lower.strip_prefix(p)?;
+            // "Re[2]:" and "Re(2):" as some clients number them.
+            let after = after.trim_start_matches(|c: char| {
+                c.is_ascii_digit() || matches!(c, '[' | ']' | '(' | ')' | ' ')
+            });
+            let colon = after
+                .strip_prefix(':')
+                .or_else(|| after.strip_prefix('：'))?;
+            Some(lower.len() - colon.len())
+        });
+        match found {
+            // The lower-case form has the same length for these prefixes (ASCII and CJK).
+            Some(cut) if rest.is_char_boundary(cut) => {
+                rest = rest[cut..].trim_start();
+                answered = true;
+            }
+            _ => break,
+        }
+    }
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    (words.join(" ").to_lowercase(), answered)
+}
+
+/// The subject keys a message links by when subject grouping is on (none for an empty
+/// subject). They hold spaces, which no Message-ID from `links` can, so they never meet one.
+pub fn subject_keys(subject: &str, date: i64) -> Vec<String> {
+    let (norm, answered) = normalise_subject(subject);
+    if norm.is_empty() {
+        return Vec::new();
+    }
+    let week = date.div_euclid(SUBJECT_WEEK);
+    let mut keys = vec![format!("subject {week} {norm}")];
+    if answered {
+        keys.push(format!("subject {} {norm}", week - 1));
+    }
+    keys
+}
+
+/// Whether subject grouping is on.
+pub fn by_subject(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM store_options WHERE name = ?1")
+        .ctx("preparing an option read")?
+        .query_row([BY_SUBJECT], |r| r.get::<_, i64>(0))
+        .optional()
+        .ctx("reading the subject grouping option")?
+        .is_some_and(|v| v != 0))
+}
+
+/// Turns subject grouping on or off and threads every message again under the new rule.
+/// Returns how many messages there are.
+pub fn set_by_subject(conn: &Connection, on: bool) -> Result<usize, StoreError> {
+    conn.execute(
+        "INSERT INTO store_options (name, value) VALUES (?1, ?2) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        params![BY_SUBJECT, i64::from(on)],
+    )
+    .ctx("saving the subject grouping option")?;
+    rebuild(conn)
+}
+
+/// Everything a message links by: its Message-IDs, and its subject keys when grouping by
+/// subject.
+fn all_links(
+    (message_id, in_reply_to, refs): (&str, &str, &str),
+    subject: &str,
+    date: i64,
+    by_subject: bool,
+) -> Vec<String> {
+    let mut out = links(message_id, in_reply_to, refs);
+    if by_subject {
+        out.extend(subject_keys(subject, date));
+    }
+    out
+}
 
 /// The Message-IDs a message links by, bare and each once: its own, In-Reply-To, and its
 /// References (the root and the nearest ancestors when there are many).
@@ -51,20 +155,36 @@ pub fn links(message_id: &str, in_reply_to: &str, refs: &str) -> Vec<String> {
 /// become one, under the smallest id; with none, it starts its own. Called in the transaction
 /// that inserted the message or changed its references. Returns the thread.
 pub fn place(conn: &Connection, id: i64) -> Result<i64, StoreError> {
-    let row: Option<(String, String, String, i64)> = conn
+    type Linked = (String, String, String, i64, String, i64);
+    let row: Option<Linked> = conn
         .prepare_cached(
-            "SELECT rfc_message_id, in_reply_to, refs, thread_id FROM messages WHERE id = ?1",
+            "SELECT rfc_message_id, in_reply_to, refs, thread_id, subject, date \
+             FROM messages WHERE id = ?1",
         )
         .ctx("preparing a message's links")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .optional()
         .ctx("reading a message's links")?;
-    let Some((message_id, in_reply_to, refs, current)) = row else {
+    let Some((message_id, in_reply_to, refs, current, subject, date)) = row else {
         return Err(StoreError::Corrupt(format!(
             "message {id} to thread is gone"
         )));
     };
-    let links = links(&message_id, &in_reply_to, &refs);
+    let links = all_links(
+        (&message_id, &in_reply_to, &refs),
+        &subject,
+        date,
+        by_subject(conn)?,
+    );
     let mut found = BTreeSet::new();
     if current != 0 {
         found.insert(current);
@@ -113,10 +233,28 @@ pub fn place(conn: &Connection, id: i64) -> Result<i64, StoreError> {
 /// linked, the smallest id naming each thread). Links of messages deleted since are
 /// forgotten. Returns how many messages there are.
 pub fn rebuild(conn: &Connection) -> Result<usize, StoreError> {
-    let rows: Vec<(i64, String, String, String)> = conn
-        .prepare("SELECT id, rfc_message_id, in_reply_to, refs FROM messages ORDER BY id")
+    rebuild_with(conn, by_subject(conn)?)
+}
+
+/// `rebuild`, grouping by subject or not as told.
+pub(crate) fn rebuild_with(conn: &Connection, grouping: bool) -> Result<usize, StoreError> {
+    type Row = (i64, String, String, String, String, i64);
+    let rows: Vec<Row> = conn
+        .prepare(
+            "SELECT id, rfc_message_id, in_reply_to, refs, subject, date FROM messages \
+             ORDER BY id",
+        )
         .ctx("preparing the rebuild")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .ctx("reading every message's links")?
         .collect::<Result<_, _>>()
         .ctx("reading every message's links")?;
@@ -131,8 +269,8 @@ pub fn rebuild(conn: &Connection) -> Result<usize, StoreError> {
     }
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut links_of: Vec<Vec<String>> = Vec::with_capacity(rows.len());
-    for (i, (_, message_id, in_reply_to, refs)) in rows.iter().enumerate() {
-        let links = links(message_id, in_reply_to, refs);
+    for (i, (_, message_id, in_reply_to, refs, subject, date)) in rows.iter().enumerate() {
+        let links = all_links((message_id, in_reply_to, refs), subject, *date, grouping);
         for l in &links {
             match first.get(l) {
                 Some(&j) => {
@@ -343,5 +481,95 @@ mod tests {
         );
         let long = "x".repeat(2_000);
         assert_eq!(links(&long, "", ""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn subjects_lose_every_languages_prefixes_and_list_tags() {
+        for (subject, norm, answered) in [
+            ("Re: Hello", "hello", true),
+            ("回复：第三季度报告", "第三季度报告", true),
+            ("答复: 转发：第三季度报告", "第三季度报告", true),
+            ("AW: WG: Angebot", "angebot", true),
+            ("SV:  Möte  i morgon", "möte i morgon", true),
+            ("[dev-list] Re[2]: Build   broken", "build broken", true),
+            ("Fwd: [ann] Release 1.0", "release 1.0", true),
+            ("Hello", "hello", false),
+            ("Reply needed", "reply needed", false),
+            ("", "", false),
+        ] {
+            assert_eq!(
+                normalise_subject(subject),
+                (norm.to_owned(), answered),
+                "{subject:?}"
+            );
+        }
+        let hostile = "Re: ".repeat(10_000) + "x";
+        assert!(normalise_subject(&hostile).0.starts_with("re:"));
+    }
+
+    #[test]
+    fn grouping_by_subject_joins_replies_close_in_time_and_only_when_on() -> Result<(), StoreError>
+    {
+        let (conn, account, folder) = store()?;
+        let day = 86_400;
+        let start = 2_000 * SUBJECT_WEEK + 5 * day;
+        let mut ids = HashMap::new();
+        // No References at all: Outlook replies, forwards by hand, mail from phones.
+        for (name, subject, date) in [
+            ("report", "第三季度报告", start),
+            ("reply", "回复：第三季度报告", start + 3 * day),
+            ("late-reply", "答复: 第三季度报告", start + 9 * day),
+            ("hello-1", "Hello", start),
+            ("hello-2", "Hello", start + 20 * day),
+            ("status-1", "Status", start - 7 * day),
+            ("status-2", "Status", start),
+        ] {
+            let row = messages::insert(
+                &conn,
+                &Envelope {
+                    account_id: account,
+                    folder_id: folder,
+                    rfc_message_id: format!("{name}@x"),
+                    subject: subject.into(),
+                    date,
+                    ..Envelope::default()
+                },
+            )?;
+            place(&conn, row)?;
+            ids.insert(row, name);
+        }
+        let names: HashMap<i64, &'static str> = ids.into_iter().collect();
+        assert_eq!(
+            groups(&of_all(&conn)?, &names).len(),
+            7,
+            "off: nothing joins by subject"
+        );
+        set_by_subject(&conn, true)?;
+        let rebuilt = groups(&of_all(&conn)?, &names);
+        let expected: BTreeSet<BTreeSet<&str>> = [
+            vec!["report", "reply", "late-reply"],
+            vec!["hello-1"],
+            vec!["hello-2"],
+            vec!["status-1"],
+            vec!["status-2"],
+        ]
+        .into_iter()
+        .map(|g| g.into_iter().collect())
+        .collect();
+        assert_eq!(rebuilt, expected);
+        // Arriving one by one (in reverse) under the option gives the same.
+        let mut again: Vec<i64> = names.keys().copied().collect();
+        again.sort_unstable_by(|a, b| b.cmp(a));
+        conn.execute("UPDATE messages SET thread_id = 0", [])
+            .ctx("clearing")?;
+        conn.execute("DELETE FROM thread_refs", [])
+            .ctx("clearing")?;
+        for row in again {
+            place(&conn, row)?;
+        }
+        assert_eq!(groups(&of_all(&conn)?, &names), expected);
+        set_by_subject(&conn, false)?;
+        assert_eq!(groups(&of_all(&conn)?, &names).len(), 7);
+        Ok(())
     }
 }

@@ -434,6 +434,9 @@ impl App {
                 }),
                 Message::NewMailLoaded,
             ),
+            Event::ThreadsChanged { .. } => {
+                Task::batch([self.load_tree(), self.on_mail(mail::Message::Regroup)])
+            }
             Event::RemoteImage {
                 message,
                 url,

@@ -18,6 +18,8 @@ use crate::ui::list::PAGE;
 pub struct Tree {
     /// Each account and its folders, by name with INBOX first.
     pub accounts: Vec<(Account, Vec<Folder>)>,
+    /// Whether conversations also join by subject (a choice kept in the store).
+    pub by_subject: bool,
 }
 
 impl Tree {
@@ -86,7 +88,10 @@ pub fn tree(path: &Path) -> Result<Tree, StoreError> {
         });
         out.push((account, list));
     }
-    Ok(Tree { accounts: out })
+    Ok(Tree {
+        accounts: out,
+        by_subject: store::threads::by_subject(&conn)?,
+    })
 }
 
 /// A folder's name split at its server's hierarchy separator.

@@ -85,6 +85,27 @@ async fn conversations_join_across_folders_whatever_order_mail_arrives_in() -> R
     );
     assert_eq!(listed(&fx)?, expected);
 
+    // Grouping by subject only ever joins conversations; switched off, the strict ones return.
+    for (on, exact) in [("on", false), ("off", true)] {
+        let out = fx.cli()?.args(["threads", "--by-subject", on]).output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let now = listed(&fx)?;
+        if exact {
+            assert_eq!(now, expected);
+        } else {
+            for group in &expected {
+                assert!(
+                    now.iter().any(|g| g.is_superset(group)),
+                    "{group:?} was split by subject grouping"
+                );
+            }
+        }
+    }
+
     // One line per conversation, each counting its messages.
     let out = fx.cli()?.args(["list", "--threads", "--json"]).output()?;
     assert!(

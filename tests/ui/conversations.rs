@@ -284,3 +284,64 @@ fn a_page_read_before_the_switch_is_not_shown_after_it() -> Result<()> {
     assert_eq!(app.mail.list.total, 9);
     Ok(())
 }
+
+#[test]
+fn grouping_by_subject_is_switched_in_settings_and_regroups_the_list() -> Result<()> {
+    use tidings::ui::engine_link::Link;
+    let (_dir, db) = seeded()?;
+    let ids = with_conversation(&db)?;
+    // A reply from a phone that sent no References: only its subject ties it in.
+    let store = Store::open(&db)?;
+    let stray = store.writer().write_blocking(|tx| {
+        let (account, inbox) = account_and_inbox(tx)?;
+        let id = messages::insert(
+            tx,
+            &Envelope {
+                account_id: account,
+                folder_id: inbox,
+                uid: 200,
+                rfc_message_id: "phone@example.org".into(),
+                date: NOW - 3600,
+                from_name: "张伟".into(),
+                from_addr: "zhangwei@163.com".into(),
+                subject: "回复：Quarterly report draft".into(),
+                ..Envelope::default()
+            },
+        )?;
+        threads::place(tx, id)?;
+        Ok(id)
+    })?;
+    let mut app = window(&db, "en-US")?;
+    let sent = Sent::tap(&mut app);
+    assert_eq!(
+        app.mail.list.total, 6,
+        "strict threading leaves the phone's reply alone"
+    );
+    click(&mut app, "Settings")?;
+    click(
+        &mut app,
+        "Also join mail with the same subject (Re:, 回复：, AW: and the like set aside) sent within two weeks",
+    )?;
+    assert!(matches!(sent.last(), Some(Command::GroupBySubject(true))));
+    // What the engine does with it, then says.
+    store
+        .writer()
+        .write_blocking(|tx| threads::set_by_subject(tx, true))?;
+    let _ = app.update(Message::Engine(Link::Event(Event::ThreadsChanged {
+        by_subject: true,
+    })));
+    let _ = app.update(Message::TreeLoaded(Ok(data::tree(&db)?)));
+    assert!(app.tree.by_subject);
+    snapshot(&app, "settings-by-subject-light")?;
+    click(&mut app, "Mail")?;
+    load_visible(&mut app, &db)?;
+    assert_eq!(
+        app.mail.list.total, 5,
+        "the phone's reply joined the conversation"
+    );
+    // The phone's reply is the newest: its row stands for all seven.
+    let summary = app.mail.list.summary(stray).ok_or("no summary")?;
+    assert_eq!(summary.messages, 7);
+    assert!(summary.members.contains(&ids[5]));
+    Ok(())
+}

@@ -56,6 +56,8 @@ pub enum Message {
     Unified(bool),
     /// One list row per conversation, or per message.
     Conversations(bool),
+    /// Conversations also join by subject, or not.
+    GroupBySubject(bool),
     /// Start at login, or not.
     SetAutostart(bool),
     /// Whether Tidings starts at login now (or why that could not be changed).
@@ -173,6 +175,7 @@ impl State {
             Message::Notifications(on) => Action::Pref(Pref::Notifications(on)),
             Message::Background(on) => Action::Pref(Pref::Background(on)),
             Message::Unified(on) => Action::Pref(Pref::Unified(on)),
+            Message::GroupBySubject(on) => Action::Send(Command::GroupBySubject(on)),
             Message::Conversations(on) => Action::Pref(Pref::Conversations(on)),
             Message::SetAutostart(on) => {
                 let Some(place) = self.autostart_place.clone() else {

@@ -162,6 +162,18 @@ fn app_page<'a>(s: &'a State, ctx: Ctx<'a>) -> Element<'a, Message> {
         ]
         .spacing(8)
         .align_y(Alignment::Center),
+        row![
+            text(t("ui-by-subject")).size(BODY).width(LABEL),
+            toggler(ctx.tree.by_subject)
+                .size(20)
+                .on_toggle(Message::GroupBySubject),
+            button(text(t("ui-by-subject-detail")).size(BODY))
+                .style(button::text)
+                .padding([2, 4])
+                .on_press(Message::GroupBySubject(!ctx.tree.by_subject)),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
     ]
     .spacing(16);
     page = page.push(background_rows(s, ctx));
