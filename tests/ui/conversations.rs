@@ -345,3 +345,70 @@ fn grouping_by_subject_is_switched_in_settings_and_regroups_the_list() -> Result
     assert!(summary.members.contains(&ids[5]));
     Ok(())
 }
+
+#[test]
+fn mail_arriving_in_the_open_conversation_joins_the_stack() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let ids = with_conversation(&db)?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Re: 答复: Quarterly report draft")?;
+    read_conversation(&mut app, &db)?;
+    let folder = app.mail.folder.ok_or("no folder")?;
+    // Another reply lands in the Inbox while the conversation is open.
+    let store = Store::open(&db)?;
+    let late = store.writer().write_blocking(move |tx| {
+        let (account, inbox) = account_and_inbox(tx)?;
+        let raw = "From: 张伟 <zhangwei@163.com>\r\nTo: alice@example.org\r\n\
+                   Subject: 回复：Quarterly report draft\r\nMessage-ID: <late@example.org>\r\n\
+                   In-Reply-To: <talk5@example.org>\r\nReferences: <talk5@example.org>\r\n\
+                   Content-Type: text/plain; charset=utf-8\r\n\r\n好的，会议室已订好。\r\n";
+        let id = messages::insert(
+            tx,
+            &Envelope {
+                account_id: account,
+                folder_id: inbox,
+                uid: 300,
+                rfc_message_id: "late@example.org".into(),
+                in_reply_to: "talk5@example.org".into(),
+                refs: "talk5@example.org".into(),
+                date: NOW - 60,
+                from_name: "张伟".into(),
+                from_addr: "zhangwei@163.com".into(),
+                subject: "回复：Quarterly report draft".into(),
+                snippet: "好的，会议室已订好。".into(),
+                ..Envelope::default()
+            },
+        )?;
+        bodies::put(tx, id, raw.as_bytes())?;
+        threads::place(tx, id)?;
+        Ok(id)
+    })?;
+    let head = app.mail.current_row().ok_or("no row")?;
+    let _ = app.update(Message::Engine(tidings::ui::engine_link::Link::Event(
+        Event::MessagesChanged {
+            folder,
+            ids: vec![late],
+        },
+    )));
+    // What the window's reads bring back: the list's pages, then the conversation.
+    load_visible(&mut app, &db)?;
+    assert_eq!(
+        app.mail.current_row(),
+        Some(late),
+        "the row now stands on the new mail, and the reader follows it"
+    );
+    assert!(app.mail.list.selected.contains(&late));
+    let _ = app.update(Message::Mail(mail::Message::Conversation(
+        ConversationMsg::Refreshed(head, Ok(data::conversation(&db, folder, head)?)),
+    )));
+    read_open(&mut app, &db)?;
+    let c = app
+        .mail
+        .conversation
+        .as_ref()
+        .ok_or("conversation closed")?;
+    assert_eq!(c.messages.len(), 7);
+    assert!(c.open.contains(&late) && c.models.contains_key(&late));
+    assert!(c.open.contains(&ids[5]), "what was open stays open");
+    Ok(())
+}

@@ -21,6 +21,8 @@ use crate::ui::screen::Ctx;
 pub enum Msg {
     /// The conversation of row `head` was read: its messages, oldest first.
     Loaded(i64, Result<Vec<Envelope>, Failure>),
+    /// The open conversation was read again after a change (new mail, flags, a removal).
+    Refreshed(i64, Result<Vec<Envelope>, Failure>),
     /// Open or fold a message.
     Toggle(i64),
     /// Show a message's quoted text.
@@ -80,7 +82,8 @@ impl State {
     pub(super) fn conversation(&mut self, msg: Msg, ctx: Ctx<'_>) -> Action {
         match msg {
             Msg::Loaded(head, Ok(messages)) => self.conversation_loaded(head, messages, ctx),
-            Msg::Loaded(_, Err(e)) => Action::Error(e),
+            Msg::Loaded(_, Err(e)) | Msg::Refreshed(_, Err(e)) => Action::Error(e),
+            Msg::Refreshed(head, Ok(messages)) => self.conversation_refreshed(head, messages, ctx),
             Msg::Toggle(id) => {
                 let Some(c) = &mut self.conversation else {
                     return Action::None;
@@ -155,6 +158,83 @@ impl State {
             })));
         }
         Action::Many(actions)
+    }
+
+    /// Reads the open conversation again (something in the folder shown changed).
+    pub(super) fn refresh_conversation(&self, ctx: Ctx<'_>) -> Action {
+        let (Some(c), Some(folder)) = (&self.conversation, self.list.folder) else {
+            return Action::None;
+        };
+        let head = c.head;
+        Action::Run(Task::perform(
+            data::off_thread(ctx.db.to_path_buf(), move |p| {
+                data::conversation(p, folder, head)
+            }),
+            move |r| Message::Conversation(Msg::Refreshed(head, r)),
+        ))
+    }
+
+    /// The open conversation as it is now: what is new arrives open (and read only when the
+    /// user opens the row again), what went is taken out; what the user opened stays open.
+    fn conversation_refreshed(
+        &mut self,
+        head: i64,
+        messages: Vec<Envelope>,
+        ctx: Ctx<'_>,
+    ) -> Action {
+        // Read for the row it was opened from, or for that row's thread under a newer head; not
+        // before the first read has come.
+        let Some(c) = self.conversation.as_mut().filter(|c| {
+            !c.messages.is_empty() && (c.head == head || messages.iter().any(|m| m.id == c.head))
+        }) else {
+            return Action::None;
+        };
+        if messages.is_empty() {
+            // The conversation left the folder (moved or deleted elsewhere).
+            self.conversation = None;
+            self.message = None;
+            self.reading = None;
+            return Action::None;
+        }
+        let known: HashSet<i64> = c.messages.iter().map(|m| m.id).collect();
+        let now: HashSet<i64> = messages.iter().map(|m| m.id).collect();
+        let new: Vec<i64> = messages
+            .iter()
+            .filter(|m| !known.contains(&m.id))
+            .map(|m| m.id)
+            .collect();
+        c.open.retain(|id| now.contains(id));
+        c.models.retain(|id, _| now.contains(id));
+        c.open.extend(new.iter().copied());
+        c.messages = messages;
+        if self.message.is_some_and(|id| !now.contains(&id)) {
+            self.message = c.messages.last().map(|m| m.id);
+            self.reading = self.message.and_then(|id| c.models.get(&id).cloned());
+        }
+        let loads = new.iter().map(|id| self.load_message(*id, ctx)).collect();
+        Action::Many(loads)
+    }
+
+    /// After the list was read again, the open conversation's row may stand on a newer
+    /// message (new mail arrived in it): the reader and the selection follow it.
+    pub(super) fn follow_head(&mut self) {
+        let Some(c) = &mut self.conversation else {
+            return;
+        };
+        if self.list.find(c.head).is_some() {
+            return;
+        }
+        let thread = c.messages.first().map(|m| m.thread_id).unwrap_or_default();
+        let row = self
+            .list
+            .held()
+            .find(|m| thread != 0 && m.thread_id == thread)
+            .map(|m| m.id);
+        if let Some(row) = row {
+            self.list.selected.remove(&c.head);
+            self.list.selected.insert(row);
+            c.head = row;
+        }
     }
 
     /// Puts `id` in focus (what replies and the reader's buttons act on), reading it if it is

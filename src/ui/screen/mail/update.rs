@@ -42,6 +42,7 @@ impl State {
                 }
                 self.list.page_loaded(page, read.total, read.rows);
                 self.list.summarised(read.summaries);
+                self.follow_head();
                 if ctx.desktop {
                     self.now = chrono::Utc::now().timestamp();
                 }
@@ -404,6 +405,10 @@ impl State {
         if self.folder == Some(folder) || gathered || self.hits().is_some() {
             let pages = self.list.refresh();
             actions.push(self.load_pages(pages, ctx));
+        }
+        // New mail or flags in the open conversation (from any folder: replies in Sent too).
+        if self.conversation.is_some() {
+            actions.push(self.refresh_conversation(ctx));
         }
         Action::Many(actions)
     }
