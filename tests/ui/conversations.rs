@@ -412,3 +412,42 @@ fn mail_arriving_in_the_open_conversation_joins_the_stack() -> Result<()> {
     assert!(c.open.contains(&ids[5]), "what was open stays open");
     Ok(())
 }
+
+#[test]
+fn when_the_focused_message_goes_the_newest_left_is_read_in() -> Result<()> {
+    let (_dir, db) = seeded()?;
+    let ids = with_conversation(&db)?;
+    let mut app = window(&db, "en-US")?;
+    click(&mut app, "Re: 答复: Quarterly report draft")?;
+    read_conversation(&mut app, &db)?;
+    let folder = app.mail.folder.ok_or("no folder")?;
+    let head = app.mail.current_row().ok_or("no row")?;
+    // Elsewhere (webmail, a phone) the two newest are deleted; the read ones stay.
+    let store = Store::open(&db)?;
+    let (a, b) = (ids[4], ids[5]);
+    store.writer().write_blocking(move |tx| {
+        messages::hide(tx, a)?;
+        messages::hide(tx, b)
+    })?;
+    let _ = app.update(Message::Mail(mail::Message::Conversation(
+        ConversationMsg::Refreshed(head, Ok(data::conversation(&db, folder, head)?)),
+    )));
+    assert_eq!(
+        app.mail.message,
+        Some(ids[3]),
+        "the newest left is in focus"
+    );
+    read_open(&mut app, &db)?;
+    let c = app
+        .mail
+        .conversation
+        .as_ref()
+        .ok_or("conversation closed")?;
+    assert_eq!(c.messages.len(), 4);
+    assert!(
+        c.models.contains_key(&ids[3]),
+        "and read in, not left 'downloading'"
+    );
+    assert!(app.mail.reading.is_some());
+    Ok(())
+}

@@ -207,11 +207,22 @@ impl State {
         c.models.retain(|id, _| now.contains(id));
         c.open.extend(new.iter().copied());
         c.messages = messages;
+        let mut wanted = new;
         if self.message.is_some_and(|id| !now.contains(&id)) {
+            // The focused message went: the newest takes its place, opened and read in.
             self.message = c.messages.last().map(|m| m.id);
             self.reading = self.message.and_then(|id| c.models.get(&id).cloned());
+            if let Some(id) = self.message.filter(|id| !c.models.contains_key(id)) {
+                c.open.insert(id);
+                if !wanted.contains(&id) {
+                    wanted.push(id);
+                }
+            }
         }
-        let loads = new.iter().map(|id| self.load_message(*id, ctx)).collect();
+        let loads = wanted
+            .iter()
+            .map(|id| self.load_message(*id, ctx))
+            .collect();
         Action::Many(loads)
     }
 

@@ -245,14 +245,10 @@ fn list_header<'a>(state: &'a State, ctx: Ctx<'a>) -> Option<Element<'a, Message
             .unwrap_or_default(),
     };
     let on = ctx.conversations;
-    let switch = button(
-        row![
-            glyph(icon::CONVERSATIONS, SMALL),
-            text(ctx.i18n.t("ui-conversations-short", &[])).size(SMALL)
-        ]
-        .spacing(6)
-        .align_y(Alignment::Center),
-    )
+    let switch = button(icon_label(
+        icon::CONVERSATIONS,
+        ctx.i18n.t("ui-conversations-short", &[]),
+    ))
     .padding([3, 8])
     .style(if on {
         button::primary
