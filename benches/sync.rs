@@ -24,9 +24,13 @@ use harness::{HOST, Result, Servers};
 struct Run {
     wall: Duration,
     peak_rss_kb: u64,
+    /// User plus system CPU time.
+    cpu: Duration,
     first_50: Option<Duration>,
     /// When a progress line first reported every envelope in.
     all_envelopes: Option<Duration>,
+    /// When the mirror was complete (the "synced" line), before the search index caught up.
+    mirrored: Option<Duration>,
 }
 
 /// The protocol limit: a minimal client (openssl s_client, its bytes counted and dropped)
@@ -95,7 +99,7 @@ fn timed(command: Command) -> Result<Run> {
     let mut wrapped = Command::new("/usr/bin/time");
     wrapped
         .arg("-f")
-        .arg("%M")
+        .arg("%M %U %S")
         .arg("-o")
         .arg(rss_file.path())
         .arg(program)
@@ -108,9 +112,13 @@ fn timed(command: Command) -> Result<Run> {
     let mut child = wrapped.spawn()?;
     let mut first_50 = None;
     let mut all_envelopes = None;
+    let mut mirrored = None;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line?;
+            if mirrored.is_none() && line.ends_with(": synced") {
+                mirrored = Some(start.elapsed());
+            }
             let Some((done, total)) = line.rsplit(": ").next().and_then(|p| p.split_once('/'))
             else {
                 continue;
@@ -133,17 +141,25 @@ fn timed(command: Command) -> Result<Run> {
         let stderr = std::fs::read_to_string(err_file.path()).unwrap_or_default();
         return Err(format!("{command:?} failed: {status}\n{stderr}").into());
     }
-    let peak_rss_kb = std::fs::read_to_string(rss_file.path())?
+    // GNU time's last line: peak RSS in KB, user and system seconds.
+    let report = std::fs::read_to_string(rss_file.path())?;
+    let fields: Vec<&str> = report
         .lines()
         .last()
-        .unwrap_or("0")
-        .trim()
-        .parse()?;
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let [rss, user, system] = fields[..] else {
+        return Err(format!("GNU time wrote {report:?}").into());
+    };
+    let cpu = Duration::from_secs_f64(user.parse::<f64>()? + system.parse::<f64>()?);
     Ok(Run {
         wall,
-        peak_rss_kb,
+        peak_rss_kb: rss.parse()?,
+        cpu,
         first_50,
         all_envelopes,
+        mirrored,
     })
 }
 
@@ -241,13 +257,31 @@ fn main() -> Result<()> {
         ],
         ratio(ours_full.wall, mbsync_full.wall),
     );
+    if let Some(mirrored) = ours_full.mirrored {
+        figures::row(
+            &format!("mirror complete vs raw BODY.PEEK[] fetch, {size}"),
+            &[
+                format!("{:.2} s", mirrored.as_secs_f64()),
+                format!("{:.2} s (raw)", raw_bodies.as_secs_f64()),
+            ],
+            ratio(mirrored, raw_bodies),
+        );
+    }
     figures::row(
-        &format!("full mirror vs raw BODY.PEEK[] fetch, {size}"),
+        &format!("search index complete vs raw BODY.PEEK[] fetch, {size}"),
         &[
             format!("{:.2} s", ours_full.wall.as_secs_f64()),
             format!("{:.2} s (raw)", raw_bodies.as_secs_f64()),
         ],
         ratio(ours_full.wall, raw_bodies),
+    );
+    figures::row(
+        &format!("CPU time (user + system), full mirror, {size}"),
+        &[
+            format!("{:.2} s", ours_full.cpu.as_secs_f64()),
+            format!("{:.2} s", mbsync_full.cpu.as_secs_f64()),
+        ],
+        ratio(ours_full.cpu, mbsync_full.cpu),
     );
     if let Some(envelopes) = ours_full.all_envelopes {
         figures::row(

@@ -123,7 +123,7 @@ pub fn index(store: &Store, args: IndexArgs) -> Result<(), CliError> {
     }
     let total = index::backlog(&store.reader()?)?;
     let mut progress = super::terminal::Progress::new();
-    let done = index::catch_up(store, 500, |done| {
+    let done = index::catch_up(store, 500, &|| false, |done| {
         progress.show(&format!("indexed {done}/{total}"), done >= total);
     })?;
     super::terminal::end_progress();

@@ -25,6 +25,8 @@ pub(crate) struct Context {
     pub single_uid_ranges: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// Something was committed that the search index may need.
     pub indexer_wake: Arc<tokio::sync::Notify>,
+    /// How many syncs and downloads are bringing mail in (see `ingest::Syncing`).
+    pub syncing: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Context {

@@ -32,6 +32,7 @@ pub(crate) async fn sync_account(
     account: &Account,
     all: bool,
 ) -> Result<(), EngineError> {
+    let _syncing = ingest::Syncing::start(ctx);
     let mut list = if all {
         super::folder_list::sync_folder_list(ctx, session, caps, account).await?
     } else {
@@ -79,6 +80,7 @@ pub(crate) async fn refresh_folder(
     if folder.uidvalidity == 0 || !folder.selectable {
         return Ok(());
     }
+    let _syncing = ingest::Syncing::start(ctx);
     sync_envelopes(ctx, session, folder, caps.has_str("CONDSTORE")).await?;
     let since = match account.sync_window_days {
         0 => i64::MIN,
@@ -610,21 +612,27 @@ async fn store_bodies(
         .into_iter()
         .filter_map(|(uid, raw)| Some((batch.iter().find(|b| b.uid == uid)?.id, raw.len() as u64)))
         .collect();
-    let parsed: Vec<(i64, Vec<u8>, envelope::BodyFields)> =
-        tokio::task::spawn_blocking(move || {
-            fetched
-                .into_iter()
-                .filter_map(|(uid, raw)| {
-                    let id = batch.iter().find(|b| b.uid == uid)?.id;
-                    let fields = envelope::body_fields(&raw);
-                    Some((id, raw, fields))
-                })
-                .collect()
-        })
-        .await?;
+    // One parse per body gives the list's fields and the search index's text, so the body is
+    // never read back from the store to be indexed.
+    let parsed: Vec<(
+        i64,
+        Vec<u8>,
+        envelope::BodyFields,
+        Option<crate::search::index::BodyText>,
+    )> = tokio::task::spawn_blocking(move || {
+        fetched
+            .into_iter()
+            .filter_map(|(uid, raw)| {
+                let id = batch.iter().find(|b| b.uid == uid)?.id;
+                let (fields, text) = crate::search::index::read_arrival(&raw);
+                Some((id, raw, fields, text))
+            })
+            .collect()
+    })
+    .await?;
     let stored: HashSet<i64> = parsed
         .iter()
-        .map(|(id, _, _)| *id)
+        .map(|(id, _, _, _)| *id)
         .chain(oversized.iter().map(|(id, _)| *id))
         .collect();
     let gone: Vec<i64> = ids
@@ -635,8 +643,8 @@ async fn store_bodies(
     ctx.store
         .writer()
         .write(move |tx| {
-            for (id, raw, fields) in &parsed {
-                ingest::add_body(tx, *id, raw, fields)?;
+            for (id, raw, fields, text) in parsed {
+                ingest::add_body(tx, id, &raw, &fields, text)?;
             }
             for (id, size) in &oversized {
                 messages::set_size(tx, *id, *size)?;

@@ -1,9 +1,10 @@
 //! The search indexer: drains the store's search queue (filled by triggers as messages and
 //! bodies are committed), newest first, a batch at a time — rows built on blocking threads
 //! from reader connections (`index::catch_up`), written in short writer transactions — so it
-//! never holds up the UI or a sync. Woken by every committed change; the queue lives in the database, so a
+//! never holds up the UI; it pauses while a sync runs, which indexes what it downloads itself. Woken by every committed change; the queue lives in the database, so a
 //! kill loses nothing and the next start goes on.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{Context, Event};
@@ -24,7 +25,8 @@ pub(crate) async fn drain(ctx: &Context) -> Result<(), StoreError> {
     tokio::task::spawn_blocking(move || {
         let left = index::backlog(&store.reader()?)?;
         let announce = left > ANNOUNCE_ABOVE;
-        index::catch_up(&store, BATCH, |done| {
+        let syncing = || events.syncing.load(Ordering::SeqCst) > 0;
+        let done = index::catch_up(&store, BATCH, &syncing, |done| {
             if announce {
                 events.emit(Event::Indexing {
                     left: left.saturating_sub(done),
@@ -32,7 +34,13 @@ pub(crate) async fn drain(ctx: &Context) -> Result<(), StoreError> {
             }
         })?;
         if announce {
-            events.emit(Event::Indexing { left: 0 });
+            // Paused for a sync: say how many are left, not that the work is done.
+            let left = if syncing() {
+                left.saturating_sub(done)
+            } else {
+                0
+            };
+            events.emit(Event::Indexing { left });
         }
         Ok(())
     })
@@ -43,6 +51,12 @@ pub(crate) async fn drain(ctx: &Context) -> Result<(), StoreError> {
 /// Runs until aborted: drains the queue whenever something was committed.
 pub(crate) async fn run(ctx: Context) {
     loop {
+        // A sync indexes what it downloads; the rest waits for the last sync to end (its
+        // guard wakes this task), so both cores stay with the download.
+        if ctx.syncing.load(Ordering::SeqCst) > 0 {
+            let _ = tokio::time::timeout(IDLE_LOOK, ctx.indexer_wake.notified()).await;
+            continue;
+        }
         if let Err(e) = drain(&ctx).await {
             tracing::warn!("search index: {e}");
             // A full disk or a locked database: try again later, never in a tight loop.

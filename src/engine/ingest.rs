@@ -5,14 +5,40 @@
 //! `NewMail` for new mail only). Threads and rules join here when they come, so a first sync or
 //! an import never fires them thousands of times.
 
+use std::sync::atomic::Ordering;
+
 use rusqlite::Transaction;
 
 use super::{Context, Event};
 use crate::mime::envelope::BodyFields;
+use crate::search::index::{self, BodyText};
 use crate::store::StoreError;
 use crate::store::folders::Role;
 use crate::store::messages::{self, Envelope};
 use crate::store::{bodies, threads};
+
+/// Held while a sync or a download brings mail in. The indexer leaves its queue alone
+/// meanwhile: the bodies coming are indexed as they are stored (`add_body`, `admit`), so
+/// indexing their envelopes first would only be done twice, on the same two cores the
+/// download needs. What stays without a body (too large, outside the sync window) is indexed
+/// by its headers when the last sync ends.
+pub(crate) struct Syncing(Context);
+
+impl Syncing {
+    /// Marks a sync as running until the guard drops.
+    pub(crate) fn start(ctx: &Context) -> Syncing {
+        ctx.syncing.fetch_add(1, Ordering::SeqCst);
+        Syncing(ctx.clone())
+    }
+}
+
+impl Drop for Syncing {
+    fn drop(&mut self) {
+        if self.0.syncing.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.indexer_wake.notify_one();
+        }
+    }
+}
 
 /// What an arrival is: only new mail is announced (and, later, run through rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +94,7 @@ impl Admitted {
 pub(crate) fn admit(
     tx: &Transaction,
     envelope: &Envelope,
-    raw: Option<&[u8]>,
+    raw: Option<(&[u8], Option<BodyText>)>,
 ) -> Result<Admitted, StoreError> {
     let admitted = if envelope.uid != 0 {
         let adopted = messages::adopt_placeholder(
@@ -102,8 +128,9 @@ pub(crate) fn admit(
     };
     if let Admitted::Added(id) = admitted {
         threads::place(tx, id)?;
-        if let Some(raw) = raw {
+        if let Some((raw, text)) = raw {
             bodies::put(tx, id, raw)?;
+            index::index_arrival(tx, id, text)?;
         }
     }
     Ok(admitted)
@@ -116,6 +143,7 @@ pub(crate) fn add_body(
     id: i64,
     raw: &[u8],
     fields: &BodyFields,
+    text: Option<BodyText>,
 ) -> Result<(), StoreError> {
     bodies::put(tx, id, raw)?;
     messages::set_body_fields(
@@ -127,7 +155,8 @@ pub(crate) fn add_body(
         &fields.list.refs,
     )?;
     // The body's headers may name what the envelope did not (References).
-    threads::place(tx, id).map(|_| ())
+    threads::place(tx, id)?;
+    index::index_arrival(tx, id, text)
 }
 
 /// Tells the window (and the search indexer) that a committed batch changed these rows.
@@ -198,12 +227,19 @@ mod tests {
 
             // A POP3 download, then the same message again (a second copy on the server).
             let pop3 = envelope(account, local, 0, "<a@example.com>");
-            let first = admit(tx, &pop3, Some(b"Subject: a\r\n\r\nbody"))?;
+            let first = admit(
+                tx,
+                &pop3,
+                Some((b"Subject: a\r\n\r\nbody".as_slice(), None)),
+            )?;
             let Admitted::Added(copy) = first else {
                 panic!("a new download is added: {first:?}");
             };
             assert!(bodies::get(tx, copy)?.is_some(), "its bytes came with it");
-            assert_eq!(admit(tx, &pop3, Some(b"again"))?, Admitted::Known);
+            assert_eq!(
+                admit(tx, &pop3, Some((b"again".as_slice(), None)))?,
+                Admitted::Known
+            );
 
             // The IMAP mirror of it: added, and the downloaded copy stops counting as one.
             let mirrored = envelope(account, server, 7, "<a@example.com>");
@@ -218,6 +254,79 @@ mod tests {
                 Admitted::Adopted(placeholder)
             );
             assert_eq!(messages::uids(tx, server)?, vec![7, 8]);
+            Ok(())
+        })
+    }
+
+    fn found(tx: &Transaction, word: &str) -> Result<Vec<i64>, StoreError> {
+        use crate::store::SqlContext;
+        let mut stmt = tx
+            .prepare("SELECT rowid FROM search WHERE search MATCH ?1")
+            .ctx("search")?;
+        let rows = stmt
+            .query_map([word], |r| r.get(0))
+            .ctx("search")?
+            .collect::<Result<Vec<i64>, _>>()
+            .ctx("search")?;
+        Ok(rows)
+    }
+
+    fn queued(tx: &Transaction, id: i64) -> Result<bool, StoreError> {
+        use crate::store::SqlContext;
+        tx.query_row(
+            "SELECT count(*) FROM search_queue WHERE message_id = ?1",
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .ctx("queue")
+    }
+
+    #[test]
+    fn a_downloaded_body_is_searchable_in_the_transaction_that_stores_it() -> Result<(), StoreError>
+    {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let store = Store::open(&dir.path().join("mirror.db"))?;
+        store.writer().write_blocking(|tx| {
+            let account = crate::store::accounts::insert(tx, &crate::store::tests::account())?;
+            let inbox = folders::insert(
+                tx,
+                &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
+            )?;
+            // An IMAP envelope, then its body as a sync downloads it: the envelope waits in
+            // the queue, the body's arrival indexes it at once and takes it off the queue.
+            let raw = "Subject: =?UTF-8?B?5a2j5bqm5oql5ZGK?=\r\nContent-Type: text/plain; \
+                       charset=utf-8\r\n\r\nthe quarterly figures\r\n> older words\r\n"
+                .as_bytes();
+            let Admitted::Added(id) = admit(tx, &envelope(account, inbox, 3, "<c@x>"), None)?
+            else {
+                panic!("a new envelope is added");
+            };
+            assert!(queued(tx, id)?, "an envelope alone waits for the indexer");
+            let (fields, text) = index::read_arrival(raw);
+            assert!(text.is_some(), "a plain body reads for the index");
+            add_body(tx, id, raw, &fields, text)?;
+            assert!(!queued(tx, id)?, "the body's arrival indexed it");
+            assert_eq!(found(tx, "quarterly")?, vec![id]);
+            assert_eq!(found(tx, "quoted:older")?, vec![id]);
+            assert_eq!(
+                found(tx, "subject:测试")?,
+                vec![id],
+                "headers from the stored row"
+            );
+
+            // A POP3 download is indexed as it is admitted.
+            let mut pop3_inbox = Folder::new_imap(account, "Inbox", "", Role::Inbox);
+            pop3_inbox.source = Origin::Local;
+            let local = folders::insert(tx, &pop3_inbox)?;
+            let raw = b"Subject: x\r\n\r\ndownloaded words\r\n".as_slice();
+            let (_, text) = index::read_arrival(raw);
+            let added = admit(tx, &envelope(account, local, 0, "<d@x>"), Some((raw, text)))?;
+            let Admitted::Added(pop3) = added else {
+                panic!("a new download is added: {added:?}");
+            };
+            assert!(!queued(tx, pop3)?);
+            assert_eq!(found(tx, "downloaded")?, vec![pop3]);
             Ok(())
         })
     }

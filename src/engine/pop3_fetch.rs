@@ -59,6 +59,7 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
 
 /// One download pass.
 async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
+    let _syncing = super::ingest::Syncing::start(ctx);
     let (secrets, who) = (ctx.secrets.clone(), account.clone());
     let password = tokio::task::spawn_blocking(move || secrets.password(&who, Protocol::Pop3))
         .await?

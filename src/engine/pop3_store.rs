@@ -83,9 +83,10 @@ pub(crate) async fn commit(
                     (false, Some(original)) => original.to_vec(),
                     _ => raw,
                 };
-                let fields = envelope::body_fields(&raw);
+                // One parse for the list's fields and the search index's text.
+                let (fields, text) = crate::search::index::read_arrival(&raw);
                 let hash = envelope::header_hash(&fields.list);
-                (uidl, raw, fields, hash)
+                (uidl, raw, fields, hash, text)
             })
             .collect::<Vec<_>>()
     })
@@ -95,7 +96,7 @@ pub(crate) async fn commit(
         .writer()
         .write(move |tx| {
             let mut done = Committed::default();
-            for (uidl, raw, fields, hash) in &parsed {
+            for (uidl, raw, fields, hash, text) in parsed {
                 done.uidls.push(uidl.clone());
                 let envelope = Envelope {
                     snippet: fields.snippet.clone(),
@@ -103,16 +104,16 @@ pub(crate) async fn commit(
                     ..inbox_row(
                         account_id,
                         inbox,
-                        uidl,
+                        &uidl,
                         &fields.list,
-                        hash,
+                        &hash,
                         raw.len() as u64,
                     )
                 };
                 // Both IMAP and POP3 on (or the same message twice on the server): a message
                 // the account has already is recorded by its UIDL only, never shown twice.
-                let id = ingest::admit(tx, &envelope, Some(raw))?.id();
-                seen::mark_downloaded(tx, account_id, uidl, id.unwrap_or(0))?;
+                let id = ingest::admit(tx, &envelope, Some((&raw, text)))?.id();
+                seen::mark_downloaded(tx, account_id, &uidl, id.unwrap_or(0))?;
                 done.messages.extend(id);
             }
             if !done.messages.is_empty() {

@@ -31,6 +31,7 @@ pub fn spawn(
         actions_queued: tokio::sync::broadcast::channel(64).0,
         single_uid_ranges: Arc::default(),
         indexer_wake: Arc::default(),
+        syncing: Arc::default(),
     };
     tokio::spawn(run(ctx, command_rx));
     (EngineHandle { commands }, event_rx)

@@ -34,6 +34,11 @@ pub fn display(raw: &[u8], options: Options) -> DisplayMessage {
     }
 }
 
+/// The display model of a message parsed already (by `parse::prepare(..).parse()`).
+pub fn display_parsed(message: &Message<'_>, options: Options) -> DisplayMessage {
+    from_message(message, options, 0)
+}
+
 fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
     address
         .map(|a| {

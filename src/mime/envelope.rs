@@ -84,28 +84,39 @@ fn plain_text(blocks: &[super::model::Block], out: &mut String) {
 /// Parses a whole message for its list fields, snippet and attachment flag.
 pub fn body_fields(raw: &[u8]) -> BodyFields {
     let prepared = super::parse::prepare(raw);
-    let Some(message) = prepared.parse() else {
-        return BodyFields::default();
-    };
+    match prepared.parse() {
+        Some(message) => body_fields_of(&message),
+        None => BodyFields::default(),
+    }
+}
+
+/// The list fields, snippet and attachment flag of a parsed message.
+pub fn body_fields_of(message: &Message<'_>) -> BodyFields {
     // HTML-only mail: mail-parser's own conversion runs a heading into the next paragraph,
-    // so the snippet comes from our HTML model, whose blocks keep their breaks.
+    // so the snippet comes from our HTML model, whose blocks keep their breaks. (Asked only
+    // then: for text mail, body_html would build HTML from the text for nothing.)
     let html_only = message
         .text_part(0)
         .is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)));
-    let text = match message.body_html(0) {
-        Some(html) if html_only => {
+    let html = if html_only {
+        message.body_html(0)
+    } else {
+        None
+    };
+    let text = match html {
+        Some(html) => {
             let (blocks, _) = super::html::to_blocks(&html, false);
             let mut out = String::new();
             plain_text(&blocks, &mut out);
             out
         }
-        _ => message
+        None => message
             .body_text(0)
             .map(|t| t.into_owned())
             .unwrap_or_default(),
     };
     BodyFields {
-        list: fields_of(&message),
+        list: fields_of(message),
         snippet: snippet(&super::parse::restore(&text)),
         has_attachments: message.attachment_count() > 0,
     }

@@ -8,7 +8,9 @@ use rusqlite::{Connection, params};
 
 use super::segment::for_index;
 use crate::mime::body::{self, Options};
-use crate::mime::model::Block;
+use crate::mime::envelope::{self, BodyFields};
+use crate::mime::model::{Block, DisplayMessage};
+use crate::mime::parse;
 use crate::mime::text::{self, Zone};
 use crate::store::{SqlContext, StoreError, bodies, messages};
 
@@ -78,45 +80,104 @@ pub struct Row {
 const MAX_BODY_CHARS: usize = 200_000;
 
 fn cut(text: &str) -> String {
+    // Shorter in bytes is shorter in characters: no count needed.
+    if text.len() <= MAX_BODY_CHARS {
+        return for_index(text);
+    }
     match text.char_indices().nth(MAX_BODY_CHARS) {
         Some((at, _)) => for_index(&text[..at]),
         None => for_index(text),
     }
 }
 
-/// Builds the row of `p` from the store (a reader connection): headers always, the body when
-/// it is there and `with_body`. None when the message is gone.
-pub fn build(conn: &Connection, p: Pending, with_body: bool) -> Result<Option<Row>, StoreError> {
-    let Some(m) = messages::get(conn, p.message)? else {
-        return Ok(None);
-    };
-    let mut row = Row {
-        message: p.message,
-        stamp: p.stamp,
-        subject: for_index(&m.subject),
-        sender: for_index(&format!("{} {}", m.from_name, m.from_addr)),
-        recipients: for_index(&m.to_addrs),
-        copied: for_index(&m.cc_addrs),
-        ..Row::default()
-    };
-    if let Some(raw) = bodies::get(conn, p.message)?.filter(|_| with_body) {
-        let shown = body::display(&raw, Options::default());
+/// What the index takes from a message's body: its text as the reader shows it (quoted parts
+/// apart) and its attachments' names, already cut for the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyText {
+    /// The body as the reader shows it, quoted parts left out.
+    pub body: String,
+    /// The quoted parts.
+    pub quoted: String,
+    /// Attachment file names.
+    pub filenames: String,
+}
+
+impl BodyText {
+    /// The index's part of a display model.
+    pub fn of(shown: DisplayMessage) -> BodyText {
         let (quoted, own): (Vec<Block>, Vec<Block>) = shown
             .body
             .into_iter()
             .partition(|b| matches!(b, Block::Quote(_)));
-        row.body = cut(&text::render_body(&own, "en-US", Zone::Utc));
-        row.quoted = cut(&text::render_body(&quoted, "en-US", Zone::Utc));
-        row.filenames = for_index(
-            &shown
-                .attachments
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        BodyText {
+            body: cut(&text::render_body(&own, "en-US", Zone::Utc)),
+            quoted: cut(&text::render_body(&quoted, "en-US", Zone::Utc)),
+            filenames: for_index(
+                &shown
+                    .attachments
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        }
     }
-    Ok(Some(row))
+}
+
+/// A downloaded message read once for everything its arrival needs: the list's fields and the
+/// index's text. None for the text when the display model failed on it (the message is then
+/// indexed by its headers, later, like any other).
+pub fn read_arrival(raw: &[u8]) -> (BodyFields, Option<BodyText>) {
+    let prepared = parse::prepare(raw);
+    let message = prepared.parse();
+    let fields = message
+        .as_deref()
+        .map(envelope::body_fields_of)
+        .unwrap_or_default();
+    let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        BodyText::of(match message.as_deref() {
+            Some(message) => body::display_parsed(message, Options::default()),
+            None => body::display(raw, Options::default()),
+        })
+    }));
+    if text.is_err() {
+        tracing::warn!("reading a downloaded body for search failed; it is queued instead");
+    }
+    (fields, text.ok())
+}
+
+/// The index row of message `message` as the store has it now, with `text` for its body.
+fn row_of(
+    conn: &Connection,
+    message: i64,
+    stamp: i64,
+    text: Option<BodyText>,
+) -> Result<Option<Row>, StoreError> {
+    let Some(m) = messages::get(conn, message)? else {
+        return Ok(None);
+    };
+    let text = text.unwrap_or_default();
+    Ok(Some(Row {
+        message,
+        stamp,
+        subject: for_index(&m.subject),
+        sender: for_index(&format!("{} {}", m.from_name, m.from_addr)),
+        recipients: for_index(&m.to_addrs),
+        copied: for_index(&m.cc_addrs),
+        filenames: text.filenames,
+        body: text.body,
+        quoted: text.quoted,
+    }))
+}
+
+/// Builds the row of `p` from the store (a reader connection): headers always, the body when
+/// it is there and `with_body`. None when the message is gone.
+pub fn build(conn: &Connection, p: Pending, with_body: bool) -> Result<Option<Row>, StoreError> {
+    let text = match bodies::get(conn, p.message)?.filter(|_| with_body) {
+        Some(raw) => Some(BodyText::of(body::display(&raw, Options::default()))),
+        None => None,
+    };
+    row_of(conn, p.message, p.stamp, text)
 }
 
 /// Like `build`, but a body the display model cannot take leaves the message searchable by its
@@ -133,6 +194,27 @@ pub fn build_safely(conn: &Connection, p: Pending) -> Result<Option<Row>, StoreE
     )
 }
 
+/// Indexes `message` in the writer's transaction that stores its body, from the text read
+/// off the downloaded bytes: the body is never read back and the message never waits in the
+/// queue. Without `text` (the display model failed) it stays queued for the indexer.
+pub fn index_arrival(
+    tx: &Connection,
+    message: i64,
+    text: Option<BodyText>,
+) -> Result<(), StoreError> {
+    if text.is_none() {
+        return Ok(());
+    }
+    let Some(row) = row_of(tx, message, 0, text)? else {
+        return Ok(());
+    };
+    tx.prepare_cached("DELETE FROM search_queue WHERE message_id = ?1")
+        .ctx("preparing the search queue")?
+        .execute([message])
+        .ctx("updating the search queue")?;
+    insert(tx, &row)
+}
+
 /// Stores built rows (in the writer's transaction), each only if its request is still the
 /// newest; returns how many were stored.
 pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
@@ -147,26 +229,31 @@ pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
             // Changed meanwhile (its body arrived) or gone: the newer request is built next.
             continue;
         }
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO search \
-             (rowid, subject, sender, recipients, copied, filenames, body, quoted) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .ctx("preparing the search index")?
-        .execute(params![
-            row.message,
-            row.subject,
-            row.sender,
-            row.recipients,
-            row.copied,
-            row.filenames,
-            row.body,
-            row.quoted
-        ])
-        .ctx("writing the search index")?;
+        insert(conn, row)?;
         stored += 1;
     }
     Ok(stored)
+}
+
+fn insert(conn: &Connection, row: &Row) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO search \
+         (rowid, subject, sender, recipients, copied, filenames, body, quoted) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .ctx("preparing the search index")?
+    .execute(params![
+        row.message,
+        row.subject,
+        row.sender,
+        row.recipients,
+        row.copied,
+        row.filenames,
+        row.body,
+        row.quoted
+    ])
+    .ctx("writing the search index")?;
+    Ok(())
 }
 
 /// How many queued messages are read (newest first) per look at the queue: sorting the queue
@@ -174,12 +261,14 @@ pub fn write(conn: &Connection, rows: &[Row]) -> Result<usize, StoreError> {
 const SNAPSHOT: usize = 10_000;
 
 /// Indexes everything queued, `batch` messages a transaction, and returns how many it stored;
-/// `progress` hears the count after each transaction. Rows are built on one thread per core
+/// `progress` hears the count after each transaction; when `pause` says so after one, it stops
+/// there (the rest stays queued). Rows are built on one thread per core
 /// (the display model is the cost) while the store's writer stores the previous ones. Blocks:
 /// for the command line, tests, and the engine's indexer on a blocking thread.
 pub fn catch_up(
     store: &crate::store::Store,
     batch: usize,
+    pause: &(dyn Fn() -> bool + Sync),
     mut progress: impl FnMut(u64),
 ) -> Result<u64, StoreError> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
@@ -228,12 +317,16 @@ pub fn catch_up(
                 let stored = store.writer().write_blocking(move |tx| write(tx, &rows))?;
                 done += stored as u64;
                 progress(done);
+                if pause() {
+                    // Leaving the loop drops the receiver, which stops the builders.
+                    break;
+                }
             }
             Ok::<_, StoreError>(())
         })?;
         // Nothing of a whole look could be built (every message gone meanwhile): what is left
         // is for the next wake, never a busy loop.
-        if !built_any {
+        if !built_any || pause() {
             return Ok(done);
         }
     }

@@ -34,6 +34,10 @@ pub(crate) fn narrow(c: char) -> char {
 /// The text as the index stores it: CJK runs as bigrams, the rest unchanged, separated by
 /// spaces.
 pub fn for_index(text: &str) -> String {
+    // Most mail is ASCII: nothing to cut or narrow.
+    if text.is_ascii() {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     let mut run: Vec<char> = Vec::new();
     for c in text.chars().map(narrow) {

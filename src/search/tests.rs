@@ -122,7 +122,7 @@ fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), Store
         Ok(ids)
     })?;
     // Index everything, as the engine's indexer does.
-    index::catch_up(&store, 500, |_| {})?;
+    index::catch_up(&store, 500, &|| false, |_| {})?;
     let reader = store.reader()?;
     assert_eq!(index::backlog(&reader)?, 0);
 
@@ -201,5 +201,92 @@ fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), Store
         .unwrap_or_default()
         .to_owned();
     assert!(!run(&reader, &q, 0, Scope::default(), Order::Newest, None)?.contains(&gone));
+    Ok(())
+}
+
+#[test]
+fn a_paused_catch_up_stops_after_one_transaction_and_leaves_the_rest_queued()
+-> Result<(), StoreError> {
+    let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
+    let mut rng = Rng(7);
+    let mail: Vec<Vec<u8>> = (0..1000).map(|n| message(n, &mut rng).0).collect();
+    store.writer().write_blocking(move |tx| {
+        let account = accounts::insert(tx, &crate::store::tests::account())?;
+        let folder = folders::insert(
+            tx,
+            &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
+        )?;
+        for (n, raw) in mail.iter().enumerate() {
+            let id = messages::insert(
+                tx,
+                &Envelope {
+                    account_id: account,
+                    folder_id: folder,
+                    uid: n as u32 + 1,
+                    date: 1_700_000_000 + n as i64,
+                    ..Envelope::default()
+                },
+            )?;
+            bodies::put(tx, id, raw)?;
+        }
+        Ok(())
+    })?;
+    // A sync started: the indexer stores what it built and yields.
+    let done = index::catch_up(&store, 100, &|| true, |_| {})?;
+    assert_eq!(done, 100, "one transaction, then the pause");
+    assert_eq!(index::backlog(&store.reader()?)?, 900);
+    // The sync ended: the rest is indexed.
+    assert_eq!(index::catch_up(&store, 100, &|| false, |_| {})?, 900);
+    assert_eq!(index::backlog(&store.reader()?)?, 0);
+    Ok(())
+}
+
+#[test]
+fn a_body_read_on_arrival_indexes_as_the_indexer_would() -> Result<(), StoreError> {
+    let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
+    let mut rng = Rng(11);
+    let mail: Vec<Vec<u8>> = (0..300).map(|n| message(n, &mut rng).0).collect();
+    let stored = mail.clone();
+    let ids: Vec<i64> = store.writer().write_blocking(move |tx| {
+        let account = accounts::insert(tx, &crate::store::tests::account())?;
+        let folder = folders::insert(
+            tx,
+            &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
+        )?;
+        let mut ids = Vec::new();
+        for (n, raw) in stored.iter().enumerate() {
+            let envelope = Envelope {
+                account_id: account,
+                folder_id: folder,
+                uid: n as u32 + 1,
+                ..Envelope::default()
+            };
+            let id = messages::insert(tx, &envelope)?;
+            bodies::put(tx, id, raw)?;
+            ids.push(id);
+        }
+        Ok(ids)
+    })?;
+    let reader = store.reader()?;
+    for (id, raw) in ids.iter().zip(&mail) {
+        let pending = index::Pending {
+            message: *id,
+            stamp: 0,
+        };
+        let Some(built) = index::build(&reader, pending, true)? else {
+            panic!("message {id} is there");
+        };
+        let (_, text) = index::read_arrival(raw);
+        let Some(text) = text else {
+            panic!("message {id} reads");
+        };
+        assert_eq!(
+            (text.body, text.quoted, text.filenames),
+            (built.body, built.quoted, built.filenames),
+            "message {id}"
+        );
+    }
     Ok(())
 }

@@ -13,7 +13,7 @@ use tidings::ui::search::{FIELD, RESULTS, Server};
 
 /// Indexes everything, as the engine's indexer does.
 fn index_all(db: &Path) -> Result<()> {
-    index::catch_up(&Store::open(db)?, 100, |_| {})?;
+    index::catch_up(&Store::open(db)?, 100, &|| false, |_| {})?;
     Ok(())
 }
 
