@@ -173,10 +173,9 @@ fn row_of(
 /// Builds the row of `p` from the store (a reader connection): headers always, the body when
 /// it is there and `with_body`. None when the message is gone.
 pub fn build(conn: &Connection, p: Pending, with_body: bool) -> Result<Option<Row>, StoreError> {
-    let text = match bodies::get(conn, p.message)?.filter(|_| with_body) {
-        Some(raw) => Some(BodyText::of(body::display(&raw, Options::default()))),
-        None => None,
-    };
+    let text = bodies::get(conn, p.message)?
+        .filter(|_| with_body)
+        .map(|raw| BodyText::of(body::display(&raw, Options::default())));
     row_of(conn, p.message, p.stamp, text)
 }
 
