@@ -23,6 +23,8 @@ const ENVELOPE_BATCHES: &[usize] = &[50, 200, 500, 1000, 2000];
 const BODY_BATCH: usize = 500;
 /// ...and about this many bytes (a batch always takes at least one message).
 const BODY_BATCH_BYTES: u64 = 8 * 1024 * 1024;
+/// Downloaded body batches being read and committed at once, behind the one downloading.
+const STORING: usize = 2;
 
 /// Syncs the folder list (when `all`) and then every folder, or only INBOX.
 pub(crate) async fn sync_account(
@@ -248,15 +250,37 @@ pub(crate) async fn fetch_envelopes(
     condstore: bool,
     (above, arrival): (u32, Arrival),
 ) -> Result<Vec<i64>, EngineError> {
+    let fetched = download_envelopes(ctx, session, folder, set, condstore, above).await?;
+    commit_envelopes(ctx.clone(), folder.clone(), fetched, arrival).await
+}
+
+/// The envelopes of a UID set above UID `above`, as the server sends them.
+async fn download_envelopes(
+    ctx: &Context,
+    session: &mut ImapSession,
+    folder: &Folder,
+    set: &str,
+    condstore: bool,
+    above: u32,
+) -> Result<Vec<Envelope>, EngineError> {
     let query = format!(
         "(UID FLAGS INTERNALDATE RFC822.SIZE{} BODY.PEEK[HEADER.FIELDS ({LIST_HEADER_FIELDS})])",
         if condstore { " MODSEQ" } else { "" }
     );
-    let fetched: Vec<Envelope> = fetch_uids(ctx, folder.account_id, session, set, &query, |f| {
+    fetch_uids(ctx, folder.account_id, session, set, &query, |f| {
         envelope_of(f, folder).filter(|e| e.uid > above)
     })
     .await
-    .map_err(|e| EngineError::imap("fetching envelopes", e))?;
+    .map_err(|e| EngineError::imap("fetching envelopes", e))
+}
+
+/// Commits downloaded envelopes as `arrival` and tells the window; returns the ids written.
+async fn commit_envelopes(
+    ctx: Context,
+    folder: Folder,
+    fetched: Vec<Envelope>,
+    arrival: Arrival,
+) -> Result<Vec<i64>, EngineError> {
     if fetched.is_empty() {
         return Ok(Vec::new());
     }
@@ -281,9 +305,9 @@ pub(crate) async fn fetch_envelopes(
             Ok((ids, added))
         })
         .await?;
-    ingest::changed(ctx, folder.id, ids.clone());
+    ingest::changed(&ctx, folder.id, ids.clone());
     ingest::arrived(
-        ctx,
+        &ctx,
         folder.account_id,
         (folder.id, folder.role),
         arrival,
@@ -425,27 +449,34 @@ async fn fill_gaps(
     let mut done = 0u64;
     let mut batch_no = 0;
     let mut rest = missing.as_slice();
+    // One batch commits while the next downloads; progress counts what is committed.
+    let mut committing: Option<(u64, tokio::task::JoinHandle<Result<Vec<i64>, EngineError>>)> =
+        None;
+    let progress = |done: u64| Event::SyncProgress {
+        account: folder.account_id,
+        folder: fid,
+        done,
+        total,
+    };
     while !rest.is_empty() {
         let size = ENVELOPE_BATCHES[batch_no.min(ENVELOPE_BATCHES.len() - 1)];
         batch_no += 1;
         let (batch, tail) = rest.split_at(size.min(rest.len()));
         rest = tail;
-        fetch_envelopes(
-            ctx,
-            session,
-            folder,
-            &uid_set(batch),
-            condstore,
-            (0, Arrival::Backfill),
-        )
-        .await?;
-        done += batch.len() as u64;
-        ctx.emit(Event::SyncProgress {
-            account: folder.account_id,
-            folder: fid,
-            done,
-            total,
-        });
+        let fetched =
+            download_envelopes(ctx, session, folder, &uid_set(batch), condstore, 0).await?;
+        if let Some((count, previous)) = committing.take() {
+            previous.await??;
+            done += count;
+            ctx.emit(progress(done));
+        }
+        let commit = commit_envelopes(ctx.clone(), folder.clone(), fetched, Arrival::Backfill);
+        committing = Some((batch.len() as u64, tokio::spawn(commit)));
+    }
+    if let Some((count, last)) = committing {
+        last.await??;
+        done += count;
+        ctx.emit(progress(done));
     }
     // Placeholders nothing matched (moved messages without a Message-ID, or gone meanwhile)
     // would show twice or never go away; queued actions still referring to them keep them.
@@ -548,7 +579,9 @@ pub(crate) async fn fetch_bodies_of(
         .select(&folder.wire_name)
         .await
         .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
-    let mut in_flight: Option<tokio::task::JoinHandle<Result<(), EngineError>>> = None;
+    let mut in_flight: std::collections::VecDeque<
+        tokio::task::JoinHandle<Result<(), EngineError>>,
+    > = std::collections::VecDeque::new();
     let mut rest = backlog;
     while !rest.is_empty() {
         let mut bytes = 0u64;
@@ -576,11 +609,14 @@ pub(crate) async fn fetch_bodies_of(
         )
         .await
         .map_err(|e| EngineError::imap("fetching messages", e))?;
-        // At most one batch is parsed and committed while the next downloads.
-        if let Some(previous) = in_flight.take() {
-            previous.await??;
+        // At most two batches are read and committed while the next downloads: one can be
+        // read while the writer commits the other.
+        while in_flight.len() >= STORING {
+            if let Some(oldest) = in_flight.pop_front() {
+                oldest.await??;
+            }
         }
-        in_flight = Some(tokio::spawn(store_bodies(
+        in_flight.push_back(tokio::spawn(store_bodies(
             ctx.clone(),
             folder.id,
             batch.to_vec(),
@@ -588,8 +624,8 @@ pub(crate) async fn fetch_bodies_of(
             limit,
         )));
     }
-    if let Some(last) = in_flight {
-        last.await??;
+    for batch in in_flight {
+        batch.await??;
     }
     Ok(())
 }
@@ -620,14 +656,14 @@ async fn store_bodies(
         envelope::BodyFields,
         Option<crate::search::index::BodyText>,
     )> = tokio::task::spawn_blocking(move || {
-        fetched
+        let known: Vec<(i64, Vec<u8>)> = fetched
             .into_iter()
-            .filter_map(|(uid, raw)| {
-                let id = batch.iter().find(|b| b.uid == uid)?.id;
-                let (fields, text) = crate::search::index::read_arrival(&raw);
-                Some((id, raw, fields, text))
-            })
-            .collect()
+            .filter_map(|(uid, raw)| Some((batch.iter().find(|b| b.uid == uid)?.id, raw)))
+            .collect();
+        ingest::read_in_parallel(known, |(id, raw)| {
+            let (fields, text) = crate::search::index::read_arrival(&raw);
+            (id, raw, fields, text)
+        })
     })
     .await?;
     let stored: HashSet<i64> = parsed

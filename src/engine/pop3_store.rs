@@ -74,21 +74,18 @@ pub(crate) async fn commit(
     utf8: bool,
 ) -> Result<Committed, EngineError> {
     let parsed = tokio::task::spawn_blocking(move || {
-        items
-            .into_iter()
-            .map(|(uidl, raw)| {
-                // Without UTF8 a server may send a stand-in with the real message inside; the
-                // real one is what is kept (and its UIDL is recorded only with it).
-                let raw = match (utf8, crate::mime::downgrade::original_of(&raw)) {
-                    (false, Some(original)) => original.to_vec(),
-                    _ => raw,
-                };
-                // One parse for the list's fields and the search index's text.
-                let (fields, text) = crate::search::index::read_arrival(&raw);
-                let hash = envelope::header_hash(&fields.list);
-                (uidl, raw, fields, hash, text)
-            })
-            .collect::<Vec<_>>()
+        ingest::read_in_parallel(items, |(uidl, raw)| {
+            // Without UTF8 a server may send a stand-in with the real message inside; the
+            // real one is what is kept (and its UIDL is recorded only with it).
+            let raw = match (utf8, crate::mime::downgrade::original_of(&raw)) {
+                (false, Some(original)) => original.to_vec(),
+                _ => raw,
+            };
+            // One parse for the list's fields and the search index's text.
+            let (fields, text) = crate::search::index::read_arrival(&raw);
+            let hash = envelope::header_hash(&fields.list);
+            (uidl, raw, fields, hash, text)
+        })
     })
     .await?;
     let committed = ctx
