@@ -39,34 +39,46 @@ pub fn for_index(text: &str) -> String {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() + text.len() / 2);
-    let mut run: Vec<char> = Vec::new();
-    for c in text.chars().map(narrow) {
-        if is_cjk(c) {
-            run.push(c);
+    // Text that stays as it is goes over in slices, not a character at a time; a CJK run is
+    // written as it is read, each character after the first closing the bigram it ends.
+    let mut kept_from = 0;
+    let mut last_cjk: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        let n = narrow(c);
+        if n == c && !is_cjk(c) && last_cjk.is_none() {
             continue;
         }
-        flush(&mut run, &mut out);
-        out.push(c);
+        out.push_str(&text[kept_from..at]);
+        kept_from = at + c.len_utf8();
+        if is_cjk(n) {
+            match last_cjk {
+                None => out.push(' '),
+                Some(previous) => {
+                    out.push(previous);
+                    out.push(n);
+                    out.push(' ');
+                }
+            }
+            last_cjk = Some(n);
+            continue;
+        }
+        if let Some(previous) = last_cjk.take() {
+            out.push(previous);
+            out.push(' ');
+        }
+        if n == c {
+            // Unchanged: it starts the next slice.
+            kept_from = at;
+        } else {
+            out.push(n);
+        }
     }
-    flush(&mut run, &mut out);
+    out.push_str(&text[kept_from..]);
+    if let Some(previous) = last_cjk {
+        out.push(previous);
+        out.push(' ');
+    }
     out
-}
-
-fn flush(run: &mut Vec<char>, out: &mut String) {
-    if run.is_empty() {
-        return;
-    }
-    out.push(' ');
-    for pair in run.windows(2) {
-        out.push(pair[0]);
-        out.push(pair[1]);
-        out.push(' ');
-    }
-    if let Some(last) = run.last() {
-        out.push(*last);
-        out.push(' ');
-    }
-    run.clear();
 }
 
 /// The tokens a typed word or phrase is looked up as, in order (they must follow each other):
@@ -108,6 +120,45 @@ pub fn for_query(text: &str) -> (Vec<String>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain statement of the rule, a character at a time, that `for_index` must match.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut run: Vec<char> = Vec::new();
+        let flush = |run: &mut Vec<char>, out: &mut String| {
+            if run.is_empty() {
+                return;
+            }
+            out.push(' ');
+            for pair in run.windows(2) {
+                out.push(pair[0]);
+                out.push(pair[1]);
+                out.push(' ');
+            }
+            if let Some(last) = run.last() {
+                out.push(*last);
+                out.push(' ');
+            }
+            run.clear();
+        };
+        for c in text.chars().map(narrow) {
+            if is_cjk(c) {
+                run.push(c);
+                continue;
+            }
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cutting_in_slices_matches_the_rule(text in "[a-z 季度报告会ｒｅ１\u{3000}かな,é]{0,40}") {
+            proptest::prop_assert_eq!(for_index(&text), reference(&text));
+        }
+    }
 
     #[test]
     fn cjk_runs_become_bigrams_and_a_last_single() {
