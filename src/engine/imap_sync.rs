@@ -23,6 +23,8 @@ const ENVELOPE_BATCHES: &[usize] = &[50, 200, 500, 1000, 2000];
 const BODY_BATCH: usize = 500;
 /// ...and about this many bytes (a batch always takes at least one message).
 const BODY_BATCH_BYTES: u64 = 8 * 1024 * 1024;
+/// An envelope batch being committed: the ids it wrote, when it is done.
+type Committing = tokio::task::JoinHandle<Result<Vec<i64>, EngineError>>;
 /// Downloaded body batches being read and committed at once, behind the one downloading.
 const STORING: usize = 2;
 
@@ -450,8 +452,7 @@ async fn fill_gaps(
     let mut batch_no = 0;
     let mut rest = missing.as_slice();
     // One batch commits while the next downloads; progress counts what is committed.
-    let mut committing: Option<(u64, tokio::task::JoinHandle<Result<Vec<i64>, EngineError>>)> =
-        None;
+    let mut committing: Option<(u64, Committing)> = None;
     let progress = |done: u64| Event::SyncProgress {
         account: folder.account_id,
         folder: fid,

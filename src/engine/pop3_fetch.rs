@@ -3,7 +3,7 @@
 //! commit, and recorded only after QUIT succeeded — so a kill at any point loses nothing and
 //! downloads or deletes nothing twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
@@ -56,6 +56,9 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
         }
     }
 }
+
+/// Downloaded batches being read and committed at once, behind the one downloading.
+const STORING: usize = 2;
 
 /// One download pass.
 async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
@@ -149,8 +152,10 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         let utf8 = session.utf8();
         let mut downloads = session.retr_many(&numbers);
         let mut batch = pop3_store::Batch::new();
-        // At most one batch is parsed and committed while the next downloads.
-        let mut in_flight: Option<JoinHandle<Result<pop3_store::Committed, EngineError>>> = None;
+        // At most two batches are read and committed while the next downloads: one can be
+        // read while the writer commits the other.
+        let mut in_flight: VecDeque<JoinHandle<Result<pop3_store::Committed, EngineError>>> =
+            VecDeque::new();
         let ended = loop {
             let Some(next) = downloads.next().await else {
                 break Ok(());
@@ -184,10 +189,12 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
                 continue;
             };
             if batch.push(uidl.clone(), raw) {
-                if let Some(previous) = in_flight.take() {
-                    progress.add(ctx, previous.await??);
+                while in_flight.len() >= STORING {
+                    if let Some(oldest) = in_flight.pop_front() {
+                        progress.add(ctx, oldest.await??);
+                    }
                 }
-                in_flight = Some(tokio::spawn(pop3_store::commit(
+                in_flight.push_back(tokio::spawn(pop3_store::commit(
                     ctx.clone(),
                     id,
                     inbox,
@@ -198,7 +205,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
         };
         // What arrived is committed even when the pass ends in an error: it is not fetched
         // again.
-        if let Some(previous) = in_flight.take() {
+        for previous in in_flight {
             progress.add(ctx, previous.await??);
         }
         if !batch.is_empty() {
