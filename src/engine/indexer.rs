@@ -1,8 +1,9 @@
 //! The search indexer: drains the store's search queue (filled by triggers as messages and
 //! bodies are committed), newest first, a batch at a time — rows built on blocking threads
 //! from reader connections (`index::catch_up`), written in short writer transactions — so it
-//! never holds up the UI; it pauses while a sync runs, which indexes what it downloads itself. Woken by every committed change; the queue lives in the database, so a
-//! kill loses nothing and the next start goes on.
+//! never holds up the UI. It pauses while a sync runs, which indexes the bodies it downloads
+//! itself. Woken by every committed change; the queue lives in the database, so a kill loses
+//! nothing and the next start goes on.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
