@@ -89,14 +89,13 @@ fn fold(word: &str) -> String {
         .replace(['é', 'è'], "e")
 }
 
-#[test]
-fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), StoreError> {
+/// A store with `mail` (raw bytes and subject) mirrored in one INBOX, bodies included, UIDs
+/// and dates in order; the ids in the same order. The directory must outlive the store.
+fn store_with(
+    mail: Vec<(Vec<u8>, String)>,
+) -> Result<(tempfile::TempDir, Store, Vec<i64>), StoreError> {
     let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mail: Vec<(Vec<u8>, String, String)> = (0..3000).map(|n| message(n, &mut rng)).collect();
-    let texts: Vec<String> = mail.iter().map(|(_, s, b)| format!("{s}\n{b}")).collect();
-    let stored = mail.clone();
     let ids: Vec<i64> = store.writer().write_blocking(move |tx| {
         let account = accounts::insert(tx, &crate::store::tests::account())?;
         let folder = folders::insert(
@@ -104,7 +103,7 @@ fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), Store
             &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
         )?;
         let mut ids = Vec::new();
-        for (n, (raw, subject, _)) in stored.iter().enumerate() {
+        for (n, (raw, subject)) in mail.into_iter().enumerate() {
             let id = messages::insert(
                 tx,
                 &Envelope {
@@ -112,15 +111,28 @@ fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), Store
                     folder_id: folder,
                     uid: n as u32 + 1,
                     date: 1_700_000_000 + n as i64,
-                    subject: subject.clone(),
+                    subject,
                     ..Envelope::default()
                 },
             )?;
-            bodies::put(tx, id, raw)?;
+            bodies::put(tx, id, &raw)?;
             ids.push(id);
         }
         Ok(ids)
     })?;
+    Ok((dir, store, ids))
+}
+
+#[test]
+fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), StoreError> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mail: Vec<(Vec<u8>, String, String)> = (0..3000).map(|n| message(n, &mut rng)).collect();
+    let texts: Vec<String> = mail.iter().map(|(_, s, b)| format!("{s}\n{b}")).collect();
+    let (_dir, store, ids) = store_with(
+        mail.into_iter()
+            .map(|(raw, subject, _)| (raw, subject))
+            .collect(),
+    )?;
     // Index everything, as the engine's indexer does.
     index::catch_up(&store, 500, &|| false, |_| {})?;
     let reader = store.reader()?;
@@ -207,31 +219,12 @@ fn every_query_finds_exactly_what_a_scan_of_the_text_finds() -> Result<(), Store
 #[test]
 fn a_paused_catch_up_stops_after_one_transaction_and_leaves_the_rest_queued()
 -> Result<(), StoreError> {
-    let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
     let mut rng = Rng(7);
-    let mail: Vec<Vec<u8>> = (0..1000).map(|n| message(n, &mut rng).0).collect();
-    store.writer().write_blocking(move |tx| {
-        let account = accounts::insert(tx, &crate::store::tests::account())?;
-        let folder = folders::insert(
-            tx,
-            &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
-        )?;
-        for (n, raw) in mail.iter().enumerate() {
-            let id = messages::insert(
-                tx,
-                &Envelope {
-                    account_id: account,
-                    folder_id: folder,
-                    uid: n as u32 + 1,
-                    date: 1_700_000_000 + n as i64,
-                    ..Envelope::default()
-                },
-            )?;
-            bodies::put(tx, id, raw)?;
-        }
-        Ok(())
-    })?;
+    let (_dir, store, _) = store_with(
+        (0..1000)
+            .map(|n| (message(n, &mut rng).0, String::new()))
+            .collect(),
+    )?;
     // A sync started: the indexer stores what it built and yields.
     let done = index::catch_up(&store, 100, &|| true, |_| {})?;
     assert_eq!(done, 100, "one transaction, then the pause");
@@ -244,31 +237,13 @@ fn a_paused_catch_up_stops_after_one_transaction_and_leaves_the_rest_queued()
 
 #[test]
 fn a_body_read_on_arrival_indexes_as_the_indexer_would() -> Result<(), StoreError> {
-    let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let store = Store::open(&dir.path().join("mirror.sqlite3"))?;
     let mut rng = Rng(11);
     let mail: Vec<Vec<u8>> = (0..300).map(|n| message(n, &mut rng).0).collect();
-    let stored = mail.clone();
-    let ids: Vec<i64> = store.writer().write_blocking(move |tx| {
-        let account = accounts::insert(tx, &crate::store::tests::account())?;
-        let folder = folders::insert(
-            tx,
-            &Folder::new_imap(account, "INBOX", "INBOX", Role::Inbox),
-        )?;
-        let mut ids = Vec::new();
-        for (n, raw) in stored.iter().enumerate() {
-            let envelope = Envelope {
-                account_id: account,
-                folder_id: folder,
-                uid: n as u32 + 1,
-                ..Envelope::default()
-            };
-            let id = messages::insert(tx, &envelope)?;
-            bodies::put(tx, id, raw)?;
-            ids.push(id);
-        }
-        Ok(ids)
-    })?;
+    let (_dir, store, ids) = store_with(
+        mail.iter()
+            .map(|raw| (raw.clone(), String::new()))
+            .collect(),
+    )?;
     let reader = store.reader()?;
     for (id, raw) in ids.iter().zip(&mail) {
         let pending = index::Pending {
