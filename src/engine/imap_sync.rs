@@ -3,6 +3,7 @@
 //! moment loses at most the batch in flight, and the next run fills exactly the gaps.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use async_imap::types::{Capabilities, Fetch, Flag};
 use futures::TryStreamExt;
@@ -21,8 +22,13 @@ use crate::store::messages::{self, Envelope, Flags};
 const ENVELOPE_BATCHES: &[usize] = &[50, 200, 500, 1000, 2000];
 /// Bodies per FETCH and per transaction, at most...
 const BODY_BATCH: usize = 500;
-/// ...and about this many bytes (a batch always takes at least one message).
-const BODY_BATCH_BYTES: u64 = 8 * 1024 * 1024;
+/// ...and about this many bytes (a batch always takes at least one message): three batches are
+/// held at once (one downloading, two being read and committed), so this bounds the sync's
+/// memory...
+const BODY_BATCH_BYTES: std::ops::RangeInclusive<u64> = 1024 * 1024..=8 * 1024 * 1024;
+/// ...between which a batch is sized to download in this many round trips' time, so waiting
+/// for each FETCH's first byte costs a tenth of the time on a distant server.
+const ROUND_TRIPS_PER_BATCH: f64 = 9.0;
 /// An envelope batch being committed: the ids it wrote, when it is done.
 type Committing = tokio::task::JoinHandle<Result<Vec<i64>, EngineError>>;
 /// Downloaded body batches being read and committed at once, behind the one downloading.
@@ -580,6 +586,14 @@ pub(crate) async fn fetch_bodies_of(
         .select(&folder.wire_name)
         .await
         .map_err(|e| EngineError::imap(&format!("opening {}", folder.name), e))?;
+    // One NOOP measures the round trip that each FETCH waits for before its first byte.
+    let started = Instant::now();
+    session
+        .noop()
+        .await
+        .map_err(|e| EngineError::imap("measuring the round trip", e))?;
+    let round_trip = started.elapsed();
+    let mut batch_bytes = *BODY_BATCH_BYTES.start();
     let mut in_flight: std::collections::VecDeque<
         tokio::task::JoinHandle<Result<(), EngineError>>,
     > = std::collections::VecDeque::new();
@@ -587,7 +601,7 @@ pub(crate) async fn fetch_bodies_of(
     while !rest.is_empty() {
         let mut bytes = 0u64;
         let mut n = 0;
-        while n < rest.len() && n < BODY_BATCH && (n == 0 || bytes < BODY_BATCH_BYTES) {
+        while n < rest.len() && n < BODY_BATCH && (n == 0 || bytes < batch_bytes) {
             bytes += rest[n].size;
             n += 1;
         }
@@ -597,6 +611,7 @@ pub(crate) async fn fetch_bodies_of(
         // A partial fetch one byte past the limit: a server that announced a small size
         // cannot make us hold a larger message, and what comes back over it is recognised.
         let query = format!("(UID BODY.PEEK[]<0.{}>)", limit + 1);
+        let started = Instant::now();
         let fetched: Vec<(u32, Vec<u8>)> = fetch_uids(
             ctx,
             folder.account_id,
@@ -610,6 +625,8 @@ pub(crate) async fn fetch_bodies_of(
         )
         .await
         .map_err(|e| EngineError::imap("fetching messages", e))?;
+        let got: u64 = fetched.iter().map(|(_, raw)| raw.len() as u64).sum();
+        batch_bytes = next_batch_bytes(batch_bytes, round_trip, got, started.elapsed());
         // At most two batches are read and committed while the next downloads: one can be
         // read while the writer commits the other.
         while in_flight.len() >= STORING {
@@ -629,6 +646,19 @@ pub(crate) async fn fetch_bodies_of(
         batch.await??;
     }
     Ok(())
+}
+
+/// The next body batch's size from the round trip and how fast the last batch (`got` bytes in
+/// `took`) came: big enough that the round trip is a small part of its time.
+fn next_batch_bytes(previous: u64, round_trip: Duration, got: u64, took: Duration) -> u64 {
+    let streaming = took.saturating_sub(round_trip).as_secs_f64();
+    if got == 0 || streaming <= 0.0 {
+        // Nothing came to learn the speed from.
+        return previous;
+    }
+    let rate = got as f64 / streaming;
+    let wanted = ROUND_TRIPS_PER_BATCH * round_trip.as_secs_f64() * rate;
+    (wanted as u64).clamp(*BODY_BATCH_BYTES.start(), *BODY_BATCH_BYTES.end())
 }
 
 /// Parses a downloaded batch off the async threads and commits it in one transaction.
@@ -707,5 +737,25 @@ mod tests {
         assert_eq!(uid_set(&[5, 1, 2, 3, 9, 12, 13, 14]), "1:3,5,9,12:14");
         assert_eq!(uid_set(&[7]), "7");
         assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn body_batches_grow_with_the_distance_to_the_server() {
+        const MB: u64 = 1024 * 1024;
+        let ms = Duration::from_millis;
+        // Loopback: a round trip of a tenth of a millisecond at 200 MB/s wants ~180 KB, so the
+        // smallest batch keeps memory low.
+        assert_eq!(
+            next_batch_bytes(MB, Duration::from_micros(100), 2 * MB, ms(10)),
+            MB
+        );
+        // 50 ms away at 5 MB/s: nine round trips' worth is 2.25 MB.
+        let far = next_batch_bytes(MB, ms(50), MB, ms(250));
+        assert!((2 * MB..3 * MB).contains(&far), "{far}");
+        // 300 ms away at 10 MB/s would want 27 MB; memory caps it.
+        assert_eq!(next_batch_bytes(MB, ms(300), 10 * MB, ms(1300)), 8 * MB);
+        // An empty batch or one faster than the round trip teaches nothing: the size stays.
+        assert_eq!(next_batch_bytes(3 * MB, ms(50), 0, ms(60)), 3 * MB);
+        assert_eq!(next_batch_bytes(3 * MB, ms(50), MB, ms(40)), 3 * MB);
     }
 }

@@ -13,8 +13,9 @@ use crate::store::{folders, pop3 as seen};
 
 /// A batch is committed at this many messages...
 const BATCH_MESSAGES: usize = 500;
-/// ...or this many bytes...
-const BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// ...or this many bytes (three batches are held at once: one filling, two being read and
+/// committed; each RETR waits its own round trip, so bigger batches would not download faster)...
+const BATCH_BYTES: usize = 2 * 1024 * 1024;
 /// ...or when its first message has waited this long, so the newest mail shows at once.
 const BATCH_AGE: Duration = Duration::from_millis(300);
 
