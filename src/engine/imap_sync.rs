@@ -69,7 +69,7 @@ pub(crate) async fn sync_account(
     }
     let since = match account.sync_window_days {
         0 => i64::MIN,
-        days => unix_now() - i64::from(days) * 86_400,
+        days => ingest::unix_now() - i64::from(days) * 86_400,
     };
     for folder in &list {
         fetch_bodies(ctx, session, folder, since).await?;
@@ -94,16 +94,9 @@ pub(crate) async fn refresh_folder(
     sync_envelopes(ctx, session, folder, caps.has_str("CONDSTORE")).await?;
     let since = match account.sync_window_days {
         0 => i64::MIN,
-        days => unix_now() - i64::from(days) * 86_400,
+        days => ingest::unix_now() - i64::from(days) * 86_400,
     };
     fetch_bodies(ctx, session, folder, since).await
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn flags_of(fetch: &Fetch) -> Flags {

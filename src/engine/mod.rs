@@ -16,7 +16,7 @@ mod folder_list;
 mod idle;
 mod imap_sync;
 mod indexer;
-mod ingest;
+pub mod ingest;
 mod local;
 pub mod outbox;
 mod pop3_fetch;

@@ -11,6 +11,7 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{MailBodyParameter, MailParameter};
 
 use super::errors::{EngineError, ErrorKind};
+use super::ingest;
 use super::worker::{Signals, Worker};
 use super::{Context, Event, Protocol, SecretError};
 use crate::protocols::imap::{self, ImapSession};
@@ -24,13 +25,6 @@ pub use super::api::SendOutcome;
 /// Starts the sender for `account`.
 pub(crate) fn start(ctx: Context, account: Account) -> Worker {
     Worker::start(ctx, account, run)
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// The longest a sender sleeps: another process on the same store (a `tidings send` beside the
@@ -132,7 +126,7 @@ async fn run(ctx: Context, account: Account, mut signals: Signals) {
             .flatten();
         let delay = next
             .map_or(MAX_SLEEP, |t| {
-                Duration::from_secs(u64::try_from(t - now()).unwrap_or(0).max(1))
+                Duration::from_secs(u64::try_from(t - ingest::unix_now()).unwrap_or(0).max(1))
             })
             .min(MAX_SLEEP);
         // The account's servers answering again retry at once what the network held back (an
@@ -216,7 +210,7 @@ async fn send_due(ctx: &Context, account: &Account) -> Result<(), EngineError> {
     let due = ctx
         .store
         .writer()
-        .write(move |tx| outbox::due(tx, id, now()))
+        .write(move |tx| outbox::due(tx, id, ingest::unix_now()))
         .await?;
     for item in due {
         send_one(ctx, account, item).await?;
@@ -249,7 +243,7 @@ async fn send_one(ctx: &Context, account: &Account, item: OutboxItem) -> Result<
             SendOutcome::Sent
         }
         Err(Failure::Transient(text)) => {
-            let next = now() + retry_delay(item.attempts);
+            let next = ingest::unix_now() + retry_delay(item.attempts);
             let t = text.clone();
             ctx.store
                 .writer()

@@ -229,7 +229,7 @@ async fn pass(ctx: &Context, account: &Account) -> Result<(), EngineError> {
 
     // Deletions: only messages whose bytes are committed, as the account's policy says.
     let options = &account.pop3_options;
-    let cutoff = pop3_store::now() - i64::from(options.delete_after_days) * 86_400;
+    let cutoff = ingest::unix_now() - i64::from(options.delete_after_days) * 86_400;
     let asked: HashSet<&str> = deletes.iter().map(|a| a.pop3_uidl.as_str()).collect();
     let committed = |uidl: &str| known.contains_key(uidl) || stored.contains(uidl);
     let mut deleting: Vec<(u32, String)> = Vec::new();

@@ -8,7 +8,7 @@ use super::Context;
 use super::errors::EngineError;
 use super::ingest;
 use crate::mime::envelope;
-use crate::store::messages::{Envelope, Flags};
+use crate::store::messages::Envelope;
 use crate::store::{folders, pop3 as seen};
 
 /// A batch is committed at this many messages...
@@ -99,7 +99,7 @@ pub(crate) async fn commit(
                 let envelope = Envelope {
                     snippet: fields.snippet.clone(),
                     has_attachments: fields.has_attachments,
-                    ..inbox_row(
+                    ..ingest::local_row(
                         account_id,
                         inbox,
                         &uidl,
@@ -124,44 +124,6 @@ pub(crate) async fn commit(
     Ok(committed)
 }
 
-/// Unix seconds now.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// The local Inbox row of a POP3 message, from its headers.
-fn inbox_row(
-    account_id: i64,
-    inbox: i64,
-    uidl: &str,
-    list: &envelope::ListFields,
-    hash: &str,
-    size: u64,
-) -> Envelope {
-    Envelope {
-        account_id,
-        folder_id: inbox,
-        pop3_uidl: uidl.to_owned(),
-        rfc_message_id: list.rfc_message_id.clone(),
-        in_reply_to: list.in_reply_to.clone(),
-        refs: list.refs.clone(),
-        date: list.date.unwrap_or_else(now),
-        internal_date: now(),
-        from_name: list.from_name.clone(),
-        from_addr: list.from_addr.clone(),
-        to_addrs: list.to.clone(),
-        cc_addrs: list.cc.clone(),
-        subject: list.subject.clone(),
-        flags: Flags::default(),
-        size,
-        header_hash: hash.to_owned(),
-        ..Envelope::default()
-    }
-}
-
 /// Lists a message over the size limit from its headers: a row in the Inbox with its real
 /// size and no body, and its UIDL recorded so it is neither fetched nor deleted.
 pub(crate) async fn store_headers_only(
@@ -178,7 +140,7 @@ pub(crate) async fn store_headers_only(
     ctx.store
         .writer()
         .write(move |tx| {
-            let envelope = inbox_row(account_id, inbox, &uidl, &list, &hash, size);
+            let envelope = ingest::local_row(account_id, inbox, &uidl, &list, &hash, size);
             let Some(id) = ingest::admit(tx, &envelope, None)?.id() else {
                 return seen::mark_headers_only(tx, account_id, &uidl, 0);
             };
