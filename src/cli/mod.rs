@@ -178,7 +178,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         },
         None => None,
     };
-    let store = Store::open(&paths::database_file(&dir))?;
+    let db = paths::database_file(&dir);
+    let store = if window.is_some() {
+        Store::open_to_hand_over(&db)?
+    } else {
+        Store::open(&db)?
+    };
     let repaired = store.recovery().cloned();
     if let Some(r) = &repaired {
         terminal::say_err!("tidings: {}", r.describe());

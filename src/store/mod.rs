@@ -21,6 +21,7 @@ pub mod remote_content;
 pub mod threads;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -86,6 +87,8 @@ pub struct Store {
     recovery: Option<backup::Recovery>,
     /// The writer thread, for `close` to wait for.
     thread: Arc<thread::JoinHandle<()>>,
+    /// Set while the writer makes the backup that was due at open, which `close` waits out.
+    backing_up: Arc<AtomicBool>,
 }
 
 /// How often the writer looks whether the daily backup is due.
@@ -96,6 +99,17 @@ impl Store {
     /// damaged database is moved aside and rebuilt from the newest backup (see `recovery`);
     /// the local-only data is backed up before a migration and daily.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, true)
+    }
+
+    /// `open` for a process that only readies the database (recovery, migration) for another
+    /// that opens it next, as the command line does for the window: the daily backup is left
+    /// to that one.
+    pub fn open_to_hand_over(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, daily_backup: bool) -> Result<Store, StoreError> {
         crate::paths::private_database(path).map_err(|e| {
             StoreError::Corrupt(format!("cannot make {} private: {e}", path.display()))
         })?;
@@ -123,12 +137,13 @@ impl Store {
             }
         }
         migrations::migrate(&mut conn)?;
-        if backup::due(&backups)
-            && has_accounts(&conn)
-            && let Err(e) = backup::create(&conn, &backups)
-        {
-            tracing::warn!("the daily backup failed: {e}");
-        }
+        // The daily backup copies every local message (POP3 mail lives only here): seconds
+        // for a large store (10 s at a million), so the writer makes it once it runs, and the
+        // window draws meanwhile.
+        let backing_up = Arc::new(AtomicBool::new(
+            daily_backup && backup::due(&backups) && has_accounts(&conn),
+        ));
+        let backup_due = backing_up.clone();
         // Found sound (or rebuilt) and migrated: unchanged from here, the next start need not
         // check it again.
         backup::mark_verified(path);
@@ -138,6 +153,12 @@ impl Store {
         let writer_thread = thread::Builder::new()
             .name("tidings-store-writer".into())
             .spawn(move || {
+                if backup_due.load(Ordering::SeqCst) {
+                    if let Err(e) = backup::create(&conn, &backups) {
+                        tracing::warn!("the daily backup failed: {e}");
+                    }
+                    backup_due.store(false, Ordering::SeqCst);
+                }
                 // A window left open for days still gets its daily backup.
                 let mut checked = std::time::Instant::now();
                 loop {
@@ -167,20 +188,26 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok(Store {
             thread: Arc::new(writer_thread),
+            backing_up,
             path: path.to_owned(),
             writer: Writer { jobs },
             recovery,
         })
     }
 
-    /// Lets go of the database and, when this was its last handle, waits (a few seconds at
-    /// most) for the writer to close it and record it as sound: a process that ends first
-    /// leaves it unrecorded, and its next start checks the whole file again.
+    /// Lets go of the database and, when this was its last handle, waits for the backup due
+    /// at open, then (a few seconds at most) for the writer to close the database and record
+    /// it as sound: a process that ends first leaves it unrecorded, and its next start checks
+    /// the whole file again.
     pub fn close(self) {
         let thread = self.thread.clone();
+        let backing_up = self.backing_up.clone();
         drop(self);
         if Arc::strong_count(&thread) > 1 {
             return;
+        }
+        while backing_up.load(Ordering::SeqCst) && !thread.is_finished() {
+            thread::sleep(Duration::from_millis(5));
         }
         // A writer handle kept elsewhere keeps the thread alive: never wait for ever.
         let deadline = std::time::Instant::now() + Duration::from_secs(5);

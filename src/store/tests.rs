@@ -525,6 +525,31 @@ mod backups {
     }
 
     #[test]
+    fn the_daily_backup_is_made_by_the_writer_and_waited_for_at_close() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().ctx_io()?;
+        let (store, _) = populated(dir.path())?;
+        store.close();
+        let db = dir.path().join("mirror.sqlite3");
+        let made = || backup::list(&backup::dir_for(&db)).len();
+        // Handing the database over to the window: the window's own open makes the backup.
+        Store::open_to_hand_over(&db)?.close();
+        assert_eq!(made(), 0, "the hand-over made a backup");
+        // Due at open: made on the writer thread, and finished before `close` returns.
+        let store = Store::open(&db)?;
+        assert_eq!(
+            subjects(&store)?,
+            ["imap@x", "pop@x"],
+            "the store reads meanwhile"
+        );
+        store.close();
+        assert_eq!(made(), 1, "no daily backup");
+        // Not due again the same day.
+        Store::open(&db)?.close();
+        assert_eq!(made(), 1);
+        Ok(())
+    }
+
+    #[test]
     fn a_migration_is_preceded_by_a_backup() -> Result<(), StoreError> {
         let dir = tempfile::tempdir().ctx_io()?;
         let db = dir.path().join("mirror.sqlite3");
