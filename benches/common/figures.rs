@@ -6,9 +6,11 @@ use std::path::Path;
 /// How much worse than the README's figure a ratio may get before it is called a regression.
 const TOLERANCE: f64 = 1.2;
 
-/// "10k", "100k" or the plain count, as row labels name the mailbox size.
+/// "10k", "100k", "1M" or the plain count, as row labels name the mailbox size.
 pub fn count_label(count: u64) -> String {
-    if count >= 1000 && count.is_multiple_of(1000) {
+    if count >= 1_000_000 && count.is_multiple_of(1_000_000) {
+        format!("{}M", count / 1_000_000)
+    } else if count >= 1000 && count.is_multiple_of(1000) {
         format!("{}k", count / 1000)
     } else {
         count.to_string()
