@@ -53,6 +53,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0014_store_options",
         include_str!("migrations/0014_store_options.sql"),
     ),
+    (
+        "0015_list_order",
+        include_str!("migrations/0015_list_order.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.
